@@ -1,0 +1,16 @@
+// Package snakefruit manages the remote folder where locked .click files live beside the list
+// file (locked_clicks_list by default): one full filename per line, LF-terminated.
+//
+// The rules it keeps, whatever the transport (file:// or sftp://):
+//
+//   - The bot changes only the lines it owns; a person's lines stay where they were.
+//   - A new line is appended; a newer version replaces the older line in place.
+//   - Every write lands under a temporary name (TempPrefix) and is renamed over its final name,
+//     so a reader sees the old or the new content, never a torn one.
+//   - Temporary names are derived from the final name, so repeating an interrupted operation
+//     overwrites and consumes its own leftover; SweepTemps and Reconcile remove the rest.
+//
+// One Target must be the only writer of its folder among bots: the list is guarded against
+// people's edits by re-reading before the rename, not by a lock that a person's editor would
+// ignore anyway.
+package snakefruit

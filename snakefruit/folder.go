@@ -1,0 +1,302 @@
+package snakefruit
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// maxListBytes bounds how much of a list file is read: a list is a few KiB, so anything near
+// this is not a list and must not be loaded whole.
+const maxListBytes = 16 << 20
+
+// maxEditAttempts bounds EditList's redo loop so a list that never stops changing fails the
+// operation (to be retried later) instead of spinning.
+const maxEditAttempts = 20
+
+// discardTimeout bounds the best-effort removal of a temp file after a failure.
+const discardTimeout = 10 * time.Second
+
+// target keeps the folder's rules on top of any transport.
+type target struct {
+	fs   fsys
+	list string
+
+	// ops lets writes run together but keeps SweepTemps from removing a temp file that one of
+	// them is about to rename.
+	ops    sync.RWMutex
+	listMu sync.Mutex // temp names are fixed per final name, so writers of one name take turns
+	names  keyedMutex
+}
+
+func newTarget(fs fsys, list string) *target { return &target{fs: fs, list: list} }
+
+// tempName is fixed per final name so that a repeated operation overwrites its own leftover.
+func tempName(name string) string {
+	dir, base := path.Split(name)
+	return dir + TempPrefix + base
+}
+
+func isTemp(name string) bool { return strings.HasPrefix(path.Base(name), TempPrefix) }
+
+func (t *target) checkName(name string) error {
+	switch {
+	case name == "" || name == "." || name == "..":
+		return permanentf("snakefruit: invalid file name %q", name)
+	case strings.ContainsAny(name, "/\x00\n"):
+		return permanentf("snakefruit: file name %q must be a plain name", name)
+	case isTemp(name):
+		return permanentf("snakefruit: file name %q uses the temp prefix", name)
+	case name == t.list:
+		return permanentf("snakefruit: file name %q is the list file", name)
+	}
+	return nil
+}
+
+func (t *target) Put(ctx context.Context, name, src string, size int64, sha256hex string) error {
+	if err := t.checkName(name); err != nil {
+		return err
+	}
+	want := strings.ToLower(sha256hex)
+	if b, err := hex.DecodeString(want); err != nil || len(b) != sha256.Size {
+		return permanentf("snakefruit: put %s: %q is not a sha256", name, sha256hex)
+	}
+	t.ops.RLock()
+	defer t.ops.RUnlock()
+	defer t.names.lock(name)()
+
+	if n, err := t.fs.size(ctx, name); err == nil && n == size {
+		_, got, err := t.fs.hashFile(ctx, name)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("snakefruit: put %s: hash existing: %w", name, err)
+		}
+		if got == want {
+			return nil
+		}
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("snakefruit: put %s: %w", name, err)
+	}
+
+	f, err := os.Open(src)
+	if err != nil {
+		return permanentf("snakefruit: put %s: %w", name, err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return permanentf("snakefruit: put %s: %w", name, err)
+	} else if fi.Size() != size {
+		return permanentf("snakefruit: put %s: source %s has %d bytes, not the declared %d", name, src, fi.Size(), size)
+	}
+
+	tmp := tempName(name)
+	n, err := t.fs.writeFile(ctx, tmp, f)
+	if err != nil {
+		t.discard(ctx, tmp)
+		return fmt.Errorf("snakefruit: put %s: upload: %w", name, err)
+	}
+	if n != size {
+		t.discard(ctx, tmp)
+		return permanentf("snakefruit: put %s: source %s changed size while uploading (%d bytes sent)", name, src, n)
+	}
+	landedSize, landedHash, err := t.fs.hashFile(ctx, tmp)
+	if err != nil {
+		t.discard(ctx, tmp)
+		return fmt.Errorf("snakefruit: put %s: verify: %w", name, err)
+	}
+	if landedSize != size || landedHash != want {
+		t.discard(ctx, tmp)
+		// A source that never matched will not match on a retry; a damaged transfer may.
+		if localHash, err := hashLocal(src); err == nil && localHash != want {
+			return permanentf("snakefruit: put %s: source %s has sha256 %s, not the declared %s", name, src, localHash, want)
+		}
+		return fmt.Errorf("snakefruit: put %s: what landed has %d bytes and sha256 %s, want %d and %s", name, landedSize, landedHash, size, want)
+	}
+	if err := t.fs.rename(ctx, tmp, name); err != nil {
+		t.discard(ctx, tmp)
+		return fmt.Errorf("snakefruit: put %s: rename: %w", name, err)
+	}
+	return nil
+}
+
+// discard removes a temp file after a failure, even when ctx has ended, but not for long.
+func (t *target) discard(ctx context.Context, tmp string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), discardTimeout)
+	defer cancel()
+	_ = t.fs.remove(ctx, tmp) // whatever is left, SweepTemps or the next attempt takes
+}
+
+func (t *target) Remove(ctx context.Context, name string) error {
+	if err := t.checkName(name); err != nil {
+		return err
+	}
+	t.ops.RLock()
+	defer t.ops.RUnlock()
+	if err := t.fs.remove(ctx, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("snakefruit: remove %s: %w", name, err)
+	}
+	return nil
+}
+
+func (t *target) readListBytes(ctx context.Context) ([]byte, error) {
+	b, err := t.fs.readSmall(ctx, t.list, maxListBytes)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("snakefruit: read list %s: %w", t.list, err)
+	}
+	return b, nil
+}
+
+func (t *target) ReadList(ctx context.Context) ([]string, error) {
+	b, err := t.readListBytes(ctx)
+	return ParseList(b), err
+}
+
+func (t *target) EditList(ctx context.Context, edit func(lines []string) ([]string, error)) error {
+	t.ops.RLock()
+	defer t.ops.RUnlock()
+	t.listMu.Lock()
+	defer t.listMu.Unlock()
+
+	tmp := tempName(t.list)
+	for range maxEditAttempts {
+		before, err := t.readListBytes(ctx)
+		if err != nil {
+			return err
+		}
+		lines := ParseList(before)
+		next, err := edit(slices.Clone(lines))
+		if err != nil {
+			return err
+		}
+		if err := checkLines(next); err != nil {
+			return err
+		}
+		if slices.Equal(lines, next) {
+			return nil
+		}
+		if _, err := t.fs.writeFile(ctx, tmp, bytes.NewReader(FormatList(next))); err != nil {
+			t.discard(ctx, tmp)
+			return fmt.Errorf("snakefruit: write list: %w", err)
+		}
+		// A person may have saved the list since we read it; renaming now would undo them.
+		now, err := t.readListBytes(ctx)
+		if err != nil {
+			t.discard(ctx, tmp)
+			return err
+		}
+		if !bytes.Equal(now, before) {
+			continue
+		}
+		if err := t.fs.rename(ctx, tmp, t.list); err != nil {
+			t.discard(ctx, tmp)
+			return fmt.Errorf("snakefruit: replace list: %w", err)
+		}
+		return nil
+	}
+	t.discard(ctx, tmp)
+	return fmt.Errorf("snakefruit: list %s kept changing during %d attempts to edit it", t.list, maxEditAttempts)
+}
+
+func (t *target) Files(ctx context.Context) ([]File, error) {
+	files, err := t.fs.files(ctx, ".")
+	if err != nil {
+		return nil, fmt.Errorf("snakefruit: list folder: %w", err)
+	}
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
+	return files, nil
+}
+
+// tempDirs are the directories our temp files can be in: the folder and the list's directory.
+func (t *target) tempDirs() []string {
+	dirs := []string{"."}
+	if d := path.Dir(t.list); d != "." {
+		dirs = append(dirs, d)
+	}
+	return dirs
+}
+
+func (t *target) SweepTemps(ctx context.Context) error {
+	t.ops.Lock()
+	defer t.ops.Unlock()
+	for _, dir := range t.tempDirs() {
+		files, err := t.fs.files(ctx, dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("snakefruit: sweep temps: %w", err)
+		}
+		for _, f := range files {
+			if !isTemp(f.Name) {
+				continue
+			}
+			if err := t.fs.remove(ctx, path.Join(dir, f.Name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("snakefruit: sweep temps: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+func (t *target) String() string { return t.fs.String() }
+func (t *target) Close() error   { return t.fs.Close() }
+
+func hashLocal(name string) (string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// keyedMutex serialises work per key without holding memory for keys nobody uses.
+type keyedMutex struct {
+	mu    sync.Mutex
+	locks map[string]*keyedEntry
+}
+
+type keyedEntry struct {
+	mu   sync.Mutex
+	refs int
+}
+
+func (k *keyedMutex) lock(key string) (unlock func()) {
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = make(map[string]*keyedEntry)
+	}
+	e := k.locks[key]
+	if e == nil {
+		e = &keyedEntry{}
+		k.locks[key] = e
+	}
+	e.refs++
+	k.mu.Unlock()
+	e.mu.Lock()
+	return func() {
+		e.mu.Unlock()
+		k.mu.Lock()
+		if e.refs--; e.refs == 0 {
+			delete(k.locks, key)
+		}
+		k.mu.Unlock()
+	}
+}

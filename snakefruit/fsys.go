@@ -1,0 +1,28 @@
+package snakefruit
+
+import (
+	"context"
+	"io"
+)
+
+// fsys is what a transport must offer for target to keep the folder's rules. Names are
+// slash-separated and relative to the folder. A missing file is reported as an error
+// matching fs.ErrNotExist.
+type fsys interface {
+	// writeFile creates or truncates name, copies r into it and makes it durable before
+	// returning the number of bytes written. r may be rewound and read again on a retry.
+	writeFile(ctx context.Context, name string, r io.ReadSeeker) (int64, error)
+	// hashFile returns the size and the lowercase hex sha256 of name's content.
+	hashFile(ctx context.Context, name string) (int64, string, error)
+	// readSmall returns name's whole content, refusing more than limit bytes.
+	readSmall(ctx context.Context, name string, limit int64) ([]byte, error)
+	// size returns name's size.
+	size(ctx context.Context, name string) (int64, error)
+	// rename moves from over to atomically: to is the old or the new file, never absent.
+	rename(ctx context.Context, from, to string) error
+	remove(ctx context.Context, name string) error
+	// files lists the regular files in dir ("." for the folder).
+	files(ctx context.Context, dir string) ([]File, error)
+	String() string
+	Close() error
+}

@@ -1,0 +1,54 @@
+package snakefruit
+
+import (
+	"context"
+	"fmt"
+)
+
+// LockSpec describes one click to lock.
+type LockSpec struct {
+	Filename string // name_version_arch.click, as it will be named in the folder and the list
+	Src      string // local path of the click
+	Size     int64
+	SHA256   string // hex
+	// Replaces is the older filename of the same name and arch that the bot owns, or "".
+	// Only pass a file the bot put there: Lock removes it.
+	Replaces string
+}
+
+// Lock makes s.Filename locked: the file in the folder, then its line in the list (in place of
+// Replaces' line, or appended), then Replaces' file removed. Each step is idempotent and the
+// order means that a crash at any point leaves nothing a repeat of Lock does not finish: the
+// list never names a file that is not there yet, and the older file goes only after its line.
+func Lock(ctx context.Context, t Target, s LockSpec) error {
+	if err := t.Put(ctx, s.Filename, s.Src, s.Size, s.SHA256); err != nil {
+		return err
+	}
+	err := t.EditList(ctx, func(lines []string) ([]string, error) {
+		return ReplaceOrAppend(lines, s.Filename, s.Replaces), nil
+	})
+	if err != nil {
+		return fmt.Errorf("snakefruit: lock %s: %w", s.Filename, err)
+	}
+	if s.Replaces != "" && s.Replaces != s.Filename {
+		if err := t.Remove(ctx, s.Replaces); err != nil {
+			return fmt.Errorf("snakefruit: lock %s: remove superseded: %w", s.Filename, err)
+		}
+	}
+	return nil
+}
+
+// Unlock takes filename off the list (every copy of its line), then removes the file, so the
+// list never names a file that is gone. Repeating it is harmless.
+func Unlock(ctx context.Context, t Target, filename string) error {
+	err := t.EditList(ctx, func(lines []string) ([]string, error) {
+		return RemoveLine(lines, filename), nil
+	})
+	if err != nil {
+		return fmt.Errorf("snakefruit: unlock %s: %w", filename, err)
+	}
+	if err := t.Remove(ctx, filename); err != nil {
+		return fmt.Errorf("snakefruit: unlock %s: %w", filename, err)
+	}
+	return nil
+}

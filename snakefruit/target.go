@@ -1,0 +1,103 @@
+package snakefruit
+
+import (
+	"context"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+)
+
+// DefaultListFile is the list's name when Config.ListFile is empty.
+const DefaultListFile = "locked_clicks_list"
+
+// TempPrefix starts the name of every temporary file this package writes, so that recovery can
+// recognise (and only ever remove) its own leftovers.
+const TempPrefix = ".stagebot-tmp-"
+
+// DefaultDialTimeout bounds connecting and the SSH handshake when Config.DialTimeout is 0.
+const DefaultDialTimeout = 15 * time.Second
+
+// Config selects and reaches a snakefruit folder.
+type Config struct {
+	Target      string // file:///abs/path or sftp://user@host:port/abs/path
+	ListFile    string // relative to Target; default DefaultListFile
+	SSHKey      string // private key path (sftp)
+	Passphrase  string // optional, for an encrypted key
+	KnownHosts  string // required for sftp: host keys are always checked
+	DialTimeout time.Duration
+}
+
+// File is one entry of the folder.
+type File struct {
+	Name string
+	Size int64
+}
+
+// Target is a snakefruit folder reached through some transport.
+type Target interface {
+	// Put places the local file src in the folder as name: upload to a temp name, check size
+	// and sha256 of what landed, then rename over name. If name already exists with that
+	// sha256, it does nothing.
+	Put(ctx context.Context, name, src string, size int64, sha256hex string) error
+	// Remove deletes name; a missing file is fine.
+	Remove(ctx context.Context, name string) error
+	// ReadList returns the list's lines; a missing list is an empty one.
+	ReadList(ctx context.Context) ([]string, error)
+	// EditList rewrites the list atomically: edit gets the current lines and returns the new
+	// ones. If the list changed between reading and renaming (a person edited it meanwhile),
+	// it re-reads and calls edit again. Returning the lines unchanged writes nothing.
+	EditList(ctx context.Context, edit func(lines []string) ([]string, error)) error
+	// Files lists the regular files of the folder, temporary ones and the list included.
+	Files(ctx context.Context) ([]File, error)
+	// SweepTemps removes leftover temporary files of ours.
+	SweepTemps(ctx context.Context) error
+	// String describes the target for logs, without secrets.
+	String() string
+	Close() error
+}
+
+// Open returns the Target that cfg.Target names, by its scheme. An sftp target connects on
+// first use and reconnects after a failure, so Open does not touch the network.
+func Open(ctx context.Context, cfg Config) (Target, error) {
+	list := cfg.ListFile
+	if list == "" {
+		list = DefaultListFile
+	}
+	if err := checkListFile(list); err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(cfg.Target)
+	if err != nil {
+		return nil, &ConfigError{"target", err.Error()}
+	}
+	if u.Path == "" || !path.IsAbs(u.Path) {
+		return nil, &ConfigError{"target", "the path must be absolute, as in file:///srv/locked-clicks"}
+	}
+	switch u.Scheme {
+	case "file":
+		if u.Host != "" && u.Host != "localhost" {
+			return nil, &ConfigError{"target", "file:// takes no host (use file:///abs/path)"}
+		}
+		return newTarget(localFS{root: path.Clean(u.Path)}, list), nil
+	case "sftp":
+		fs, err := newSFTPFS(u, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return newTarget(fs, list), nil
+	default:
+		return nil, &ConfigError{"target", "unsupported scheme " + u.Scheme + ` (want "file" or "sftp")`}
+	}
+}
+
+func checkListFile(list string) error {
+	clean := path.Clean(list)
+	if path.IsAbs(list) || clean != list || clean == "." || strings.HasPrefix(clean, "../") || clean == ".." {
+		return &ConfigError{"list_file", "must be a clean path relative to the target, got " + list}
+	}
+	if strings.HasPrefix(path.Base(clean), TempPrefix) {
+		return &ConfigError{"list_file", "must not start with " + TempPrefix}
+	}
+	return nil
+}
