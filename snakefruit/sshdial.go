@@ -1,0 +1,177 @@
+package snakefruit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pkg/sftp"
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/knownhosts"
+)
+
+// dialer opens authenticated SSH connections to one host, checking its key against
+// known_hosts every time.
+type dialer struct {
+	addr    string
+	timeout time.Duration
+	config  *ssh.ClientConfig
+}
+
+func newDialer(cfg Config, addr, user string) (dialer, error) {
+	if cfg.SSHKey == "" {
+		return dialer{}, &ConfigError{"ssh_key", "required for sftp"}
+	}
+	if cfg.KnownHosts == "" {
+		return dialer{}, &ConfigError{"known_hosts", "required for sftp: host keys are always checked"}
+	}
+	signer, err := loadKey(cfg.SSHKey, cfg.Passphrase)
+	if err != nil {
+		return dialer{}, err
+	}
+	check, err := knownhosts.New(cfg.KnownHosts)
+	if err != nil {
+		return dialer{}, &ConfigError{"known_hosts", err.Error()}
+	}
+	timeout := cfg.DialTimeout
+	if timeout <= 0 {
+		timeout = DefaultDialTimeout
+	}
+	return dialer{
+		addr:    addr,
+		timeout: timeout,
+		config: &ssh.ClientConfig{
+			User:              user,
+			Auth:              []ssh.AuthMethod{ssh.PublicKeys(signer)},
+			HostKeyCallback:   checkHostKey(check),
+			HostKeyAlgorithms: hostKeyAlgorithms(check, addr),
+		},
+	}, nil
+}
+
+func loadKey(file, passphrase string) (ssh.Signer, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, &ConfigError{"ssh_key", err.Error()}
+	}
+	signer, err := ssh.ParsePrivateKey(pem)
+	var missing *ssh.PassphraseMissingError
+	if errors.As(err, &missing) {
+		if passphrase == "" {
+			return nil, &ConfigError{"ssh_key", file + " is encrypted and no passphrase is configured"}
+		}
+		signer, err = ssh.ParsePrivateKeyWithPassphrase(pem, []byte(passphrase))
+	}
+	if err != nil {
+		return nil, &ConfigError{"ssh_key", fmt.Sprintf("%s: %v", file, err)}
+	}
+	return signer, nil
+}
+
+// checkHostKey turns known_hosts refusals into HostKeyErrors that name the presented key.
+func checkHostKey(check ssh.HostKeyCallback) ssh.HostKeyCallback {
+	return func(host string, remote net.Addr, key ssh.PublicKey) error {
+		err := check(host, remote, key)
+		if err == nil {
+			return nil
+		}
+		var keyErr *knownhosts.KeyError
+		return &HostKeyError{
+			Host:        knownhosts.Normalize(host),
+			Fingerprint: ssh.FingerprintSHA256(key),
+			Type:        key.Type(),
+			Unknown:     errors.As(err, &keyErr) && len(keyErr.Want) == 0,
+			Err:         err,
+		}
+	}
+}
+
+// hostKeyAlgorithms puts the key types known_hosts holds for addr first. Otherwise the server
+// may pick a type we hold no key for, and a correctly configured host would look like an
+// impostor (as OpenSSH's own client avoids the same way).
+func hostKeyAlgorithms(check ssh.HostKeyCallback, addr string) []string {
+	_, port, _ := net.SplitHostPort(addr)
+	p := 0
+	fmt.Sscan(port, &p)
+	probe, err := ssh.NewPublicKey(make([]byte, 32)) // ed25519-shaped, matches no real key
+	if err != nil {
+		return nil
+	}
+	var keyErr *knownhosts.KeyError
+	if err := check(addr, &net.TCPAddr{IP: net.IPv4zero, Port: p}, probe); !errors.As(err, &keyErr) || len(keyErr.Want) == 0 {
+		return nil
+	}
+	var first []string
+	for _, k := range keyErr.Want {
+		switch t := k.Key.Type(); t {
+		case ssh.KeyAlgoRSA:
+			first = append(first, ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSA)
+		default:
+			first = append(first, t)
+		}
+	}
+	algos := slices.Clone(first)
+	for _, a := range ssh.SupportedAlgorithms().HostKeys {
+		if !slices.Contains(algos, a) {
+			algos = append(algos, a)
+		}
+	}
+	return algos
+}
+
+// dial connects, checks the host key, authenticates and starts sftp, all within the dial
+// timeout: a server that accepts TCP and then stalls must not hang the caller.
+func (d dialer) dial(ctx context.Context) (*ssh.Client, *sftp.Client, error) {
+	ctx, cancel := context.WithTimeout(ctx, d.timeout)
+	defer cancel()
+	var nd net.Dialer
+	nc, err := nd.DialContext(ctx, "tcp", d.addr)
+	if err != nil {
+		return nil, nil, &ConnError{"connect to " + d.addr, err}
+	}
+	// Past the dial, only a deadline on the socket can interrupt the handshake.
+	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Unix(1, 0)) })
+	conn, chans, reqs, err := ssh.NewClientConn(nc, d.addr, d.config)
+	if err != nil {
+		stop()
+		_ = nc.Close()
+		var hk *HostKeyError
+		switch {
+		case errors.As(err, &hk):
+			return nil, nil, hk
+		case strings.Contains(err.Error(), "unable to authenticate"):
+			return nil, nil, &AuthError{d.addr, err}
+		default:
+			return nil, nil, &ConnError{"ssh handshake with " + d.addr, timeoutCause(ctx, err)}
+		}
+	}
+	sc := ssh.NewClient(conn, chans, reqs)
+	fc, err := sftp.NewClient(sc,
+		sftp.UseConcurrentWrites(true),
+		sftp.UseConcurrentReads(true),
+		sftp.UseFstat(true),
+		sftp.MaxConcurrentRequestsPerFile(concurrentRequests),
+	)
+	if !stop() && err == nil {
+		_ = fc.Close()
+		err = ctx.Err()
+	}
+	if err != nil {
+		_ = sc.Close()
+		return nil, nil, &ConnError{"start sftp on " + d.addr, timeoutCause(ctx, err)}
+	}
+	return sc, fc, nil
+}
+
+// timeoutCause says that the deadline, not the server, broke the connection when it did.
+func timeoutCause(ctx context.Context, err error) error {
+	if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		return fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
+	return err
+}
