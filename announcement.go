@@ -1,0 +1,19 @@
+package stagebot
+
+import "time"
+
+// Announcement is one line the channels must hear. It is written to the outbox in the same
+// transaction as the change it reports, and each chat adapter delivers it once, in order.
+type Announcement struct {
+	Seq       uint64    `json:"seq"`
+	At        time.Time `json:"at"`
+	RequestID string    `json:"request_id,omitempty"` // "" for ticks, promotions, phasing
+	Word      string    `json:"word"`                 // the contract's keyword: requested, locked, tick, ...
+	Text      string    `json:"text"`                 // the line, without mentions
+	// Mention names team members to highlight (the `requested` announcement and reminders);
+	// each adapter renders them its own way (IRC nicks, Slack <@ID>).
+	Mention []string `json:"mention,omitempty"`
+	// Channel-wide announcements (ticks, promotions) go to the channel even on networks
+	// that thread per request.
+	ChannelWide bool `json:"channel_wide,omitempty"`
+}

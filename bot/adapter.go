@@ -1,0 +1,79 @@
+// Package bot is the core loop: it runs the chat adapters, turns their messages and
+// reactions into commands and decisions, delivers the announcement outbox to each adapter
+// in order (one cursor per adapter, in bbolt), fires the click-sync schedule and reminds the
+// landing team of requests left pending. Each chat network is a package below this one
+// implementing Adapter.
+package bot
+
+import (
+	"context"
+
+	"stagebot"
+	"stagebot/intake"
+)
+
+// Adapter is one chat network.
+type Adapter interface {
+	// Name is unique per bot; it keys the adapter's outbox cursor, so it must not change
+	// between runs.
+	Name() string
+	// Run connects (and reconnects) and feeds h until ctx ends. It returns nil when the
+	// network closed for good (the console at EOF), an error when it cannot go on.
+	Run(ctx context.Context, h Handler) error
+	// Deliver posts one announcement to the adapter's channels. An error means "not
+	// delivered": the bot retries the same announcement later, so Deliver must not
+	// half-send (a line either went out or it did not).
+	Deliver(ctx context.Context, a stagebot.Announcement) error
+	// Connected reports whether Deliver can work now.
+	Connected() bool
+}
+
+// Handler is what an adapter calls into.
+type Handler interface {
+	// Message handles one chat message; replies go through m.Reply.
+	Message(ctx context.Context, m Message)
+	// Decide handles a reaction or a button on a request's message.
+	Decide(ctx context.Context, d Decision)
+	// Remember records that the network's message ref announced requestID, so reactions to
+	// it can be traced back.
+	Remember(network, ref, requestID string)
+	// RequestFor returns the request ID a network's message announced ("" if none).
+	RequestFor(network, ref string) string
+	// Team is the configured team, for rendering mentions.
+	Team() stagebot.Team
+}
+
+// Message is one chat line.
+type Message struct {
+	Actor stagebot.Identity
+	Text  string
+	// BotNick lets people address the bot by name ("stagebot: status ID").
+	BotNick string
+	// Attachments are files sent with (or above, in a thread) the message.
+	Attachments []intake.Source
+	// LocalPaths allows `!stage PATH` (console only).
+	LocalPaths bool
+	// Reply answers where the message came from.
+	Reply func(text string) error
+}
+
+// Verb is what a reaction or button means.
+type Verb string
+
+const (
+	VerbApprove  Verb = "approve"
+	VerbReject   Verb = "reject"
+	VerbWithdraw Verb = "withdraw" // an approval reaction removed
+)
+
+// Decision is a reaction or a button press on a request's message.
+type Decision struct {
+	Actor     stagebot.Identity
+	RequestID string
+	Verb      Verb
+	// Private answers the actor alone (Slack ephemeral, IRC notice): refusals to a
+	// reaction must not spam the channel.
+	Private func(text string) error
+	// Public answers in the channel (success confirmations).
+	Public func(text string) error
+}

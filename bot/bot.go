@@ -1,0 +1,270 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"stagebot"
+	"stagebot/commands"
+	"stagebot/storage"
+	"stagebot/workflow"
+)
+
+// Config assembles a Bot.
+type Config struct {
+	Service  *workflow.Service
+	Commands *commands.Registry
+	Adapters []Adapter
+	// Schedule is the click-sync cron schedule (UTC); nil = no scheduled ticks.
+	Schedule cron.Schedule
+	// DrainTimeout bounds how long the bot finishes queued work when its only adapter
+	// closed (console EOF).
+	DrainTimeout time.Duration
+	// RemindEvery is how often pending requests are checked for a reminder.
+	RemindEvery time.Duration
+	Log         *slog.Logger
+}
+
+// Bot is the running core.
+type Bot struct {
+	cfg  Config
+	svc  *workflow.Service
+	log  *slog.Logger
+	wake map[string]chan struct{} // per-adapter delivery wakeups
+	// progress fires when a delivery or job finished, for drain.
+	progress chan struct{}
+}
+
+// New makes a Bot.
+func New(cfg Config) *Bot {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = 2 * time.Minute
+	}
+	if cfg.RemindEvery <= 0 {
+		cfg.RemindEvery = time.Minute
+	}
+	b := &Bot{cfg: cfg, svc: cfg.Service, log: cfg.Log, wake: map[string]chan struct{}{},
+		progress: make(chan struct{}, 1)}
+	for _, a := range cfg.Adapters {
+		b.wake[a.Name()] = make(chan struct{}, 1)
+	}
+	return b
+}
+
+// Run runs everything until ctx ends, or, when every adapter has closed (console EOF), until
+// the queued work is done.
+func (b *Bot) Run(ctx context.Context) error {
+	if len(b.cfg.Adapters) == 0 {
+		return errors.New("no chat adapter configured")
+	}
+	err := b.svc.DB().Update(func(tx *storage.Tx) error {
+		for _, a := range b.cfg.Adapters {
+			if err := tx.RegisterAdapter(a.Name()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	goRun := func(name string, fn func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(ctx); err != nil && ctx.Err() == nil {
+				b.log.Error("stopped", "part", name, "err", err)
+			}
+		}()
+	}
+	goRun("worker", b.svc.RunWorker)
+	goRun("outbox", b.fanOut)
+	goRun("schedule", b.runSchedule)
+	goRun("reminders", b.runReminders)
+	for _, a := range b.cfg.Adapters {
+		goRun("deliver "+a.Name(), func(ctx context.Context) error { return b.deliver(ctx, a) })
+	}
+	closed := make(chan string, len(b.cfg.Adapters))
+	for _, a := range b.cfg.Adapters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := a.Run(ctx, b)
+			if err != nil && ctx.Err() == nil {
+				b.log.Error("adapter stopped", "adapter", a.Name(), "err", err)
+			}
+			closed <- a.Name()
+		}()
+	}
+	open := len(b.cfg.Adapters)
+	for open > 0 {
+		select {
+		case <-ctx.Done():
+			open = 0
+			continue
+		case name := <-closed:
+			b.log.Info("adapter closed", "adapter", name)
+			open--
+		}
+	}
+	if ctx.Err() == nil {
+		// Every adapter closed by itself (the console at EOF): finish what is queued.
+		b.drain(ctx)
+	}
+	cancel()
+	wg.Wait()
+	return nil
+}
+
+// drain waits until no job is queued and every announcement is delivered, or until the
+// drain timeout: jobs still queued then stay in bbolt for the next start.
+func (b *Bot) drain(ctx context.Context) {
+	deadline := time.NewTimer(b.cfg.DrainTimeout)
+	defer deadline.Stop()
+	for {
+		if b.svc.Idle() && b.backlog() == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-deadline.C:
+			b.log.Warn("drain timed out; queued work stays for the next start", "backlog", b.backlog())
+			return
+		case <-b.progress:
+		case <-time.After(200 * time.Millisecond):
+			// A job waiting out a backoff signals nothing while it waits.
+		}
+	}
+}
+
+func (b *Bot) backlog() int {
+	n := 0
+	_ = b.svc.DB().View(func(tx *storage.Tx) error {
+		for _, a := range b.cfg.Adapters {
+			n += tx.Backlog(a.Name())
+		}
+		return nil
+	})
+	return n
+}
+
+// fanOut turns the service's one outbox signal into one per adapter.
+func (b *Bot) fanOut(ctx context.Context) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-b.svc.OutboxSignal():
+			for _, c := range b.wake {
+				signalChan(c)
+			}
+			signalChan(b.progress)
+		}
+	}
+}
+
+func signalChan(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// deliver sends one adapter's outbox in order. An announcement is marked delivered only
+// after the adapter took it, so a crash or a disconnect re-sends rather than loses.
+func (b *Bot) deliver(ctx context.Context, a Adapter) error {
+	const retryMax = 30 * time.Second
+	retry := time.Duration(0)
+	for {
+		if retry > 0 || !a.Connected() {
+			wait := max(retry, time.Second)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(wait):
+			case <-b.wake[a.Name()]:
+			}
+		}
+		var batch []stagebot.Announcement
+		err := b.svc.DB().View(func(tx *storage.Tx) error {
+			var err error
+			batch, err = tx.Pending(a.Name(), 64)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			retry = 0
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-b.wake[a.Name()]:
+			}
+			continue
+		}
+		if !a.Connected() {
+			continue
+		}
+		retry = 0
+		for _, ann := range batch {
+			if err := a.Deliver(ctx, ann); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				retry = min(max(2*retry, time.Second), retryMax)
+				b.log.Warn("delivery failed; will retry", "adapter", a.Name(), "seq", ann.Seq, "err", err)
+				break
+			}
+			if err := b.svc.DB().Update(func(tx *storage.Tx) error { return tx.Delivered(a.Name(), ann.Seq) }); err != nil {
+				return fmt.Errorf("record delivery: %w", err)
+			}
+			signalChan(b.progress)
+		}
+	}
+}
+
+func (b *Bot) runSchedule(ctx context.Context) error {
+	if b.cfg.Schedule == nil {
+		return nil
+	}
+	for {
+		next := b.cfg.Schedule.Next(time.Now().UTC())
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Until(next)):
+			if _, err := b.svc.Tick(stagebot.Identity{}, "schedule", nil); err != nil {
+				b.log.Error("scheduled tick", "err", err)
+			}
+		}
+	}
+}
+
+func (b *Bot) runReminders(ctx context.Context) error {
+	t := time.NewTicker(b.cfg.RemindEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if _, err := b.svc.Remind(); err != nil {
+				b.log.Error("reminders", "err", err)
+			}
+		}
+	}
+}

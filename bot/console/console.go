@@ -1,0 +1,110 @@
+// Package console is the chat adapter on stdin/stdout: each input line is one message,
+// `NAME> text` speaks as user NAME, a line without a prefix as the default user. Replies and
+// announcements go to the output. It is the embedded default's only chat, and a test harness.
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"stagebot"
+	"stagebot/bot"
+)
+
+// Adapter reads chat from in and writes to out.
+type Adapter struct {
+	in          io.Reader
+	out         io.Writer
+	defaultUser string
+	nick        string
+	team        stagebot.Team
+
+	mu     sync.Mutex // one line at a time on out
+	broken atomic.Bool
+}
+
+// New makes the console adapter. nick is the bot's name people may address it by.
+func New(in io.Reader, out io.Writer, defaultUser, nick string, team stagebot.Team) *Adapter {
+	if defaultUser == "" {
+		defaultUser = "console"
+	}
+	return &Adapter{in: in, out: out, defaultUser: defaultUser, nick: nick, team: team}
+}
+
+// Name is the adapter's outbox key.
+func (a *Adapter) Name() string { return "console" }
+
+// Connected is true while the output takes lines.
+func (a *Adapter) Connected() bool { return !a.broken.Load() }
+
+var speaker = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]{0,63})> ?(.*)$`)
+
+// ParseLine splits `NAME> text` into the user and the text.
+func ParseLine(line, defaultUser string) (user, text string) {
+	if m := speaker.FindStringSubmatch(line); m != nil {
+		return m[1], m[2]
+	}
+	return defaultUser, line
+}
+
+// Run handles input lines in order until EOF (then returns nil) or ctx ends. Lines are
+// handled one after another so a script's order is the order things happen in.
+func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
+	lines := make(chan string)
+	readErr := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(a.in)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		readErr <- sc.Err()
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-readErr:
+			return err
+		case line := <-lines:
+			line = strings.TrimRight(line, "\r")
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			user, text := ParseLine(line, a.defaultUser)
+			id := stagebot.Identity{Network: stagebot.NetworkConsole, ID: user, Name: user}
+			h.Message(ctx, bot.Message{Actor: id, Text: text, BotNick: a.nick, LocalPaths: true,
+				Reply: func(reply string) error { return a.print(user + ": " + reply) }})
+		}
+	}
+}
+
+// Deliver prints an announcement.
+func (a *Adapter) Deliver(ctx context.Context, ann stagebot.Announcement) error {
+	return a.print(bot.Line(a.team, ann, stagebot.NetworkConsole))
+}
+
+func (a *Adapter) print(text string) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var b strings.Builder
+	for _, l := range strings.Split(text, "\n") {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	if _, err := io.WriteString(a.out, b.String()); err != nil {
+		a.broken.Store(true)
+		return fmt.Errorf("console output: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,89 @@
+package bot
+
+import (
+	"context"
+	"strings"
+
+	"stagebot"
+	"stagebot/commands"
+	"stagebot/storage"
+	"stagebot/workflow"
+)
+
+// Message runs a command found in a chat line and replies.
+func (b *Bot) Message(ctx context.Context, m Message) {
+	line, ok := commands.Parse(b.cfg.Commands.Prefix, m.BotNick, m.Text)
+	if !ok {
+		return
+	}
+	env := &commands.Env{Ctx: ctx, Actor: m.Actor, LocalPaths: m.LocalPaths, Attachments: m.Attachments}
+	reply := b.cfg.Commands.Run(env, line)
+	if reply == "" || m.Reply == nil {
+		return
+	}
+	if err := m.Reply(reply); err != nil {
+		b.log.Warn("reply failed", "actor", m.Actor.Key(), "err", err)
+	}
+}
+
+// Decide handles a reaction or a button on a request's message.
+func (b *Bot) Decide(ctx context.Context, d Decision) {
+	if d.RequestID == "" {
+		return
+	}
+	var out *workflow.Outcome
+	var err error
+	switch d.Verb {
+	case VerbApprove:
+		out, err = b.svc.Approve(d.Actor, d.RequestID)
+	case VerbReject:
+		out, err = b.svc.Reject(d.Actor, d.RequestID, "rejected by reaction")
+	case VerbWithdraw:
+		out, err = b.svc.Withdraw(d.Actor, d.RequestID)
+	default:
+		return
+	}
+	if err != nil {
+		if d.Verb == VerbWithdraw && stagebot.ErrorCode(err) == stagebot.ECONFLICT {
+			// Removing a reaction that never counted (or no longer can) is not worth a
+			// message.
+			return
+		}
+		if d.Private != nil {
+			if perr := d.Private("refused: " + stagebot.ErrorMessage(err)); perr != nil {
+				b.log.Warn("private reply failed", "err", perr)
+			}
+		}
+		return
+	}
+	if d.Public != nil && out != nil && out.Message != "" && !strings.Contains(out.Message, "approved; queued") {
+		_ = d.Public(out.Message)
+	}
+}
+
+// Remember records the message that announced a request.
+func (b *Bot) Remember(network, ref, requestID string) {
+	err := b.svc.DB().Update(func(tx *storage.Tx) error { return tx.SetRef(network, ref, requestID) })
+	if err != nil {
+		b.log.Warn("remember message", "network", network, "err", err)
+	}
+}
+
+// RequestFor returns the request a network's message announced.
+func (b *Bot) RequestFor(network, ref string) string { return b.svc.ResolveRef(network, ref) }
+
+// Team is the configured team.
+func (b *Bot) Team() stagebot.Team { return b.svc.Team() }
+
+// Ready reports whether every adapter is connected.
+func (b *Bot) Ready() bool {
+	for _, a := range b.cfg.Adapters {
+		if !a.Connected() {
+			return false
+		}
+	}
+	return true
+}
+
+// Adapters lists the adapters.
+func (b *Bot) Adapters() []Adapter { return b.cfg.Adapters }

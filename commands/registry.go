@@ -1,0 +1,133 @@
+// Package commands turns chat lines into workflow calls. Each command family lives in its
+// own file and registers its handler together with its help (usage, who may use it, an
+// example), so `!help` is generated from the same table that dispatches.
+package commands
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"stagebot"
+	"stagebot/intake"
+)
+
+// Env is who is speaking and what came with the message.
+type Env struct {
+	Ctx   context.Context
+	Actor stagebot.Identity
+	// LocalPaths allows `!stage PATH` (the console: the person at the keyboard owns the
+	// machine; on a shared network a path would read the bot's own files).
+	LocalPaths bool
+	// Attachments are files sent with the message (Slack), ready to open.
+	Attachments []intake.Source
+}
+
+// Command is one chat command with its help.
+type Command struct {
+	Name    string
+	Args    string // usage after the name, e.g. "ID [reason]"
+	Who     string // who may use it, in words
+	Summary string
+	Example string
+	Run     func(env *Env, args string) (string, error)
+}
+
+// Usage is "!name args" with the given prefix.
+func (c *Command) Usage(prefix string) string {
+	if c.Args == "" {
+		return prefix + c.Name
+	}
+	return prefix + c.Name + " " + c.Args
+}
+
+// Registry dispatches commands.
+type Registry struct {
+	Prefix string
+	cmds   map[string]*Command
+}
+
+// NewRegistry makes a registry with every stagebot command bound to svc.
+func NewRegistry(prefix string, svc Service) *Registry {
+	r := &Registry{Prefix: prefix, cmds: map[string]*Command{}}
+	registerStage(r, svc)
+	registerDecisions(r, svc)
+	registerSignals(r, svc)
+	registerViews(r, svc)
+	registerHelp(r)
+	return r
+}
+
+// Register adds a command; a duplicate name is a programming error.
+func (r *Registry) Register(c Command) {
+	if _, dup := r.cmds[c.Name]; dup {
+		panic("commands: duplicate command " + c.Name)
+	}
+	r.cmds[c.Name] = &c
+}
+
+// Lookup finds a command by name.
+func (r *Registry) Lookup(name string) (*Command, bool) {
+	c, ok := r.cmds[strings.ToLower(name)]
+	return c, ok
+}
+
+// Names lists the commands in alphabetical order.
+func (r *Registry) Names() []string {
+	var out []string
+	for n := range r.cmds {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Run executes a command line (without its prefix) and returns the reply. Every refusal
+// is a reply that says why.
+func (r *Registry) Run(env *Env, line string) string {
+	name, args, _ := strings.Cut(strings.TrimSpace(line), " ")
+	c, ok := r.Lookup(name)
+	if !ok {
+		return "unknown command " + r.Prefix + name + "; " + r.Prefix + "help lists the commands"
+	}
+	if env.Ctx == nil {
+		env.Ctx = context.Background()
+	}
+	reply, err := c.Run(env, strings.TrimSpace(args))
+	if err != nil {
+		msg := stagebot.ErrorMessage(err)
+		if stagebot.ErrorCode(err) == stagebot.EINVALID && strings.HasPrefix(msg, "usage") {
+			return msg
+		}
+		return "refused: " + msg
+	}
+	return reply
+}
+
+// Parse recognises a command in a chat line: the prefix, or addressing the bot by nick
+// ("stagebot: status ID", "stagebot, !status ID"). It returns the line without them.
+func Parse(prefix, nick, text string) (string, bool) {
+	text = strings.TrimSpace(text)
+	if nick != "" && len(text) > len(nick) && strings.EqualFold(text[:len(nick)], nick) {
+		rest := text[len(nick):]
+		if rest != "" && (rest[0] == ':' || rest[0] == ',') {
+			rest = strings.TrimSpace(rest[1:])
+			rest = strings.TrimPrefix(rest, prefix)
+			if rest != "" {
+				return rest, true
+			}
+		}
+	}
+	if prefix != "" && strings.HasPrefix(text, prefix) && len(text) > len(prefix) {
+		rest := text[len(prefix):]
+		if rest[0] == ' ' {
+			return "", false
+		}
+		return rest, true
+	}
+	return "", false
+}
+
+func usage(c string, args string) error {
+	return stagebot.Errorf(stagebot.EINVALID, "usage: %s %s", c, args)
+}

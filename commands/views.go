@@ -1,0 +1,129 @@
+package commands
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"stagebot"
+	"stagebot/workflow"
+)
+
+// maxListed bounds how many requests one reply lists: a chat line is not a report.
+const maxListed = 10
+
+func registerViews(r *Registry, svc Service) {
+	r.Register(Command{Name: "status", Args: "[ID or package]", Who: "anyone",
+		Summary: "a request's state and what the worker is doing about it; without argument, the queue",
+		Example: r.Prefix + "status 1a2b3c4d",
+		Run: func(env *Env, args string) (string, error) {
+			if args == "" {
+				return queue(svc)
+			}
+			sts, err := svc.Lookup(strings.Fields(args)[0])
+			if err != nil {
+				return "", err
+			}
+			lines := make([]string, 0, len(sts))
+			for _, st := range sts {
+				lines = append(lines, StatusLine(st, time.Now()))
+			}
+			return strings.Join(lines, "\n"), nil
+		}})
+	r.Register(Command{Name: "queue", Who: "anyone", Summary: "every request still in flight",
+		Example: r.Prefix + "queue",
+		Run:     func(env *Env, _ string) (string, error) { return queue(svc) }})
+	r.Register(Command{Name: "history", Args: "PACKAGE", Who: "anyone", Summary: "a package's requests, newest last",
+		Example: r.Prefix + "history com.ubuntu.camera",
+		Run: func(env *Env, args string) (string, error) {
+			if args == "" {
+				return "", usage(r.Prefix+"history", "PACKAGE")
+			}
+			rs, err := svc.History(strings.Fields(args)[0], maxListed)
+			if err != nil {
+				return "", err
+			}
+			var lines []string
+			for _, req := range rs {
+				lines = append(lines, fmt.Sprintf("[%s] %s %s (%s, by %s)", req.ShortID(), req.Filename, req.State, req.Created.Format("2006-01-02 15:04"), req.Requester))
+			}
+			return strings.Join(lines, "\n"), nil
+		}})
+}
+
+func queue(svc Service) (string, error) {
+	sts, err := svc.Queue()
+	if err != nil {
+		return "", err
+	}
+	var lines []string
+	if diffs := svc.Differences(); len(diffs) > 0 {
+		lines = append(lines, "snakefruit differs from the bot's records: "+strings.Join(diffs, "; "))
+	}
+	if len(sts) == 0 {
+		return strings.Join(append(lines, "the queue is empty"), "\n"), nil
+	}
+	lines = append(lines, fmt.Sprintf("%d request(s) in flight:", len(sts)))
+	for i, st := range sts {
+		if i == maxListed {
+			lines = append(lines, fmt.Sprintf("... and %d more", len(sts)-maxListed))
+			break
+		}
+		lines = append(lines, StatusLine(st, time.Now()))
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// StatusLine is one request in one line: ID, filename, state word, then what matters now.
+func StatusLine(st workflow.Status, now time.Time) string {
+	r := st.Request
+	var b strings.Builder
+	fmt.Fprintf(&b, "[%s] %s %s", r.ShortID(), r.Filename, r.State)
+	fmt.Fprintf(&b, " (%s, requested by %s %s ago", r.Summary(), r.Requester, since(now, r.Created))
+	if as := r.ValidApprovals(); len(as) > 0 {
+		var by []string
+		for _, a := range as {
+			by = append(by, a.By.String())
+		}
+		fmt.Fprintf(&b, "; approved by %s", strings.Join(by, ", "))
+	}
+	if r.QASignoff != nil {
+		fmt.Fprintf(&b, "; QA %s", r.QASignoff.By)
+	}
+	b.WriteString(")")
+	if st.Job != nil {
+		j := st.Job
+		fmt.Fprintf(&b, "; %s job", j.Kind)
+		if j.Attempt > 0 {
+			fmt.Fprintf(&b, " retrying: attempt %d failed: %s", j.Attempt, j.LastError)
+			if !j.NotBefore.IsZero() {
+				fmt.Fprintf(&b, "; next try in %s", since(j.NotBefore, now))
+			}
+		} else {
+			b.WriteString(" queued")
+		}
+	} else if r.State == stagebot.StateFailed && r.LastError != "" {
+		fmt.Fprintf(&b, "; failed: %s", r.LastError)
+	}
+	if r.PublishErr != "" && r.State == stagebot.StatePromoted {
+		fmt.Fprintf(&b, "; last publication %s", r.PublishErr)
+	}
+	if r.Reason != "" && r.State.Final() {
+		fmt.Fprintf(&b, "; reason: %s", r.Reason)
+	}
+	return b.String()
+}
+
+func since(now, t time.Time) string {
+	d := now.Sub(t)
+	if d < 0 {
+		d = 0
+	}
+	switch {
+	case d < time.Minute:
+		return d.Round(time.Second).String()
+	case d < 48*time.Hour:
+		return d.Round(time.Minute).String()
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}

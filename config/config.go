@@ -1,0 +1,176 @@
+// Package config reads stagebot's YAML configuration: ${VAR} expansion from the environment,
+// unknown keys and unset variables as errors, and every problem reported at once with the
+// key path it concerns, so one run of check-config shows all that is wrong.
+package config
+
+import (
+	"fmt"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"stagebot"
+)
+
+// Config is the whole file (contract section 2).
+type Config struct {
+	StateDir      string     `yaml:"state_dir"`
+	CommandPrefix string     `yaml:"command_prefix"`
+	Console       bool       `yaml:"console"`
+	LogLevel      string     `yaml:"log_level"`
+	IRC           *IRC       `yaml:"irc"`
+	Slack         *Slack     `yaml:"slack"`
+	Downloads     Downloads  `yaml:"downloads"`
+	Team          Team       `yaml:"team"`
+	Policy        Policy     `yaml:"policy"`
+	Snakefruit    Snakefruit `yaml:"snakefruit"`
+	ClickSync     ClickSync  `yaml:"click_sync"`
+	Images        *Images    `yaml:"images"`
+	Publish       *Publish   `yaml:"publish"`
+	Signing       Signing    `yaml:"signing"`
+	Frameworks    Frameworks `yaml:"frameworks"`
+	HTTP          *HTTP      `yaml:"http"`
+}
+
+// IRC is the irc section.
+type IRC struct {
+	Server      string   `yaml:"server"`
+	TLS         bool     `yaml:"tls"`
+	Nick        string   `yaml:"nick"`
+	User        string   `yaml:"user"`
+	RealName    string   `yaml:"realname"`
+	Channels    []string `yaml:"channels"`
+	CAFile      string   `yaml:"ca_file"`
+	SASL        *SASL    `yaml:"sasl"`
+	SendRate    float64  `yaml:"send_rate"`  // lines per second per target; 0 = default
+	SendBurst   int      `yaml:"send_burst"` // 0 = default
+	Reconnect   Duration `yaml:"reconnect_max"`
+	PingTimeout Duration `yaml:"ping_timeout"`
+}
+
+// SASL is irc.sasl.
+type SASL struct {
+	Mechanism string `yaml:"mechanism"`
+	User      string `yaml:"user"`
+	Password  string `yaml:"password"`
+	CertFile  string `yaml:"cert_file"`
+	KeyFile   string `yaml:"key_file"`
+}
+
+// Slack is the slack section.
+type Slack struct {
+	BotToken string   `yaml:"bot_token"`
+	AppToken string   `yaml:"app_token"`
+	Channels []string `yaml:"channels"`
+	APIURL   string   `yaml:"api_url"`
+}
+
+// Downloads is the downloads section.
+type Downloads struct {
+	BaseURL      string   `yaml:"base_url"`
+	MaxBytes     int64    `yaml:"max_bytes"`
+	AllowedHosts []string `yaml:"allowed_hosts"`
+	Timeout      Duration `yaml:"timeout"`
+}
+
+// Team is the team section.
+type Team struct {
+	Landing []stagebot.Member `yaml:"landing"`
+	QA      []stagebot.Member `yaml:"qa"`
+	Landers []stagebot.Member `yaml:"landers"`
+}
+
+// Policy is the policy section.
+type Policy struct {
+	Approvals    int       `yaml:"approvals"`
+	QASignoff    bool      `yaml:"qa_signoff"`
+	SelfApproval bool      `yaml:"self_approval"`
+	RemindAfter  *Duration `yaml:"remind_after"`
+}
+
+// Snakefruit is the snakefruit section.
+type Snakefruit struct {
+	Target     string   `yaml:"target"`
+	ListFile   string   `yaml:"list_file"`
+	SSHKey     string   `yaml:"ssh_key"`
+	Passphrase string   `yaml:"passphrase"`
+	KnownHosts string   `yaml:"known_hosts"`
+	Retry      Retry    `yaml:"retry"`
+	Timeout    Duration `yaml:"timeout"`
+}
+
+// Retry is snakefruit.retry: the worker's backoff.
+type Retry struct {
+	Initial Duration `yaml:"initial"`
+	Max     Duration `yaml:"max"`
+	GiveUp  Duration `yaml:"give_up"`
+}
+
+// ClickSync is the click_sync section.
+type ClickSync struct {
+	Schedule     string   `yaml:"schedule"`
+	WatchList    string   `yaml:"watch_list"`
+	PollInterval Duration `yaml:"poll_interval"`
+	AbsentAfter  int      `yaml:"absent_after"` // ticks a locked click may be missing from the synced list before it is flagged
+}
+
+// Images is the images section.
+type Images struct {
+	Server            string   `yaml:"server"`
+	RCProposedChannel string   `yaml:"rc_proposed_channel"`
+	StableChannel     string   `yaml:"stable_channel"`
+	Device            string   `yaml:"device"`
+	PollInterval      Duration `yaml:"poll_interval"`
+}
+
+// Publish is the publish section.
+type Publish struct {
+	Command []string `yaml:"command"`
+	Timeout Duration `yaml:"timeout"`
+}
+
+// Signing is the signing section.
+type Signing struct {
+	Keyring string `yaml:"keyring"`
+}
+
+// Frameworks lists the frameworks stable images already have, so a request can say whether
+// its click needs one that stable lacks (the reason to stage at all).
+type Frameworks struct {
+	Stable []string `yaml:"stable"`
+}
+
+// HTTP is the http section.
+type HTTP struct {
+	Listen        string `yaml:"listen"`
+	WebhookSecret string `yaml:"webhook_secret"`
+}
+
+// Duration is a time.Duration written as "30s", "4h".
+type Duration struct{ time.Duration }
+
+// UnmarshalYAML reads a Go duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("expected a duration such as 30s or 4h")
+	}
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("expected a duration such as 30s or 4h, got %q", n.Value)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalYAML writes the duration back as a string.
+func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
+
+// Domain returns the team and policy as the workflow knows them.
+func (c *Config) Domain() (stagebot.Team, stagebot.Policy) {
+	t := stagebot.Team{Landing: c.Team.Landing, QA: c.Team.QA, Landers: c.Team.Landers}
+	p := stagebot.Policy{Approvals: c.Policy.Approvals, QASignoff: c.Policy.QASignoff, SelfApproval: c.Policy.SelfApproval, RemindAfter: 4 * time.Hour}
+	if c.Policy.RemindAfter != nil {
+		p.RemindAfter = c.Policy.RemindAfter.Duration
+	}
+	return t, p
+}

@@ -1,0 +1,259 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"stagebot"
+)
+
+// DefaultMaxBytes caps downloads when the config names no cap: 2 GiB.
+const DefaultMaxBytes = 2 << 30
+
+func (c *Config) applyDefaults() {
+	if c.StateDir == "" {
+		c.StateDir = "./var"
+	}
+	if c.CommandPrefix == "" {
+		c.CommandPrefix = "!"
+	}
+	if c.Downloads.MaxBytes == 0 {
+		c.Downloads.MaxBytes = DefaultMaxBytes
+	}
+	if c.Downloads.Timeout.Duration == 0 {
+		c.Downloads.Timeout.Duration = 30 * time.Minute
+	}
+	if c.Policy.Approvals == 0 {
+		c.Policy.Approvals = 1
+	}
+	if c.Snakefruit.ListFile == "" {
+		c.Snakefruit.ListFile = "locked_clicks_list"
+	}
+	if c.Snakefruit.Target == "" {
+		dir, err := filepath.Abs(filepath.Join(c.StateDir, "snakefruit"))
+		if err != nil {
+			dir = filepath.Join(c.StateDir, "snakefruit")
+		}
+		c.Snakefruit.Target = "file://" + dir
+	}
+	if c.ClickSync.Schedule == "" {
+		c.ClickSync.Schedule = "0,30 * * * *"
+	}
+	if c.ClickSync.PollInterval.Duration == 0 {
+		c.ClickSync.PollInterval.Duration = time.Minute
+	}
+	if c.ClickSync.AbsentAfter == 0 {
+		c.ClickSync.AbsentAfter = 3
+	}
+	if c.IRC != nil {
+		if c.IRC.Nick == "" {
+			c.IRC.Nick = "stagebot"
+		}
+	}
+	if c.Images != nil && c.Images.PollInterval.Duration == 0 {
+		c.Images.PollInterval.Duration = 5 * time.Minute
+	}
+	if c.Publish != nil && c.Publish.Timeout.Duration == 0 {
+		c.Publish.Timeout.Duration = 10 * time.Minute
+	}
+}
+
+// ScheduleParser is the cron dialect of click_sync.schedule: five fields, UTC.
+var ScheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+func (c *Config) validate(file string) Problems {
+	var ps Problems
+	bad := func(path, format string, args ...any) {
+		ps = append(ps, Problem{File: file, Path: path, Message: fmt.Sprintf(format, args...)})
+	}
+	if len(c.CommandPrefix) > 3 || strings.ContainsAny(c.CommandPrefix, " \t") {
+		bad("command_prefix", "must be 1 to 3 characters without spaces")
+	}
+	if c.IRC == nil && c.Slack == nil && !c.Console {
+		bad("", "no chat adapter: configure irc, slack or console: true")
+	}
+	if c.IRC != nil {
+		if _, port, err := net.SplitHostPort(c.IRC.Server); err != nil || port == "" {
+			bad("irc.server", "must be host:port, got %q", c.IRC.Server)
+		}
+		if len(c.IRC.Channels) == 0 {
+			bad("irc.channels", "at least one channel is needed")
+		}
+		for i, ch := range c.IRC.Channels {
+			if !strings.HasPrefix(ch, "#") && !strings.HasPrefix(ch, "&") {
+				bad(fmt.Sprintf("irc.channels[%d]", i), "%q is not a channel name", ch)
+			}
+		}
+		if c.IRC.CAFile != "" {
+			checkFile(bad, "irc.ca_file", c.IRC.CAFile)
+		}
+		if s := c.IRC.SASL; s != nil {
+			switch strings.ToUpper(s.Mechanism) {
+			case "PLAIN":
+				if s.User == "" || s.Password == "" {
+					bad("irc.sasl", "PLAIN needs user and password")
+				}
+			case "EXTERNAL":
+				if s.CertFile == "" || s.KeyFile == "" {
+					bad("irc.sasl", "EXTERNAL needs cert_file and key_file")
+				}
+				if !c.IRC.TLS {
+					bad("irc.sasl", "EXTERNAL needs tls: true (the certificate is the credential)")
+				}
+			default:
+				bad("irc.sasl.mechanism", "must be PLAIN or EXTERNAL, got %q", s.Mechanism)
+			}
+		}
+	}
+	if c.Slack != nil {
+		if !strings.HasPrefix(c.Slack.BotToken, "xoxb-") {
+			bad("slack.bot_token", "must be a bot token (xoxb-...)")
+		}
+		if !strings.HasPrefix(c.Slack.AppToken, "xapp-") {
+			bad("slack.app_token", "must be an app-level token for Socket Mode (xapp-...)")
+		}
+		if len(c.Slack.Channels) == 0 {
+			bad("slack.channels", "at least one channel ID is needed")
+		}
+		if c.Slack.APIURL != "" {
+			checkURL(bad, "slack.api_url", c.Slack.APIURL, "http", "https")
+		}
+	}
+	if c.Downloads.BaseURL != "" {
+		checkURL(bad, "downloads.base_url", c.Downloads.BaseURL, "http", "https")
+	}
+	if c.Downloads.MaxBytes < 0 {
+		bad("downloads.max_bytes", "must be positive")
+	}
+	for i, h := range c.Downloads.AllowedHosts {
+		host := strings.TrimPrefix(h, "*.")
+		if host == "" || strings.ContainsAny(host, ":/ *") {
+			bad(fmt.Sprintf("downloads.allowed_hosts[%d]", i), "%q is not a host name or IP (no port, only a leading \"*.\")", h)
+		}
+	}
+	checkTeam(bad, "team.landing", c.Team.Landing)
+	checkTeam(bad, "team.qa", c.Team.QA)
+	checkTeam(bad, "team.landers", c.Team.Landers)
+	if len(c.Team.Landing) == 0 {
+		bad("team.landing", "nobody could approve: list at least one landing-team member")
+	}
+	if len(c.Team.Landers) == 0 {
+		bad("team.landers", "nobody could stage: list landers, or [{name: \"*\"}] for anyone")
+	}
+	if c.Policy.Approvals < 1 {
+		bad("policy.approvals", "must be at least 1")
+	}
+	if c.Policy.RemindAfter != nil && c.Policy.RemindAfter.Duration < 0 {
+		bad("policy.remind_after", "must not be negative (0 = never)")
+	}
+	u, err := url.Parse(c.Snakefruit.Target)
+	switch {
+	case err != nil:
+		bad("snakefruit.target", "not a URL: %v", err)
+	case u.Scheme == "file":
+		if (u.Host != "" && u.Host != "localhost") || !filepath.IsAbs(u.Path) {
+			bad("snakefruit.target", "file:// needs an absolute path, as in file:///srv/locked-clicks")
+		}
+	case u.Scheme == "sftp":
+		if u.User == nil || u.User.Username() == "" || u.Host == "" || u.Path == "" {
+			bad("snakefruit.target", "must be sftp://user@host:port/path")
+		}
+		if _, pw := u.User.Password(); pw {
+			bad("snakefruit.target", "must not carry a password; use ssh_key")
+		}
+		if c.Snakefruit.SSHKey == "" {
+			bad("snakefruit.ssh_key", "required for sftp targets")
+		} else {
+			checkFile(bad, "snakefruit.ssh_key", c.Snakefruit.SSHKey)
+		}
+		if c.Snakefruit.KnownHosts == "" {
+			bad("snakefruit.known_hosts", "required for sftp targets: host keys are always checked")
+		} else {
+			checkFile(bad, "snakefruit.known_hosts", c.Snakefruit.KnownHosts)
+		}
+	default:
+		bad("snakefruit.target", "scheme must be file:// or sftp://, got %q", u.Scheme)
+	}
+	if strings.Contains(c.Snakefruit.ListFile, "/") || strings.HasPrefix(c.Snakefruit.ListFile, ".") {
+		bad("snakefruit.list_file", "must be a plain file name in the target folder")
+	}
+	if _, err := ScheduleParser.Parse(c.ClickSync.Schedule); err != nil {
+		bad("click_sync.schedule", "not a cron schedule: %v", err)
+	}
+	if c.ClickSync.PollInterval.Duration < time.Second {
+		bad("click_sync.poll_interval", "must be at least 1s")
+	}
+	if c.Images != nil {
+		checkURL(bad, "images.server", c.Images.Server, "http", "https")
+		if c.Images.RCProposedChannel == "" {
+			bad("images.rc_proposed_channel", "required")
+		}
+		if c.Images.StableChannel == "" {
+			bad("images.stable_channel", "required")
+		}
+		if c.Images.Device == "" {
+			bad("images.device", "required")
+		}
+	}
+	if c.Publish != nil && len(c.Publish.Command) == 0 {
+		bad("publish.command", "must list the program and its arguments")
+	}
+	if c.Signing.Keyring != "" {
+		checkFile(bad, "signing.keyring", c.Signing.Keyring)
+	}
+	if c.HTTP != nil {
+		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+			bad("http.listen", "must be host:port, got %q", c.HTTP.Listen)
+		}
+	}
+	return ps
+}
+
+func checkTeam(bad func(string, string, ...any), path string, ms []stagebot.Member) {
+	for i, m := range ms {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		if m.Name == "" {
+			bad(p+".name", "required")
+		}
+		if m.IRC != "" && !strings.HasPrefix(m.IRC, "account:") && strings.Count(m.IRC, "!") != 1 {
+			bad(p+".irc", "%q must be a hostmask pattern nick!user@host or account:NAME", m.IRC)
+		}
+		if m.IRC != "" && !strings.HasPrefix(m.IRC, "account:") && !strings.Contains(m.IRC, "@") {
+			bad(p+".irc", "%q must be a hostmask pattern nick!user@host or account:NAME", m.IRC)
+		}
+	}
+}
+
+func checkURL(bad func(string, string, ...any), path, raw string, schemes ...string) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		bad(path, "%q is not a URL", raw)
+		return
+	}
+	for _, s := range schemes {
+		if u.Scheme == s {
+			return
+		}
+	}
+	bad(path, "scheme must be one of %s", strings.Join(schemes, ", "))
+}
+
+func checkFile(bad func(string, string, ...any), path, file string) {
+	if _, err := os.Stat(file); err != nil {
+		bad(path, "cannot read %s: %v", file, unwrapPath(err))
+	}
+}
+
+func unwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}

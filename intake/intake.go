@@ -1,0 +1,321 @@
+// Package intake brings a click into the bot's hands: from a bare name under
+// downloads.base_url, a URL, a chat attachment or (console only) a local path. It streams the
+// bytes once: into a file under state_dir, through the click inspector and through both
+// hashes at the same time, and stops reading as soon as downloads.max_bytes is passed.
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"stagebot"
+	"stagebot/click"
+)
+
+// Fetcher fetches and inspects clicks.
+type Fetcher struct {
+	BaseURL      string   // for bare names
+	MaxBytes     int64    // 0 = no cap
+	AllowedHosts []string // empty = any
+	Dir          string   // where downloads land (state_dir/downloads)
+	Client       *http.Client
+	Click        click.Options
+	Log          *slog.Logger
+}
+
+// Kind says where a click comes from.
+type Kind int
+
+const (
+	FromName       Kind = iota // a bare file name under BaseURL
+	FromURL                    // an http(s) URL
+	FromPath                   // a local path (console only)
+	FromAttachment             // a chat attachment, opened by the adapter
+)
+
+// Source is what a `!stage` names.
+type Source struct {
+	Kind  Kind
+	Value string // the name, URL or path as typed; the attachment's file name
+	// Open opens an attachment's bytes (FromAttachment only); size < 0 when unknown.
+	Open func(ctx context.Context) (body io.ReadCloser, size int64, err error)
+}
+
+// Result is an inspected click in a temporary file the caller must move or remove.
+type Result struct {
+	Info *click.Info
+	Path string
+	// Label is the .click file name the source itself carries ("" when it carries none): it
+	// must equal Info.Filename or the click is mislabelled.
+	Label string
+}
+
+var bareName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.+~_-]*\.click$`)
+
+// ParseSource reads the argument of `!stage`: a URL, a bare name or a path.
+func ParseSource(arg string) (Source, error) {
+	arg = strings.TrimSpace(arg)
+	switch {
+	case arg == "":
+		return Source{}, stagebot.Errorf(stagebot.EINVALID, "name a click: a file name, a URL or an attachment")
+	case strings.Contains(arg, "://"):
+		return Source{Kind: FromURL, Value: arg}, nil
+	case strings.ContainsRune(arg, '/'):
+		return Source{Kind: FromPath, Value: arg}, nil
+	case bareName.MatchString(arg):
+		return Source{Kind: FromName, Value: arg}, nil
+	}
+	return Source{}, stagebot.Errorf(stagebot.EINVALID, "%q is not a click name (name_version_arch.click), a URL or a path", arg)
+}
+
+// Fetch brings the click in and inspects it. A click with problems is returned with its
+// problems in Info (and its file already removed); errors are for what could not be read.
+func (f *Fetcher) Fetch(ctx context.Context, src Source) (*Result, error) {
+	body, size, label, err := f.open(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	if f.MaxBytes > 0 && size > f.MaxBytes {
+		return nil, tooLarge(label, size, f.MaxBytes)
+	}
+	if err := os.MkdirAll(f.Dir, 0o750); err != nil {
+		return nil, err
+	}
+	tmp, err := os.CreateTemp(f.Dir, ".download-*")
+	if err != nil {
+		return nil, err
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	capped := &capReader{r: body, left: f.MaxBytes}
+	var r io.Reader = body
+	if f.MaxBytes > 0 {
+		r = capped
+	}
+	info, err := click.Inspect(io.TeeReader(r, tmp), f.Click)
+	if f.MaxBytes > 0 && capped.left < 0 {
+		return nil, tooLarge(label, -1, f.MaxBytes)
+	}
+	if err != nil {
+		return nil, stagebot.Errorf(stagebot.EINVALID, "could not read %s: %v", describe(src), err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return nil, err
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, err
+	}
+	res := &Result{Info: info, Path: tmp.Name(), Label: label}
+	if !info.OK() {
+		return res, nil
+	}
+	keep = true
+	return res, nil
+}
+
+type errTooLarge struct{}
+
+func (*errTooLarge) Error() string { return "download exceeds downloads.max_bytes" }
+
+// capReader fails once more than left bytes are read, so a lying or absent Content-Length
+// cannot make the bot read an endless body.
+type capReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left < 0 {
+		return 0, &errTooLarge{}
+	}
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left < 0 {
+		return n, &errTooLarge{}
+	}
+	return n, err
+}
+
+func tooLarge(label string, size, max int64) error {
+	what := label
+	if what == "" {
+		what = "the click"
+	}
+	if size > 0 {
+		return stagebot.Errorf(stagebot.ETOOLARGE, "%s is %d bytes, over the limit of %d bytes (downloads.max_bytes)", what, size, max)
+	}
+	return stagebot.Errorf(stagebot.ETOOLARGE, "%s is over the limit of %d bytes (downloads.max_bytes)", what, max)
+}
+
+func describe(src Source) string {
+	if src.Value != "" {
+		return src.Value
+	}
+	return "the click"
+}
+
+func (f *Fetcher) open(ctx context.Context, src Source) (io.ReadCloser, int64, string, error) {
+	switch src.Kind {
+	case FromName:
+		if f.BaseURL == "" {
+			return nil, 0, "", stagebot.Errorf(stagebot.EINVALID, "bare click names need downloads.base_url, which is not configured; give a URL")
+		}
+		u, err := url.Parse(f.BaseURL)
+		if err != nil {
+			return nil, 0, "", fmt.Errorf("downloads.base_url: %w", err)
+		}
+		u = u.JoinPath(src.Value)
+		// The base URL is the operator's own upload queue: the allowlist is for what
+		// people type, so a bare name is not checked against it.
+		body, size, err := f.get(ctx, u, false)
+		return body, size, src.Value, err
+	case FromURL:
+		u, err := url.Parse(src.Value)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, 0, "", stagebot.Errorf(stagebot.EINVALID, "%q is not an http(s) URL", src.Value)
+		}
+		label := ""
+		if last := path.Base(u.Path); strings.HasSuffix(last, ".click") {
+			label = last
+		}
+		body, size, err := f.get(ctx, u, true)
+		return body, size, label, err
+	case FromPath:
+		fh, err := os.Open(src.Value)
+		if err != nil {
+			return nil, 0, "", stagebot.Errorf(stagebot.EINVALID, "cannot open %s: %v", src.Value, pathError(err))
+		}
+		st, err := fh.Stat()
+		if err != nil || !st.Mode().IsRegular() {
+			fh.Close()
+			return nil, 0, "", stagebot.Errorf(stagebot.EINVALID, "%s is not a regular file", src.Value)
+		}
+		label := ""
+		if b := filepath.Base(src.Value); strings.HasSuffix(b, ".click") {
+			label = b
+		}
+		return fh, st.Size(), label, nil
+	case FromAttachment:
+		if src.Open == nil {
+			return nil, 0, "", fmt.Errorf("attachment source without an opener")
+		}
+		body, size, err := src.Open(ctx)
+		if err != nil {
+			return nil, 0, "", err
+		}
+		label := ""
+		if strings.HasSuffix(src.Value, ".click") {
+			label = path.Base(src.Value)
+		}
+		return body, size, label, nil
+	}
+	return nil, 0, "", fmt.Errorf("unknown source kind %d", src.Kind)
+}
+
+func pathError(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func (f *Fetcher) get(ctx context.Context, u *url.URL, checkHost bool) (io.ReadCloser, int64, error) {
+	if checkHost && !HostAllowed(f.AllowedHosts, u.Hostname()) {
+		return nil, 0, stagebot.Errorf(stagebot.EFORBIDDEN, "%s is not an allowed download host (downloads.allowed_hosts)", u.Hostname())
+	}
+	client := f.Client
+	if client == nil {
+		client = &http.Client{Timeout: 0}
+	}
+	if checkHost {
+		// Redirects must not lead the bot off the allowlist.
+		c := *client
+		c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 5 {
+				return errors.New("too many redirects")
+			}
+			if !HostAllowed(f.AllowedHosts, req.URL.Hostname()) {
+				return stagebot.Errorf(stagebot.EFORBIDDEN, "redirect to %s, which is not an allowed download host", req.URL.Hostname())
+			}
+			return nil
+		}
+		client = &c
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "bad URL %s: %v", u, err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		var se *stagebot.Error
+		if errors.As(err, &se) {
+			return nil, 0, se
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s timed out", u)
+		}
+		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s failed: %v", u.Redacted(), rootCause(err))
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s failed: HTTP %s", u.Redacted(), resp.Status)
+	}
+	return resp.Body, resp.ContentLength, nil
+}
+
+func rootCause(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
+}
+
+// HostAllowed reports whether host is on the allowlist ("*.example.com" matches subdomains).
+func HostAllowed(allowed []string, host string) bool {
+	if len(allowed) == 0 {
+		return true
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, a := range allowed {
+		a = strings.ToLower(a)
+		if suffix, ok := strings.CutPrefix(a, "*."); ok {
+			if strings.HasSuffix(host, "."+suffix) {
+				return true
+			}
+			continue
+		}
+		if host == a {
+			return true
+		}
+	}
+	return false
+}
+
+// DefaultTimeout bounds a whole download: a stalled server must not hold the worker forever.
+const DefaultTimeout = 30 * time.Minute

@@ -1,0 +1,31 @@
+package stagebot
+
+import "time"
+
+// JobKind is what the worker does to snakefruit for a request.
+type JobKind string
+
+const (
+	JobLock    JobKind = "lock"    // copy the click and add (or replace) its list line
+	JobUnlock  JobKind = "unlock"  // take a cancelled click off the list and the folder
+	JobPublish JobKind = "publish" // run the publish command, then flush the click
+)
+
+// Job is a unit of snakefruit work. It is queued in the transaction that causes it and
+// deleted in the transaction that records its outcome, so a crash in between runs it again;
+// every job is idempotent on snakefruit, which makes the pair exactly-once in effect.
+type Job struct {
+	Seq       uint64    `json:"seq"`
+	Kind      JobKind   `json:"kind"`
+	RequestID string    `json:"request_id"`
+	Attempt   int       `json:"attempt"`
+	NotBefore time.Time `json:"not_before,omitempty"`
+	FirstTry  time.Time `json:"first_try,omitempty"`
+	LastError string    `json:"last_error,omitempty"`
+	// Quiet jobs clean up after a lock that may have half-happened; they announce nothing.
+	Quiet bool `json:"quiet,omitempty"`
+	// Done marks steps already carried out, so a retried job does not repeat them (a
+	// publish command that succeeded is not run again because the flush after it failed).
+	Done []string `json:"done,omitempty"`
+	Created   time.Time `json:"created"`
+}

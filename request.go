@@ -1,0 +1,123 @@
+package stagebot
+
+import (
+	"strings"
+	"time"
+)
+
+// Request is one click asked to be locked on snakefruit, from `!stage` to its final state.
+type Request struct {
+	ID string `json:"id"` // a UUID; ShortID is what people type
+
+	// The click, as its manifest and bytes say.
+	Name            string   `json:"name"`
+	Version         string   `json:"version"` // as in the manifest, epoch included
+	Arch            string   `json:"arch"`    // the filename's arch: all, multi or one arch
+	Architectures   []string `json:"architectures"`
+	Framework       string   `json:"framework"`
+	NeedsFrameworks []string `json:"needs_frameworks,omitempty"`
+	Filename        string   `json:"filename"` // name_version_arch.click
+	Size            int64    `json:"size"`
+	SHA256          string   `json:"sha256"`
+	SHA512          string   `json:"sha512"`
+	Signer          string   `json:"signer,omitempty"`
+	Source          string   `json:"source"`     // URL, path or attachment the click came from
+	LocalPath       string   `json:"local_path"` // the bot's own copy under state_dir
+
+	Requester    Identity `json:"requester"`
+	RequesterKey string   `json:"requester_key"` // Person.Key at request time
+
+	State      State        `json:"state"`
+	Approvals  []Approval   `json:"approvals,omitempty"`
+	QASignoff  *Approval    `json:"qa_signoff,omitempty"`
+	History    []Transition `json:"history"`
+	Replaces   string       `json:"replaces,omitempty"`    // older filename this lock replaced
+	LastError  string       `json:"last_error,omitempty"`  // why the last attempt failed
+	Attempt    int          `json:"attempt,omitempty"`     // attempts of the current job
+	NextTry    time.Time    `json:"next_try,omitempty"`    // when the worker tries again
+	PublishErr string       `json:"publish_err,omitempty"` // last failed publication
+	Reason     string       `json:"reason,omitempty"`      // rejection or cancellation reason
+	RemindedAt time.Time    `json:"reminded_at,omitempty"`
+	Created    time.Time    `json:"created"`
+	Updated    time.Time    `json:"updated"`
+}
+
+// Approval is one person's approval or sign-off, valid only for the bytes it was given on.
+type Approval struct {
+	By     Identity  `json:"by"`
+	Key    string    `json:"key"` // Person.Key: one approval per person across networks
+	At     time.Time `json:"at"`
+	SHA256 string    `json:"sha256"`
+}
+
+// Transition is one line of a request's history.
+type Transition struct {
+	From  State     `json:"from,omitempty"`
+	To    State     `json:"to"`
+	At    time.Time `json:"at"`
+	Actor string    `json:"actor"` // a person's name, or "worker", "click-sync", ...
+	Note  string    `json:"note,omitempty"`
+}
+
+// ShortIDLen is how many hex digits of the UUID people see.
+const ShortIDLen = 8
+
+// MinIDPrefix is the shortest prefix accepted to name a request.
+const MinIDPrefix = 4
+
+// ShortID is the first 8 hex digits of the UUID.
+func (r *Request) ShortID() string { return ShortID(r.ID) }
+
+// ShortID is the first 8 hex digits of a UUID string.
+func ShortID(id string) string {
+	id = strings.ReplaceAll(id, "-", "")
+	if len(id) > ShortIDLen {
+		return id[:ShortIDLen]
+	}
+	return id
+}
+
+// PackageKey is the supersession key: name and the filename's arch.
+func (r *Request) PackageKey() string { return r.Name + "_" + r.Arch }
+
+// ValidApprovals are the approvals given on the click's current bytes, one per person.
+func (r *Request) ValidApprovals() []Approval {
+	seen := map[string]bool{}
+	var out []Approval
+	for _, a := range r.Approvals {
+		if a.SHA256 != r.SHA256 || seen[a.Key] {
+			continue
+		}
+		seen[a.Key] = true
+		out = append(out, a)
+	}
+	return out
+}
+
+// PolicyMet reports whether p's approvals (and QA sign-off, when required) are there.
+func (r *Request) PolicyMet(p Policy) bool {
+	need := p.Approvals
+	if need < 1 {
+		need = 1
+	}
+	if len(r.ValidApprovals()) < need {
+		return false
+	}
+	if p.QASignoff && (r.QASignoff == nil || r.QASignoff.SHA256 != r.SHA256) {
+		return false
+	}
+	return true
+}
+
+// ApprovedBy reports whether the person with key already approved the current bytes.
+func (r *Request) ApprovedBy(key string) bool {
+	for _, a := range r.ValidApprovals() {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// Summary is the `name version arch` triple replies use.
+func (r *Request) Summary() string { return r.Name + " " + r.Version + " " + r.Arch }

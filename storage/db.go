@@ -1,0 +1,143 @@
+package storage
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+var (
+	bucketRequests = []byte("requests") // id -> Request JSON
+	bucketActive   = []byte("active")   // id -> state, for requests not in a final state
+	bucketPackages = []byte("packages") // name \x00 arch \x00 created(ns, BE) id -> id
+	bucketJobs     = []byte("jobs")     // seq (BE) -> Job JSON
+	bucketOutbox   = []byte("outbox")   // seq (BE) -> Announcement JSON
+	bucketCursors  = []byte("cursors")  // adapter name -> last delivered seq (BE)
+	bucketAudit    = []byte("audit")    // seq (BE) -> Entry JSON
+	bucketRefs     = []byte("refs")     // network \x00 ref -> request id (chat messages)
+	bucketMeta     = []byte("meta")     // free-form key -> value
+	allBuckets     = [][]byte{bucketRequests, bucketActive, bucketPackages, bucketJobs,
+		bucketOutbox, bucketCursors, bucketAudit, bucketRefs, bucketMeta}
+)
+
+// DB is the bbolt file.
+type DB struct {
+	bolt *bolt.DB
+}
+
+// Open opens (creating if needed) the database file. A second process on the same file
+// waits up to a few seconds for the lock and then fails, rather than corrupting state.
+func Open(path string) (*DB, error) {
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	err = b.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("init %s: %w", path, err)
+	}
+	return &DB{bolt: b}, nil
+}
+
+// Close closes the file.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Path is the file's path.
+func (db *DB) Path() string { return db.bolt.Path() }
+
+// Update runs fn in one read-write transaction: all its writes land together or not at all.
+func (db *DB) Update(fn func(*Tx) error) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+// View runs fn in a read-only transaction.
+func (db *DB) View(fn func(*Tx) error) error {
+	return db.bolt.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+// Tx is a transaction with stagebot's typed operations.
+type Tx struct {
+	tx *bolt.Tx
+}
+
+func (t *Tx) b(name []byte) *bolt.Bucket { return t.tx.Bucket(name) }
+
+func itob(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func btoi(b []byte) uint64 {
+	if len(b) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
+	data := b.Get(key)
+	if data == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return true, fmt.Errorf("decode %s/%q: %w", "bucket", key, err)
+	}
+	return true, nil
+}
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, data)
+}
+
+// Meta reads a value from the key/value area (nil when absent). The slice is a copy.
+func (t *Tx) Meta(key string) []byte {
+	v := t.b(bucketMeta).Get([]byte(key))
+	if v == nil {
+		return nil
+	}
+	return append([]byte(nil), v...)
+}
+
+// SetMeta writes a value to the key/value area; nil deletes it.
+func (t *Tx) SetMeta(key string, value []byte) error {
+	if value == nil {
+		return t.b(bucketMeta).Delete([]byte(key))
+	}
+	return t.b(bucketMeta).Put([]byte(key), value)
+}
+
+// MetaJSON decodes a JSON value from the key/value area; false when absent.
+func (t *Tx) MetaJSON(key string, v any) (bool, error) {
+	return getJSON(t.b(bucketMeta), []byte(key), v)
+}
+
+// SetMetaJSON stores v as JSON.
+func (t *Tx) SetMetaJSON(key string, v any) error {
+	return putJSON(t.b(bucketMeta), []byte(key), v)
+}
+
+// OpenReadOnly opens an existing file for reading only (audit verification beside a
+// running bot must not need its write lock, nor create anything).
+func OpenReadOnly(path string) (*DB, error) {
+	b, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return &DB{bolt: b}, nil
+}

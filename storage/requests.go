@@ -1,0 +1,148 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"stagebot"
+)
+
+// Request returns the request with the full id, or an ENOTFOUND error.
+func (t *Tx) Request(id string) (*stagebot.Request, error) {
+	var r stagebot.Request
+	ok, err := getJSON(t.b(bucketRequests), []byte(id), &r)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, stagebot.Errorf(stagebot.ENOTFOUND, "no request %s", stagebot.ShortID(id))
+	}
+	return &r, nil
+}
+
+// FindRequest resolves what a person typed: a unique prefix of at least 4 hex digits of
+// the UUID. Too short, not hex, unknown and ambiguous prefixes are refused with a reason.
+func (t *Tx) FindRequest(prefix string) (*stagebot.Request, error) {
+	p := strings.ToLower(strings.TrimSpace(prefix))
+	if len(p) < stagebot.MinIDPrefix || len(p) > 36 {
+		return nil, stagebot.Errorf(stagebot.EINVALID, "%q is not a request ID: give at least %d hex digits of it", prefix, stagebot.MinIDPrefix)
+	}
+	for _, c := range p {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c == '-') {
+			return nil, stagebot.Errorf(stagebot.EINVALID, "%q is not a request ID: IDs are hex digits", prefix)
+		}
+	}
+	c := t.b(bucketRequests).Cursor()
+	var found []byte
+	for k, v := c.Seek([]byte(p)); k != nil && bytes.HasPrefix(k, []byte(p)); k, v = c.Next() {
+		if found != nil {
+			return nil, stagebot.Errorf(stagebot.EINVALID, "ID %s is ambiguous: give more digits", prefix)
+		}
+		found = v
+	}
+	if found == nil {
+		return nil, stagebot.Errorf(stagebot.ENOTFOUND, "no request with ID %s", prefix)
+	}
+	var r stagebot.Request
+	if err := json.Unmarshal(found, &r); err != nil {
+		return nil, fmt.Errorf("decode request %s: %w", prefix, err)
+	}
+	return &r, nil
+}
+
+func packageKey(r *stagebot.Request) []byte {
+	var b bytes.Buffer
+	b.WriteString(r.Name)
+	b.WriteByte(0)
+	b.WriteString(r.Arch)
+	b.WriteByte(0)
+	b.Write(itob(uint64(r.Created.UnixNano())))
+	b.WriteString(r.ID)
+	return b.Bytes()
+}
+
+// PutRequest writes r and keeps the indexes in step with it.
+func (t *Tx) PutRequest(r *stagebot.Request) error {
+	if r.ID == "" || r.Name == "" {
+		return fmt.Errorf("put request: id and name are required")
+	}
+	if err := putJSON(t.b(bucketRequests), []byte(r.ID), r); err != nil {
+		return err
+	}
+	if err := t.b(bucketPackages).Put(packageKey(r), []byte(r.ID)); err != nil {
+		return err
+	}
+	if r.State.Final() {
+		return t.b(bucketActive).Delete([]byte(r.ID))
+	}
+	return t.b(bucketActive).Put([]byte(r.ID), []byte(r.State))
+}
+
+// Active returns every request not in a final state, oldest first.
+func (t *Tx) Active() ([]*stagebot.Request, error) {
+	var out []*stagebot.Request
+	err := t.b(bucketActive).ForEach(func(k, _ []byte) error {
+		r, err := t.Request(string(k))
+		if err != nil {
+			return err
+		}
+		out = append(out, r)
+		return nil
+	})
+	sortByCreated(out)
+	return out, err
+}
+
+// PackageRequests returns the requests for a package name, oldest first; arch "" means
+// every architecture. limit > 0 keeps only the newest limit.
+func (t *Tx) PackageRequests(name, arch string, limit int) ([]*stagebot.Request, error) {
+	prefix := []byte(name + "\x00")
+	if arch != "" {
+		prefix = append(prefix, []byte(arch+"\x00")...)
+	}
+	var ids []string
+	c := t.b(bucketPackages).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		ids = append(ids, string(v))
+	}
+	var out []*stagebot.Request
+	for _, id := range ids {
+		r, err := t.Request(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	sortByCreated(out)
+	if limit > 0 && len(out) > limit {
+		out = out[len(out)-limit:]
+	}
+	return out, nil
+}
+
+// CountRequests counts every request ever recorded.
+func (t *Tx) CountRequests() int { return t.b(bucketRequests).Stats().KeyN }
+
+// ForEachRequest calls fn for every request in ID order.
+func (t *Tx) ForEachRequest(fn func(*stagebot.Request) error) error {
+	return t.b(bucketRequests).ForEach(func(k, v []byte) error {
+		var r stagebot.Request
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("decode request %s: %w", k, err)
+		}
+		return fn(&r)
+	})
+}
+
+// SetRef remembers that a chat message (network, ref) is the request's message, so that
+// reactions to it can be traced back.
+func (t *Tx) SetRef(network, ref, requestID string) error {
+	return t.b(bucketRefs).Put([]byte(network+"\x00"+ref), []byte(requestID))
+}
+
+// RefRequest returns the request ID a chat message belongs to ("" when none).
+func (t *Tx) RefRequest(network, ref string) string {
+	return string(t.b(bucketRefs).Get([]byte(network + "\x00" + ref)))
+}

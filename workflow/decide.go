@@ -1,0 +1,290 @@
+package workflow
+
+import (
+	"fmt"
+	"slices"
+
+	"stagebot"
+	"stagebot/storage"
+)
+
+// Outcome tells the caller what an action did, for its reply.
+type Outcome struct {
+	Request *stagebot.Request
+	Message string
+}
+
+// withRequest resolves an ID prefix and runs fn on the request inside one transaction.
+func (s *Service) withRequest(idPrefix string, fn func(tx *storage.Tx, r *stagebot.Request) (string, error)) (*Outcome, error) {
+	var out Outcome
+	err := s.update(func(tx *storage.Tx) error {
+		r, err := tx.FindRequest(idPrefix)
+		if err != nil {
+			return err
+		}
+		msg, err := fn(tx, r)
+		if err != nil {
+			return err
+		}
+		out = Outcome{Request: r, Message: msg}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ResolveRef finds the request a chat message (network, ref) announced; "" when none.
+func (s *Service) ResolveRef(network, ref string) string {
+	var id string
+	_ = s.view(func(tx *storage.Tx) error {
+		id = tx.RefRequest(network, ref)
+		return nil
+	})
+	return id
+}
+
+// Approve records one landing-team approval on the click's current bytes. When the policy is
+// met the request becomes approved and a lock job is queued with it.
+func (s *Service) Approve(actor stagebot.Identity, idPrefix string) (*Outcome, error) {
+	p := s.cfg.Team.Resolve(actor)
+	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
+		if !p.Has(stagebot.RoleLanding) {
+			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not approve: only the landing team may", actor)
+		}
+		if r.State != stagebot.StatePending {
+			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is %s, not pending: nothing to approve", r.ShortID(), r.State)
+		}
+		if !s.cfg.Policy.SelfApproval && p.Key == r.RequesterKey {
+			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not approve [%s]: it is their own request (no self-approval)", actor, r.ShortID())
+		}
+		if r.ApprovedBy(p.Key) {
+			return "", stagebot.Errorf(stagebot.ECONFLICT, "%s already approved [%s]", actor, r.ShortID())
+		}
+		r.Approvals = append(r.Approvals, stagebot.Approval{By: actor, Key: p.Key, At: s.now(), SHA256: r.SHA256})
+		return s.afterSignoff(tx, r, actor, "approve")
+	})
+}
+
+// Withdraw takes back a person's approval before the click is locked (a removed reaction).
+func (s *Service) Withdraw(actor stagebot.Identity, idPrefix string) (*Outcome, error) {
+	p := s.cfg.Team.Resolve(actor)
+	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
+		if !r.ApprovedBy(p.Key) {
+			return "", stagebot.Errorf(stagebot.ECONFLICT, "%s has no approval on [%s] to withdraw", actor, r.ShortID())
+		}
+		switch r.State {
+		case stagebot.StatePending:
+		case stagebot.StateApproved, stagebot.StateFailed:
+			// Not on snakefruit yet: the approval can still be taken back, and with it
+			// the lock job.
+		default:
+			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is already %s: withdrawing an approval changes nothing now", r.ShortID(), r.State)
+		}
+		r.Approvals = slices.DeleteFunc(r.Approvals, func(a stagebot.Approval) bool { return a.Key == p.Key })
+		if err := s.note(tx, r, actor.String(), "withdraw", "approval withdrawn"); err != nil {
+			return "", err
+		}
+		if r.State != stagebot.StatePending && !r.PolicyMet(s.cfg.Policy) {
+			if err := s.dropJobs(tx, r); err != nil {
+				return "", err
+			}
+			if err := s.move(tx, r, stagebot.StatePending, actor.String(), "approval withdrawn by "+actor.String()+"; waiting for approval again"); err != nil {
+				return "", err
+			}
+		}
+		return fmt.Sprintf("[%s] approval by %s withdrawn", r.ShortID(), actor), nil
+	})
+}
+
+// QA records a QA sign-off.
+func (s *Service) QA(actor stagebot.Identity, idPrefix string) (*Outcome, error) {
+	p := s.cfg.Team.Resolve(actor)
+	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
+		if !p.Has(stagebot.RoleQA) {
+			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not sign off: only QA may", actor)
+		}
+		if r.State != stagebot.StatePending {
+			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is %s, not pending: a sign-off changes nothing now", r.ShortID(), r.State)
+		}
+		if r.QASignoff != nil && r.QASignoff.SHA256 == r.SHA256 {
+			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] already has QA sign-off from %s", r.ShortID(), r.QASignoff.By)
+		}
+		r.QASignoff = &stagebot.Approval{By: actor, Key: p.Key, At: s.now(), SHA256: r.SHA256}
+		return s.afterSignoff(tx, r, actor, "qa")
+	})
+}
+
+// afterSignoff moves r to approved when the policy is met, else records the partial state.
+func (s *Service) afterSignoff(tx *storage.Tx, r *stagebot.Request, actor stagebot.Identity, action string) (string, error) {
+	if !r.PolicyMet(s.cfg.Policy) {
+		if err := s.note(tx, r, actor.String(), action, action+" by "+actor.String()); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("[%s] %s recorded; still waiting for %s", r.ShortID(), map[string]string{"approve": "approval", "qa": "QA sign-off"}[action], s.missing(r)), nil
+	}
+	if err := s.approve(tx, r, actor.String()); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("[%s] approved; queued for locking", r.ShortID()), nil
+}
+
+func (s *Service) approve(tx *storage.Tx, r *stagebot.Request, actor string) error {
+	var by []string
+	for _, a := range r.ValidApprovals() {
+		by = append(by, a.By.String())
+	}
+	note := "by " + joinAnd(by)
+	if r.QASignoff != nil && s.cfg.Policy.QASignoff {
+		note += ", QA sign-off by " + r.QASignoff.By.String()
+	}
+	if err := s.move(tx, r, stagebot.StateApproved, actor, note+"; queued for locking"); err != nil {
+		return err
+	}
+	_, err := tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobLock, RequestID: r.ID, Created: s.now()})
+	return err
+}
+
+func (s *Service) missing(r *stagebot.Request) string {
+	var parts []string
+	need := max(s.cfg.Policy.Approvals, 1)
+	if n := len(r.ValidApprovals()); n < need {
+		parts = append(parts, fmt.Sprintf("%d more landing-team approval(s)", need-n))
+	}
+	if s.cfg.Policy.QASignoff && (r.QASignoff == nil || r.QASignoff.SHA256 != r.SHA256) {
+		parts = append(parts, "QA sign-off (!qa "+r.ShortID()+")")
+	}
+	return joinAnd(parts)
+}
+
+// Reject ends a request that is not on snakefruit. Landing team only.
+func (s *Service) Reject(actor stagebot.Identity, idPrefix, reason string) (*Outcome, error) {
+	p := s.cfg.Team.Resolve(actor)
+	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
+		if !p.Has(stagebot.RoleLanding) {
+			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not reject: only the landing team may", actor)
+		}
+		switch r.State {
+		case stagebot.StatePending, stagebot.StateApproved, stagebot.StateFailed:
+		default:
+			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is %s: only a request not yet locked can be rejected (use !cancel to take a locked click off)", r.ShortID(), r.State)
+		}
+		if err := s.dropJobs(tx, r); err != nil {
+			return "", err
+		}
+		r.Reason = reason
+		note := "by " + actor.String()
+		if reason != "" {
+			note += ": " + reason
+		}
+		if err := s.move(tx, r, stagebot.StateRejected, actor.String(), note); err != nil {
+			return "", err
+		}
+		s.removeLocalCopy(r)
+		return fmt.Sprintf("[%s] rejected", r.ShortID()), nil
+	})
+}
+
+// Cancel ends a request. The requester or the landing team. A click on snakefruit is taken
+// off the list by an unlock job queued in the same transaction.
+func (s *Service) Cancel(actor stagebot.Identity, idPrefix, reason string) (*Outcome, error) {
+	p := s.cfg.Team.Resolve(actor)
+	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
+		if !p.Has(stagebot.RoleLanding) && p.Key != r.RequesterKey {
+			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not cancel [%s]: only its requester or the landing team may", actor, r.ShortID())
+		}
+		if r.State.Final() {
+			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is already %s", r.ShortID(), r.State)
+		}
+		wasOn := r.State.OnSnakefruit()
+		if err := s.dropJobs(tx, r); err != nil {
+			return "", err
+		}
+		r.Reason = reason
+		note := "by " + actor.String()
+		if reason != "" {
+			note += ": " + reason
+		}
+		if wasOn {
+			note += "; taking it off the list"
+		}
+		if err := s.move(tx, r, stagebot.StateCancelled, actor.String(), note); err != nil {
+			return "", err
+		}
+		if wasOn {
+			_, err := tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobUnlock, RequestID: r.ID, Created: s.now()})
+			return fmt.Sprintf("[%s] cancelled; taking %s off the list", r.ShortID(), r.Filename), err
+		}
+		s.removeLocalCopy(r)
+		return fmt.Sprintf("[%s] cancelled", r.ShortID()), nil
+	})
+}
+
+// Retry queues again the step that failed: a failed lock, or a failed publication. Landing
+// team only.
+func (s *Service) Retry(actor stagebot.Identity, idPrefix string) (*Outcome, error) {
+	p := s.cfg.Team.Resolve(actor)
+	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
+		if !p.Has(stagebot.RoleLanding) {
+			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not retry: only the landing team may", actor)
+		}
+		switch {
+		case r.State == stagebot.StateFailed:
+			r.Attempt, r.NextTry = 0, zeroTime
+			if err := s.move(tx, r, stagebot.StateApproved, actor.String(), "retry by "+actor.String()+" after: "+r.LastError); err != nil {
+				return "", err
+			}
+			_, err := tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobLock, RequestID: r.ID, Created: s.now()})
+			return fmt.Sprintf("[%s] queued for locking again", r.ShortID()), err
+		case r.State == stagebot.StatePromoted && r.PublishErr != "":
+			if _, queued, err := tx.JobFor(r.ID); err != nil || queued {
+				return fmt.Sprintf("[%s] publication is already queued", r.ShortID()), err
+			}
+			if err := s.note(tx, r, actor.String(), "retry", "publication retry by "+actor.String()); err != nil {
+				return "", err
+			}
+			_, err := tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobPublish, RequestID: r.ID, Created: s.now()})
+			return fmt.Sprintf("[%s] publication queued again", r.ShortID()), err
+		}
+		return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is %s: nothing failed to retry", r.ShortID(), r.State)
+	})
+}
+
+// dropJobs removes a request's queued lock job when its state no longer wants it. A lock job
+// may already have touched snakefruit (a crash between its work and its commit, or a failed
+// lock that got halfway), so a silent unlock job is queued to clear whatever it left.
+func (s *Service) dropJobs(tx *storage.Tx, r *stagebot.Request) error {
+	jobs, err := tx.Jobs()
+	if err != nil {
+		return err
+	}
+	touched := r.State == stagebot.StateFailed
+	for _, j := range jobs {
+		if j.RequestID == r.ID && j.Kind == stagebot.JobLock {
+			touched = touched || j.Attempt > 0 || !j.FirstTry.IsZero()
+			if err := tx.DeleteJob(j.Seq); err != nil {
+				return err
+			}
+		}
+	}
+	if !touched {
+		return nil
+	}
+	_, err = tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobUnlock, RequestID: r.ID, Created: s.now(), Quiet: true})
+	return err
+}
+
+func joinAnd(items []string) string {
+	switch len(items) {
+	case 0:
+		return "nothing"
+	case 1:
+		return items[0]
+	}
+	out := items[0]
+	for _, it := range items[1 : len(items)-1] {
+		out += ", " + it
+	}
+	return out + " and " + items[len(items)-1]
+}

@@ -1,0 +1,112 @@
+package workflow
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os/exec"
+	"slices"
+	"strings"
+
+	"stagebot"
+	"stagebot/snakefruit"
+	"stagebot/storage"
+)
+
+const stepPublished = "published-command"
+
+// runPublish publishes a promoted click once phasing ended: the publish command (when
+// configured), then the flush from the list. A failing command leaves the click promoted
+// and locked and is announced; the next phasing signal or !retry tries again.
+func (s *Service) runPublish(ctx context.Context, job stagebot.Job) error {
+	var r *stagebot.Request
+	if err := s.view(func(tx *storage.Tx) error {
+		var err error
+		r, err = tx.Request(job.RequestID)
+		return err
+	}); err != nil {
+		return err
+	}
+	if r.State != stagebot.StatePromoted {
+		return s.update(func(tx *storage.Tx) error { return tx.DeleteJob(job.Seq) })
+	}
+	if len(s.cfg.Publish.Command) > 0 && !slices.Contains(job.Done, stepPublished) {
+		if out, err := s.publishCommand(ctx, r); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return s.publishFailed(job, fmt.Sprintf("publish command failed: %v%s", err, out))
+		}
+		job.Done = append(job.Done, stepPublished)
+		if err := s.update(func(tx *storage.Tx) error { return tx.PutJob(job) }); err != nil {
+			return err
+		}
+	}
+	if err := snakefruit.Unlock(ctx, s.cfg.Target, r.Filename); err != nil {
+		return err
+	}
+	return s.update(func(tx *storage.Tx) error {
+		if err := tx.DeleteJob(job.Seq); err != nil {
+			return err
+		}
+		r, err := tx.Request(job.RequestID)
+		if err != nil {
+			return err
+		}
+		r.PublishErr, r.LastError, r.Attempt, r.NextTry = "", "", 0, zeroTime
+		if err := s.move(tx, r, stagebot.StatePublished, "worker", "phasing ended; published and flushed from the list"); err != nil {
+			return err
+		}
+		s.removeLocalCopy(r)
+		return nil
+	})
+}
+
+func (s *Service) publishFailed(job stagebot.Job, why string) error {
+	return s.update(func(tx *storage.Tx) error {
+		if err := tx.DeleteJob(job.Seq); err != nil {
+			return err
+		}
+		r, err := tx.Request(job.RequestID)
+		if err != nil {
+			return err
+		}
+		r.PublishErr = why
+		if err := s.note(tx, r, "worker", "publish-failed", why); err != nil {
+			return err
+		}
+		_, err = tx.Announce(stagebot.Announcement{At: s.now(), RequestID: r.ID, Word: "failed",
+			Text: line(r, "failed", "publication "+why+"; it stays locked; !retry "+r.ShortID()+" or the next phasing signal tries again")})
+		return err
+	})
+}
+
+// publishCommand runs publish.command with the request's fields in its placeholders. The
+// argv is never passed through a shell, so a version cannot inject anything.
+func (s *Service) publishCommand(ctx context.Context, r *stagebot.Request) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Publish.Timeout)
+	defer cancel()
+	repl := strings.NewReplacer("{path}", r.LocalPath, "{name}", r.Name, "{version}", r.Version,
+		"{arch}", r.Arch, "{sha512}", r.SHA512, "{sha256}", r.SHA256, "{filename}", r.Filename)
+	argv := make([]string, len(s.cfg.Publish.Command))
+	for i, a := range s.cfg.Publish.Command {
+		argv[i] = repl.Replace(a)
+	}
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if ctx.Err() == context.DeadlineExceeded {
+		err = fmt.Errorf("timed out after %s", s.cfg.Publish.Timeout)
+	}
+	if err != nil {
+		tail := strings.TrimSpace(out.String())
+		if len(tail) > 200 {
+			tail = "..." + tail[len(tail)-200:]
+		}
+		if tail != "" {
+			return " (" + strings.ReplaceAll(tail, "\n", " | ") + ")", err
+		}
+	}
+	return "", err
+}

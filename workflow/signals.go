@@ -1,0 +1,190 @@
+package workflow
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"stagebot"
+	"stagebot/storage"
+)
+
+var zeroTime time.Time
+
+// TickResult says what a click-sync tick did.
+type TickResult struct {
+	Stored []*stagebot.Request
+}
+
+// Tick records a click-sync run: every locked request becomes stored (when synced is not
+// nil, only those whose filename is in it) and the tick is announced once. source names
+// where it came from (schedule, !tick, webhook, watch).
+func (s *Service) Tick(actor stagebot.Identity, source string, synced map[string]bool) (*TickResult, error) {
+	if actor.Network != "" {
+		p := s.cfg.Team.Resolve(actor)
+		if !p.Has(stagebot.RoleLanding) {
+			return nil, stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not tick: only the landing team may", actor)
+		}
+		source = "!tick by " + actor.String()
+	}
+	res := &TickResult{}
+	err := s.update(func(tx *storage.Tx) error {
+		res.Stored = nil
+		active, err := tx.Active()
+		if err != nil {
+			return err
+		}
+		var names []string
+		for _, r := range active {
+			if r.State != stagebot.StateLocked || (synced != nil && !synced[r.Filename]) {
+				continue
+			}
+			if err := s.move(tx, r, stagebot.StateStored, "click-sync", "click-sync picked it up; the next rc-proposed image carries it"); err != nil {
+				return err
+			}
+			res.Stored = append(res.Stored, r)
+			names = append(names, fmt.Sprintf("[%s] %s", r.ShortID(), r.Filename))
+		}
+		if err := tx.SetMetaJSON("last_tick", s.now()); err != nil {
+			return err
+		}
+		text := "click-sync tick (" + source + "): "
+		if len(names) == 0 {
+			text += "no newly locked clicks"
+		} else {
+			text += "stored " + strings.Join(names, ", ")
+		}
+		return s.event(tx, "click-sync", "tick", text)
+	})
+	return res, err
+}
+
+// LastTick is when the last click-sync tick was recorded (zero if never).
+func (s *Service) LastTick() time.Time {
+	var t time.Time
+	_ = s.view(func(tx *storage.Tx) error {
+		_, err := tx.MetaJSON("last_tick", &t)
+		return err
+	})
+	return t
+}
+
+// Promote records that rc-proposed image `image` was promoted to stable: every stored
+// request becomes promoted and phased updates start. QA or the landing team.
+func (s *Service) Promote(actor stagebot.Identity, image string) ([]*stagebot.Request, error) {
+	if actor.Network != "" {
+		p := s.cfg.Team.Resolve(actor)
+		if !p.Has(stagebot.RoleQA) && !p.Has(stagebot.RoleLanding) {
+			return nil, stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not report a promotion: only QA or the landing team may", actor)
+		}
+	}
+	image = strings.TrimSpace(image)
+	if image == "" {
+		return nil, stagebot.Errorf(stagebot.EINVALID, "name the promoted image: !promote IMAGE")
+	}
+	var moved []*stagebot.Request
+	err := s.update(func(tx *storage.Tx) error {
+		moved = nil
+		active, err := tx.Active()
+		if err != nil {
+			return err
+		}
+		var names []string
+		for _, r := range active {
+			if r.State != stagebot.StateStored {
+				continue
+			}
+			if err := s.move(tx, r, stagebot.StatePromoted, actorName(actor, "image-watch"), "in stable image "+image+"; phased updates start"); err != nil {
+				return err
+			}
+			moved = append(moved, r)
+			names = append(names, fmt.Sprintf("[%s] %s", r.ShortID(), r.Filename))
+		}
+		if err := tx.SetMetaJSON("phasing", Phasing{Image: image, Percent: 0, At: s.now()}); err != nil {
+			return err
+		}
+		text := "image " + image + " promoted to stable; phased updates start"
+		if len(names) > 0 {
+			text += "; it carries " + strings.Join(names, ", ")
+		}
+		return s.event(tx, actorName(actor, "image-watch"), "promoted", text)
+	})
+	return moved, err
+}
+
+// Phasing is the phased-update progress of the last promoted image.
+type Phasing struct {
+	Image   string    `json:"image"`
+	Percent int       `json:"percent"`
+	At      time.Time `json:"at"`
+}
+
+// CurrentPhasing returns the last recorded phasing.
+func (s *Service) CurrentPhasing() Phasing {
+	var p Phasing
+	_ = s.view(func(tx *storage.Tx) error {
+		_, err := tx.MetaJSON("phasing", &p)
+		return err
+	})
+	return p
+}
+
+// SetPhasing records phasing progress. At 100 phasing has ended: every promoted click is
+// queued for publication (the publish command, then the flush from the list).
+func (s *Service) SetPhasing(actor stagebot.Identity, percent int) (int, error) {
+	if actor.Network != "" {
+		p := s.cfg.Team.Resolve(actor)
+		if !p.Has(stagebot.RoleQA) && !p.Has(stagebot.RoleLanding) {
+			return 0, stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not report phasing: only QA or the landing team may", actor)
+		}
+	}
+	if percent < 0 || percent > 100 {
+		return 0, stagebot.Errorf(stagebot.EINVALID, "phasing is a percentage from 0 to 100, not %d", percent)
+	}
+	queued := 0
+	err := s.update(func(tx *storage.Tx) error {
+		queued = 0
+		var ph Phasing
+		if _, err := tx.MetaJSON("phasing", &ph); err != nil {
+			return err
+		}
+		ph.Percent, ph.At = percent, s.now()
+		if err := tx.SetMetaJSON("phasing", ph); err != nil {
+			return err
+		}
+		text := fmt.Sprintf("phasing %d%%", percent)
+		if ph.Image != "" {
+			text = fmt.Sprintf("phasing of image %s at %d%%", ph.Image, percent)
+		}
+		if percent == 100 {
+			active, err := tx.Active()
+			if err != nil {
+				return err
+			}
+			for _, r := range active {
+				if r.State != stagebot.StatePromoted {
+					continue
+				}
+				if _, busy, err := tx.JobFor(r.ID); err != nil {
+					return err
+				} else if busy {
+					continue
+				}
+				if _, err := tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobPublish, RequestID: r.ID, Created: s.now()}); err != nil {
+					return err
+				}
+				queued++
+			}
+			text += fmt.Sprintf(": phased updates ended; publishing %d click(s)", queued)
+		}
+		return s.event(tx, actorName(actor, "image-watch"), "phasing", text)
+	})
+	return queued, err
+}
+
+func actorName(id stagebot.Identity, fallback string) string {
+	if id.Network == "" {
+		return fallback
+	}
+	return id.String()
+}

@@ -1,0 +1,136 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"stagebot"
+	"stagebot/click"
+	"stagebot/intake"
+	"stagebot/storage"
+)
+
+// Stage fetches, inspects and records a request. Landers only. The click must be sound, its
+// source's own .click name (if any) must match its manifest, and its version must be newer
+// than the one locked for the same name and architecture.
+func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake.Source) (*stagebot.Request, error) {
+	p := s.cfg.Team.Resolve(actor)
+	if !p.Has(stagebot.RoleLander) {
+		return nil, stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not stage clicks: only landers may (team.landers)", actor)
+	}
+	res, err := s.cfg.Intake.Fetch(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	info := res.Info
+	if !info.OK() {
+		return nil, stagebot.Errorf(stagebot.EINVALID, "%s refused: %s", sourceName(src, res), problems(info))
+	}
+	if res.Label != "" && res.Label != info.Filename {
+		os.Remove(res.Path)
+		return nil, stagebot.Errorf(stagebot.EINVALID, "%s refused as mislabelled: its manifest makes it %s", res.Label, info.Filename)
+	}
+
+	id := uuid.New().String()
+	dir := s.clickDir(id)
+	local := filepath.Join(dir, info.Filename)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		os.Remove(res.Path)
+		return nil, err
+	}
+	if err := os.Rename(res.Path, local); err != nil {
+		os.Remove(res.Path)
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	now := s.now()
+	r := &stagebot.Request{
+		ID: id, Name: info.Name, Version: info.Version, Arch: info.FileArch,
+		Architectures: info.Architectures, Framework: info.Framework, NeedsFrameworks: info.NeedsFrameworks,
+		Filename: info.Filename, Size: info.Size, SHA256: info.SHA256, SHA512: info.SHA512,
+		Source: src.Value, LocalPath: local, Requester: actor, RequesterKey: p.Key,
+		Created: now, Updated: now,
+	}
+	if info.Signature != nil && info.Signature.Valid {
+		r.Signer = info.Signature.KeyID
+	}
+	err = s.update(func(tx *storage.Tx) error {
+		if err := s.checkNewer(tx, r); err != nil {
+			return err
+		}
+		return s.move(tx, r, stagebot.StatePending, actor.String(), s.requestNote(r))
+	})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return r, nil
+}
+
+func (s *Service) requestNote(r *stagebot.Request) string {
+	var parts []string
+	parts = append(parts, fmt.Sprintf("%s by %s", r.Summary(), r.Requester))
+	if len(r.NeedsFrameworks) > 0 {
+		parts = append(parts, "needs "+strings.Join(r.NeedsFrameworks, ", ")+" (not in stable yet)")
+	} else if r.Framework != "" && len(s.cfg.StableFrameworks) > 0 {
+		parts = append(parts, "framework "+r.Framework+" is already in stable")
+	} else if r.Framework != "" {
+		parts = append(parts, "framework "+r.Framework)
+	}
+	parts = append(parts, "approve with !approve "+r.ShortID())
+	return strings.Join(parts, "; ")
+}
+
+// checkNewer refuses a version that is not newer than what is locked, or what is already
+// asked for, for the same name and architecture.
+func (s *Service) checkNewer(tx *storage.Tx, r *stagebot.Request) error {
+	others, err := tx.PackageRequests(r.Name, r.Arch, 0)
+	if err != nil {
+		return err
+	}
+	for _, o := range others {
+		if o.State.Final() || o.ID == r.ID {
+			continue
+		}
+		c, err := click.CompareVersions(r.Version, o.Version)
+		if err != nil {
+			return stagebot.Errorf(stagebot.EINVALID, "version %q: %v", r.Version, err)
+		}
+		switch {
+		case o.State.OnSnakefruit() && c <= 0:
+			return stagebot.Errorf(stagebot.ECONFLICT, "%s %s is already locked as [%s]; stage a newer version than %s", r.Name, o.Version, o.ShortID(), o.Version)
+		case c == 0:
+			return stagebot.Errorf(stagebot.ECONFLICT, "%s is already requested as [%s] (%s)", r.Filename, o.ShortID(), o.State)
+		}
+	}
+	return nil
+}
+
+func sourceName(src intake.Source, res *intake.Result) string {
+	if res.Label != "" {
+		return res.Label
+	}
+	if res.Info != nil && res.Info.Filename != "" {
+		return res.Info.Filename
+	}
+	if src.Value != "" {
+		return src.Value
+	}
+	return "the click"
+}
+
+func problems(info *click.Info) string {
+	var msgs []string
+	for _, p := range info.Problems {
+		msgs = append(msgs, p.Message)
+	}
+	if len(msgs) == 0 {
+		return "it is not a valid click"
+	}
+	return strings.Join(msgs, "; ")
+}

@@ -1,0 +1,89 @@
+package workflow
+
+import (
+	"fmt"
+	"strings"
+
+	"stagebot"
+	"stagebot/storage"
+)
+
+// move changes r's state inside tx: the request, its audit entry and its announcement are
+// written together. text is the announcement's line after the ID, filename and word.
+func (s *Service) move(tx *storage.Tx, r *stagebot.Request, to stagebot.State, actor, note string) error {
+	now := s.now()
+	from := r.State
+	r.State = to
+	r.Updated = now
+	r.History = append(r.History, stagebot.Transition{From: from, To: to, At: now, Actor: actor, Note: note})
+	if err := tx.PutRequest(r); err != nil {
+		return err
+	}
+	detail := fmt.Sprintf("%s -> %s", from, to)
+	if from == "" {
+		detail = "-> " + string(to)
+	}
+	if note != "" {
+		detail += ": " + note
+	}
+	if err := tx.Audit(storage.Entry{At: now, Actor: actor, Action: string(to), RequestID: r.ID, Detail: detail}); err != nil {
+		return err
+	}
+	a := stagebot.Announcement{At: now, RequestID: r.ID, Word: string(to), Text: line(r, string(to), note)}
+	if to == stagebot.StatePending {
+		a.Word = "requested"
+		a.Text = line(r, "requested", note)
+		a.Mention = s.approverNames(r)
+	}
+	_, err := tx.Announce(a)
+	return err
+}
+
+// line is the one-line form every announcement about a request has: ID, full filename,
+// the contract's keyword, then details.
+func line(r *stagebot.Request, word, note string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "[%s] %s %s", r.ShortID(), r.Filename, word)
+	if note != "" {
+		b.WriteString(": ")
+		b.WriteString(note)
+	}
+	return b.String()
+}
+
+// approverNames are the landing-team members a request waits for: every named member
+// except the requester (who cannot approve unless self-approval is on).
+func (s *Service) approverNames(r *stagebot.Request) []string {
+	var out []string
+	for _, m := range s.cfg.Team.Approvers() {
+		if !s.cfg.Policy.SelfApproval && "member:"+m.Name == r.RequesterKey {
+			continue
+		}
+		if r.ApprovedBy("member:" + m.Name) {
+			continue
+		}
+		out = append(out, m.Name)
+	}
+	return out
+}
+
+// event records something that is not a request transition (a tick, a promotion, phasing):
+// its audit entry and its announcement in one go.
+func (s *Service) event(tx *storage.Tx, actor, word, text string) error {
+	now := s.now()
+	if err := tx.Audit(storage.Entry{At: now, Actor: actor, Action: word, Detail: text}); err != nil {
+		return err
+	}
+	_, err := tx.Announce(stagebot.Announcement{At: now, Word: word, Text: text, ChannelWide: true})
+	return err
+}
+
+// note records a change that keeps the state (an approval short of the policy, a retry
+// scheduled) in the request and the audit log, without an announcement.
+func (s *Service) note(tx *storage.Tx, r *stagebot.Request, actor, action, detail string) error {
+	r.Updated = s.now()
+	if err := tx.PutRequest(r); err != nil {
+		return err
+	}
+	return tx.Audit(storage.Entry{At: r.Updated, Actor: actor, Action: action, RequestID: r.ID, Detail: detail})
+}

@@ -1,0 +1,112 @@
+package workflow
+
+import (
+	"strings"
+
+	"stagebot"
+	"stagebot/storage"
+)
+
+// Status is a request with what the worker is doing about it.
+type Status struct {
+	Request *stagebot.Request
+	Job     *stagebot.Job // nil when nothing is queued
+}
+
+// Lookup finds a request by ID prefix, or the newest requests of a package by name. Anyone.
+func (s *Service) Lookup(query string) ([]Status, error) {
+	query = strings.TrimSpace(query)
+	var out []Status
+	err := s.view(func(tx *storage.Tx) error {
+		if looksLikeID(query) {
+			r, err := tx.FindRequest(query)
+			if err == nil {
+				out = []Status{s.status(tx, r)}
+				return nil
+			}
+			if stagebot.ErrorCode(err) != stagebot.ENOTFOUND {
+				return err
+			}
+		}
+		rs, err := tx.PackageRequests(query, "", 0)
+		if err != nil {
+			return err
+		}
+		if len(rs) == 0 {
+			return stagebot.Errorf(stagebot.ENOTFOUND, "no request with ID or package %q", query)
+		}
+		// The package's current picture: what is in flight, else its latest request.
+		for _, r := range rs {
+			if !r.State.Final() {
+				out = append(out, s.status(tx, r))
+			}
+		}
+		if len(out) == 0 {
+			out = []Status{s.status(tx, rs[len(rs)-1])}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func looksLikeID(q string) bool {
+	if len(q) < stagebot.MinIDPrefix {
+		return false
+	}
+	for _, c := range strings.ToLower(q) {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Service) status(tx *storage.Tx, r *stagebot.Request) Status {
+	st := Status{Request: r}
+	if j, ok, err := tx.JobFor(r.ID); err == nil && ok {
+		st.Job = &j
+	}
+	return st
+}
+
+// Queue lists every request not in a final state, oldest first. Anyone.
+func (s *Service) Queue() ([]Status, error) {
+	var out []Status
+	err := s.view(func(tx *storage.Tx) error {
+		active, err := tx.Active()
+		if err != nil {
+			return err
+		}
+		jobs, err := tx.Jobs()
+		if err != nil {
+			return err
+		}
+		byReq := map[string]*stagebot.Job{}
+		for i := range jobs {
+			byReq[jobs[i].RequestID] = &jobs[i]
+		}
+		for _, r := range active {
+			out = append(out, Status{Request: r, Job: byReq[r.ID]})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// History lists a package's requests, newest last (at most limit). Anyone.
+func (s *Service) History(pkg string, limit int) ([]*stagebot.Request, error) {
+	pkg = strings.TrimSpace(pkg)
+	if pkg == "" {
+		return nil, stagebot.Errorf(stagebot.EINVALID, "name a package: !history PACKAGE")
+	}
+	var out []*stagebot.Request
+	err := s.view(func(tx *storage.Tx) error {
+		var err error
+		out, err = tx.PackageRequests(pkg, "", limit)
+		return err
+	})
+	if err == nil && len(out) == 0 {
+		return nil, stagebot.Errorf(stagebot.ENOTFOUND, "no requests for package %q", pkg)
+	}
+	return out, err
+}
