@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 
+	"stagebot/app"
 	"stagebot/config"
 	"stagebot/storage"
 )
@@ -33,7 +34,7 @@ func cmdAudit(args []string, stdout, stderr io.Writer) int {
 			}
 			cfg = c
 		}
-		path = filepath.Join(cfg.StateDir, dbFile)
+		path = filepath.Join(cfg.StateDir, app.DBFile)
 	}
 	db, err := storage.OpenReadOnly(path)
 	if err != nil {

@@ -6,27 +6,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 
-	"stagebot/bot"
-	"stagebot/click"
-	"stagebot/commands"
+	"stagebot/app"
 	"stagebot/config"
-	"stagebot/intake"
-	"stagebot/snakefruit"
-	"stagebot/storage"
-	"stagebot/workflow"
 )
 
-const dbFile = "stagebot.db"
-
-// consoleOnly reports whether the console is the bot's only chat: then EOF on stdin ends
-// the bot once queued work is done.
 func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -47,7 +35,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	log := newLogger(stderr, cfg.LogLevel)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := runBot(ctx, cfg, stdin, stdout, log); err != nil {
+	if err := app.Run(ctx, cfg, stdin, stdout, log); err != nil {
 		log.Error("stagebot stopped", "err", err)
 		return 1
 	}
@@ -60,68 +48,4 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 		l = slog.LevelInfo
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
-}
-
-// runBot assembles the parts from cfg and runs them until ctx ends (or the console closes).
-func runBot(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
-	if err := os.MkdirAll(cfg.StateDir, 0o750); err != nil {
-		return err
-	}
-	db, err := storage.Open(filepath.Join(cfg.StateDir, dbFile))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-
-	target, err := snakefruit.Open(ctx, snakefruit.Config{
-		Target: cfg.Snakefruit.Target, ListFile: cfg.Snakefruit.ListFile, SSHKey: cfg.Snakefruit.SSHKey,
-		Passphrase: cfg.Snakefruit.Passphrase, KnownHosts: cfg.Snakefruit.KnownHosts,
-		DialTimeout: cfg.Snakefruit.Timeout.Duration,
-	})
-	if err != nil {
-		return fmt.Errorf("snakefruit: %w", err)
-	}
-	defer target.Close()
-	if strings.HasPrefix(cfg.Snakefruit.Target, "file://") {
-		if err := os.MkdirAll(strings.TrimPrefix(cfg.Snakefruit.Target, "file://"), 0o750); err != nil {
-			return err
-		}
-	}
-
-	clickOpts := click.Options{StableFrameworks: cfg.Frameworks.Stable}
-	if cfg.Signing.Keyring != "" {
-		kr, err := click.LoadKeyring(cfg.Signing.Keyring)
-		if err != nil {
-			return fmt.Errorf("signing.keyring: %w", err)
-		}
-		clickOpts.Keyring = kr
-	}
-	team, policy := cfg.Domain()
-	fetcher := &intake.Fetcher{
-		BaseURL: cfg.Downloads.BaseURL, MaxBytes: cfg.Downloads.MaxBytes, AllowedHosts: cfg.Downloads.AllowedHosts,
-		Dir: filepath.Join(cfg.StateDir, "downloads"), Client: &http.Client{Timeout: cfg.Downloads.Timeout.Duration},
-		Click: clickOpts, Log: log,
-	}
-	wf := workflow.Config{
-		DB: db, Team: team, Policy: policy, StateDir: cfg.StateDir, Intake: fetcher, Target: target,
-		StableFrameworks: cfg.Frameworks.Stable,
-		Retry:            workflow.Retry{Initial: cfg.Snakefruit.Retry.Initial.Duration, Max: cfg.Snakefruit.Retry.Max.Duration, GiveUp: cfg.Snakefruit.Retry.GiveUp.Duration},
-		Log:              log,
-	}
-	if cfg.Publish != nil {
-		wf.Publish = workflow.Publish{Command: cfg.Publish.Command, Timeout: cfg.Publish.Timeout.Duration}
-	}
-	svc := workflow.New(wf)
-	registry := commands.NewRegistry(cfg.CommandPrefix, svc)
-	adapters, err := buildAdapters(cfg, team, stdin, stdout, log)
-	if err != nil {
-		return err
-	}
-	schedule, err := config.ScheduleParser.Parse(cfg.ClickSync.Schedule)
-	if err != nil {
-		return fmt.Errorf("click_sync.schedule: %w", err)
-	}
-	b := bot.New(bot.Config{Service: svc, Commands: registry, Adapters: adapters, Schedule: schedule, Log: log})
-	log.Info("stagebot running", "state_dir", cfg.StateDir, "snakefruit", target.String(), "adapters", len(adapters))
-	return b.Run(ctx)
 }
