@@ -72,7 +72,7 @@ http:
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if n := len(regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(cfg) + `: `).FindAllString(out, -1)); n != 3 {
+	if n := len(regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(cfg)+`: `).FindAllString(out, -1)); n != 3 {
 		t.Errorf("%d problems reported, want 3:\n%s", n, out)
 	}
 }
