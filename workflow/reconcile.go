@@ -48,5 +48,5 @@ func (s *Service) Differences() []string {
 		_, err := tx.MetaJSON(metaDifferences, &out)
 		return err
 	})
-	return out
+	return append(out, s.Absent()...)
 }

@@ -30,6 +30,7 @@ func (s *Service) Tick(actor stagebot.Identity, source string, synced map[string
 	res := &TickResult{}
 	err := s.update(func(tx *storage.Tx) error {
 		res.Stored = nil
+		synced := s.watchTick(tx, synced)
 		active, err := tx.Active()
 		if err != nil {
 			return err
