@@ -35,14 +35,20 @@ var forbiddenFields = []string{"Pre-Depends", "Depends", "Recommends", "Suggests
 
 var requiredFields = []string{"Package", "Version", "Click-Version", "Architecture", "Maintainer", "Installed-Size", "Description"}
 
-var errTooLarge = errors.New("decompression limit reached")
+var (
+	errTooLarge = errors.New("decompression limit reached")
+	errRatio    = errors.New("compression ratio limit reached")
+)
 
-// limitedReader fails with errTooLarge instead of returning a short stream, so a bomb is
-// told apart from a truncated archive.
+// limitedReader fails with errTooLarge (or errRatio) instead of returning a short stream,
+// so a bomb is told apart from a truncated archive.
 type limitedReader struct {
 	r     io.Reader
 	n     int64
 	limit func() int64
+	// tooDense, when set, reports whether n inflated bytes are implausibly many for the
+	// compressed bytes read so far.
+	tooDense func(n int64) bool
 }
 
 func (l *limitedReader) Read(p []byte) (int, error) {
@@ -50,11 +56,26 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	if room <= 0 {
 		return 0, errTooLarge
 	}
+	if l.tooDense != nil && l.tooDense(l.n) {
+		return 0, errRatio
+	}
 	if int64(len(p)) > room {
 		p = p[:room]
 	}
 	n, err := l.r.Read(p)
 	l.n += int64(n)
+	return n, err
+}
+
+// countingReader counts the compressed bytes a gzip reader consumes.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
 	return n, err
 }
 
@@ -92,6 +113,10 @@ func (in *inspection) readControl(r io.Reader) *controlArea {
 }
 
 func (in *inspection) tarProblem(code, member string, err error, limit int64) {
+	if errors.Is(err, errRatio) {
+		in.problem(CodeTooLarge, "%s inflates more than %d:1 past %d MiB: refused as a possible decompression bomb", member, maxRatio, ratioFloor>>20)
+		return
+	}
 	if errors.Is(err, errTooLarge) {
 		in.problem(CodeTooLarge, "%s unpacks to more than %d bytes: refused as a possible decompression bomb", member, limit)
 		return

@@ -20,12 +20,18 @@ const (
 	maxPathLen    = 4096
 	// installedSlack covers du rounding in click build's Installed-Size.
 	installedSlack = 1 << 20
+	// A click whose Installed-Size is itself a lie is caught by density instead: past
+	// ratioFloor inflated bytes, more than maxRatio:1 is refused. Deflate tops out near
+	// 1032:1 on zeros; real app payloads (code, images, QML) stay far below 100:1.
+	ratioFloor = 32 << 20
+	maxRatio   = 200
 )
 
 // readData streams data.tar.gz once: it checks every path, and the md5 of every file
 // md5sums lists, without keeping file contents.
 func (in *inspection) readData(r io.Reader) {
-	zr, err := gzip.NewReader(bufio.NewReader(r))
+	raw := &countingReader{r: r}
+	zr, err := gzip.NewReader(bufio.NewReader(raw))
 	if err != nil {
 		in.problem(CodeData, "data.tar.gz is not gzip data: %v", err)
 		return
@@ -40,6 +46,7 @@ func (in *inspection) readData(r io.Reader) {
 	var entries, declared int64
 	lr := &limitedReader{r: zr}
 	lr.limit = func() int64 { return min(maxData, content+(entries+1)*entryOverhead) }
+	lr.tooDense = func(n int64) bool { return n > ratioFloor && n > raw.n*maxRatio }
 	tr := tar.NewReader(lr)
 	var sums map[string]*md5Entry
 	if in.control != nil {
