@@ -26,6 +26,6 @@ type Job struct {
 	Quiet bool `json:"quiet,omitempty"`
 	// Done marks steps already carried out, so a retried job does not repeat them (a
 	// publish command that succeeded is not run again because the flush after it failed).
-	Done []string `json:"done,omitempty"`
-	Created   time.Time `json:"created"`
+	Done    []string  `json:"done,omitempty"`
+	Created time.Time `json:"created"`
 }

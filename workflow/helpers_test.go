@@ -1,0 +1,181 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"stagebot"
+	"stagebot/intake"
+	"stagebot/internal/clicktest"
+	"stagebot/snakefruit"
+	"stagebot/storage"
+)
+
+const fw = "ubuntu-sdk-15.04"
+
+var (
+	alice = stagebot.Identity{Network: stagebot.NetworkConsole, ID: "alice", Name: "alice"}
+	bob   = stagebot.Identity{Network: stagebot.NetworkConsole, ID: "bob", Name: "bob"}
+	carol = stagebot.Identity{Network: stagebot.NetworkConsole, ID: "carol", Name: "carol"}
+	quinn = stagebot.Identity{Network: stagebot.NetworkConsole, ID: "quinn", Name: "quinn"}
+	eve   = stagebot.Identity{Network: stagebot.NetworkConsole, ID: "eve", Name: "eve"}
+)
+
+var testTeam = stagebot.Team{
+	Landing: []stagebot.Member{{Name: "bob"}, {Name: "carol"}},
+	QA:      []stagebot.Member{{Name: "quinn"}},
+	Landers: []stagebot.Member{{Name: "alice"}, {Name: "bob"}},
+}
+
+// flakyTarget fails Put while fail is set, with a permanent or a passing error.
+type flakyTarget struct {
+	snakefruit.Target
+	fail      atomic.Int32 // 0 ok, 1 transient, 2 permanent
+	putCalled atomic.Int32
+}
+
+func (f *flakyTarget) Put(ctx context.Context, name, src string, size int64, sum string) error {
+	f.putCalled.Add(1)
+	switch f.fail.Load() {
+	case 1:
+		return errors.New("connection refused")
+	case 2:
+		return &snakefruit.HostKeyError{Host: "snakefruit", Fingerprint: "SHA256:abc", Type: "ssh-ed25519"}
+	}
+	return f.Target.Put(ctx, name, src, size, sum)
+}
+
+type env struct {
+	t      *testing.T
+	svc    *Service
+	db     *storage.DB
+	folder string
+	target *flakyTarget
+	clicks string
+	mu     sync.Mutex
+}
+
+func newEnv(t *testing.T, policy stagebot.Policy, mod func(*Config)) *env {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := storage.Open(filepath.Join(dir, "stagebot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	folder := filepath.Join(dir, "snakefruit")
+	os.MkdirAll(folder, 0o755)
+	tgt, err := snakefruit.Open(context.Background(), snakefruit.Config{Target: "file://" + folder})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ft := &flakyTarget{Target: tgt}
+	cfg := Config{DB: db, Team: testTeam, Policy: policy, StateDir: dir, Target: ft,
+		Intake: &intake.Fetcher{Dir: filepath.Join(dir, "downloads"), MaxBytes: 1 << 30},
+		Retry:  Retry{Initial: 10 * time.Millisecond, Max: 50 * time.Millisecond, GiveUp: time.Hour}}
+	if mod != nil {
+		mod(&cfg)
+	}
+	e := &env{t: t, svc: New(cfg), db: db, folder: folder, target: ft, clicks: t.TempDir()}
+	// A reader of the outbox from the start, as an adapter would be.
+	if err := db.Update(func(tx *storage.Tx) error { return tx.RegisterAdapter("test") }); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.svc.RunWorker(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return e
+}
+
+func (e *env) click(name, version, arch string) string {
+	e.t.Helper()
+	return clicktest.Build(e.t, e.clicks, clicktest.Spec{Name: name, Version: version, Framework: fw, Arch: arch, Files: map[string]string{"f": name + version}})
+}
+
+func (e *env) stage(who stagebot.Identity, path string) *stagebot.Request {
+	e.t.Helper()
+	r, err := e.svc.Stage(context.Background(), who, intake.Source{Kind: intake.FromPath, Value: path})
+	if err != nil {
+		e.t.Fatalf("stage %s: %v", path, err)
+	}
+	return r
+}
+
+func (e *env) request(id string) *stagebot.Request {
+	e.t.Helper()
+	var r *stagebot.Request
+	if err := e.db.View(func(tx *storage.Tx) error {
+		var err error
+		r, err = tx.Request(id)
+		return err
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	return r
+}
+
+// await waits until cond holds for the request, re-checking whenever the service commits.
+func (e *env) await(id string, what string, cond func(*stagebot.Request) bool) *stagebot.Request {
+	e.t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		r := e.request(id)
+		if cond(r) {
+			return r
+		}
+		select {
+		case <-e.svc.OutboxSignal():
+		case <-time.After(100 * time.Millisecond):
+			// A retry scheduled in the worker commits without waking us on time.
+		case <-deadline:
+			e.t.Fatalf("request %s: still %s (%s), waiting for %s", r.ShortID(), r.State, r.LastError, what)
+		}
+	}
+}
+
+func (e *env) awaitState(id string, st stagebot.State) *stagebot.Request {
+	e.t.Helper()
+	return e.await(id, string(st), func(r *stagebot.Request) bool { return r.State == st })
+}
+
+func (e *env) list() []string {
+	e.t.Helper()
+	b, err := os.ReadFile(filepath.Join(e.folder, "locked_clicks_list"))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	s := strings.TrimSuffix(string(b), "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+func (e *env) announcements() []stagebot.Announcement {
+	e.t.Helper()
+	var out []stagebot.Announcement
+	e.db.View(func(tx *storage.Tx) error {
+		var err error
+		out, err = tx.Pending("test", 1<<20)
+		return err
+	})
+	return out
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if stagebot.ErrorCode(err) != code {
+		t.Fatalf("err = %v (code %q), want code %q", err, stagebot.ErrorCode(err), code)
+	}
+}

@@ -1,0 +1,254 @@
+package workflow
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"stagebot"
+	"stagebot/storage"
+)
+
+func TestPermissionsAndPolicy(t *testing.T) {
+	e := newEnv(t, stagebot.Policy{Approvals: 2, QASignoff: true}, nil)
+	c := e.click("com.example.p", "1.0", "all")
+	if _, err := e.svc.Stage(t.Context(), eve, sourcePath(c)); stagebot.ErrorCode(err) != stagebot.EFORBIDDEN {
+		t.Fatalf("a non-lander staged: %v", err)
+	}
+	r := e.stage(alice, c)
+	id := r.ShortID()
+	_, err := e.svc.Approve(alice, id)
+	wantCode(t, err, stagebot.EFORBIDDEN) // alice is no landing member
+	_, err = e.svc.Approve(eve, id)
+	wantCode(t, err, stagebot.EFORBIDDEN)
+	_, err = e.svc.QA(bob, id)
+	wantCode(t, err, stagebot.EFORBIDDEN)
+	if _, err := e.svc.Approve(bob, id); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.Approve(bob, id)
+	wantCode(t, err, stagebot.ECONFLICT) // one person, one approval
+	if _, err := e.svc.Approve(carol, id); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.request(r.ID).State; got != stagebot.StatePending {
+		t.Fatalf("approved without QA sign-off: %s", got)
+	}
+	if _, err := e.svc.QA(quinn, id); err != nil {
+		t.Fatal(err)
+	}
+	e.awaitState(r.ID, stagebot.StateLocked)
+}
+
+func TestSelfApprovalRefusedUnlessAllowed(t *testing.T) {
+	for _, allowed := range []bool{false, true} {
+		e := newEnv(t, stagebot.Policy{Approvals: 1, SelfApproval: allowed}, nil)
+		r := e.stage(bob, e.click("com.example.self", "1.0", "all"))
+		_, err := e.svc.Approve(bob, r.ShortID())
+		if allowed && err != nil {
+			t.Fatalf("self_approval: true refused: %v", err)
+		}
+		if !allowed {
+			wantCode(t, err, stagebot.EFORBIDDEN)
+			if !strings.Contains(err.Error(), "own request") {
+				t.Fatalf("refusal does not say why: %v", err)
+			}
+		}
+	}
+}
+
+func TestWithdrawBeforeLock(t *testing.T) {
+	e := newEnv(t, stagebot.Policy{Approvals: 2}, nil)
+	r := e.stage(alice, e.click("com.example.w", "1.0", "all"))
+	e.svc.Approve(bob, r.ShortID())
+	if _, err := e.svc.Withdraw(bob, r.ShortID()); err != nil {
+		t.Fatal(err)
+	}
+	e.svc.Approve(carol, r.ShortID())
+	if got := e.request(r.ID); got.State != stagebot.StatePending || len(got.ValidApprovals()) != 1 {
+		t.Fatalf("withdrawn approval still counts: %s, %d approvals", got.State, len(got.ValidApprovals()))
+	}
+}
+
+func TestCancelLockedTakesItOff(t *testing.T) {
+	e := newEnv(t, stagebot.Policy{Approvals: 1}, nil)
+	r := e.stage(alice, e.click("com.example.c", "1.0", "all"))
+	e.svc.Approve(bob, r.ShortID())
+	e.awaitState(r.ID, stagebot.StateLocked)
+	if _, err := e.svc.Cancel(eve, r.ShortID(), ""); stagebot.ErrorCode(err) != stagebot.EFORBIDDEN {
+		t.Fatalf("a stranger cancelled: %v", err)
+	}
+	if _, err := e.svc.Cancel(alice, r.ShortID(), "wrong build"); err != nil {
+		t.Fatal(err)
+	}
+	e.await(r.ID, "unlocked", func(r *stagebot.Request) bool {
+		return r.State == stagebot.StateCancelled && len(e.list()) == 0
+	})
+	if _, err := os.Stat(filepath.Join(e.folder, r.Filename)); !os.IsNotExist(err) {
+		t.Fatalf("cancelled click still in the folder: %v", err)
+	}
+}
+
+func TestOlderVersionRefused(t *testing.T) {
+	e := newEnv(t, stagebot.Policy{Approvals: 1}, nil)
+	r := e.stage(alice, e.click("com.example.v", "1:2.0", "armhf"))
+	e.svc.Approve(bob, r.ShortID())
+	e.awaitState(r.ID, stagebot.StateLocked)
+	for _, v := range []string{"2.0", "1:2.0~rc1", "1:2.0"} {
+		_, err := e.svc.Stage(t.Context(), alice, sourcePath(e.click("com.example.v", v, "armhf")))
+		wantCode(t, err, stagebot.ECONFLICT)
+	}
+	// Another architecture is another package line.
+	other := e.stage(alice, e.click("com.example.v", "1.0", "all"))
+	if other.Filename != "com.example.v_1.0_all.click" {
+		t.Fatalf("filename %s", other.Filename)
+	}
+}
+
+func TestLockFailureThenRetry(t *testing.T) {
+	e := newEnv(t, stagebot.Policy{Approvals: 1}, nil)
+	e.target.fail.Store(1)
+	r := e.stage(alice, e.click("com.example.f", "1.0", "all"))
+	e.svc.Approve(bob, r.ShortID())
+	got := e.await(r.ID, "a retry recorded", func(r *stagebot.Request) bool { return r.Attempt >= 2 })
+	if got.State != stagebot.StateApproved || !strings.Contains(got.LastError, "connection refused") {
+		t.Fatalf("transient failure: %s %q", got.State, got.LastError)
+	}
+	e.target.fail.Store(2)
+	got = e.awaitState(r.ID, stagebot.StateFailed)
+	if !strings.Contains(got.LastError, "SHA256:abc") {
+		t.Fatalf("failure does not name the fingerprint: %q", got.LastError)
+	}
+	if len(e.list()) != 0 {
+		t.Fatalf("a failed lock left a line: %v", e.list())
+	}
+	e.target.fail.Store(0)
+	if _, err := e.svc.Retry(alice, r.ShortID()); stagebot.ErrorCode(err) != stagebot.EFORBIDDEN {
+		t.Fatalf("a lander retried: %v", err)
+	}
+	if _, err := e.svc.Retry(bob, r.ShortID()); err != nil {
+		t.Fatal(err)
+	}
+	e.awaitState(r.ID, stagebot.StateLocked)
+	if l := e.list(); len(l) != 1 || l[0] != r.Filename {
+		t.Fatalf("list %v", l)
+	}
+}
+
+func TestPublishCommandFailureKeepsItLocked(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "publish")
+	marker := filepath.Join(dir, "ok")
+	os.WriteFile(script, []byte("#!/bin/sh\n[ -e "+marker+" ] || { echo store said no >&2; exit 3; }\necho \"$@\" >> "+filepath.Join(dir, "args")+"\n"), 0o755)
+	e := newEnv(t, stagebot.Policy{Approvals: 1}, func(c *Config) {
+		c.Publish = Publish{Command: []string{script, "{path}", "{name}", "{version}", "{arch}", "{sha512}"}, Timeout: 10 * time.Second}
+	})
+	r := e.stage(alice, e.click("com.example.pub", "1.0", "all"))
+	e.svc.Approve(bob, r.ShortID())
+	e.awaitState(r.ID, stagebot.StateLocked)
+	e.svc.Tick(stagebot.Identity{}, "test", nil)
+	e.svc.Promote(quinn, "7")
+	if _, err := e.svc.SetPhasing(quinn, 100); err != nil {
+		t.Fatal(err)
+	}
+	got := e.await(r.ID, "publication failure", func(r *stagebot.Request) bool { return r.PublishErr != "" })
+	if got.State != stagebot.StatePromoted || !strings.Contains(got.PublishErr, "store said no") {
+		t.Fatalf("after a failed publication: %s %q", got.State, got.PublishErr)
+	}
+	if l := e.list(); len(l) != 1 {
+		t.Fatalf("failed publication flushed the list: %v", l)
+	}
+	failed := false
+	for _, a := range e.announcements() {
+		failed = failed || (a.Word == "failed" && a.RequestID == r.ID && strings.Contains(a.Text, r.Filename))
+	}
+	if !failed {
+		t.Fatal("publication failure not announced")
+	}
+	os.WriteFile(marker, nil, 0o644)
+	if _, err := e.svc.Retry(bob, r.ShortID()); err != nil {
+		t.Fatal(err)
+	}
+	e.awaitState(r.ID, stagebot.StatePublished)
+	if l := e.list(); len(l) != 0 {
+		t.Fatalf("published click still listed: %v", l)
+	}
+	args, _ := os.ReadFile(filepath.Join(dir, "args"))
+	fields := strings.Fields(string(args))
+	if len(fields) != 5 || fields[1] != "com.example.pub" || fields[2] != "1.0" || fields[3] != "all" || fields[4] != r.SHA512 || !strings.HasSuffix(fields[0], r.Filename) {
+		t.Fatalf("publish command got %q", args)
+	}
+}
+
+func TestRemindersOncePerInterval(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	e := newEnv(t, stagebot.Policy{Approvals: 1, RemindAfter: 4 * time.Hour}, func(c *Config) {
+		c.Now = func() time.Time { return now }
+	})
+	r := e.stage(alice, e.click("com.example.r", "1.0", "all"))
+	count := func() int {
+		n := 0
+		for _, a := range e.announcements() {
+			if a.RequestID == r.ID && strings.Contains(a.Text, "still waiting") {
+				n++
+				if len(a.Mention) != 2 {
+					t.Fatalf("reminder mentions %v, want bob and carol", a.Mention)
+				}
+			}
+		}
+		return n
+	}
+	steps := []struct {
+		advance time.Duration
+		want    int
+	}{{3 * time.Hour, 0}, {time.Hour, 1}, {time.Hour, 1}, {3 * time.Hour, 2}}
+	for _, s := range steps {
+		now = now.Add(s.advance)
+		if _, err := e.svc.Remind(); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(); got != s.want {
+			t.Fatalf("after %s: %d reminders, want %d", s.advance, got, s.want)
+		}
+	}
+	e.svc.Approve(bob, r.ShortID())
+	now = now.Add(10 * time.Hour)
+	e.svc.Remind()
+	if got := count(); got != 2 {
+		t.Fatalf("reminded after approval: %d", got)
+	}
+}
+
+func TestEveryTransitionIsAuditedAndAnnounced(t *testing.T) {
+	e := newEnv(t, stagebot.Policy{Approvals: 1}, nil)
+	r := e.stage(alice, e.click("com.example.a", "1.0", "all"))
+	e.svc.Approve(bob, r.ShortID())
+	e.awaitState(r.ID, stagebot.StateLocked)
+	var audit []storage.Entry
+	e.db.View(func(tx *storage.Tx) error {
+		var err error
+		audit, err = tx.AuditLog(r.ID)
+		return err
+	})
+	var actions []string
+	for _, a := range audit {
+		actions = append(actions, a.Action)
+	}
+	if got := strings.Join(actions, ","); got != "pending,approved,locked" {
+		t.Fatalf("audit actions %s", got)
+	}
+	var words []string
+	for _, a := range e.announcements() {
+		if a.RequestID == r.ID {
+			words = append(words, a.Word)
+			if !strings.Contains(a.Text, r.ShortID()) || !strings.Contains(a.Text, r.Filename) || !strings.Contains(a.Text, a.Word) {
+				t.Errorf("announcement lacks ID, filename or word: %q", a.Text)
+			}
+		}
+	}
+	if got := strings.Join(words, ","); got != "requested,approved,locked" {
+		t.Fatalf("announcement words %s", got)
+	}
+}
