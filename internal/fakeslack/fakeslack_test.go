@@ -1,0 +1,94 @@
+package fakeslack_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+
+	"stagebot/internal/fakeslack"
+)
+
+// TestSlackGoSpeaksToTheFake checks the fake against slack-go's own parsing: a Socket Mode
+// connection gets hello, a message event arrives typed, the ack reaches the fake, a dropped
+// socket reconnects and the unacked envelope comes again.
+func TestSlackGoSpeaksToTheFake(t *testing.T) {
+	fs := fakeslack.Start(t)
+	fs.AddUser(fakeslack.User{ID: "U1", Name: "alice", RealName: "Alice A", DisplayName: "alice"})
+	api := slack.New(fakeslack.BotToken, slack.OptionAppLevelToken(fakeslack.AppToken), slack.OptionAPIURL(fs.APIURL()))
+	sm := socketmode.New(api)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go sm.RunContext(ctx)
+
+	got := make(chan string, 10)
+	go func() {
+		for ev := range sm.Events {
+			switch ev.Type {
+			case socketmode.EventTypeHello:
+				got <- "hello"
+			case socketmode.EventTypeEventsAPI:
+				api := ev.Data.(slackevents.EventsAPIEvent)
+				if m, ok := api.InnerEvent.Data.(*slackevents.MessageEvent); ok {
+					if m.Text == "ack me" {
+						sm.Ack(*ev.Request)
+					}
+					got <- "message:" + m.Text
+				}
+			}
+		}
+	}()
+	want := func(s string) {
+		t.Helper()
+		select {
+		case g := <-got:
+			if g != s {
+				t.Fatalf("got %q, want %q", g, s)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("timed out waiting for %q", s)
+		}
+	}
+	want("hello")
+	fs.Say("C1", "U1", "no ack")
+	want("message:no ack")
+	fs.Say("C1", "U1", "ack me")
+	want("message:ack me")
+	fs.Await(5*time.Second, "one ack", func(v fakeslack.View) bool { return v.Unacked() == 1 })
+	fs.DropSocket()
+	want("hello")
+	want("message:no ack") // never acked: Slack sends it again
+
+	if u, err := api.GetUserInfo("U1"); err != nil || u.Profile.DisplayName != "alice" {
+		t.Fatalf("users.info: %+v %v", u, err)
+	}
+}
+
+func TestFilesAndRateLimits(t *testing.T) {
+	fs := fakeslack.Start(t)
+	api := slack.New(fakeslack.BotToken, slack.OptionAPIURL(fs.APIURL()))
+	fs.AddFile(fakeslack.File{ID: "F1", Name: "a.click", Content: []byte("hello")})
+	f, _, _, err := api.GetFileInfo("F1", 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := api.GetFile(f.URLPrivateDownload, &buf); err != nil || buf.String() != "hello" {
+		t.Fatalf("download: %q %v", buf.String(), err)
+	}
+	fs.SetFile("F1", func(f *fakeslack.File) { f.Deleted = true })
+	if _, _, _, err := api.GetFileInfo("F1", 0, 0); err == nil || err.Error() != "file_deleted" {
+		t.Fatalf("deleted file: %v", err)
+	}
+	fs.Throttle("chat.postMessage", time.Minute)
+	_, _, err = api.PostMessage("C1", slack.MsgOptionText("hi", false))
+	var rl *slack.RateLimitedError
+	if !errors.As(err, &rl) || rl.RetryAfter < time.Second {
+		t.Fatalf("want a rate limit, got %v", err)
+	}
+}
