@@ -96,11 +96,9 @@ func (d *decoder) expand(path string, n *yaml.Node) {
 		}
 		return v
 	})
-	// A substituted value is data, not YAML: keep it a string unless the field wants
-	// otherwise (Decode converts "30s" or "8080" as the field's type requires).
-	if n.Tag == "!!null" || n.Tag == "" {
-		n.Tag = "!!str"
-	}
+	// The substituted value takes the type the field wants: "${MAX}" may fill an integer,
+	// and a secret of digits still fills a string field.
+	n.Tag, n.Style = "", 0
 }
 
 var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()

@@ -1,0 +1,96 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(vars map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+}
+
+func TestDefaultIsValid(t *testing.T) {
+	c := Default()
+	if !c.Console || c.CommandPrefix != "!" || !strings.HasPrefix(c.Snakefruit.Target, "file:///") {
+		t.Fatalf("default: %+v", c)
+	}
+	team, policy := c.Domain()
+	if len(team.Landing) != 1 || team.Landing[0].Name != "*" || policy.SelfApproval || policy.RemindAfter != 4*time.Hour {
+		t.Fatalf("default team/policy: %+v %+v", team, policy)
+	}
+}
+
+func TestParseProblems(t *testing.T) {
+	base := "console: true\nteam: {landing: [{name: a}], landers: [{name: \"*\"}]}\n"
+	cases := []struct {
+		name string
+		yaml string
+		want []string // every problem expected, as "path: message" fragments
+	}{
+		{"valid", base, nil},
+		{"unknown top key", base + "colour: red\n", []string{"colour: unknown key"}},
+		{"unknown nested key", base + "policy: {approvals: 1, quorum: 2}\n", []string{"policy.quorum: unknown key"}},
+		{"wrong type", base + "policy: {approvals: two}\n", []string{`policy.approvals: expected a whole number, got "two"`}},
+		{"bad duration", base + "policy: {remind_after: soon}\n", []string{"policy.remind_after: expected a duration"}},
+		{"unset variable", base + "http: {listen: \"127.0.0.1:1\", webhook_secret: \"${NOPE}\"}\n", []string{"http.webhook_secret: environment variable NOPE is not set"}},
+		{"list type", base + "downloads: {allowed_hosts: host.example}\n", []string{"downloads.allowed_hosts: expected a list"}},
+		{"bad host", base + "downloads: {allowed_hosts: [\"h:80\"]}\n", []string{"downloads.allowed_hosts[0]"}},
+		{"bad cron", base + "click_sync: {schedule: \"every half hour\"}\n", []string{"click_sync.schedule: not a cron schedule"}},
+		{"sftp needs keys", base + "snakefruit: {target: \"sftp://u@h:22/p\"}\n", []string{"snakefruit.ssh_key: required", "snakefruit.known_hosts: required"}},
+		{"bad irc mask", base + "irc: {server: \"h:6667\", channels: [\"#c\"]}\n" + "qa_x: 1\n", []string{"qa_x: unknown key"}},
+		{"no adapters", "team: {landing: [{name: a}], landers: [{name: b}]}\n", []string{"no chat adapter"}},
+		{"several at once", base + "colour: red\npolicy: {approvals: x}\n", []string{"colour: unknown key", "policy.approvals"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("f.yaml", []byte(c.yaml), env(map[string]string{"SET": "x"}))
+			if c.want == nil {
+				if err != nil {
+					t.Fatalf("unexpected problems: %v", err)
+				}
+				return
+			}
+			var ps Problems
+			if !errors.As(err, &ps) {
+				t.Fatalf("err %v, want Problems", err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("problems lack %q:\n%v", w, err)
+				}
+			}
+			if len(ps) != len(c.want) {
+				t.Errorf("%d problems, want %d:\n%v", len(ps), len(c.want), err)
+			}
+			for _, p := range ps {
+				if !strings.HasPrefix(p.String(), "f.yaml: ") {
+					t.Errorf("problem %q does not start with the file name", p)
+				}
+			}
+		})
+	}
+}
+
+func TestExpansionKeepsTypes(t *testing.T) {
+	c, err := Parse("f.yaml", []byte("console: true\nteam: {landing: [{name: a}], landers: [{name: b}]}\ndownloads: {max_bytes: \"${MAX}\"}\npolicy: {remind_after: \"${EVERY}\"}\n"),
+		env(map[string]string{"MAX": "1024", "EVERY": "90m"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Downloads.MaxBytes != 1024 || c.Policy.RemindAfter.Duration != 90*time.Minute {
+		t.Fatalf("got %d and %v", c.Downloads.MaxBytes, c.Policy.RemindAfter)
+	}
+}
+
+func TestExpandedDigitsFillStrings(t *testing.T) {
+	c, err := Parse("f.yaml", []byte("console: true\nteam: {landing: [{name: a}], landers: [{name: b}]}\nhttp: {listen: \"127.0.0.1:1\", webhook_secret: \"${S}\"}\n"),
+		env(map[string]string{"S": "12345"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTP.WebhookSecret != "12345" {
+		t.Fatalf("secret %q", c.HTTP.WebhookSecret)
+	}
+}
