@@ -38,12 +38,12 @@ func (f *faultFS) crashed() bool {
 	return f.failAt > 0 && f.calls >= f.failAt
 }
 
-func (f *faultFS) writeFile(ctx context.Context, name string, r io.ReadSeeker) (int64, error) {
+func (f *faultFS) writeFile(ctx context.Context, name string, r io.ReadSeeker) (int64, landed, error) {
 	if f.step("writeFile", name) {
 		if f.calls == f.failAt {
-			_, _ = f.inner.writeFile(ctx, name, &halfReader{r: r})
+			_, _, _ = f.inner.writeFile(ctx, name, &halfReader{r: r})
 		}
-		return 0, errCrash
+		return 0, landed{}, errCrash
 	}
 	return f.inner.writeFile(ctx, name, r)
 }

@@ -100,7 +100,7 @@ func (t *target) Put(ctx context.Context, name, src string, size int64, sha256he
 	}
 
 	tmp := tempName(name)
-	n, err := t.fs.writeFile(ctx, tmp, f)
+	n, got, err := t.fs.writeFile(ctx, tmp, f)
 	if err != nil {
 		t.discard(ctx, tmp)
 		return fmt.Errorf("snakefruit: put %s: upload: %w", name, err)
@@ -109,18 +109,13 @@ func (t *target) Put(ctx context.Context, name, src string, size int64, sha256he
 		t.discard(ctx, tmp)
 		return permanentf("snakefruit: put %s: source %s changed size while uploading (%d bytes sent)", name, src, n)
 	}
-	landedSize, landedHash, err := t.fs.hashFile(ctx, tmp)
-	if err != nil {
-		t.discard(ctx, tmp)
-		return fmt.Errorf("snakefruit: put %s: verify: %w", name, err)
-	}
-	if landedSize != size || landedHash != want {
+	if got.size != size || got.sha256 != want {
 		t.discard(ctx, tmp)
 		// A source that never matched will not match on a retry; a damaged transfer may.
 		if localHash, err := hashLocal(src); err == nil && localHash != want {
 			return permanentf("snakefruit: put %s: source %s has sha256 %s, not the declared %s", name, src, localHash, want)
 		}
-		return fmt.Errorf("snakefruit: put %s: what landed has %d bytes and sha256 %s, want %d and %s", name, landedSize, landedHash, size, want)
+		return fmt.Errorf("snakefruit: put %s: what landed has %d bytes and sha256 %s, want %d and %s", name, got.size, got.sha256, size, want)
 	}
 	if err := t.fs.rename(ctx, tmp, name); err != nil {
 		t.discard(ctx, tmp)
@@ -187,9 +182,15 @@ func (t *target) EditList(ctx context.Context, edit func(lines []string) ([]stri
 		if slices.Equal(lines, next) {
 			return nil
 		}
-		if _, err := t.fs.writeFile(ctx, tmp, bytes.NewReader(FormatList(next))); err != nil {
+		content := FormatList(next)
+		_, got, err := t.fs.writeFile(ctx, tmp, bytes.NewReader(content))
+		if err != nil {
 			t.discard(ctx, tmp)
 			return fmt.Errorf("snakefruit: write list: %w", err)
+		}
+		if sum := sha256.Sum256(content); got.size != int64(len(content)) || got.sha256 != hex.EncodeToString(sum[:]) {
+			t.discard(ctx, tmp)
+			return fmt.Errorf("snakefruit: write list: what landed differs from what was sent")
 		}
 		// A person may have saved the list since we read it; renaming now would undo them.
 		now, err := t.readListBytes(ctx)

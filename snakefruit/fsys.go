@@ -9,9 +9,10 @@ import (
 // slash-separated and relative to the folder. A missing file is reported as an error
 // matching fs.ErrNotExist.
 type fsys interface {
-	// writeFile creates or truncates name, copies r into it and makes it durable before
-	// returning the number of bytes written. r may be rewound and read again on a retry.
-	writeFile(ctx context.Context, name string, r io.ReadSeeker) (int64, error)
+	// writeFile creates or truncates name, copies r into it, makes it durable and reads it
+	// back: it returns the bytes sent and what landed. r may be rewound and read again on a
+	// retry.
+	writeFile(ctx context.Context, name string, r io.ReadSeeker) (sent int64, got landed, err error)
 	// hashFile returns the size and the lowercase hex sha256 of name's content.
 	hashFile(ctx context.Context, name string) (int64, string, error)
 	// readSmall returns name's whole content, refusing more than limit bytes.
@@ -25,4 +26,10 @@ type fsys interface {
 	files(ctx context.Context, dir string) ([]File, error)
 	String() string
 	Close() error
+}
+
+// landed is what a write left on the far side, as read back from there.
+type landed struct {
+	size   int64
+	sha256 string // lowercase hex
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // localFS is the file:// transport: a folder on a local (or locally mounted) file system.
@@ -15,20 +16,30 @@ type localFS struct{ root string }
 
 func (l localFS) path(name string) string { return filepath.Join(l.root, filepath.FromSlash(name)) }
 
-func (l localFS) writeFile(ctx context.Context, name string, r io.ReadSeeker) (int64, error) {
+func (l localFS) writeFile(ctx context.Context, name string, r io.ReadSeeker) (int64, landed, error) {
 	f, err := os.OpenFile(l.path(name), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return 0, err
+		return 0, landed{}, err
 	}
+	defer f.Close()
 	n, err := io.Copy(f, contextReader{ctx, r})
+	if err != nil {
+		return n, landed{}, err
+	}
+	// Without the sync a power cut after the rename could leave the final name empty. It
+	// waits on the disk while the read-back works the CPU, so they run together.
+	var syncErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { syncErr = f.Sync() })
+	size, sum, err := l.hashFile(ctx, name)
+	wg.Wait()
 	if err == nil {
-		// Without it a power cut after the rename could leave the final name empty.
-		err = f.Sync()
+		err = syncErr
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	return n, err
+	return n, landed{size, sum}, err
 }
 
 func (l localFS) hashFile(ctx context.Context, name string) (int64, string, error) {

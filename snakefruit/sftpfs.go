@@ -37,6 +37,7 @@ type sftpFS struct {
 type sftpConn struct {
 	ssh  *ssh.Client
 	sftp *sftp.Client
+	aux  *sftp.Client  // a second session, for flushing while the first reads back
 	dead chan struct{} // closed once the connection has ended, whoever ended it
 }
 
@@ -50,7 +51,11 @@ func (c *sftpConn) isDead() bool {
 }
 
 func (c *sftpConn) close() {
-	_ = c.sftp.Close()
+	for _, fc := range []*sftp.Client{c.aux, c.sftp} {
+		if fc != nil {
+			_ = fc.Close()
+		}
+	}
 	_ = c.ssh.Close()
 }
 
@@ -98,12 +103,10 @@ func (s *sftpFS) client(ctx context.Context) (c *sftpConn, fresh bool, err error
 	if c, err := s.current(); c != nil || err != nil {
 		return c, true, err
 	}
-	sc, fc, err := s.dial.dial(ctx)
+	c, err = s.dial.dial(ctx)
 	if err != nil {
 		return nil, false, err
 	}
-	c = &sftpConn{ssh: sc, sftp: fc, dead: make(chan struct{})}
-	go func() { _ = sc.Wait(); close(c.dead) }()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -115,10 +118,6 @@ func (s *sftpFS) client(ctx context.Context) (c *sftpConn, fresh bool, err error
 }
 
 var errClosed = errors.New("snakefruit: target is closed")
-
-// concurrentRequests in flight per file: 64 × 32 KiB keeps loopback and LAN links busy while
-// bounding the memory a transfer holds to a few MiB.
-const concurrentRequests = 64
 
 func (s *sftpFS) current() (*sftpConn, error) {
 	s.mu.Lock()
@@ -147,7 +146,7 @@ func (s *sftpFS) drop(c *sftpConn) {
 
 // do runs fn on a live connection. Ending ctx closes the connection, since sftp calls take no
 // context; a connection found dead is replaced and fn, which must be repeatable, runs again.
-func (s *sftpFS) do(ctx context.Context, op string, fn func(*sftp.Client) error) error {
+func (s *sftpFS) do(ctx context.Context, op string, fn func(*sftpConn) error) error {
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("%s: %w", op, err)
@@ -157,7 +156,7 @@ func (s *sftpFS) do(ctx context.Context, op string, fn func(*sftp.Client) error)
 			return err
 		}
 		stop := context.AfterFunc(ctx, func() { s.drop(c) })
-		err = fn(c.sftp)
+		err = fn(c)
 		if !stop() {
 			return fmt.Errorf("%s: %w", op, ctx.Err())
 		}
@@ -176,30 +175,70 @@ func (s *sftpFS) do(ctx context.Context, op string, fn func(*sftp.Client) error)
 
 func (s *sftpFS) path(name string) string { return path.Join(s.root, name) }
 
-func (s *sftpFS) writeFile(ctx context.Context, name string, r io.ReadSeeker) (int64, error) {
-	var n int64
-	err := s.do(ctx, "upload "+name, func(c *sftp.Client) error {
+func (s *sftpFS) writeFile(ctx context.Context, name string, r io.ReadSeeker) (int64, landed, error) {
+	var (
+		sent int64
+		got  landed
+	)
+	err := s.do(ctx, "upload "+name, func(c *sftpConn) error {
 		if _, err := r.Seek(0, io.SeekStart); err != nil {
 			return err
 		}
-		f, err := c.OpenFile(s.path(name), os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
+		f, err := c.sftp.OpenFile(s.path(name), os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
 		if err != nil {
 			return err
 		}
-		n, err = f.ReadFromWithConcurrency(contextReader{ctx, r}, 0)
+		defer f.Close()
+		if sent, err = f.ReadFromWithConcurrency(contextReader{ctx, r}, 0); err != nil {
+			return err
+		}
+		// The flush waits on the server's disk, the read-back on the wire and the CPU: they
+		// run together, in two server processes.
+		var syncErr error
+		var wg sync.WaitGroup
+		wg.Go(func() { syncErr = syncFile(c.aux, s.path(name)) })
+		got.size, got.sha256, err = hashRemote(c.sftp, s.path(name))
+		wg.Wait()
 		if err == nil {
-			err = f.Sync()
-			var status *sftp.StatusError
-			if errors.As(err, &status) && status.FxCode() == sftp.ErrSSHFxOpUnsupported {
-				err = nil // a server without fsync@openssh.com: the best it offers is close
-			}
+			err = syncErr
 		}
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		return err
 	})
-	return n, err
+	return sent, got, err
+}
+
+// syncFile makes name's data durable through its own handle: fsync flushes the file, not
+// only what was written through the handle it is called on.
+func syncFile(c *sftp.Client, name string) error {
+	f, err := c.OpenFile(name, os.O_WRONLY)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	err = f.Sync()
+	var status *sftp.StatusError
+	if errors.As(err, &status) && status.FxCode() == sftp.ErrSSHFxOpUnsupported {
+		return nil // a server without fsync@openssh.com: the best it offers is close
+	}
+	return err
+}
+
+func hashRemote(c *sftp.Client, name string) (int64, string, error) {
+	f, err := c.Open(name)
+	if err != nil {
+		return 0, "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	// WriteTo reads ahead concurrently, with bounded buffers.
+	n, err := f.WriteTo(h)
+	if err != nil {
+		return 0, "", err
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func (s *sftpFS) hashFile(ctx context.Context, name string) (int64, string, error) {
@@ -207,27 +246,18 @@ func (s *sftpFS) hashFile(ctx context.Context, name string) (int64, string, erro
 		n   int64
 		sum string
 	)
-	err := s.do(ctx, "hash "+name, func(c *sftp.Client) error {
-		f, err := c.Open(s.path(name))
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		h := sha256.New()
-		// WriteTo reads ahead concurrently, with bounded buffers.
-		if n, err = f.WriteTo(h); err != nil {
-			return err
-		}
-		sum = hex.EncodeToString(h.Sum(nil))
-		return nil
+	err := s.do(ctx, "hash "+name, func(c *sftpConn) error {
+		var err error
+		n, sum, err = hashRemote(c.sftp, s.path(name))
+		return err
 	})
 	return n, sum, err
 }
 
 func (s *sftpFS) readSmall(ctx context.Context, name string, limit int64) ([]byte, error) {
 	var b []byte
-	err := s.do(ctx, "read "+name, func(c *sftp.Client) error {
-		f, err := c.Open(s.path(name))
+	err := s.do(ctx, "read "+name, func(c *sftpConn) error {
+		f, err := c.sftp.Open(s.path(name))
 		if err != nil {
 			return err
 		}
@@ -240,8 +270,8 @@ func (s *sftpFS) readSmall(ctx context.Context, name string, limit int64) ([]byt
 
 func (s *sftpFS) size(ctx context.Context, name string) (int64, error) {
 	var n int64
-	err := s.do(ctx, "stat "+name, func(c *sftp.Client) error {
-		fi, err := c.Stat(s.path(name))
+	err := s.do(ctx, "stat "+name, func(c *sftpConn) error {
+		fi, err := c.sftp.Stat(s.path(name))
 		if err == nil {
 			n = fi.Size()
 		}
@@ -251,9 +281,9 @@ func (s *sftpFS) size(ctx context.Context, name string) (int64, error) {
 }
 
 func (s *sftpFS) rename(ctx context.Context, from, to string) error {
-	return s.do(ctx, "rename "+from, func(c *sftp.Client) error {
+	return s.do(ctx, "rename "+from, func(c *sftpConn) error {
 		// Plain SFTP rename refuses an existing target; posix-rename replaces it atomically.
-		err := c.PosixRename(s.path(from), s.path(to))
+		err := c.sftp.PosixRename(s.path(from), s.path(to))
 		var status *sftp.StatusError
 		if errors.As(err, &status) && status.FxCode() == sftp.ErrSSHFxOpUnsupported {
 			return fmt.Errorf("the server lacks posix-rename@openssh.com, needed to replace files atomically: %w", err)
@@ -263,13 +293,13 @@ func (s *sftpFS) rename(ctx context.Context, from, to string) error {
 }
 
 func (s *sftpFS) remove(ctx context.Context, name string) error {
-	return s.do(ctx, "remove "+name, func(c *sftp.Client) error { return c.Remove(s.path(name)) })
+	return s.do(ctx, "remove "+name, func(c *sftpConn) error { return c.sftp.Remove(s.path(name)) })
 }
 
 func (s *sftpFS) files(ctx context.Context, dir string) ([]File, error) {
 	var out []File
-	err := s.do(ctx, "list "+dir, func(c *sftp.Client) error {
-		entries, err := c.ReadDir(s.path(dir))
+	err := s.do(ctx, "list "+dir, func(c *sftpConn) error {
+		entries, err := c.sftp.ReadDir(s.path(dir))
 		if err != nil {
 			return err
 		}
