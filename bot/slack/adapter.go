@@ -1,0 +1,229 @@
+// Package slack is the Slack chat adapter: Socket Mode for what people say, react and
+// click, the Web API for what the bot posts. Each request gets a thread headed by its
+// request message, which carries Approve and Reject buttons and is edited to show the
+// current state; later announcements about the request are replies in that thread.
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+
+	"stagebot/bot"
+)
+
+// Config is what the adapter needs from the slack section.
+type Config struct {
+	BotToken string
+	AppToken string
+	Channels []string
+	APIURL   string // "" = Slack's
+	// CommandPrefix tells a `!stage` apart before any file is looked up.
+	CommandPrefix string
+	// PingInterval is how long the socket may go without Slack's ping before it counts as
+	// dead; 0 = slack-go's default (30s).
+	PingInterval time.Duration
+	Log          *slog.Logger
+}
+
+// Adapter is the Slack network.
+type Adapter struct {
+	cfg      Config
+	api      *slack.Client
+	log      *slog.Logger
+	channels map[string]bool
+
+	connected atomic.Bool
+	botUser   atomic.Value // string: the bot's user ID, from auth.test
+	handler   atomic.Value // bot.Handler, set by Run
+
+	events   *seen // event_ids and interaction triggers already acted on
+	messages *seen // channel:ts of messages already handled (message and app_mention both come)
+	work     *serial
+	users    *users
+	threads  *threads
+	sent     progress // channels an announcement already reached
+}
+
+// New makes the adapter; nothing is dialled until Run.
+func New(cfg Config) (*Adapter, error) {
+	if cfg.BotToken == "" || cfg.AppToken == "" {
+		return nil, errors.New("slack: bot_token and app_token are required")
+	}
+	if len(cfg.Channels) == 0 {
+		return nil, errors.New("slack: at least one channel is required")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.CommandPrefix == "" {
+		cfg.CommandPrefix = "!"
+	}
+	opts := []slack.Option{slack.OptionAppLevelToken(cfg.AppToken)}
+	if cfg.APIURL != "" {
+		u := cfg.APIURL
+		if !strings.HasSuffix(u, "/") {
+			u += "/"
+		}
+		opts = append(opts, slack.OptionAPIURL(u))
+	}
+	a := &Adapter{cfg: cfg, api: slack.New(cfg.BotToken, opts...), log: cfg.Log.With("adapter", "slack"),
+		channels: map[string]bool{}, events: newSeen(4096), messages: newSeen(4096), work: newSerial(),
+		threads: newThreads()}
+	a.users = newUsers(a.api)
+	for _, c := range cfg.Channels {
+		a.channels[c] = true
+	}
+	a.botUser.Store("")
+	return a, nil
+}
+
+// Name is the outbox key.
+func (a *Adapter) Name() string { return "slack" }
+
+// Connected is true while the Socket Mode connection is up (Slack said hello on it).
+func (a *Adapter) Connected() bool { return a.connected.Load() }
+
+func (a *Adapter) bot() string { return a.botUser.Load().(string) }
+
+func (a *Adapter) h() bot.Handler {
+	h, _ := a.handler.Load().(bot.Handler)
+	return h
+}
+
+// Run connects and handles Slack's envelopes until ctx ends. slack-go reconnects by itself;
+// Run returns an error only when Slack refuses the tokens.
+func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
+	a.handler.Store(h)
+	if err := a.whoAmI(ctx); err != nil {
+		return err
+	}
+	var opts []socketmode.Option
+	if a.cfg.PingInterval > 0 {
+		opts = append(opts, socketmode.OptionPingInterval(a.cfg.PingInterval))
+	}
+	opts = append(opts, socketmode.OptionLog(slogLogger{a.log}))
+	sm := socketmode.New(a.api, opts...)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		a.drain(ctx, sm)
+	}()
+	err := sm.RunContext(ctx)
+	cancel()
+	<-drained
+	a.work.wait()
+	a.connected.Store(false)
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return fmt.Errorf("slack socket mode: %w", err)
+}
+
+// whoAmI learns the bot's user ID (to ignore its own messages and read mentions of it),
+// retrying while Slack cannot be reached: only a refused token is fatal.
+func (a *Adapter) whoAmI(ctx context.Context) error {
+	wait := time.Second
+	for {
+		var resp *slack.AuthTestResponse
+		err := call(ctx, func() (err error) { resp, err = a.api.AuthTestContext(ctx); return err })
+		if err == nil {
+			a.botUser.Store(resp.UserID)
+			return nil
+		}
+		var se slack.SlackErrorResponse
+		if errors.As(err, &se) {
+			switch se.Err {
+			case "invalid_auth", "not_authed", "account_inactive", "token_revoked":
+				return fmt.Errorf("slack auth.test: %s", se.Err)
+			}
+		}
+		a.log.Warn("auth.test failed; retrying", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Minute)
+	}
+}
+
+// drain reads every event slack-go emits, at once: the channel is small and a stalled
+// reader stalls the socket. Envelopes are acked before any work, and the work goes to
+// per-user queues.
+func (a *Adapter) drain(ctx context.Context, sm *socketmode.Client) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev := <-sm.Events:
+			a.event(ctx, sm, ev)
+		}
+	}
+}
+
+func (a *Adapter) event(ctx context.Context, sm *socketmode.Client, ev socketmode.Event) {
+	switch ev.Type {
+	case socketmode.EventTypeConnecting, socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError,
+		socketmode.EventTypeInvalidAuth:
+		if a.connected.Swap(false) {
+			a.log.Warn("socket mode disconnected", "event", ev.Type)
+		}
+	case socketmode.EventTypeHello:
+		if !a.connected.Swap(true) {
+			a.log.Info("socket mode connected")
+		}
+	case socketmode.EventTypeEventsAPI:
+		a.ack(ctx, sm, ev.Request)
+		api, ok := ev.Data.(slackevents.EventsAPIEvent)
+		if !ok {
+			return
+		}
+		if cb, ok := api.Data.(*slackevents.EventsAPICallbackEvent); ok && !a.events.first(cb.EventID) {
+			a.log.Debug("duplicate event ignored", "event_id", cb.EventID)
+			return
+		}
+		a.inner(ctx, api.InnerEvent)
+	case socketmode.EventTypeInteractive:
+		a.ack(ctx, sm, ev.Request)
+		cb, ok := ev.Data.(slack.InteractionCallback)
+		if !ok || cb.Type != slack.InteractionTypeBlockActions {
+			return
+		}
+		if !a.events.first("interaction:" + cb.TriggerID) {
+			return
+		}
+		a.buttons(ctx, cb)
+	case socketmode.EventTypeSlashCommand:
+		a.ack(ctx, sm, ev.Request)
+	}
+}
+
+func (a *Adapter) ack(ctx context.Context, sm *socketmode.Client, req *socketmode.Request) {
+	if req == nil || req.EnvelopeID == "" {
+		return
+	}
+	if err := sm.AckCtx(ctx, req.EnvelopeID, nil); err != nil && ctx.Err() == nil {
+		a.log.Warn("ack failed", "envelope", req.EnvelopeID, "err", err)
+	}
+}
+
+// slogLogger lets slack-go's socketmode log through the bot's logger, at debug level: it
+// narrates every reconnect.
+type slogLogger struct{ l *slog.Logger }
+
+func (s slogLogger) Output(_ int, msg string) error {
+	s.l.Debug(strings.TrimSpace(msg))
+	return nil
+}

@@ -1,0 +1,221 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/slack-go/slack"
+
+	"stagebot"
+	"stagebot/bot"
+)
+
+// Deliver posts one announcement to every channel. A request's first `requested` heads a
+// new thread with buttons; its later announcements are replies in that thread, and the
+// head is edited to show the state; channel-wide announcements go to the channel. With
+// several channels, the ones already done are skipped when the bot retries, so nothing is
+// posted twice.
+func (a *Adapter) Deliver(ctx context.Context, ann stagebot.Announcement) error {
+	h := a.h()
+	if h == nil {
+		return errors.New("slack adapter is not running")
+	}
+	team := h.Team()
+	for _, ch := range a.cfg.Channels {
+		if a.sent.has(ann.Seq, ch) {
+			continue
+		}
+		if err := a.deliverTo(ctx, h, team, ch, ann); err != nil {
+			return fmt.Errorf("slack %s: %w", ch, err)
+		}
+		a.sent.mark(ann.Seq, ch)
+	}
+	a.sent.forget(ann.Seq)
+	return nil
+}
+
+func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Team, ch string, ann stagebot.Announcement) error {
+	text := line(team, ann)
+	if ann.RequestID == "" || ann.ChannelWide {
+		_, err := a.postTS(ctx, ch, "", text, nil)
+		return err
+	}
+	th := a.threads.get(h, ann.RequestID, ch)
+	if th == nil {
+		if ann.Word != "requested" {
+			// A request from before Slack was configured has no thread here.
+			_, err := a.postTS(ctx, ch, "", text, nil)
+			return err
+		}
+		head := thread{head: text, state: "pending", latest: escape(ann.Text)}
+		ts, err := a.postTS(ctx, ch, "", text, requestBlocks(ann.RequestID, head))
+		if err != nil {
+			return err
+		}
+		a.threads.start(h, ann.RequestID, ch, ts, text)
+		return nil
+	}
+	snap := a.threads.with(th, func(th *thread) {
+		th.state = stateWord(ann.Word)
+		th.latest = escape(ann.Text)
+		if ann.Word == "requested" {
+			th.approvers = nil // pending again: approvals are counted afresh by the bot
+		}
+	})
+	// The edit goes first: it is idempotent, so a retry after a failed reply repeats it
+	// harmlessly, while the reply is posted once.
+	if err := a.refreshHead(ctx, ch, th, snap, ann.RequestID); err != nil {
+		return err
+	}
+	var blocks []slack.Block
+	if ann.Word == "requested" {
+		// A reminder, or pending again after a withdrawal: it asks for approval, so it
+		// carries the buttons and takes reactions like the head.
+		blocks = requestBlocks(ann.RequestID, thread{head: text, state: "pending"})
+	}
+	ts, err := a.postTS(ctx, ch, snap.ts, text, blocks)
+	if err != nil {
+		return err
+	}
+	if ann.Word == "requested" {
+		h.Remember(stagebot.NetworkSlack, messageRef(ch, ts), ann.RequestID)
+	}
+	return nil
+}
+
+// refreshHead edits the request message to show snap. Slack refusing the edit (the
+// message was deleted) is logged, not retried: the thread reply still tells the story.
+func (a *Adapter) refreshHead(ctx context.Context, ch string, th *thread, snap thread, requestID string) error {
+	if snap.head == "" {
+		head := a.fetchHead(ctx, ch, snap.ts)
+		if head == "" {
+			return nil
+		}
+		snap = a.threads.with(th, func(th *thread) { th.head = head })
+	}
+	err := call(ctx, func() error {
+		_, _, _, err := a.api.UpdateMessageContext(ctx, ch, snap.ts,
+			slack.MsgOptionText(snap.head, false), slack.MsgOptionBlocks(requestBlocks(requestID, snap)...))
+		return err
+	})
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		a.log.Warn("could not edit the request message", "channel", ch, "ts", snap.ts, "err", se.Err)
+		return nil
+	}
+	return err
+}
+
+// fetchHead reads a request message's text back from Slack, after a restart.
+func (a *Adapter) fetchHead(ctx context.Context, ch, ts string) string {
+	var msgs []slack.Message
+	err := call(ctx, func() (err error) {
+		msgs, _, _, err = a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ChannelID: ch, Timestamp: ts, Limit: 1})
+		return err
+	})
+	if err != nil || len(msgs) == 0 || msgs[0].Timestamp != ts {
+		return ""
+	}
+	return msgs[0].Text
+}
+
+// noteDecision shows an approval or withdrawal that did not change the state (the policy
+// wants more) on the request message.
+func (a *Adapter) noteDecision(ctx context.Context, h bot.Handler, channel, requestID string, actor stagebot.Identity, verb bot.Verb) {
+	th := a.threads.get(h, requestID, channel)
+	if th == nil {
+		return
+	}
+	snap := a.threads.with(th, func(th *thread) {
+		switch verb {
+		case bot.VerbApprove:
+			if !slices.Contains(th.approvers, actor.Name) {
+				th.approvers = append(th.approvers, actor.Name)
+			}
+		case bot.VerbWithdraw:
+			th.approvers = slices.DeleteFunc(th.approvers, func(n string) bool { return n == actor.Name })
+		}
+	})
+	if err := a.refreshHead(ctx, channel, th, snap, requestID); err != nil {
+		a.log.Warn("could not edit the request message", "err", err)
+	}
+}
+
+// requestBlocks is the request message: its line, the current state, and the buttons while
+// a decision can still change something.
+func requestBlocks(requestID string, th thread) []slack.Block {
+	state := fmt.Sprintf("State: *%s*", th.state)
+	if len(th.approvers) > 0 && th.state == "pending" {
+		state += " · approved so far by " + escape(strings.Join(th.approvers, ", "))
+	}
+	if th.latest != "" {
+		state += "\n" + th.latest
+	}
+	blocks := []slack.Block{
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, th.head, false, false), nil, nil),
+		slack.NewContextBlock("state", slack.NewTextBlockObject(slack.MarkdownType, state, false, false)),
+	}
+	if th.state == "pending" || th.state == "approved" {
+		approve := slack.NewButtonBlockElement(actionApprove, requestID,
+			slack.NewTextBlockObject(slack.PlainTextType, "Approve", false, false)).WithStyle(slack.StylePrimary)
+		reject := slack.NewButtonBlockElement(actionReject, requestID,
+			slack.NewTextBlockObject(slack.PlainTextType, "Reject", false, false)).WithStyle(slack.StyleDanger)
+		blocks = append(blocks, slack.NewActionBlock("decide", approve, reject))
+	}
+	return blocks
+}
+
+// post sends a message (a reply when thread is set), waiting out rate limits.
+func (a *Adapter) post(ctx context.Context, ch, thread, text string, blocks []slack.Block) error {
+	_, err := a.postTS(ctx, ch, thread, text, blocks)
+	return err
+}
+
+func (a *Adapter) postTS(ctx context.Context, ch, thread, text string, blocks []slack.Block) (string, error) {
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionDisableLinkUnfurl()}
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	if len(blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(blocks...))
+	}
+	var ts string
+	err := call(ctx, func() (err error) { _, ts, err = a.api.PostMessageContext(ctx, ch, opts...); return err })
+	return ts, err
+}
+
+// progress remembers which channels already have an announcement, while it is being
+// delivered to several.
+type progress struct {
+	mu sync.Mutex
+	m  map[uint64]map[string]bool
+}
+
+func (p *progress) has(seq uint64, ch string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.m[seq][ch]
+}
+
+func (p *progress) mark(seq uint64, ch string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil {
+		p.m = map[uint64]map[string]bool{}
+	}
+	if p.m[seq] == nil {
+		p.m[seq] = map[string]bool{}
+	}
+	p.m[seq][ch] = true
+}
+
+func (p *progress) forget(seq uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.m, seq)
+}

@@ -1,0 +1,155 @@
+package slack
+
+import (
+	"context"
+	"strings"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"stagebot"
+	"stagebot/bot"
+	"stagebot/commands"
+)
+
+// incoming is a message or app_mention, reduced to what the bot acts on.
+type incoming struct {
+	channel, user, text, ts, thread string
+	files                           []slack.File
+}
+
+func (a *Adapter) inner(ctx context.Context, ev slackevents.EventsAPIInnerEvent) {
+	switch e := ev.Data.(type) {
+	case *slackevents.MessageEvent:
+		switch e.SubType {
+		case "", "file_share", "thread_broadcast":
+		default:
+			return // edits, deletions, joins: not commands
+		}
+		if e.BotID != "" {
+			return
+		}
+		in := incoming{channel: e.Channel, user: e.User, text: e.Text, ts: e.TimeStamp, thread: e.ThreadTimeStamp}
+		if e.Message != nil {
+			in.files = e.Message.Files
+		}
+		a.message(ctx, in)
+	case *slackevents.AppMentionEvent:
+		if e.BotID != "" {
+			return
+		}
+		a.message(ctx, incoming{channel: e.Channel, user: e.User, text: e.Text, ts: e.TimeStamp,
+			thread: e.ThreadTimeStamp, files: e.Files})
+	case *slackevents.ReactionAddedEvent:
+		a.reaction(ctx, e.User, e.Reaction, e.Item, true)
+	case *slackevents.ReactionRemovedEvent:
+		a.reaction(ctx, e.User, e.Reaction, e.Item, false)
+	}
+}
+
+func (a *Adapter) message(ctx context.Context, in incoming) {
+	if in.user == "" || in.user == a.bot() || !a.channels[in.channel] {
+		return
+	}
+	// Slack sends a mention of the bot twice, as message and as app_mention.
+	if !a.messages.first(messageRef(in.channel, in.ts)) {
+		return
+	}
+	a.work.do(in.user, func() {
+		h := a.h()
+		if h == nil || ctx.Err() != nil {
+			return
+		}
+		nick := "<@" + a.bot() + ">"
+		text := commandText(in.text, a.bot())
+		replyThread := in.thread
+		m := bot.Message{Actor: a.identity(ctx, in.user), Text: text, BotNick: nick,
+			Reply: func(reply string) error { return a.post(ctx, in.channel, replyThread, escape(reply), nil) }}
+		if isStage(a.cfg.CommandPrefix, nick, text) {
+			files := in.files
+			if len(files) == 0 && in.thread != "" && in.thread != in.ts {
+				files = a.parentFiles(ctx, in.channel, in.thread)
+			}
+			m.Attachments = a.attachments(files)
+		}
+		h.Message(ctx, m)
+	})
+}
+
+// isStage tells a `!stage` apart, so files are looked up only for it.
+func isStage(prefix, nick, text string) bool {
+	line, ok := commands.Parse(prefix, nick, text)
+	if !ok {
+		return false
+	}
+	word, _, _ := strings.Cut(strings.TrimSpace(line), " ")
+	return strings.EqualFold(word, "stage")
+}
+
+func (a *Adapter) reaction(ctx context.Context, user, name string, item slackevents.Item, added bool) {
+	if user == "" || user == a.bot() || item.Type != "message" || !a.channels[item.Channel] {
+		return
+	}
+	verb, ok := reactionVerb(name, added)
+	if !ok {
+		return
+	}
+	a.work.do(user, func() {
+		h := a.h()
+		if h == nil || ctx.Err() != nil {
+			return
+		}
+		id := h.RequestFor(stagebot.NetworkSlack, messageRef(item.Channel, item.Timestamp))
+		if id == "" {
+			return // not a request message
+		}
+		a.decide(ctx, h, item.Channel, user, id, verb)
+	})
+}
+
+func (a *Adapter) buttons(ctx context.Context, cb slack.InteractionCallback) {
+	channel := cb.Container.ChannelID
+	if channel == "" {
+		channel = cb.Channel.ID
+	}
+	if cb.User.ID == "" || !a.channels[channel] {
+		return
+	}
+	for _, act := range cb.ActionCallback.BlockActions {
+		verb, ok := buttonVerb(act.ActionID)
+		if !ok || act.Value == "" {
+			continue
+		}
+		a.work.do(cb.User.ID, func() {
+			h := a.h()
+			if h == nil || ctx.Err() != nil {
+				return
+			}
+			a.decide(ctx, h, channel, cb.User.ID, act.Value, verb)
+		})
+	}
+}
+
+// decide hands a reaction or a button to the bot: refusals go to the person alone,
+// confirmations into the request's thread.
+func (a *Adapter) decide(ctx context.Context, h bot.Handler, channel, user, requestID string, verb bot.Verb) {
+	actor := a.identity(ctx, user)
+	h.Decide(ctx, bot.Decision{Actor: actor, RequestID: requestID, Verb: verb,
+		Private: func(text string) error {
+			return call(ctx, func() error {
+				_, err := a.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(escape(text), false))
+				return err
+			})
+		},
+		Public: func(text string) error {
+			a.noteDecision(ctx, h, channel, requestID, actor, verb)
+			thread := a.threads.ts(h, requestID, channel)
+			return a.post(ctx, channel, thread, escape(text), nil)
+		},
+	})
+}
+
+// identity is the person behind a Slack user ID; the display name is for text only.
+func (a *Adapter) identity(ctx context.Context, user string) stagebot.Identity {
+	return stagebot.Identity{Network: stagebot.NetworkSlack, ID: user, Name: a.users.name(ctx, user)}
+}
