@@ -1,0 +1,52 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// probeTimeout bounds each readiness check: a hung snakefruit must make /readyz answer 503,
+// not hang the probe.
+const probeTimeout = 5 * time.Second
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintln(w, "ok")
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if reasons := s.notReady(r.Context()); len(reasons) > 0 {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "not ready: "+strings.Join(reasons, "; "))
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+// notReady lists every reason the bot cannot do its work now; empty = ready.
+func (s *Server) notReady(ctx context.Context) []string {
+	var reasons []string
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	if err := s.cfg.Service.Ready(ctx); err != nil {
+		reasons = append(reasons, "storage: "+err.Error())
+	}
+	if s.cfg.Bot != nil {
+		for _, a := range s.cfg.Bot.Adapters() {
+			if !a.Connected() {
+				reasons = append(reasons, "adapter "+a.Name()+" is not connected")
+			}
+		}
+	}
+	if s.cfg.Snakefruit != nil {
+		if err := s.cfg.Snakefruit(ctx); err != nil {
+			reasons = append(reasons, "snakefruit: "+err.Error())
+		}
+	}
+	return reasons
+}

@@ -1,0 +1,100 @@
+package httpapi
+
+import (
+	"math"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"stagebot"
+	"stagebot/storage"
+)
+
+// The metrics are read from bbolt at scrape time rather than counted as things happen: the
+// numbers then survive restarts and can never drift from what !status says.
+var (
+	descRequests  = prometheus.NewDesc("stagebot_requests", "Requests by state.", []string{"state"}, nil)
+	descJobs      = prometheus.NewDesc("stagebot_jobs_queued", "Snakefruit jobs queued, by kind.", []string{"kind"}, nil)
+	descRetries   = prometheus.NewDesc("stagebot_job_retries", "Failed attempts of the jobs still queued (each one is retried).", nil, nil)
+	descSinceTick = prometheus.NewDesc("stagebot_seconds_since_last_tick", "Seconds since the last click-sync tick (+Inf if none yet).", nil, nil)
+	descConnected = prometheus.NewDesc("stagebot_adapter_connected", "1 when the chat adapter is connected.", []string{"adapter"}, nil)
+	descBacklog   = prometheus.NewDesc("stagebot_announcement_queue_depth", "Announcements not yet delivered, per adapter.", []string{"adapter"}, nil)
+	descPhasing   = prometheus.NewDesc("stagebot_phasing_percent", "Phased-update progress of the last promoted image.", nil, nil)
+)
+
+type collector struct{ s *Server }
+
+func (c collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descRequests, descJobs, descRetries, descSinceTick, descConnected, descBacklog, descPhasing} {
+		ch <- d
+	}
+}
+
+func (c collector) Collect(ch chan<- prometheus.Metric) {
+	s := c.s
+	byState := map[stagebot.State]int{}
+	byKind := map[stagebot.JobKind]int{}
+	retries := 0
+	backlog := map[string]int{}
+	err := s.cfg.Service.DB().View(func(tx *storage.Tx) error {
+		if err := tx.ForEachRequest(func(r *stagebot.Request) error {
+			byState[r.State]++
+			return nil
+		}); err != nil {
+			return err
+		}
+		jobs, err := tx.Jobs()
+		if err != nil {
+			return err
+		}
+		for _, j := range jobs {
+			byKind[j.Kind]++
+			retries += j.Attempt
+		}
+		if s.cfg.Bot != nil {
+			for _, a := range s.cfg.Bot.Adapters() {
+				backlog[a.Name()] = tx.Backlog(a.Name())
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.log.Warn("metrics: read storage", "err", err)
+		ch <- prometheus.NewInvalidMetric(descRequests, err)
+		return
+	}
+	for _, st := range stagebot.States {
+		ch <- prometheus.MustNewConstMetric(descRequests, prometheus.GaugeValue, float64(byState[st]), string(st))
+	}
+	for _, k := range []stagebot.JobKind{stagebot.JobLock, stagebot.JobUnlock, stagebot.JobPublish} {
+		ch <- prometheus.MustNewConstMetric(descJobs, prometheus.GaugeValue, float64(byKind[k]), string(k))
+	}
+	ch <- prometheus.MustNewConstMetric(descRetries, prometheus.GaugeValue, float64(retries))
+	since := math.Inf(1)
+	if last := s.cfg.Service.LastTick(); !last.IsZero() {
+		since = max(s.cfg.Now().Sub(last), 0).Seconds()
+	}
+	ch <- prometheus.MustNewConstMetric(descSinceTick, prometheus.GaugeValue, since)
+	if s.cfg.Bot != nil {
+		for _, a := range s.cfg.Bot.Adapters() {
+			v := 0.0
+			if a.Connected() {
+				v = 1
+			}
+			ch <- prometheus.MustNewConstMetric(descConnected, prometheus.GaugeValue, v, a.Name())
+			ch <- prometheus.MustNewConstMetric(descBacklog, prometheus.GaugeValue, float64(backlog[a.Name()]), a.Name())
+		}
+	}
+	ch <- prometheus.MustNewConstMetric(descPhasing, prometheus.GaugeValue, float64(s.cfg.Service.CurrentPhasing().Percent))
+}
+
+// metricsHandler serves a registry of our own: the default one is global state that tests
+// running several bots in one process would share.
+func (s *Server) metricsHandler() http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collector{s}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: nil, Timeout: 10 * time.Second})
+}

@@ -1,0 +1,93 @@
+// Package httpapi is stagebot's HTTP side (contract section 7): health and readiness for
+// the service manager, Prometheus metrics, a status page for people, and the click-sync
+// webhook. It reads through the workflow service and storage, and changes nothing except by
+// calling the service, like every chat adapter.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"stagebot/bot"
+	"stagebot/workflow"
+)
+
+// Bot is what the server needs from the running bot.
+type Bot interface {
+	Adapters() []bot.Adapter
+}
+
+// Config assembles a Server.
+type Config struct {
+	Service *workflow.Service
+	Bot     Bot
+	// Snakefruit probes the target for /readyz; nil = not checked.
+	Snakefruit func(ctx context.Context) error
+	// WebhookSecret keys the click-sync webhook's HMAC; "" refuses every webhook, since an
+	// empty key would make the signature something anyone can compute.
+	WebhookSecret string
+	// WebhookWindow is how far a webhook's time may be from ours; 0 = 5 minutes.
+	WebhookWindow time.Duration
+	Log           *slog.Logger
+	Now           func() time.Time
+}
+
+// Server serves the HTTP side.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	mux     *http.ServeMux
+	replays *replayCache
+	srv     *http.Server
+}
+
+// New makes a Server.
+func New(cfg Config) *Server {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.WebhookWindow <= 0 {
+		cfg.WebhookWindow = 5 * time.Minute
+	}
+	s := &Server{cfg: cfg, log: cfg.Log, mux: http.NewServeMux(), replays: newReplayCache()}
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET /readyz", s.readyz)
+	s.mux.Handle("GET /metrics", s.metricsHandler())
+	s.mux.HandleFunc("POST /hooks/click-sync", s.clickSyncHook)
+	s.mux.HandleFunc("GET /{$}", s.statusPage)
+	return s
+}
+
+// Handler is the server's routes, for tests and embedding.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Serve serves on l until Shutdown.
+func (s *Server) Serve(l net.Listener) error {
+	s.srv = &http.Server{
+		Handler:           s.mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	err := s.srv.Serve(l)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops serving, letting requests in flight finish until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.srv == nil {
+		return nil
+	}
+	return s.srv.Shutdown(ctx)
+}
