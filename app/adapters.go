@@ -7,6 +7,7 @@ import (
 	"stagebot"
 	"stagebot/bot"
 	"stagebot/bot/console"
+	slackadapter "stagebot/bot/slack"
 	"stagebot/config"
 )
 
@@ -15,6 +16,14 @@ func buildAdapters(cfg *config.Config, team stagebot.Team, stdin io.Reader, stdo
 	var out []bot.Adapter
 	if cfg.Console {
 		out = append(out, console.New(stdin, stdout, "console", "stagebot", team))
+	}
+	if cfg.Slack != nil {
+		sa, err := slackadapter.New(slackadapter.Config{BotToken: cfg.Slack.BotToken, AppToken: cfg.Slack.AppToken,
+			Channels: cfg.Slack.Channels, APIURL: cfg.Slack.APIURL, CommandPrefix: cfg.CommandPrefix, Log: log})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sa)
 	}
 	return out, nil
 }
