@@ -7,6 +7,7 @@ import (
 	"stagebot"
 	"stagebot/bot"
 	"stagebot/bot/console"
+	ircbot "stagebot/bot/irc"
 	slackadapter "stagebot/bot/slack"
 	"stagebot/config"
 )
@@ -16,6 +17,9 @@ func buildAdapters(cfg *config.Config, team stagebot.Team, stdin io.Reader, stdo
 	var out []bot.Adapter
 	if cfg.Console {
 		out = append(out, console.New(stdin, stdout, "console", "stagebot", team))
+	}
+	if cfg.IRC != nil {
+		out = append(out, ircbot.New(ircbot.FromConfig(cfg.IRC), team, log))
 	}
 	if cfg.Slack != nil {
 		sa, err := slackadapter.New(slackadapter.Config{BotToken: cfg.Slack.BotToken, AppToken: cfg.Slack.AppToken,

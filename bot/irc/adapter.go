@@ -1,0 +1,217 @@
+// Package irc is the IRC chat adapter: it connects (TLS, SASL) with gopkg.in/irc.v4,
+// negotiates the IRCv3 capabilities it uses itself, reconnects forever with backoff,
+// turns channel and private messages into commands and +draft/react reactions on the
+// bot's request lines into decisions, and delivers announcements to its channels, paced
+// per target and split under the 512-byte line limit.
+package irc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"gopkg.in/irc.v4"
+
+	"stagebot"
+	"stagebot/bot"
+)
+
+// Adapter is the IRC network.
+type Adapter struct {
+	cfg  Config
+	team stagebot.Team
+	log  *slog.Logger
+
+	connected atomic.Bool
+	mu        sync.Mutex
+	sess      *session      // the live session, nil between connections
+	up        chan struct{} // closed when a session becomes ready; replaced when it ends
+	lanes     *lanes
+}
+
+// New makes the adapter.
+func New(cfg Config, team stagebot.Team, log *slog.Logger) *Adapter {
+	if log == nil {
+		log = slog.Default()
+	}
+	log = log.With("adapter", "irc")
+	return &Adapter{cfg: cfg.withDefaults(), team: team, log: log, up: make(chan struct{}), lanes: newLanes(log)}
+}
+
+// Name is the adapter's outbox key.
+func (a *Adapter) Name() string { return stagebot.NetworkIRC }
+
+// Connected is true while the bot is registered and in its channels.
+func (a *Adapter) Connected() bool { return a.connected.Load() }
+
+// Run connects and reconnects until ctx ends.
+func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
+	defer a.lanes.wait()
+	bo := &backoff{min: a.cfg.ReconnectMin, max: a.cfg.ReconnectMax}
+	for {
+		err := a.runSession(ctx, h, bo)
+		if ctx.Err() != nil {
+			return nil
+		}
+		wait := bo.next()
+		a.log.Warn("disconnected; reconnecting", "err", err, "in", wait.Round(time.Millisecond))
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+	}
+}
+
+// runSession is one connection, from dialling to its end.
+func (a *Adapter) runSession(ctx context.Context, h bot.Handler, bo *backoff) error {
+	dctx, cancel := context.WithTimeout(ctx, a.cfg.DialTimeout)
+	conn, err := dial(dctx, a.cfg)
+	cancel()
+	if err != nil {
+		return err
+	}
+	sc := newSafeConn(conn, a.log)
+	s := newSession(a, h, ctx)
+	client := irc.NewClient(sc, irc.ClientConfig{
+		Nick: a.cfg.Nick, User: a.cfg.User, Name: a.cfg.RealName,
+		PingFrequency: a.cfg.PingFrequency, PingTimeout: a.cfg.PingTimeout,
+		Handler: irc.HandlerFunc(func(_ *irc.Client, m *irc.Message) { s.safeHandle(m) }),
+	})
+	s.w = client
+	s.out = newSender(client, a.cfg.SendRate, a.cfg.SendBurst)
+	s.onReady = func() {
+		bo.reset()
+		a.mu.Lock()
+		a.sess = s
+		close(a.up)
+		a.mu.Unlock()
+		a.connected.Store(true)
+		a.log.Info("connected", "server", a.cfg.Server, "nick", s.currentNick(), "caps", s.capList())
+	}
+
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); s.out.run(sctx) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); s.watch(sctx, conn) }()
+
+	// CAP LS before irc.v4 sends NICK and USER holds registration open until CAP END, so
+	// capabilities and SASL are settled before the server welcomes us.
+	if _, err := sc.Write([]byte("CAP LS 302\r\n")); err != nil {
+		conn.Close()
+		return err
+	}
+	err = client.RunContext(sctx)
+	stop()
+	conn.Close()
+	a.mu.Lock()
+	if a.sess == s {
+		a.sess = nil
+		a.up = make(chan struct{})
+	}
+	a.mu.Unlock()
+	a.connected.Store(false)
+	s.close()
+	wg.Wait()
+	if err == nil {
+		err = errGone
+	}
+	return err
+}
+
+// session returns the live session, waiting for one up to wait.
+func (a *Adapter) session(ctx context.Context, wait time.Duration) (*session, error) {
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	for {
+		a.mu.Lock()
+		s, up := a.sess, a.up
+		a.mu.Unlock()
+		if s != nil {
+			return s, nil
+		}
+		select {
+		case <-up:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-t.C:
+			return nil, errors.New("irc: not connected")
+		}
+	}
+}
+
+// Deliver posts the announcement to every joined channel and returns once the server has
+// echoed each line back (echo-message), or once they were written when it cannot echo.
+// A `requested` line's msgid is remembered, so reactions to it can be traced to the request.
+func (a *Adapter) Deliver(ctx context.Context, ann stagebot.Announcement) error {
+	s, err := a.session(ctx, 0)
+	if err != nil {
+		return err
+	}
+	text := bot.Line(a.team, ann, stagebot.NetworkIRC)
+	remember := ""
+	if ann.Word == "requested" {
+		remember = ann.RequestID
+	}
+	channels := s.joinedChannels()
+	if len(channels) == 0 {
+		return errors.New("irc: in no channel")
+	}
+	errs := make(chan error, len(channels))
+	for _, ch := range channels {
+		go func() { errs <- s.post(ctx, ch, text, remember) }()
+	}
+	var all []error
+	for range channels {
+		all = append(all, <-errs)
+	}
+	return errors.Join(all...)
+}
+
+// say sends text to target as one or more lines with command (PRIVMSG or NOTICE). Lines a
+// lost connection did not take are sent on the next one: replies are not dropped.
+func (a *Adapter) say(ctx context.Context, command, target, text string) error {
+	const patience = 2 * time.Minute
+	deadline := time.Now().Add(patience)
+	var pieces []string
+	var split bool
+	for {
+		s, err := a.session(ctx, time.Until(deadline))
+		if err != nil {
+			return fmt.Errorf("irc: reply to %s not sent: %w", target, err)
+		}
+		if !split {
+			pieces = splitText(text, s.budget(command, target))
+			split = true
+		}
+		lines := make([]string, len(pieces))
+		for i, p := range pieces {
+			lines[i] = command + " " + target + " :" + p
+		}
+		sent, err := s.out.send(ctx, target, lines)
+		if err == nil {
+			return nil
+		}
+		pieces = pieces[sent:]
+		if !errors.Is(err, errGone) || time.Now().After(deadline) {
+			return err
+		}
+	}
+}
+
+func (a *Adapter) reply(ctx context.Context, command, target string) func(string) error {
+	return func(text string) error {
+		if strings.TrimSpace(text) == "" {
+			return nil
+		}
+		return a.say(ctx, command, target, text)
+	}
+}

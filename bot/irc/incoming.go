@@ -1,0 +1,70 @@
+package irc
+
+import (
+	"strings"
+
+	"gopkg.in/irc.v4"
+
+	"stagebot"
+	"stagebot/bot"
+)
+
+// handlePrivmsg turns a channel or private message into a command for the bot; the bot's
+// own lines coming back (echo-message) are matched to the announcements waiting on them.
+func (s *session) handlePrivmsg(m *irc.Message) {
+	if len(m.Params) < 2 {
+		return
+	}
+	if s.fromSelf(m) {
+		s.echoed(m)
+		return
+	}
+	if m.Prefix.User == "" || m.Prefix.Host == "" {
+		return // a server or service line without a hostmask cannot be matched to anyone
+	}
+	text := m.Trailing()
+	if strings.HasPrefix(text, "\x01") {
+		return // CTCP (ACTION, VERSION...) is not a command
+	}
+	target := m.Params[0]
+	replyTo := target
+	if !isChannel(target) {
+		replyTo = m.Prefix.Name
+	}
+	m = m.Copy()
+	nick := s.currentNick()
+	s.a.lanes.do(foldNick(replyTo), func() {
+		id := s.identity(s.ctx, m)
+		s.h.Message(s.ctx, bot.Message{Actor: id, Text: text, BotNick: nick,
+			Reply: s.a.reply(s.ctx, "PRIVMSG", replyTo)})
+	})
+}
+
+// handleTagmsg turns a +draft/react on one of the bot's request lines into a decision.
+func (s *session) handleTagmsg(m *irc.Message) {
+	if s.fromSelf(m) || !isChannel(m.Param(0)) || m.Prefix.User == "" || m.Prefix.Host == "" {
+		return
+	}
+	reply := m.Tags[tagReply]
+	if reply == "" {
+		return
+	}
+	reaction, removed := m.Tags[tagReact], false
+	if reaction == "" {
+		reaction, removed = m.Tags[tagUnreact], true
+	}
+	verb, ok := reactionVerb(reaction, removed)
+	if !ok {
+		return
+	}
+	channel, nick := m.Params[0], m.Prefix.Name
+	m = m.Copy()
+	s.a.lanes.do(foldNick(channel), func() {
+		requestID := s.h.RequestFor(stagebot.NetworkIRC, reply)
+		if requestID == "" {
+			return // a reaction to some other line
+		}
+		s.h.Decide(s.ctx, bot.Decision{Actor: s.identity(s.ctx, m), RequestID: requestID, Verb: verb,
+			Private: s.a.reply(s.ctx, "NOTICE", nick), Public: s.a.reply(s.ctx, "PRIVMSG", channel)})
+	})
+}

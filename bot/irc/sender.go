@@ -1,0 +1,170 @@
+package irc
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"golang.org/x/time/rate"
+)
+
+// lineWriter writes one raw IRC line (without CR LF) to the connection.
+type lineWriter interface {
+	Write(line string) error
+}
+
+// errGone means the connection ended before the batch was all written.
+var errGone = errors.New("irc: connection closed")
+
+// sender paces outgoing chat lines: one FIFO queue per target, served round-robin a line
+// at a time, so a long reply in one channel does not hold up a notice to a person, under
+// one rate limit for the connection (servers throttle per connection). Nothing is dropped:
+// a batch is written whole, or its caller learns how much of it went out.
+type sender struct {
+	w   lineWriter
+	lim *rate.Limiter
+
+	mu     sync.Mutex
+	queues map[string][]*batch
+	ring   []string // targets with queued lines, in serving order
+	wake   chan struct{}
+	err    error // set once the connection is gone
+}
+
+type batch struct {
+	lines     []string
+	sent      int
+	cancelled bool
+	done      chan error
+}
+
+func newSender(w lineWriter, perSecond float64, burst int) *sender {
+	return &sender{w: w, lim: rate.NewLimiter(rate.Limit(perSecond), burst),
+		queues: map[string][]*batch{}, wake: make(chan struct{}, 1)}
+}
+
+// send queues lines for target and waits until they are written; sent says how many were
+// written when it returns an error.
+func (s *sender) send(ctx context.Context, target string, lines []string) (sent int, err error) {
+	if len(lines) == 0 {
+		return 0, nil
+	}
+	key := foldNick(target)
+	b := &batch{lines: lines, done: make(chan error, 1)}
+	s.mu.Lock()
+	if s.err != nil {
+		s.mu.Unlock()
+		return 0, s.err
+	}
+	if len(s.queues[key]) == 0 {
+		s.ring = append(s.ring, key)
+	}
+	s.queues[key] = append(s.queues[key], b)
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	select {
+	case err := <-b.done:
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return b.sent, err
+	case <-ctx.Done():
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		select {
+		case err := <-b.done:
+			return b.sent, err
+		default:
+		}
+		b.cancelled = true
+		return b.sent, ctx.Err()
+	}
+}
+
+// run writes queued lines until ctx ends or a write fails; then every waiting batch fails.
+func (s *sender) run(ctx context.Context) {
+	for {
+		if !s.hasWork() {
+			select {
+			case <-ctx.Done():
+				s.stop(errGone)
+				return
+			case <-s.wake:
+				continue
+			}
+		}
+		if err := s.lim.Wait(ctx); err != nil {
+			s.stop(errGone)
+			return
+		}
+		if err := s.writeOne(); err != nil {
+			s.stop(err)
+			return
+		}
+	}
+}
+
+func (s *sender) hasWork() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.ring) > 0
+}
+
+// writeOne writes the next line of the next target's head batch. The lock is held over
+// the write so that a caller giving up (ctx) sees an exact count of what went out.
+func (s *sender) writeOne() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.ring) > 0 {
+		key := s.ring[0]
+		s.ring = s.ring[1:]
+		q := s.queues[key]
+		for len(q) > 0 && q[0].cancelled {
+			q = q[1:]
+		}
+		if len(q) == 0 {
+			delete(s.queues, key)
+			continue
+		}
+		b := q[0]
+		if err := s.w.Write(b.lines[b.sent]); err != nil {
+			s.queues[key] = q
+			return err
+		}
+		b.sent++
+		if b.sent == len(b.lines) {
+			b.done <- nil
+			q = q[1:]
+		}
+		if len(q) == 0 {
+			delete(s.queues, key)
+		} else {
+			s.queues[key] = q
+			s.ring = append(s.ring, key)
+		}
+		return nil
+	}
+	return nil
+}
+
+func (s *sender) stop(err error) {
+	if err == nil || !errors.Is(err, errGone) {
+		err = errors.Join(errGone, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err == nil {
+		s.err = err
+	}
+	for _, q := range s.queues {
+		for _, b := range q {
+			if !b.cancelled {
+				b.done <- err
+			}
+		}
+	}
+	s.queues = map[string][]*batch{}
+	s.ring = nil
+}
