@@ -14,6 +14,9 @@ const metaDifferences = "snakefruit_differences"
 // bot's own. It runs before the worker takes its first job, so nothing else touches the
 // target meanwhile.
 func (s *Service) Reconcile(ctx context.Context) error {
+	if s.cfg.Target == nil {
+		return nil
+	}
 	var owned []string
 	err := s.view(func(tx *storage.Tx) error {
 		active, err := tx.Active()
