@@ -87,6 +87,11 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 		return fmt.Errorf("click_sync.schedule: %w", err)
 	}
 	b := bot.New(bot.Config{Service: svc, Commands: registry, Adapters: adapters, Schedule: schedule, Log: log})
+	stopSignals, err := startSignals(ctx, cfg, svc, b, target, log)
+	if err != nil {
+		return err
+	}
+	defer stopSignals()
 	log.Info("stagebot running", "state_dir", cfg.StateDir, "snakefruit", target.String(), "adapters", len(adapters))
 	return b.Run(ctx)
 }
