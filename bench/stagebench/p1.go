@@ -1,0 +1,269 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"stagebot/internal/sshdtest"
+)
+
+const (
+	benchFramework = "ubuntu-sdk-15.04"
+	benchPkg       = "com.example.bench"
+)
+
+// buildClick runs Debian's `click build` on a tree whose one data file is size bytes of
+// random data, written in 1 MiB chunks from a seeded generator (nothing of that size is
+// held in memory); the source tree is removed once the click exists.
+func buildClick(dir string, size int64) (string, error) {
+	src := filepath.Join(dir, "src")
+	out := filepath.Join(dir, "serve")
+	for _, d := range []string{src, out} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return "", err
+		}
+	}
+	defer os.RemoveAll(src)
+	manifest, _ := json.MarshalIndent(map[string]any{
+		"name": benchPkg, "version": "1.0", "framework": benchFramework, "architecture": "all",
+		"title": "stagebot bench click", "maintainer": "Stagebot Bench <bench@example.invalid>",
+		"hooks": map[string]any{},
+	}, "", "  ")
+	if err := os.WriteFile(filepath.Join(src, "manifest.json"), manifest, 0o644); err != nil {
+		return "", err
+	}
+	f, err := os.Create(filepath.Join(src, "data.bin"))
+	if err != nil {
+		return "", err
+	}
+	rng := rand.NewChaCha8([32]byte{'s', 't', 'a', 'g', 'e', 'b', 'o', 't'})
+	buf := make([]byte, 1<<20)
+	w := bufio.NewWriterSize(f, 1<<20)
+	for left := size; left > 0; {
+		n := int64(len(buf))
+		if left < n {
+			n = left
+		}
+		rng.Read(buf[:n])
+		if _, err := w.Write(buf[:n]); err != nil {
+			f.Close()
+			return "", err
+		}
+		left -= n
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		return "", err
+	}
+	cmd := exec.Command(tool("click"), "build", "--no-validate", src)
+	cmd.Dir = out
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("click build: %v: %s", err, b)
+	}
+	p := filepath.Join(out, benchPkg+"_1.0_all.click")
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("click build did not write %s: %v", p, err)
+	}
+	return p, nil
+}
+
+// serveDir serves dir over HTTP on 127.0.0.1 and returns the base URL.
+func serveDir(dir string) (string, func(), error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: http.FileServer(http.Dir(dir))}
+	go srv.Serve(l)
+	return "http://" + l.Addr().String() + "/", func() { srv.Close() }, nil
+}
+
+func p1() error {
+	dir := filepath.Join(opt.work, "p1")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	logf("P1: building a %s click with click build", humanBytes(opt.clickSize))
+	t0 := time.Now()
+	clickPath, err := buildClick(dir, opt.clickSize)
+	if err != nil {
+		return err
+	}
+	st, _ := os.Stat(clickPath)
+	logf("P1: %s (%s) built in %v", filepath.Base(clickPath), humanBytes(st.Size()), time.Since(t0).Round(time.Millisecond))
+	base, stopHTTP, err := serveDir(filepath.Dir(clickPath))
+	if err != nil {
+		return err
+	}
+	defer stopHTTP()
+	sshdWork := filepath.Join(dir, "sshd")
+	if err := os.MkdirAll(sshdWork, 0o755); err != nil {
+		return err
+	}
+	sshd, err := sshdtest.New(tool("sshd"), sshdWork)
+	if err != nil {
+		return fmt.Errorf("sshd: %v", err)
+	}
+	defer sshd.Stop()
+	name := filepath.Base(clickPath)
+	url := base + name
+
+	// Reference: curl to a file, then one sftp put of it.
+	dl := filepath.Join(dir, "dl")
+	os.MkdirAll(dl, 0o755)
+	batch := filepath.Join(dir, "put.batch")
+	os.WriteFile(batch, []byte(fmt.Sprintf("put %s %s/%s\n", filepath.Join(dl, name), sshd.Dir, name)), 0o644)
+	t0 = time.Now()
+	if b, err := exec.Command(tool("curl"), "-sS", "-f", "-o", filepath.Join(dl, name), url).CombinedOutput(); err != nil {
+		return fmt.Errorf("curl: %v: %s", err, b)
+	}
+	tCurl := time.Since(t0)
+	sftp := exec.Command(tool("sftp"), "-q", "-F", "/dev/null", "-b", batch, "-i", sshd.KeyPath,
+		"-o", "UserKnownHostsFile="+sshd.KnownHosts, "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes",
+		"-o", "IdentitiesOnly=yes", "-P", fmt.Sprint(sshd.Port), sshd.User+"@"+sshd.Host)
+	if b, err := sftp.CombinedOutput(); err != nil {
+		return fmt.Errorf("sftp -b: %v: %s", err, b)
+	}
+	tRef := time.Since(t0)
+	if err := sameSize(filepath.Join(sshd.Dir, name), st.Size()); err != nil {
+		return fmt.Errorf("sftp put: %v", err)
+	}
+	os.RemoveAll(dl)
+	os.Remove(filepath.Join(sshd.Dir, name))
+	logf("P1: curl %v + sftp put %v = %v", tCurl.Round(time.Millisecond), (tRef - tCurl).Round(time.Millisecond), tRef.Round(time.Millisecond))
+
+	// stagebot, the real binary.
+	cfgFile, stateDir, err := p1Config(dir, base, sshd)
+	if err != nil {
+		return err
+	}
+	tBot, ru, err := stageOnce(opt.stagebot, []string{"run", "--config", cfgFile}, filepath.Join(dir, "stagebot.log"), name)
+	if err != nil {
+		return err
+	}
+	if err := sameSize(filepath.Join(sshd.Dir, name), st.Size()); err != nil {
+		return fmt.Errorf("stagebot's upload: %v", err)
+	}
+	rss := ru.Maxrss // KiB on Linux
+	logf("P1: stagebot !stage -> locked in %v, peak RSS %s", tBot.Round(time.Millisecond), mib(rss))
+	r := float64(tBot) / float64(tRef)
+	rows = append(rows,
+		row{id: "P1", metric: fmt.Sprintf("stage %s click: !stage -> locked vs curl + sftp put", humanBytes(st.Size())),
+			stagebot: secs(tBot), ref: secs(tRef) + fmt.Sprintf(" (curl %s)", secs(tCurl)), ratio: ratio(float64(tBot), float64(tRef)),
+			target: "<= 1.25x", verdict: judge(r <= 1.25)},
+		row{id: "P1", metric: "stagebot peak RSS (rusage maxrss)", stagebot: mib(rss), target: "<= 64 MiB", verdict: judge(rss <= 64<<10)},
+	)
+	if opt.quick || (r <= 1.25 && rss <= 64<<10) {
+		return nil
+	}
+	// A miss: the same run in-process with pprof (the binary has no profiling hook).
+	os.RemoveAll(stateDir)
+	os.RemoveAll(filepath.Join(sshd.Dir, name))
+	os.Remove(filepath.Join(sshd.Dir, "locked_clicks_list"))
+	self, _ := os.Executable()
+	cpu, heap := filepath.Join(dir, "p1.cpu.pprof"), filepath.Join(dir, "p1.allocs.pprof")
+	tProf, ruProf, err := stageOnce(self, []string{"inproc-bot", "--config", cfgFile, "--cpuprofile", cpu, "--memprofile", heap}, filepath.Join(dir, "inproc.log"), name)
+	if err != nil {
+		note("P1 profile run failed: %v", err)
+		return nil
+	}
+	note("P1 profiled (same flow in-process through app.Run, %s, maxrss %s). CPU, go tool pprof -top:\n%s\nallocations (alloc_space):\n%s",
+		secs(tProf), mib(ruProf.Maxrss), pprofTop(self, cpu, 15), pprofTop(self, heap, 8, "-sample_index=alloc_space"))
+	return nil
+}
+
+func p1Config(dir, base string, sshd *sshdtest.Server) (string, string, error) {
+	stateDir := filepath.Join(dir, "state")
+	cfg := fmt.Sprintf(`state_dir: %s
+console: true
+downloads:
+  base_url: %s
+  max_bytes: 2147483648
+  timeout: 20m
+team:
+  landing: [{name: bob}]
+  landers: [{name: alice}]
+snakefruit:
+  target: %s
+  ssh_key: %s
+  known_hosts: %s
+  timeout: 30s
+  retry: {initial: 200ms, max: 1s, give_up: 30m}
+`, stateDir, base, sshd.TargetURL(), sshd.KeyPath, sshd.KnownHosts)
+	p := filepath.Join(dir, "stagebot.yaml")
+	return p, stateDir, os.WriteFile(p, []byte(cfg), 0o600)
+}
+
+// stageOnce drives one console bot: !stage NAME as alice, !approve as bob, until locked;
+// then EOF, and the bot's rusage once it has exited.
+func stageOnce(bin string, args []string, logPath, name string) (time.Duration, *syscall.Rusage, error) {
+	b, err := startConsoleBot(bin, args, logPath)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer b.kill()
+	t0 := time.Now()
+	if err := b.say("alice> !stage " + name); err != nil {
+		return 0, nil, err
+	}
+	m, err := b.expect(`^alice: \[([0-9a-f]{8})\] (requested|refused.*)`, 15*time.Minute)
+	if err != nil {
+		return 0, nil, err
+	}
+	if m[2] != "requested" {
+		return 0, nil, fmt.Errorf("!stage: %s", m[0])
+	}
+	id := m[1]
+	if err := b.say("bob> !approve " + id); err != nil {
+		return 0, nil, err
+	}
+	m, err = b.expect(`^\[`+id+`\] \S+ (locked|failed)`, 15*time.Minute)
+	if err != nil {
+		return 0, nil, err
+	}
+	if m[1] != "locked" {
+		return 0, nil, fmt.Errorf("the lock failed: %s", m[0])
+	}
+	d := time.Since(t0)
+	ru, err := b.finish(2 * time.Minute)
+	if err != nil {
+		return 0, nil, err
+	}
+	return d, ru, nil
+}
+
+func sameSize(p string, want int64) error {
+	st, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	if st.Size() != want {
+		return fmt.Errorf("%s is %d bytes, want %d", p, st.Size(), want)
+	}
+	return nil
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d B", n)
+}

@@ -1,0 +1,7 @@
+package main
+
+import "errors"
+
+func p4() error { return errors.New("todo") }
+func p3() error { return errors.New("todo") }
+func p2() error { return errors.New("todo") }
