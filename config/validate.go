@@ -187,8 +187,13 @@ func (c *Config) validate(file string) Problems {
 	if _, err := ScheduleParser.Parse(c.ClickSync.Schedule); err != nil {
 		bad("click_sync.schedule", "not a cron schedule: %v", err)
 	}
-	if c.ClickSync.PollInterval.Duration < time.Second {
-		bad("click_sync.poll_interval", "must be at least 1s")
+	// Intervals below a second are for tests against local servers; 10ms keeps a typo from
+	// turning the bot into a busy loop.
+	if c.ClickSync.PollInterval.Duration < 10*time.Millisecond {
+		bad("click_sync.poll_interval", "must be at least 10ms")
+	}
+	if c.ClickSync.AbsentAfter < 0 {
+		bad("click_sync.absent_after", "must not be negative")
 	}
 	if c.Images != nil {
 		checkURL(bad, "images.server", c.Images.Server, "http", "https")
@@ -200,6 +205,9 @@ func (c *Config) validate(file string) Problems {
 		}
 		if c.Images.Device == "" {
 			bad("images.device", "required")
+		}
+		if c.Images.PollInterval.Duration < 10*time.Millisecond {
+			bad("images.poll_interval", "must be at least 10ms")
 		}
 	}
 	if c.Publish != nil && len(c.Publish.Command) == 0 {
