@@ -1,0 +1,54 @@
+package ircdtest
+
+import (
+	"strings"
+	"testing"
+
+	"gopkg.in/irc.v4"
+)
+
+// TestServerRelaysTagsAndHistory checks the harness itself: two clients meet in a history
+// channel, a message carries a msgid, a reaction reaches the other side, and a client
+// joining later gets the history replayed.
+func TestServerRelaysTagsAndHistory(t *testing.T) {
+	s := Start(t, Options{HistoryChannels: []string{"#hist"}})
+	a := Dial(t, s.Addr, "alice")
+	b := Dial(t, s.Addr, "bob")
+	a.Join("#hist")
+	b.Join("#hist")
+	a.Say("#hist", "hello there")
+	m := b.ExpectText("alice", "hello there")
+	msgid := m.Tags["msgid"]
+	if msgid == "" {
+		t.Fatalf("no msgid on %s", m)
+	}
+	b.React("#hist", msgid, "👍")
+	r := a.Expect(func(m *irc.Message) bool { return m.Command == "TAGMSG" })
+	if r.Tags["+draft/react"] != "👍" || r.Tags["+draft/reply"] != msgid {
+		t.Fatalf("reaction arrived as %s", r)
+	}
+	late := Dial(t, s.Addr, "carol")
+	late.Send("JOIN #hist")
+	h := late.ExpectText("alice", "hello there")
+	if !strings.Contains(h.String(), "hello there") {
+		t.Fatalf("history line %s", h)
+	}
+}
+
+func TestServicesAccounts(t *testing.T) {
+	s := Start(t, Options{Services: true})
+	a := Dial(t, s.Addr, "dave")
+	a.Register("davepass")
+	b := Dial(t, s.Addr, "other", ClientOptions{Account: "dave", Password: "davepass"})
+	b.Send("WHOIS other")
+	m := b.Expect(func(m *irc.Message) bool { return m.Command == "330" || m.Command == "318" })
+	if m.Command != "330" || m.Param(2) != "dave" {
+		t.Fatalf("WHOIS shows no account: %s", m)
+	}
+}
+
+func TestRestartKeepsPort(t *testing.T) {
+	s := Start(t)
+	s.Restart()
+	Dial(t, s.Addr, "erin")
+}

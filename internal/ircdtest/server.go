@@ -1,0 +1,287 @@
+// Package ircdtest runs Debian's InspIRCd (and, for accounts and SASL, Atheme linked to
+// it) on 127.0.0.1 for tests, and has a small raw IRC client to play people in a channel.
+// Missing servers skip a test on a developer's machine and fail it under CI=true.
+package ircdtest
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"stagebot/internal/testenv"
+)
+
+// Options shape a server.
+type Options struct {
+	// Services links Atheme (NickServ, SaslServ) for accounts and SASL.
+	Services bool
+	// HistoryChannels exist from the start and replay up to 200 lines to whoever joins.
+	HistoryChannels []string
+}
+
+// Server is a running InspIRCd.
+type Server struct {
+	Addr     string // 127.0.0.1:port for clients
+	Port     int
+	LinkPort int
+
+	t       testing.TB
+	opts    Options
+	dir     string
+	ircd    string
+	atheme  string
+	mu      sync.Mutex
+	proc    *exec.Cmd
+	exited  chan struct{}
+	svc     *exec.Cmd
+	svcDone chan struct{}
+}
+
+const startTimeout = 20 * time.Second
+
+// Start runs a server for the test; it is stopped when the test ends.
+func Start(t testing.TB, opts ...Options) *Server {
+	t.Helper()
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	s := &Server{t: t, opts: o, ircd: testenv.Tool(t, "inspircd")}
+	if o.Services {
+		s.atheme = testenv.Tool(t, "atheme-services")
+	}
+	// Not t.TempDir: Atheme runs as the irc user and must reach its files, and the test's
+	// temp dir is private to root.
+	dir, err := os.MkdirTemp("", "ircdtest-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s.dir = dir
+	s.Port = testenv.FreePort(t)
+	s.LinkPort = testenv.FreePort(t)
+	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.Port))
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("motd", "stagebot tests\n")
+	write("inspircd.conf", inspircdConf(dir, s.Port, s.LinkPort, o))
+	t.Cleanup(s.shutdown)
+	s.startIRCd()
+	if o.Services {
+		s.startServices()
+	}
+	return s
+}
+
+func (s *Server) startIRCd() {
+	s.t.Helper()
+	out, err := os.OpenFile(filepath.Join(s.dir, "inspircd.out"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	cmd := exec.Command(s.ircd, "--nofork", "--runasroot", "--config="+filepath.Join(s.dir, "inspircd.conf"))
+	cmd.Stdout, cmd.Stderr = out, out
+	// Its own process group, so a test's Ctrl-C does not reach it before Stop does.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		testenv.Unavailable(s.t, "inspircd: %v", err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); out.Close(); close(exited) }()
+	s.mu.Lock()
+	s.proc, s.exited = cmd, exited
+	s.mu.Unlock()
+	deadline := time.Now().Add(startTimeout)
+	for {
+		c, err := net.DialTimeout("tcp", s.Addr, time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		select {
+		case <-exited:
+			testenv.Unavailable(s.t, "inspircd exited at start:\n%s", s.logs())
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			testenv.Unavailable(s.t, "inspircd did not listen on %s within %s:\n%s", s.Addr, startTimeout, s.logs())
+		}
+	}
+}
+
+func (s *Server) startServices() {
+	s.t.Helper()
+	data := filepath.Join(s.dir, "atheme")
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		s.t.Fatal(err)
+	}
+	conf := filepath.Join(data, "atheme.conf")
+	if err := os.WriteFile(conf, []byte(athemeConf(s.LinkPort)), 0o644); err != nil {
+		s.t.Fatal(err)
+	}
+	args := []string{s.atheme, "-n", "-c", conf, "-D", data, "-p", filepath.Join(data, "atheme.pid"), "-l", filepath.Join(data, "atheme.log")}
+	if os.Geteuid() == 0 {
+		// Atheme refuses to run as root.
+		if u, err := user.Lookup("irc"); err == nil {
+			uid, _ := strconv.Atoi(u.Uid)
+			gid, _ := strconv.Atoi(u.Gid)
+			if err := chownTree(data, uid, gid); err != nil {
+				s.t.Fatal(err)
+			}
+			args = append([]string{"runuser", "-u", "irc", "--"}, args...)
+		}
+	}
+	out, err := os.Create(filepath.Join(s.dir, "atheme.out"))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		testenv.Unavailable(s.t, "atheme-services: %v", err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); out.Close(); close(done) }()
+	s.mu.Lock()
+	s.svc, s.svcDone = cmd, done
+	s.mu.Unlock()
+	s.awaitServices()
+}
+
+// awaitServices waits until the server offers SASL, which it does only while the
+// services server is linked.
+func (s *Server) awaitServices() {
+	s.t.Helper()
+	deadline := time.Now().Add(startTimeout)
+	for time.Now().Before(deadline) {
+		if s.offersSASL() {
+			return
+		}
+		select {
+		case <-s.svcDone:
+			testenv.Unavailable(s.t, "atheme-services exited:\n%s", s.logs())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	testenv.Unavailable(s.t, "atheme did not link within %s:\n%s", startTimeout, s.logs())
+}
+
+func (s *Server) offersSASL() bool {
+	c, err := net.DialTimeout("tcp", s.Addr, time.Second)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.Write([]byte("CAP LS 302\r\n")); err != nil {
+		return false
+	}
+	buf := make([]byte, 4096)
+	var got []byte
+	for !bytes.Contains(got, []byte("\n")) {
+		n, err := c.Read(buf)
+		if err != nil {
+			return false
+		}
+		got = append(got, buf[:n]...)
+	}
+	return bytes.Contains(got, []byte(" sasl"))
+}
+
+func chownTree(root string, uid, gid int) error {
+	return filepath.Walk(root, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Chown(p, uid, gid)
+	})
+}
+
+// Stop stops the IRC server (Atheme stays and relinks when it is back).
+func (s *Server) Stop() {
+	s.t.Helper()
+	s.mu.Lock()
+	cmd, exited := s.proc, s.exited
+	s.proc = nil
+	s.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	// The PID file names the daemon itself.
+	pid := cmd.Process.Pid
+	if b, err := os.ReadFile(filepath.Join(s.dir, "inspircd.pid")); err == nil {
+		if p, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+			pid = p
+		}
+	}
+	_ = syscall.Kill(pid, syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(5 * time.Second):
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		_ = cmd.Process.Kill()
+		<-exited
+	}
+}
+
+// Restart stops the server and starts it again on the same port.
+func (s *Server) Restart() {
+	s.t.Helper()
+	s.Stop()
+	s.startIRCd()
+	if s.opts.Services {
+		s.awaitServices()
+	}
+}
+
+func (s *Server) shutdown() {
+	s.Stop()
+	s.mu.Lock()
+	svc, done := s.svc, s.svcDone
+	s.svc = nil
+	s.mu.Unlock()
+	if svc != nil {
+		_ = syscall.Kill(-svc.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-svc.Process.Pid, syscall.SIGKILL)
+			<-done
+		}
+	}
+	if s.t.Failed() {
+		s.t.Logf("ircdtest logs:\n%s", s.logs())
+	}
+}
+
+func (s *Server) logs() string {
+	var b strings.Builder
+	for _, name := range []string{"inspircd.out", "inspircd.log", "atheme.out", "atheme/atheme.log"} {
+		data, err := os.ReadFile(filepath.Join(s.dir, name))
+		if err != nil {
+			continue
+		}
+		if len(data) > 8000 {
+			data = data[len(data)-8000:]
+		}
+		fmt.Fprintf(&b, "--- %s\n%s\n", name, data)
+	}
+	return b.String()
+}
