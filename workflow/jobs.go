@@ -61,9 +61,9 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 		return s.update(func(tx *storage.Tx) error { return tx.DeleteJob(job.Seq) })
 	}
 	if plan.supersedor != nil {
-		return s.update(func(tx *storage.Tx) error {
-			if err := tx.DeleteJob(job.Seq); err != nil {
-				return err
+		return s.finish(job, func(tx *storage.Tx, r *stagebot.Request) error {
+			if r.State != stagebot.StateApproved {
+				return nil
 			}
 			o := plan.supersedor
 			return s.move(tx, r, stagebot.StateSuperseded, "worker", fmt.Sprintf("%s [%s] is already locked and not older", o.Filename, o.ShortID()))
@@ -73,14 +73,7 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 	if err := snakefruit.Lock(ctx, s.cfg.Target, spec); err != nil {
 		return err
 	}
-	return s.update(func(tx *storage.Tx) error {
-		if err := tx.DeleteJob(job.Seq); err != nil {
-			return err
-		}
-		r, err := tx.Request(job.RequestID)
-		if err != nil {
-			return err
-		}
+	return s.finish(job, func(tx *storage.Tx, r *stagebot.Request) error {
 		if err := s.supersedeOlder(tx, r, plan.replaces); err != nil {
 			return err
 		}
@@ -185,14 +178,7 @@ func (s *Service) runUnlock(ctx context.Context, job stagebot.Job) error {
 			return err
 		}
 	}
-	return s.update(func(tx *storage.Tx) error {
-		if err := tx.DeleteJob(job.Seq); err != nil {
-			return err
-		}
-		r, err := tx.Request(job.RequestID)
-		if err != nil {
-			return err
-		}
+	return s.finish(job, func(tx *storage.Tx, r *stagebot.Request) error {
 		if r.State.Final() {
 			s.removeLocalCopy(r)
 		}
@@ -203,7 +189,7 @@ func (s *Service) runUnlock(ctx context.Context, job stagebot.Job) error {
 		if job.Quiet {
 			return nil
 		}
-		_, err = tx.Announce(stagebot.Announcement{At: s.now(), RequestID: r.ID, Word: string(r.State),
+		_, err := tx.Announce(stagebot.Announcement{At: s.now(), RequestID: r.ID, Word: string(r.State),
 			Text: line(r, string(r.State), "taken off the list and out of locked-clicks")})
 		return err
 	})

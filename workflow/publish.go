@@ -45,14 +45,7 @@ func (s *Service) runPublish(ctx context.Context, job stagebot.Job) error {
 	if err := snakefruit.Unlock(ctx, s.cfg.Target, r.Filename); err != nil {
 		return err
 	}
-	return s.update(func(tx *storage.Tx) error {
-		if err := tx.DeleteJob(job.Seq); err != nil {
-			return err
-		}
-		r, err := tx.Request(job.RequestID)
-		if err != nil {
-			return err
-		}
+	return s.finish(job, func(tx *storage.Tx, r *stagebot.Request) error {
 		r.PublishErr, r.LastError, r.Attempt, r.NextTry = "", "", 0, zeroTime
 		if err := s.move(tx, r, stagebot.StatePublished, "worker", "phasing ended; published and flushed from the list"); err != nil {
 			return err
@@ -63,19 +56,12 @@ func (s *Service) runPublish(ctx context.Context, job stagebot.Job) error {
 }
 
 func (s *Service) publishFailed(job stagebot.Job, why string) error {
-	return s.update(func(tx *storage.Tx) error {
-		if err := tx.DeleteJob(job.Seq); err != nil {
-			return err
-		}
-		r, err := tx.Request(job.RequestID)
-		if err != nil {
-			return err
-		}
+	return s.finish(job, func(tx *storage.Tx, r *stagebot.Request) error {
 		r.PublishErr = why
 		if err := s.note(tx, r, "worker", "publish-failed", why); err != nil {
 			return err
 		}
-		_, err = tx.Announce(stagebot.Announcement{At: s.now(), RequestID: r.ID, Word: "failed",
+		_, err := tx.Announce(stagebot.Announcement{At: s.now(), RequestID: r.ID, Word: "failed",
 			Text: line(r, "failed", "publication "+why+"; it stays locked; !retry "+r.ShortID()+" or the next phasing signal tries again")})
 		return err
 	})

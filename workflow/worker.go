@@ -171,3 +171,18 @@ func (s *Service) jobFailed(job stagebot.Job, cause error) {
 		s.log.Error("record job failure", "job", job.Seq, "err", err)
 	}
 }
+
+// finish records a job's outcome in one transaction: the job leaves the queue and fn
+// updates its request, so a crash before the commit simply runs the job again.
+func (s *Service) finish(job stagebot.Job, fn func(tx *storage.Tx, r *stagebot.Request) error) error {
+	return s.update(func(tx *storage.Tx) error {
+		if err := tx.DeleteJob(job.Seq); err != nil {
+			return err
+		}
+		r, err := tx.Request(job.RequestID)
+		if err != nil {
+			return err
+		}
+		return fn(tx, r)
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -183,9 +184,11 @@ func TestPublishCommandFailureKeepsItLocked(t *testing.T) {
 }
 
 func TestRemindersOncePerInterval(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var clock atomic.Int64 // the worker reads the clock too
+	clock.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
+	advance := func(d time.Duration) { clock.Add(int64(d)) }
 	e := newEnv(t, stagebot.Policy{Approvals: 1, RemindAfter: 4 * time.Hour}, func(c *Config) {
-		c.Now = func() time.Time { return now }
+		c.Now = func() time.Time { return time.Unix(0, clock.Load()) }
 	})
 	r := e.stage(alice, e.click("com.example.r", "1.0", "all"))
 	count := func() int {
@@ -205,7 +208,7 @@ func TestRemindersOncePerInterval(t *testing.T) {
 		want    int
 	}{{3 * time.Hour, 0}, {time.Hour, 1}, {time.Hour, 1}, {3 * time.Hour, 2}}
 	for _, s := range steps {
-		now = now.Add(s.advance)
+		advance(s.advance)
 		if _, err := e.svc.Remind(); err != nil {
 			t.Fatal(err)
 		}
@@ -214,7 +217,7 @@ func TestRemindersOncePerInterval(t *testing.T) {
 		}
 	}
 	e.svc.Approve(bob, r.ShortID())
-	now = now.Add(10 * time.Hour)
+	advance(10 * time.Hour)
 	e.svc.Remind()
 	if got := count(); got != 2 {
 		t.Fatalf("reminded after approval: %d", got)

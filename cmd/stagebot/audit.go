@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 
 	"stagebot/app"
-	"stagebot/config"
 	"stagebot/storage"
 )
 
@@ -25,14 +24,10 @@ func cmdAudit(args []string, stdout, stderr io.Writer) int {
 	}
 	path := *dbPath
 	if path == "" {
-		cfg := config.Default()
-		if *cfgPath != "" {
-			c, err := config.Load(*cfgPath, nil)
-			if err != nil {
-				fmt.Fprintln(stderr, err)
-				return exitUsage
-			}
-			cfg = c
+		cfg, err := loadConfig(*cfgPath)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return exitUsage
 		}
 		path = filepath.Join(cfg.StateDir, app.DBFile)
 	}
