@@ -66,7 +66,7 @@ func startSignals(ctx context.Context, cfg *config.Config, svc *workflow.Service
 	if im := cfg.Images; im != nil {
 		w := &watch.ImageWatcher{
 			Server: im.Server, RCProposed: im.RCProposedChannel, Stable: im.StableChannel, Device: im.Device,
-			Interval: im.PollInterval.Duration, Client: &http.Client{Timeout: min(im.PollInterval.Duration, 30*time.Second)},
+			Interval: im.PollInterval.Duration, Client: &http.Client{Timeout: 30 * time.Second},
 			Service: svc, Store: watch.MetaStore{DB: svc.DB()}, Log: log.With("part", "image watch"),
 		}
 		goRun("image watch", w.Run)
@@ -97,7 +97,8 @@ func startSignals(ctx context.Context, cfg *config.Config, svc *workflow.Service
 // folder, read through a second Target whose "list" is that file.
 func listSource(ctx context.Context, cfg *config.Config) (watch.ListSource, func(), error) {
 	cs := cfg.ClickSync
-	timeout := min(cs.PollInterval.Duration, 30*time.Second)
+	// Not the poll interval: a short interval is no reason to give a slow server less time.
+	timeout := 30 * time.Second
 	if strings.HasPrefix(cs.WatchList, "http://") || strings.HasPrefix(cs.WatchList, "https://") {
 		return watch.NewHTTPList(cs.WatchList, &http.Client{Timeout: timeout}), func() {}, nil
 	}

@@ -144,6 +144,10 @@ func (b *Bot) Stage(spec clicktest.Spec) (id, filename string) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.t.Fatal(err)
 	}
+	if spec.Files == nil {
+		// A click with no payload has an empty md5sums, which the inspector refuses.
+		spec.Files = map[string]string{"app.qml": "import QtQuick 2.4\nItem {}\n"}
+	}
 	path := clicktest.Build(b.t, dir, spec)
 	b.Say("alice> !stage " + path)
 	m := b.WaitFor(`^alice: \[([0-9a-f]{8})\] requested: .*\((\S+\.click)\)`)
