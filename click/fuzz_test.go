@@ -98,7 +98,7 @@ func FuzzInspect(f *testing.F) {
 	f.Add(gnu.bytes(f))
 	f.Add([]byte("!<arch>\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		info, err := Inspect(bytes.NewReader(data), Options{MaxControlBytes: 1 << 20, MaxDataBytes: 4 << 20})
+		info, err := Inspect(bytes.NewReader(data), Options{MaxControlBytes: 64 << 10, MaxDataBytes: 256 << 10})
 		if err != nil {
 			t.Fatalf("Inspect of an in-memory stream returned an error: %v", err)
 		}
