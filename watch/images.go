@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -91,7 +92,9 @@ func (w *ImageWatcher) look(ctx context.Context, channels []byte, channel string
 	u := w.url(p)
 	body, same, err := w.get.get(ctx, u)
 	if err != nil {
-		log.Warn("system-image: index", "url", u, "err", err)
+		if !errors.Is(err, context.Canceled) { // canceled: the bot is stopping
+			log.Warn("system-image: index", "url", u, "err", err)
+		}
 		return
 	}
 	if same {
