@@ -13,6 +13,7 @@ import (
 	"path"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
@@ -27,6 +28,10 @@ type sftpFS struct {
 	root    string
 	dial    dialer
 	display string
+
+	// noRemoteHash is set once the account turned out unable to run sha256sum, so that
+	// verification reads files back over SFTP without trying again.
+	noRemoteHash atomic.Bool
 
 	dialMu sync.Mutex // one dial at a time; the others wait for its connection
 	mu     sync.Mutex
@@ -197,7 +202,7 @@ func (s *sftpFS) writeFile(ctx context.Context, name string, r io.ReadSeeker) (i
 		var syncErr error
 		var wg sync.WaitGroup
 		wg.Go(func() { syncErr = syncFile(c.aux, s.path(name)) })
-		got.size, got.sha256, err = hashRemote(c.sftp, s.path(name))
+		got.size, got.sha256, err = s.landedHash(ctx, c, s.path(name))
 		wg.Wait()
 		if err == nil {
 			err = syncErr
@@ -226,7 +231,27 @@ func syncFile(c *sftp.Client, name string) error {
 	return err
 }
 
-func hashRemote(c *sftp.Client, name string) (int64, string, error) {
+// landedHash returns the size and sha256 of what is stored at p: hashed by the server when
+// the account may run sha256sum, else read back over SFTP.
+func (s *sftpFS) landedHash(ctx context.Context, c *sftpConn, p string) (int64, string, error) {
+	if !s.noRemoteHash.Load() {
+		fi, err := c.sftp.Stat(p)
+		if err != nil {
+			return 0, "", err
+		}
+		if fi.Size() >= remoteHashMin {
+			if sum, ok := remoteSHA256(ctx, c.ssh, p, fi.Size(), s.dial.timeout); ok {
+				return fi.Size(), sum, nil
+			}
+			if ctx.Err() == nil && !c.isDead() {
+				s.noRemoteHash.Store(true)
+			}
+		}
+	}
+	return readBackHash(c.sftp, p)
+}
+
+func readBackHash(c *sftp.Client, name string) (int64, string, error) {
 	f, err := c.Open(name)
 	if err != nil {
 		return 0, "", err
@@ -248,7 +273,7 @@ func (s *sftpFS) hashFile(ctx context.Context, name string) (int64, string, erro
 	)
 	err := s.do(ctx, "hash "+name, func(c *sftpConn) error {
 		var err error
-		n, sum, err = hashRemote(c.sftp, s.path(name))
+		n, sum, err = s.landedHash(ctx, c, s.path(name))
 		return err
 	})
 	return n, sum, err

@@ -44,6 +44,7 @@ type Server struct {
 	HostKey    ssh.PublicKey
 
 	sshd    string
+	opts    Options
 	work    string
 	config  string
 	authKey string // authorized_keys path
@@ -54,12 +55,22 @@ type Server struct {
 	log    *syncBuffer
 }
 
+// Options vary the server.
+type Options struct {
+	// SFTPOnly forces internal-sftp on every session, as an sftp-only account is set up:
+	// remote commands then get an sftp server instead of a shell.
+	SFTPOnly bool
+}
+
 // Start runs an sshd for the test and stops it when the test ends. Without sshd, or if it
 // cannot start, the test is skipped (failed under CI=true).
-func Start(t testing.TB) *Server {
+func Start(t testing.TB) *Server { t.Helper(); return StartOptions(t, Options{}) }
+
+// StartOptions is Start with options.
+func StartOptions(t testing.TB, opts Options) *Server {
 	t.Helper()
 	bin := testenv.Tool(t, "sshd")
-	s, err := New(bin, t.TempDir())
+	s, err := New(bin, t.TempDir(), opts)
 	if err != nil {
 		testenv.Unavailable(t, "sshd: %v", err)
 	}
@@ -73,7 +84,7 @@ func Start(t testing.TB) *Server {
 
 // New writes keys and config under work (which must exist and stay until Stop) and starts
 // sshdPath. The caller must Stop it.
-func New(sshdPath, work string) (*Server, error) {
+func New(sshdPath, work string, opts Options) (*Server, error) {
 	u, err := user.Current()
 	if err != nil {
 		return nil, err
@@ -85,6 +96,7 @@ func New(sshdPath, work string) (*Server, error) {
 		KeyPath:    filepath.Join(work, "id_ed25519"),
 		KnownHosts: filepath.Join(work, "known_hosts"),
 		sshd:       sshdPath,
+		opts:       opts,
 		work:       work,
 		config:     filepath.Join(work, "sshd_config"),
 		authKey:    filepath.Join(work, "authorized_keys"),
@@ -168,8 +180,10 @@ func (s *Server) writeConfig(hostKey string) error {
 		"MaxStartups 64",
 		"LogLevel INFO",
 		"Subsystem sftp internal-sftp",
-		"",
-	}, "\n")
+	}, "\n") + "\n"
+	if s.opts.SFTPOnly {
+		conf += "ForceCommand internal-sftp\n"
+	}
 	return os.WriteFile(s.config, []byte(conf), 0o644)
 }
 

@@ -105,7 +105,7 @@ func run(size int64, runs int, dir string, w io.Writer) (bool, error) {
 		return false, err
 	}
 	defer os.RemoveAll(work)
-	srv, err := sshdtest.New(sshd, work)
+	srv, err := sshdtest.New(sshd, work, sshdtest.Options{})
 	if err != nil {
 		return false, err
 	}
