@@ -71,9 +71,9 @@ func fillHistory(path, stateDir string, n int) (*history, error) {
 					ID: id, Name: name, Version: version, Arch: arch, Architectures: []string{arch},
 					Framework: benchFramework, Filename: fn, Size: 200_000 + rng.Int64N(40_000_000),
 					SHA256: hex.EncodeToString(sum[:]), SHA512: hex.EncodeToString(sum5[:]),
-					Source:    "https://upload-queue.example/clicks/" + fn,
-					LocalPath: filepath.Join(stateDir, "clicks", id, fn),
-					Requester: stagebot.Identity{Network: "irc", ID: requester + "!~" + requester + "@canonical/" + requester, Name: requester},
+					Source:       "https://upload-queue.example/clicks/" + fn,
+					LocalPath:    filepath.Join(stateDir, "clicks", id, fn),
+					Requester:    stagebot.Identity{Network: "irc", ID: requester + "!~" + requester + "@canonical/" + requester, Name: requester},
 					RequesterKey: "person:" + requester,
 					Created:      created,
 				}
