@@ -184,6 +184,13 @@ func (c *Client) Register(password string) {
 	c.Expect(TextFrom("NickServ", "registered"))
 }
 
+// Seen returns every line Expect and Await have consumed so far.
+func (c *Client) Seen() []*irc.Message {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]*irc.Message(nil), c.seen...)
+}
+
 func (c *Client) recent() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
