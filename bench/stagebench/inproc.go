@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"syscall"
 
 	"stagebot/app"
@@ -22,6 +23,7 @@ func inprocBot(args []string) int {
 	cfgPath := fs.String("config", "", "config file")
 	cpu := fs.String("cpuprofile", "", "write a CPU profile here")
 	heap := fs.String("memprofile", "", "write an allocation profile here at exit")
+	tr := fs.String("trace", "", "write an execution trace here (for latency: go tool trace -pprof=sched)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -44,6 +46,18 @@ func inprocBot(args []string) int {
 			return 1
 		}
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	if *tr != "" {
+		f, err := os.Create(*tr)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		if err := trace.Start(f); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer func() { trace.Stop(); f.Close() }()
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

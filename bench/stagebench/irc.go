@@ -348,6 +348,10 @@ func newIRCEnv() (*ircEnv, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, fn := range h.onTarget {
+		os.WriteFile(filepath.Join(e.dir, "snakefruit", fn), []byte("click"), 0o644)
+	}
+	os.WriteFile(filepath.Join(e.dir, "snakefruit", "locked_clicks_list"), []byte(strings.Join(h.onTarget, "\n")+"\n"), 0o644)
 	e.ids = append(slices.Clone(h.active), h.final...)
 	if len(e.ids) > 50 {
 		e.ids = e.ids[:50]
@@ -446,6 +450,13 @@ func (e *ircEnv) measure(nick string) rtt {
 	}
 	if len(ds) == 0 {
 		return rtt{why: "no replies"}
+	}
+	if d := os.Getenv("BENCH_DUMP"); d != "" {
+		var b strings.Builder
+		for _, x := range ds {
+			fmt.Fprintf(&b, "%.3f\n", float64(x)/1e6)
+		}
+		os.WriteFile(filepath.Join(d, nick+".ms"), []byte(b.String()), 0o644)
 	}
 	return rtt{ok: true, p50: percentile(ds, .5), p99: percentile(ds, .99), lost: lost}
 }
@@ -611,8 +622,8 @@ func ircParts() error {
 // profileStagebot repeats stagebot's P2 run in-process with a CPU profile.
 func (e *ircEnv) profileStagebot() {
 	self, _ := os.Executable()
-	cpu := filepath.Join(e.dir, "p2.cpu.pprof")
-	b, err := e.startStagebot(self, "--cpuprofile", cpu)
+	cpu, tr := filepath.Join(e.dir, "p2.cpu.pprof"), filepath.Join(e.dir, "p2.trace")
+	b, err := e.startStagebot(self, "--cpuprofile", cpu, "--trace", tr)
 	if err != nil {
 		return
 	}
@@ -622,7 +633,19 @@ func (e *ircEnv) profileStagebot() {
 	}
 	r := e.measure("stagebot")
 	b.stop()
-	note("P2 stagebot profiled in-process (median %s, p99 %s), go tool pprof -top:\n%s", ms(r.p50), ms(r.p99), pprofTop(self, cpu, 15))
+	load, _ := os.ReadFile("/proc/loadavg")
+	note("P2 stagebot profiled in-process (median %s, p99 %s; load average %s). CPU, go tool pprof -top:\n%s",
+		ms(r.p50), ms(r.p99), strings.Join(strings.Fields(string(load))[:3], " "), pprofTop(self, cpu, 12))
+	// Latency is mostly waiting: the execution trace's scheduler-latency and
+	// synchronisation-blocking profiles show where a goroutine ready to run was kept waiting.
+	for _, kind := range []string{"sched", "sync"} {
+		p := filepath.Join(e.dir, "p2."+kind+".pprof")
+		out, err := exec.Command("go", "tool", "trace", "-pprof="+kind, tr).Output()
+		if err != nil || os.WriteFile(p, out, 0o644) != nil {
+			continue
+		}
+		note("P2 stagebot, execution trace -pprof=%s, go tool pprof -top:\n%s", kind, pprofTop("", p, 12))
+	}
 }
 
 // profileIdle starts stagebot in-process, lets it settle and stops it, for its heap.

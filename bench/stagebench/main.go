@@ -43,6 +43,16 @@ func logf(format string, args ...any) {
 
 var opt options
 
+// loadStart is /proc/loadavg when the bench started: other work on the machine shows in
+// tail latencies.
+var loadStart = func() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	if l := strings.Fields(string(b)); len(l) >= 3 {
+		return strings.Join(l[:3], " ")
+	}
+	return "?"
+}()
+
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "inproc-bot" {
 		os.Exit(inprocBot(os.Args[2:]))
@@ -133,6 +143,11 @@ func hostLine() string {
 	n := 0
 	if es, err := filepath.Glob("/sys/devices/system/cpu/cpu[0-9]*"); err == nil {
 		n = len(es)
+	}
+	load, _ := os.ReadFile("/proc/loadavg")
+	l := strings.Fields(string(load))
+	if len(l) >= 3 {
+		return fmt.Sprintf("%d x %s, load average at start %s, at end %s", n, cpu, loadStart, strings.Join(l[:3], " "))
 	}
 	return fmt.Sprintf("%d x %s", n, cpu)
 }
