@@ -81,7 +81,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 func (in *inspection) readControl(r io.Reader) *controlArea {
 	c := &controlArea{files: map[string]string{}}
-	zr, err := gzip.NewReader(bufio.NewReader(r))
+	zr, err := gzip.NewReader(bufio.NewReaderSize(r, 64<<10))
 	if err != nil {
 		in.problem(CodeControl, "control.tar.gz is not gzip data: %v", err)
 		return c

@@ -31,7 +31,7 @@ const (
 // md5sums lists, without keeping file contents.
 func (in *inspection) readData(r io.Reader) {
 	raw := &countingReader{r: r}
-	zr, err := gzip.NewReader(bufio.NewReader(raw))
+	zr, err := gzip.NewReader(bufio.NewReaderSize(raw, 64<<10))
 	if err != nil {
 		in.problem(CodeData, "data.tar.gz is not gzip data: %v", err)
 		return

@@ -36,7 +36,10 @@ func InspectFile(path string, opts Options) (*Info, error) {
 // everything wrong with the click itself is a Problem (a truncated / non-ar stream is one).
 func Inspect(r io.Reader, opts Options) (*Info, error) {
 	src := &source{r: r, sha256: sha256.New(), sha512: sha512.New()}
+	src.hashes = newAsyncWriter(io.MultiWriter(src.sha256, src.sha512))
+	defer src.hashes.Close()
 	in := &inspection{opts: opts, info: &Info{}, signed: newSignedHashes()}
+	defer in.signed.Close()
 	in.run(newArReader(src))
 	// Callers tee downloads through Inspect, so the rest of the stream is read even when
 	// the click was refused early.
@@ -47,6 +50,8 @@ func Inspect(r io.Reader, opts Options) (*Info, error) {
 	if src.err != nil {
 		return nil, src.err
 	}
+	src.hashes.Close()
+	in.signed.Close()
 	in.finish()
 	info := in.info
 	info.Size = src.n
@@ -61,6 +66,7 @@ type source struct {
 	r              io.Reader
 	n              int64
 	sha256, sha512 hash.Hash
+	hashes         *asyncWriter // feeds sha256 and sha512
 	err            error
 }
 
@@ -71,8 +77,7 @@ func (s *source) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
 	if n > 0 {
 		s.n += int64(n)
-		s.sha256.Write(p[:n])
-		s.sha512.Write(p[:n])
+		s.hashes.Write(p[:n])
 	}
 	if err != nil && err != io.EOF {
 		s.err = err

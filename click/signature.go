@@ -23,7 +23,7 @@ import (
 // signature is computed up front. (gpg no longer makes SHA-1 data signatures.)
 type signedHashes struct {
 	h map[crypto.Hash]hash.Hash
-	w io.Writer
+	*asyncWriter
 }
 
 func newSignedHashes() *signedHashes {
@@ -36,14 +36,12 @@ func newSignedHashes() *signedHashes {
 	for _, h := range s.h {
 		ws = append(ws, h)
 	}
-	s.w = io.MultiWriter(ws...)
+	s.asyncWriter = newAsyncWriter(io.MultiWriter(ws...))
 	return s
 }
 
-func (s *signedHashes) Write(p []byte) (int, error) { return s.w.Write(p) }
-
 // fresh returns a copy of the running hash for algo, so it can be finished once per
-// candidate key.
+// candidate key. Close must have been called.
 func (s *signedHashes) fresh(algo crypto.Hash) (hash.Hash, error) {
 	h, ok := s.h[algo]
 	if !ok {
