@@ -505,18 +505,21 @@ func ircParts() error {
 	}
 	time.Sleep(settle)
 	var sbRSS, ebRSS int64
+	var sbSplit, ebSplit string
 	if sbWhy == "" {
 		sbRSS, _ = vmRSS(sb.cmd.Process.Pid)
+		sbSplit = rssSplit(sb.cmd.Process.Pid)
 	}
 	if eb != nil && ebWhy == "" {
 		ebRSS, _ = vmRSS(eb.cmd.Process.Pid)
+		ebSplit = rssSplit(eb.cmd.Process.Pid)
 	}
 	p3 := row{id: "P3", metric: "idle RSS (VmRSS), joined to " + benchChannel + fmt.Sprintf(" %v after joining", settle), target: "<= 20 MiB"}
 	switch {
 	case sbWhy != "":
 		p3.stagebot = "n/a (no IRC adapter)"
 	default:
-		p3.stagebot = mib(sbRSS)
+		p3.stagebot = mib(sbRSS) + sbSplit
 		p3.verdict = judge(sbRSS <= 20<<10)
 	}
 	switch {
@@ -525,7 +528,7 @@ func ircParts() error {
 	case ebWhy != "":
 		p3.ref = "Errbot n/a"
 	default:
-		p3.ref = "Errbot " + mib(ebRSS)
+		p3.ref = "Errbot " + mib(ebRSS) + ebSplit
 		if sbRSS > 0 {
 			p3.ratio = ratio(float64(sbRSS), float64(ebRSS))
 		}
@@ -662,6 +665,7 @@ func (e *ircEnv) profileIdle() {
 	}
 	time.Sleep(5 * time.Second)
 	rss, _ := vmRSS(b.cmd.Process.Pid)
+	split := rssSplit(b.cmd.Process.Pid)
 	b.stop()
-	note("P3 stagebot idle profiled in-process (VmRSS %s), in-use heap, go tool pprof -top:\n%s", mib(rss), pprofTop(self, heap, 12, "-sample_index=inuse_space"))
+	note("P3 stagebot idle profiled in-process (VmRSS %s%s), in-use heap, go tool pprof -top:\n%s", mib(rss), split, pprofTop(self, heap, 12, "-sample_index=inuse_space"))
 }

@@ -124,17 +124,29 @@ func tail(path string) string {
 }
 
 // vmRSS reads VmRSS (KiB) from /proc/PID/status.
-func vmRSS(pid int) (int64, error) {
+func vmRSS(pid int) (int64, error) { return procStatus(pid, "VmRSS") }
+
+// rssSplit is RssAnon and RssFile (KiB): heap and stacks vs mapped binary and bbolt pages.
+func rssSplit(pid int) string {
+	a, err1 := procStatus(pid, "RssAnon")
+	f, err2 := procStatus(pid, "RssFile")
+	if err1 != nil || err2 != nil {
+		return ""
+	}
+	return fmt.Sprintf(" (anon %s, file %s)", mib(a), mib(f))
+}
+
+func procStatus(pid int, key string) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, err
 	}
 	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == key+":" {
 			return strconv.ParseInt(f[1], 10, 64)
 		}
 	}
-	return 0, fmt.Errorf("no VmRSS for pid %d", pid)
+	return 0, fmt.Errorf("no %s for pid %d", key, pid)
 }
 
 func freePort() (int, error) {
