@@ -34,18 +34,11 @@ const (
 )
 
 func main() {
-	child := flag.Bool("child-put", false, "internal: run one Put described by the environment and report it")
 	size := flag.String("size", envOr("SNAKEFRUIT_BENCH_SIZE", "1GiB"), "file size: bytes, or with KiB/MiB/GiB")
 	runs := flag.Int("runs", 1, "measurements of each; the medians are compared")
 	dir := flag.String("dir", "", "work folder (default: a new one under $TMPDIR)")
+	runChildIfAsked()
 	flag.Parse()
-	if *child {
-		if err := childPut(); err != nil {
-			fmt.Fprintln(os.Stderr, "child:", err)
-			os.Exit(1)
-		}
-		return
-	}
 	n, err := parseSize(*size)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -59,6 +52,22 @@ func main() {
 	if !ok {
 		os.Exit(1)
 	}
+}
+
+// childEnv marks the child process that does the measured Put; an environment variable
+// rather than a flag, so that a test binary can be the child too.
+const childEnv = "SNAKEFRUIT_BENCH_CHILD"
+
+// runChildIfAsked does the child's Put and exits, when this process is the child.
+func runChildIfAsked() {
+	if os.Getenv(childEnv) != "1" {
+		return
+	}
+	if err := childPut(); err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
 }
 
 func envOr(key, def string) string {
@@ -121,12 +130,12 @@ func run(size int64, runs int, dir string, w io.Writer) (bool, error) {
 	var sftpTimes, putTimes []float64
 	var peakRSS int64
 	for i := range runs {
-		var st, pt float64
+		var st, pt, sc, pc float64
 		var rss int64
 		// Each transfer starts with no dirty pages of the other's to flush, and the order
 		// alternates so neither always runs second.
-		measureSFTP := func() (err error) { syscall.Sync(); st, err = sftpPut(sftpBin, srv, src, work); return err }
-		measurePut := func() (err error) { syscall.Sync(); pt, rss, err = putInChild(srv, src, size, sum); return err }
+		measureSFTP := func() (err error) { syscall.Sync(); st, sc, err = sftpPut(sftpBin, srv, src, work); return err }
+		measurePut := func() (err error) { syscall.Sync(); pt, rss, pc, err = putInChild(srv, src, size, sum); return err }
 		first, second := measureSFTP, measurePut
 		if i%2 == 1 {
 			first, second = measurePut, measureSFTP
@@ -145,8 +154,8 @@ func run(size int64, runs int, dir string, w io.Writer) (bool, error) {
 		}
 		sftpTimes, putTimes = append(sftpTimes, st), append(putTimes, pt)
 		peakRSS = max(peakRSS, rss)
-		fmt.Fprintf(w, "run %d: sftp -b put %.2fs (%.0f MiB/s), Target.Put %.2fs (%.0f MiB/s), Put process peak RSS %.1f MiB\n",
-			i+1, st, mibps(size, st), pt, mibps(size, pt), float64(rss)/(1<<20))
+		fmt.Fprintf(w, "run %d: sftp -b put %.2fs (%.0f MiB/s, client CPU %.2fs), Target.Put %.2fs (%.0f MiB/s, client CPU %.2fs), Put process peak RSS %.1f MiB\n",
+			i+1, st, mibps(size, st), sc, pt, mibps(size, pt), pc, float64(rss)/(1<<20))
 	}
 	ratio := median(putTimes) / median(sftpTimes)
 	rssMiB := float64(peakRSS) / (1 << 20)
@@ -194,10 +203,10 @@ func writeRandom(path string, size int64) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), f.Close()
 }
 
-func sftpPut(bin string, srv *sshdtest.Server, src, work string) (float64, error) {
+func sftpPut(bin string, srv *sshdtest.Server, src, work string) (secs, cpu float64, err error) {
 	batch := filepath.Join(work, "batch")
 	if err := os.WriteFile(batch, []byte("put "+src+" "+srv.Dir+"/sftp-copy.click\n"), 0o644); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	cmd := exec.Command(bin, "-q", "-b", batch, "-i", srv.KeyPath,
 		"-o", "UserKnownHostsFile="+srv.KnownHosts, "-o", "GlobalKnownHostsFile=/dev/null",
@@ -206,35 +215,39 @@ func sftpPut(bin string, srv *sshdtest.Server, src, work string) (float64, error
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return 0, fmt.Errorf("sftp -b: %v: %s", err, out)
+		return 0, 0, fmt.Errorf("sftp -b: %v: %s", err, out)
 	}
-	return time.Since(start).Seconds(), nil
+	return time.Since(start).Seconds(), cpuSeconds(cmd.ProcessState), nil
 }
 
+// cpuSeconds is the user and system time of a finished child and the children it waited for
+// (sftp's ssh): the client side's cost, whatever else competes for the CPUs.
+func cpuSeconds(ps *os.ProcessState) float64 { return (ps.UserTime() + ps.SystemTime()).Seconds() }
+
 // putInChild runs one Put in a child process and returns its duration and peak RSS in bytes.
-func putInChild(srv *sshdtest.Server, src string, size int64, sum string) (float64, int64, error) {
+func putInChild(srv *sshdtest.Server, src string, size int64, sum string) (secs float64, rss int64, cpu float64, err error) {
 	self, err := os.Executable()
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	cmd := exec.Command(self, "-child-put")
-	cmd.Env = append(os.Environ(),
+	cmd := exec.Command(self)
+	cmd.Env = append(os.Environ(), childEnv+"=1",
 		"BENCH_TARGET="+srv.TargetURL(), "BENCH_KEY="+srv.KeyPath, "BENCH_KNOWN_HOSTS="+srv.KnownHosts,
 		"BENCH_SRC="+src, "BENCH_SIZE="+strconv.FormatInt(size, 10), "BENCH_SHA256="+sum)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return 0, 0, fmt.Errorf("Put child: %v", err)
+		return 0, 0, 0, fmt.Errorf("Put child: %v", err)
 	}
 	var res childResult
 	if err := json.Unmarshal(out, &res); err != nil {
-		return 0, 0, fmt.Errorf("Put child said %q: %v", out, err)
+		return 0, 0, 0, fmt.Errorf("Put child said %q: %v", out, err)
 	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
-		return 0, 0, fmt.Errorf("no rusage for the Put child")
+		return 0, 0, 0, fmt.Errorf("no rusage for the Put child")
 	}
-	return res.Seconds, ru.Maxrss * 1024, nil // Linux reports Maxrss in KiB
+	return res.Seconds, ru.Maxrss * 1024, cpuSeconds(cmd.ProcessState), nil // Linux reports Maxrss in KiB
 }
 
 func childPut() error {
