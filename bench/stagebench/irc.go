@@ -509,6 +509,9 @@ func ircParts() error {
 	if sbWhy == "" {
 		sbRSS, _ = vmRSS(sb.cmd.Process.Pid)
 		sbSplit = rssSplit(sb.cmd.Process.Pid)
+		if !opt.quick {
+			note("P3 stagebot idle RSS by mapping (smaps): %s", rssByMapping(sb.cmd.Process.Pid, 6))
+		}
 	}
 	if eb != nil && ebWhy == "" {
 		ebRSS, _ = vmRSS(eb.cmd.Process.Pid)

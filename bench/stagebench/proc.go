@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -182,4 +183,49 @@ func tool(name string) string {
 		}
 	}
 	return name
+}
+
+// rssByMapping sums Rss per mapped file (and anonymous memory) from /proc/PID/smaps, the
+// largest first: what the file-backed part of an idle RSS is made of.
+func rssByMapping(pid int, n int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		return ""
+	}
+	sums := map[string]int64{}
+	cur := "[anon]"
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 0 {
+			continue
+		}
+		if !strings.HasSuffix(f[0], ":") { // a mapping header: addr perms offset dev inode [path]
+			cur = "[anon]"
+			if len(f) >= 6 {
+				cur = strings.Join(f[5:], " ")
+			}
+			continue
+		}
+		if f[0] == "Rss:" && len(f) >= 2 {
+			v, _ := strconv.ParseInt(f[1], 10, 64)
+			sums[cur] += v
+		}
+	}
+	type kv struct {
+		k string
+		v int64
+	}
+	var kvs []kv
+	for k, v := range sums {
+		kvs = append(kvs, kv{k, v})
+	}
+	sort.Slice(kvs, func(i, j int) bool { return kvs[i].v > kvs[j].v })
+	var out []string
+	for i, x := range kvs {
+		if i == n {
+			break
+		}
+		out = append(out, fmt.Sprintf("%s %s", mib(x.v), x.k))
+	}
+	return strings.Join(out, "; ")
 }
