@@ -7,10 +7,11 @@ import "io"
 // other cores than inflating and md5-summing the data. It holds at most asyncBuffers
 // chunks, so memory stays bounded whatever the click's size.
 type asyncWriter struct {
-	closed bool
-	full   chan []byte
-	free   chan []byte
-	done   chan struct{}
+	closed    bool
+	allocated int // buffers are made on demand: most clicks inspected in tests are tiny
+	full      chan []byte
+	free      chan []byte
+	done      chan struct{}
 }
 
 const (
@@ -23,9 +24,6 @@ func newAsyncWriter(w io.Writer) *asyncWriter {
 		full: make(chan []byte, asyncBuffers),
 		free: make(chan []byte, asyncBuffers),
 		done: make(chan struct{}),
-	}
-	for range asyncBuffers {
-		a.free <- make([]byte, asyncChunkSize)
 	}
 	go func() {
 		defer close(a.done)
@@ -40,7 +38,18 @@ func newAsyncWriter(w io.Writer) *asyncWriter {
 func (a *asyncWriter) Write(p []byte) (int, error) {
 	n := len(p)
 	for len(p) > 0 {
-		b := <-a.free
+		var b []byte
+		select {
+		case b = <-a.free:
+		default:
+			if a.allocated < asyncBuffers {
+				a.allocated++
+				b = make([]byte, min(len(p), asyncChunkSize))
+			} else {
+				b = <-a.free
+			}
+		}
+		b = b[:cap(b)]
 		c := copy(b, p)
 		a.full <- b[:c]
 		p = p[c:]

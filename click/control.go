@@ -79,9 +79,9 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (in *inspection) readControl(r io.Reader) *controlArea {
+func (in *inspection) readControl(r io.Reader, size int64) *controlArea {
 	c := &controlArea{files: map[string]string{}}
-	zr, err := gzip.NewReader(bufio.NewReaderSize(r, 64<<10))
+	zr, err := gzip.NewReader(bufio.NewReaderSize(r, readBufferSize(size)))
 	if err != nil {
 		in.problem(CodeControl, "control.tar.gz is not gzip data: %v", err)
 		return c
@@ -103,7 +103,7 @@ func (in *inspection) readControl(r io.Reader) *controlArea {
 			continue
 		}
 		var b strings.Builder
-		if _, err := io.Copy(&b, tr); err != nil {
+		if _, err := io.CopyBuffer(&b, tr, in.buf); err != nil {
 			in.tarProblem(CodeControl, "control.tar.gz", err, max)
 			return c
 		}

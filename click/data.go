@@ -29,9 +29,9 @@ const (
 
 // readData streams data.tar.gz once: it checks every path, and the md5 of every file
 // md5sums lists, without keeping file contents.
-func (in *inspection) readData(r io.Reader) {
+func (in *inspection) readData(r io.Reader, size int64) {
 	raw := &countingReader{r: r}
-	zr, err := gzip.NewReader(bufio.NewReaderSize(raw, 64<<10))
+	zr, err := gzip.NewReader(bufio.NewReaderSize(raw, readBufferSize(size)))
 	if err != nil {
 		in.problem(CodeData, "data.tar.gz is not gzip data: %v", err)
 		return
@@ -52,7 +52,6 @@ func (in *inspection) readData(r io.Reader) {
 	if in.control != nil {
 		sums = in.control.md5
 	}
-	buf := make([]byte, 32<<10)
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
@@ -85,7 +84,7 @@ func (in *inspection) readData(r io.Reader) {
 		switch h.Typeflag {
 		case tar.TypeReg, tar.TypeRegA:
 			sum := md5.New()
-			if _, err := io.CopyBuffer(sum, tr, buf); err != nil {
+			if _, err := io.CopyBuffer(sum, tr, in.buf); err != nil {
 				in.dataError(err, maxData, content)
 				return
 			}

@@ -38,13 +38,12 @@ func Inspect(r io.Reader, opts Options) (*Info, error) {
 	src := &source{r: r, sha256: sha256.New(), sha512: sha512.New()}
 	src.hashes = newAsyncWriter(io.MultiWriter(src.sha256, src.sha512))
 	defer src.hashes.Close()
-	in := &inspection{opts: opts, info: &Info{}, signed: newSignedHashes()}
+	in := &inspection{opts: opts, info: &Info{}, signed: newSignedHashes(), buf: make([]byte, 32<<10)}
 	defer in.signed.Close()
 	in.run(newArReader(src))
 	// Callers tee downloads through Inspect, so the rest of the stream is read even when
 	// the click was refused early.
-	buf := make([]byte, 32<<10)
-	if _, err := io.CopyBuffer(io.Discard, src, buf); err != nil && src.err == nil {
+	if _, err := io.CopyBuffer(io.Discard, src, in.buf); err != nil && src.err == nil {
 		src.err = err
 	}
 	if src.err != nil {
@@ -88,6 +87,7 @@ func (s *source) Read(p []byte) (int, error) {
 type inspection struct {
 	opts       Options
 	info       *Info
+	buf        []byte // the one copy buffer of an inspection
 	signed     *signedHashes
 	suppressed int
 
@@ -177,13 +177,13 @@ func (in *inspection) member(h *arHeader, ar *arReader) bool {
 			in.clickBinary(trimNL(b))
 		}
 	case "control.tar.gz":
-		in.control = in.readControl(r)
+		in.control = in.readControl(r, h.Size)
 		in.checkControl()
 	case "data.tar.gz":
-		in.readData(r)
+		in.readData(r, h.Size)
 	}
 	// What the tar reader left unread still belongs to the signed data.
-	if _, err := io.Copy(io.Discard, r); err != nil {
+	if _, err := io.CopyBuffer(io.Discard, r, in.buf); err != nil {
 		in.problem(CodeArchive, "truncated: the file ends inside %s", h.Name)
 		return false
 	}
@@ -253,4 +253,10 @@ func trimNL(s string) string {
 		return s[:len(s)-1]
 	}
 	return s
+}
+
+// readBufferSize reads big members in large chunks (fewer read calls on a 1 GiB click)
+// without making a small one pay for a large buffer.
+func readBufferSize(memberSize int64) int {
+	return int(min(max(memberSize, 512), 64<<10))
 }
