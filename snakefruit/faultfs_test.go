@@ -21,15 +21,22 @@ type faultFS struct {
 }
 
 func (f *faultFS) step(op, name string) (crash bool) {
+	crash, _ = f.stepFirst(op, name)
+	return crash
+}
+
+// stepFirst also tells whether this call is the one that crashes (not merely one after it).
+func (f *faultFS) stepFirst(op, name string) (crash, first bool) {
 	f.mu.Lock()
 	f.calls++
 	crash = f.failAt > 0 && f.calls >= f.failAt
+	first = f.failAt > 0 && f.calls == f.failAt
 	hook := f.before
 	f.mu.Unlock()
 	if hook != nil && !crash {
 		hook(op, name)
 	}
-	return crash
+	return crash, first
 }
 
 func (f *faultFS) crashed() bool {
@@ -39,8 +46,8 @@ func (f *faultFS) crashed() bool {
 }
 
 func (f *faultFS) writeFile(ctx context.Context, name string, r io.ReadSeeker) (int64, landed, error) {
-	if f.step("writeFile", name) {
-		if f.calls == f.failAt {
+	if crash, first := f.stepFirst("writeFile", name); crash {
+		if first {
 			_, _, _ = f.inner.writeFile(ctx, name, &halfReader{r: r})
 		}
 		return 0, landed{}, errCrash

@@ -1,9 +1,6 @@
 package snakefruit
 
-import (
-	"runtime"
-	"testing"
-)
+import "testing"
 
 func TestFileTarget(t *testing.T) {
 	runTargetSuite(t, func(t *testing.T) (Target, string) {
@@ -17,5 +14,3 @@ func TestFileTarget(t *testing.T) {
 		return tg, dir
 	})
 }
-
-func runtimeYield() { runtime.Gosched() }

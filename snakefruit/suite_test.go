@@ -298,14 +298,16 @@ func testReaderSeesWholeLists(t *testing.T, mk targetMaker) {
 		valid[string(FormatList(lines))] = true
 	}
 
-	var reads atomic.Int64
-	done := make(chan struct{})
 	var (
+		reads atomic.Int64
 		badMu sync.Mutex
 		bad   []string
 		wg    sync.WaitGroup
 	)
-	sawBad := func() bool { badMu.Lock(); defer badMu.Unlock(); return len(bad) > 0 }
+	done := make(chan struct{})
+	// The reader hands over a token every readsPerLock reads and each lock waits for one, so
+	// the reads are spread over all the locks rather than bunched before or after them.
+	polled := make(chan struct{}, 1)
 	wg.Go(func() {
 		for {
 			select {
@@ -321,17 +323,17 @@ func testReaderSeesWholeLists(t *testing.T, mk targetMaker) {
 				bad = append(bad, string(b))
 			}
 			badMu.Unlock()
-			reads.Add(1)
+			if reads.Add(1)%readsPerLock == 0 {
+				select {
+				case polled <- struct{}{}:
+				case <-done:
+					return
+				}
+			}
 		}
 	})
 	for _, s := range specs {
-		// Let the reader poll between locks, so its reads are spread over all of them.
-		for target := reads.Load() + readsPerLock; reads.Load() < target; {
-			if sawBad() {
-				break
-			}
-			runtimeYield()
-		}
+		<-polled
 		if err := Lock(ctx, tg, s); err != nil {
 			close(done)
 			wg.Wait()
@@ -343,6 +345,8 @@ func testReaderSeesWholeLists(t *testing.T, mk targetMaker) {
 	if n := reads.Load(); n < 20*readsPerLock {
 		t.Fatalf("only %d reads", n)
 	}
+	badMu.Lock()
+	defer badMu.Unlock()
 	for i, b := range bad {
 		if i < 5 {
 			t.Errorf("reader saw a list that no step produced: %q", b)
