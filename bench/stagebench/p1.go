@@ -148,7 +148,7 @@ func p1() error {
 	if err != nil {
 		return err
 	}
-	tBot, tReq, ru, err := stageTimed(opt.stagebot, []string{"run", "--config", cfgFile}, filepath.Join(dir, "stagebot.log"), name)
+	tBot, tReq, ru, err := stageRun(opt.stagebot, []string{"run", "--config", cfgFile}, filepath.Join(dir, "stagebot.log"), name)
 	if err != nil {
 		return err
 	}
@@ -208,17 +208,12 @@ snakefruit:
 // stageOnce drives one console bot: !stage NAME as alice, !approve as bob, until locked;
 // then EOF, and the bot's rusage once it has exited.
 func stageOnce(bin string, args []string, logPath, name string) (time.Duration, *syscall.Rusage, error) {
-	d, _, ru, err := stageTimed(bin, args, logPath, name)
+	d, _, ru, err := stageRun(bin, args, logPath, name)
 	return d, ru, err
 }
 
-// stageTimed is stageOnce that also returns when the request was recorded (fetch, inspect,
-// hash done; the rest of the time is approval and the SFTP lock).
-func stageTimed(bin string, args []string, logPath, name string) (time.Duration, time.Duration, *syscall.Rusage, error) {
-	d, dReq, ru, err := stageRun(bin, args, logPath, name)
-	return d, dReq, ru, err
-}
-
+// stageRun is stageOnce that also returns when the request was recorded (fetch, inspect and
+// hashes done; the rest is the approval and the SFTP lock).
 func stageRun(bin string, args []string, logPath, name string) (d, dReq time.Duration, ru *syscall.Rusage, err error) {
 	b, err := startConsoleBot(bin, args, logPath)
 	if err != nil {
