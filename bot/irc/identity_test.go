@@ -60,7 +60,9 @@ func TestHostmaskMismatchCannotApprove(t *testing.T) {
 			ircdtest.TextFrom("stagebot", "refused")(m)
 	})
 	mallory.React(channel, msgid, "👍")
-	n := mallory.Expect(func(m *irc.Message) bool { return m.Command == "NOTICE" && strings.EqualFold(m.Prefix.Name, "stagebot") })
+	n := mallory.Expect(func(m *irc.Message) bool {
+		return m.Command == "NOTICE" && strings.EqualFold(m.Prefix.Name, "stagebot")
+	})
 	if !strings.Contains(n.Trailing(), "refused") {
 		t.Fatalf("reaction refusal: %q", n.Trailing())
 	}
@@ -104,7 +106,9 @@ func TestAccountModeNeedsServicesLogin(t *testing.T) {
 	impostor.Say(channel, "!approve "+id)
 	impostor.Expect(ircdtest.TextFrom("stagebot", "sil"))
 	impostor.React(channel, msgid, "✅")
-	if n := impostor.Expect(func(m *irc.Message) bool { return m.Command == "NOTICE" && strings.EqualFold(m.Prefix.Name, "stagebot") }); !strings.Contains(n.Trailing(), "refused") {
+	if n := impostor.Expect(func(m *irc.Message) bool {
+		return m.Command == "NOTICE" && strings.EqualFold(m.Prefix.Name, "stagebot")
+	}); !strings.Contains(n.Trailing(), "refused") {
 		t.Fatalf("reaction refusal: %q", n.Trailing())
 	}
 	expectPending(t, impostor, id)

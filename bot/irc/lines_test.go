@@ -1,0 +1,246 @@
+package irc
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gopkg.in/irc.v4"
+
+	"stagebot"
+	"stagebot/bot"
+)
+
+// fakeHandler is a bot.Handler that records what reaches it.
+type fakeHandler struct {
+	mu        sync.Mutex
+	messages  []bot.Message
+	decisions []bot.Decision
+	refs      map[string]string
+}
+
+func (h *fakeHandler) Message(_ context.Context, m bot.Message) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.messages = append(h.messages, m)
+}
+
+func (h *fakeHandler) Decide(_ context.Context, d bot.Decision) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.decisions = append(h.decisions, d)
+}
+
+func (h *fakeHandler) Remember(_, ref, id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.refs[ref] = id
+}
+
+func (h *fakeHandler) RequestFor(_, ref string) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.refs[ref]
+}
+
+func (h *fakeHandler) Team() stagebot.Team { return stagebot.Team{} }
+
+// recordWriter keeps the lines the session writes.
+type recordWriter struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (w *recordWriter) Write(line string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.lines = append(w.lines, line)
+	return nil
+}
+
+func (w *recordWriter) written() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.lines...)
+}
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func testSession(t testing.TB) (*session, *fakeHandler, *recordWriter) {
+	t.Helper()
+	a := New(Config{Server: "irc.test:6667", Nick: "stagebot", Channels: []string{"#stage"}}, stagebot.Team{}, quiet)
+	h := &fakeHandler{refs: map[string]string{"m-req": "request-1"}}
+	s := newSession(a, h, context.Background())
+	w := &recordWriter{}
+	s.w = w
+	s.out = newSender(w, 1000, 1000)
+	return s, h, w
+}
+
+// feed runs raw server bytes through the guarded reader and irc.v4's reader into the
+// session, as a connection would, without recovering panics: any panic is a failure.
+func feed(s *session, raw []byte) {
+	sc := &safeConn{r: bufio.NewReaderSize(bytes.NewReader(raw), maxInLine), log: quiet}
+	r := irc.NewReader(sc)
+	for {
+		m, err := r.ReadMessage()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			continue
+		}
+		s.handle(m)
+	}
+}
+
+// FuzzServerLines: no sequence of server lines may panic the adapter's line handling
+// (the guarded reader, irc.v4's parser behind it, and the session's handling).
+func FuzzServerLines(f *testing.F) {
+	for _, seed := range []string{
+		"@a=b \r\n",
+		":srv 001\r\n",
+		":irc.test CAP * LS * :sasl=PLAIN message-tags\r\n:irc.test CAP * LS :echo-message labeled-response\r\n",
+		":irc.test CAP stagebot ACK :message-tags echo-message labeled-response account-tag\r\n",
+		":irc.test 001 stagebot :hi\r\n:stagebot!s@h JOIN #stage\r\n",
+		"@account=sil;msgid=x :sil!s@h PRIVMSG #stage :!approve abcd\r\n",
+		"@+draft/react=👍;+draft/reply=m-req :sil!s@h TAGMSG #stage\r\n",
+		"@label=sb1;msgid=m2 :stagebot!s@h PRIVMSG #stage :x\r\n",
+		":irc.test 311 stagebot sil s h * :r\r\n:irc.test 330 stagebot sil sil :is\r\n:irc.test 318 stagebot sil :end\r\n",
+		":a NICK\r\n:a QUIT\r\nAUTHENTICATE\r\n:x KICK\r\nPING\r\n",
+		"@=;;=\\ :\x00 PRIVMSG :\r\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		s, _, _ := testSession(t)
+		feed(s, raw)
+		s.close()
+		s.a.lanes.wait()
+	})
+}
+
+// TestHostileLinesAreDropped: lines that make irc.v4 panic ("@a=b ") or that its client
+// filters cannot digest are dropped by the guarded reader, and a real irc.v4 client
+// behind it goes on to answer the PING that follows them.
+func TestHostileLinesAreDropped(t *testing.T) {
+	for _, hostile := range []string{
+		"@a=b ",
+		"@a=b",
+		":srv 001",
+		"001",
+		"@",
+		":",
+		":only-prefix",
+		strings.Repeat("x", maxInLine+100),
+		"\x00\x01\x02",
+	} {
+		t.Run(truncate(hostile, 20), func(t *testing.T) {
+			server, client := netPipe(t)
+			sc := newSafeConn(client, quiet)
+			c := irc.NewClient(sc, irc.ClientConfig{Nick: "stagebot", User: "s", Name: "s",
+				PingFrequency: time.Minute, PingTimeout: time.Minute})
+			done := make(chan error, 1)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			go func() { done <- c.RunContext(ctx) }()
+			br := bufio.NewReader(server)
+			go func() { _, _ = io.WriteString(server, hostile+"\r\nPING :alive\r\n") }()
+			deadline := time.After(5 * time.Second)
+			got := make(chan string, 10)
+			go func() {
+				for {
+					l, err := br.ReadString('\n')
+					if err != nil {
+						return
+					}
+					got <- l
+				}
+			}()
+			for {
+				select {
+				case l := <-got:
+					if strings.HasPrefix(l, "PONG") && strings.Contains(l, "alive") {
+						return
+					}
+				case err := <-done:
+					t.Fatalf("the client stopped: %v", err)
+				case <-deadline:
+					t.Fatal("no PONG after the hostile line")
+				}
+			}
+		})
+	}
+	// The parser guard itself.
+	if _, err := parseLine("@a=b "); err == nil {
+		t.Fatal(`parseLine("@a=b ") accepted the line`)
+	}
+}
+
+func TestSessionHandlesReactionsAndWhois(t *testing.T) {
+	s, h, w := testSession(t)
+	feed(s, []byte(":irc.test CAP * LS :message-tags echo-message labeled-response sasl=PLAIN\r\n"))
+	if got := w.written(); len(got) != 3 || got[0] != "CAP REQ :message-tags" {
+		t.Fatalf("CAP REQs: %q", got)
+	}
+	feed(s, []byte(":irc.test CAP stagebot ACK :message-tags\r\n:irc.test CAP stagebot ACK :echo-message\r\n:irc.test CAP stagebot NAK :labeled-response\r\n"))
+	if got := w.written(); got[len(got)-1] != "CAP END" {
+		t.Fatalf("no CAP END after the answers: %q", got)
+	}
+	feed(s, []byte(":irc.test 001 stagebot :hi\r\n:stagebot!s@h JOIN #stage\r\n"))
+	if !s.ready {
+		t.Fatal("not ready after 001 and JOIN")
+	}
+	// No account-tag: the sender's account comes from WHOIS, answered here.
+	feed(s, []byte("@+draft/react=👍;+draft/reply=m-req :sil!u@host TAGMSG #stage\r\n"))
+	waitFor(t, func() bool { return contains(w.written(), "WHOIS sil") })
+	feed(s, []byte(":irc.test 311 stagebot sil u host * :r\r\n:irc.test 330 stagebot sil silacct :is logged in as\r\n:irc.test 318 stagebot sil :End\r\n"))
+	s.a.lanes.wait()
+	if len(h.decisions) != 1 || h.decisions[0].Verb != bot.VerbApprove || h.decisions[0].RequestID != "request-1" || h.decisions[0].Actor.Account != "silacct" {
+		t.Fatalf("decisions: %+v", h.decisions)
+	}
+	// Cached for the same hostmask: no second WHOIS.
+	feed(s, []byte(":sil!u@host PRIVMSG #stage :!status\r\n"))
+	s.a.lanes.wait()
+	if n := count(w.written(), "WHOIS sil"); n != 1 {
+		t.Fatalf("%d WHOIS, want 1 (cached)", n)
+	}
+	// Another hostmask under the same nick gets no account from the cache.
+	feed(s, []byte(":sil!evil@elsewhere PRIVMSG #stage :!approve x\r\n"))
+	waitFor(t, func() bool { return count(w.written(), "WHOIS sil") == 2 })
+	feed(s, []byte(":irc.test 311 stagebot sil evil elsewhere * :r\r\n:irc.test 318 stagebot sil :End\r\n"))
+	s.a.lanes.wait()
+	if got := h.messages[len(h.messages)-1].Actor; got.Account != "" || got.ID != "sil!evil@elsewhere" {
+		t.Fatalf("impostor identity %+v", got)
+	}
+	s.close()
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in 5s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func contains(lines []string, s string) bool { return count(lines, s) > 0 }
+
+func count(lines []string, s string) int {
+	n := 0
+	for _, l := range lines {
+		if l == s {
+			n++
+		}
+	}
+	return n
+}
