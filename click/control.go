@@ -144,10 +144,10 @@ func (in *inspection) checkControl() {
 			}
 		}
 		if v, ok := fields["click-version"]; ok {
-			if cmp, err := CompareVersions(v, maxClickMajor); err != nil {
+			if cmp, err := CompareVersions(v, maxClickVersion); err != nil {
 				in.problem(CodeControl, "Click-Version %q is not a version", v)
 			} else if cmp > 0 {
-				in.problem(CodeControl, "Click-Version %s is newer than the supported %s", v, maxClickMajor)
+				in.problem(CodeControl, "Click-Version %s is newer than the supported %s", v, maxClickVersion)
 			}
 		}
 		if v, ok := fields["installed-size"]; ok {

@@ -19,7 +19,7 @@ const (
 	maxSmallFile  = 64       // debian-binary, _click-binary
 	maxSigSize    = 64 << 10 // a detached signature is a few hundred bytes
 	maxProblems   = 50
-	maxClickMajor = "0.4" // click 0.5.0's spec_version
+	maxClickVersion = "0.4" // click 0.5.0's spec_version
 )
 
 // InspectFile inspects the click at path; a missing or unreadable file is an error.
@@ -203,12 +203,12 @@ func (in *inspection) small(h *arHeader, r io.Reader) (string, bool) {
 }
 
 func (in *inspection) clickBinary(v string) {
-	c, err := CompareVersions(v, maxClickMajor)
+	c, err := CompareVersions(v, maxClickVersion)
 	switch {
 	case err != nil:
 		in.problem(CodeClickBinary, "_click-binary %q is not a version", v)
 	case c > 0:
-		in.problem(CodeClickBinary, "_click-binary %s is newer than the supported %s", v, maxClickMajor)
+		in.problem(CodeClickBinary, "_click-binary %s is newer than the supported %s", v, maxClickVersion)
 	}
 }
 
