@@ -197,8 +197,8 @@ func (s *sftpFS) writeFile(ctx context.Context, name string, r io.ReadSeeker) (i
 		if sent, err = f.ReadFromWithConcurrency(contextReader{ctx, r}, 0); err != nil {
 			return err
 		}
-		// The flush waits on the server's disk, the read-back on the wire and the CPU: they
-		// run together, in two server processes.
+		// The flush waits on the server's disk, the hash on a CPU (or the wire, when read
+		// back): they run together, in separate server processes.
 		var syncErr error
 		var wg sync.WaitGroup
 		wg.Go(func() { syncErr = syncFile(c.aux, s.path(name)) })
