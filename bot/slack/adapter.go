@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -51,6 +52,8 @@ type Adapter struct {
 	users    *users
 	threads  *threads
 	sent     progress // channels an announcement already reached
+	// posting is held while a message that takes reactions is posted and remembered.
+	posting sync.RWMutex
 }
 
 // New makes the adapter; nothing is dialled until Run.
@@ -174,6 +177,7 @@ func (a *Adapter) drain(ctx context.Context, sm *socketmode.Client) {
 }
 
 func (a *Adapter) event(ctx context.Context, sm *socketmode.Client, ev socketmode.Event) {
+	a.log.Debug("socket mode event", "type", ev.Type)
 	switch ev.Type {
 	case socketmode.EventTypeConnecting, socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError,
 		socketmode.EventTypeInvalidAuth:
@@ -194,6 +198,7 @@ func (a *Adapter) event(ctx context.Context, sm *socketmode.Client, ev socketmod
 			a.log.Debug("duplicate event ignored", "event_id", cb.EventID)
 			return
 		}
+		a.log.Debug("event", "type", api.InnerEvent.Type)
 		a.inner(ctx, api.InnerEvent)
 	case socketmode.EventTypeInteractive:
 		a.ack(ctx, sm, ev.Request)

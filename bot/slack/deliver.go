@@ -52,6 +52,8 @@ func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Te
 			return err
 		}
 		head := thread{head: text, state: "pending", latest: escape(ann.Text)}
+		a.posting.Lock()
+		defer a.posting.Unlock()
 		ts, err := a.postTS(ctx, ch, "", text, requestBlocks(ann.RequestID, head))
 		if err != nil {
 			return err
@@ -73,6 +75,8 @@ func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Te
 	}
 	var blocks []slack.Block
 	if ann.Word == "requested" {
+		a.posting.Lock()
+		defer a.posting.Unlock()
 		// A reminder, or pending again after a withdrawal: it asks for approval, so it
 		// carries the buttons and takes reactions like the head.
 		blocks = requestBlocks(ann.RequestID, thread{head: text, state: "pending"})

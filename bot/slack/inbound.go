@@ -99,8 +99,17 @@ func (a *Adapter) reaction(ctx context.Context, user, name string, item slackeve
 		if h == nil || ctx.Err() != nil {
 			return
 		}
-		id := h.RequestFor(stagebot.NetworkSlack, messageRef(item.Channel, item.Timestamp))
+		ref := messageRef(item.Channel, item.Timestamp)
+		id := h.RequestFor(stagebot.NetworkSlack, ref)
 		if id == "" {
+			// Someone quick may react to a request message between its post and the bot
+			// remembering it: wait for posts in flight, then look again.
+			a.posting.RLock()
+			id = h.RequestFor(stagebot.NetworkSlack, ref)
+			a.posting.RUnlock()
+		}
+		if id == "" {
+			a.log.Debug("reaction on a message that announced no request", "channel", item.Channel, "ts", item.Timestamp)
 			return // not a request message
 		}
 		a.decide(ctx, h, item.Channel, user, id, verb)
