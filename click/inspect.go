@@ -15,10 +15,10 @@ import (
 var memberOrder = []string{"debian-binary", "_click-binary", "control.tar.gz", "data.tar.gz"}
 
 const (
-	sigMember     = "_gpgorigin"
-	maxSmallFile  = 64       // debian-binary, _click-binary
-	maxSigSize    = 64 << 10 // a detached signature is a few hundred bytes
-	maxProblems   = 50
+	sigMember       = "_gpgorigin"
+	maxSmallFile    = 64       // debian-binary, _click-binary
+	maxSigSize      = 64 << 10 // a detached signature is a few hundred bytes
+	maxProblems     = 50
 	maxClickVersion = "0.4" // click 0.5.0's spec_version
 )
 
