@@ -176,3 +176,15 @@ func (s *Server) messageEvent(m *Message, clientMsgID string) map[string]any {
 	}
 	return ev
 }
+
+// EventIDOf is the event_id of the first events_api envelope whose inner event matches.
+func (s *Server) EventIDOf(match func(ev map[string]any) bool) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.envelopes {
+		if ev, ok := e.Payload["event"].(map[string]any); ok && e.EventID != "" && match(ev) {
+			return e.EventID
+		}
+	}
+	return ""
+}
