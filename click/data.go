@@ -23,7 +23,7 @@ const (
 	// A click whose Installed-Size is itself a lie is caught by density instead: past
 	// ratioFloor inflated bytes, more than maxRatio:1 is refused. Deflate tops out near
 	// 1032:1 on zeros; real app payloads (code, images, QML) stay far below 100:1.
-	ratioFloor = 32 << 20
+	ratioFloor = 8 << 20
 	maxRatio   = 200
 )
 
