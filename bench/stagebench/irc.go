@@ -462,6 +462,11 @@ func (e *ircEnv) measure(nick string) rtt {
 }
 
 func ircParts() error {
+	undo, boosted := boost()
+	defer undo()
+	if boosted {
+		prioritised = append(prioritised, "P2", "P3")
+	}
 	e, err := newIRCEnv()
 	if err != nil {
 		return err
@@ -642,9 +647,9 @@ func (e *ircEnv) profileStagebot() {
 	load, _ := os.ReadFile("/proc/loadavg")
 	note("P2 stagebot profiled in-process (median %s, p99 %s; load average %s). CPU, go tool pprof -top:\n%s",
 		ms(r.p50), ms(r.p99), strings.Join(strings.Fields(string(load))[:3], " "), pprofTop(self, cpu, 12))
-	// Latency is mostly waiting: the execution trace's scheduler-latency and
-	// synchronisation-blocking profiles show where a goroutine ready to run was kept waiting.
-	for _, kind := range []string{"sched", "sync"} {
+	// Latency is mostly waiting: the execution trace's scheduler-latency profile shows where a
+	// goroutine ready to run was kept waiting by the Go scheduler (not by the OS).
+	for _, kind := range []string{"sched"} {
 		p := filepath.Join(e.dir, "p2."+kind+".pprof")
 		out, err := exec.Command("go", "tool", "trace", "-pprof="+kind, tr).Output()
 		if err != nil || os.WriteFile(p, out, 0o644) != nil {

@@ -43,6 +43,9 @@ func logf(format string, args ...any) {
 
 var opt options
 
+// prioritised lists the parts run under boost.
+var prioritised []string
+
 // loadStart is /proc/loadavg when the bench started: other work on the machine shows in
 // tail latencies.
 var loadStart = func() string {
@@ -115,6 +118,9 @@ func printTable(took time.Duration) {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.id, r.metric, dash(r.stagebot), dash(r.ref), dash(r.ratio), dash(r.target), dash(r.verdict))
 	}
 	w.Flush()
+	if len(prioritised) > 0 {
+		note("%s ran at nice -10 (the bench and the servers and bots it started), P1 at normal priority: the tail latencies should show the software, not the machine's other load", strings.Join(prioritised, ", "))
+	}
 	if len(notes) > 0 {
 		fmt.Println("\nnotes:")
 		for _, n := range notes {

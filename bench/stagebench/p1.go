@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -119,58 +121,96 @@ func p1() error {
 	name := filepath.Base(clickPath)
 	url := base + name
 
-	// Reference: curl to a file, then one sftp put of it.
-	dl := filepath.Join(dir, "dl")
-	os.MkdirAll(dl, 0o755)
-	batch := filepath.Join(dir, "put.batch")
-	os.WriteFile(batch, []byte(fmt.Sprintf("put %s %s/%s\n", filepath.Join(dl, name), sshd.Dir, name)), 0o644)
-	t0 = time.Now()
-	if b, err := exec.Command(tool("curl"), "-sS", "-f", "-o", filepath.Join(dl, name), url).CombinedOutput(); err != nil {
-		return fmt.Errorf("curl: %v: %s", err, b)
-	}
-	tCurl := time.Since(t0)
-	sftp := exec.Command(tool("sftp"), "-q", "-F", "/dev/null", "-b", batch, "-i", sshd.KeyPath,
-		"-o", "UserKnownHostsFile="+sshd.KnownHosts, "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes",
-		"-o", "IdentitiesOnly=yes", "-P", fmt.Sprint(sshd.Port), sshd.User+"@"+sshd.Host)
-	if b, err := sftp.CombinedOutput(); err != nil {
-		return fmt.Errorf("sftp -b: %v: %s", err, b)
-	}
-	tRef := time.Since(t0)
-	if err := sameSize(filepath.Join(sshd.Dir, name), st.Size()); err != nil {
-		return fmt.Errorf("sftp put: %v", err)
-	}
-	os.RemoveAll(dl)
-	os.Remove(filepath.Join(sshd.Dir, name))
-	logf("P1: curl %v + sftp put %v = %v", tCurl.Round(time.Millisecond), (tRef - tCurl).Round(time.Millisecond), tRef.Round(time.Millisecond))
-
-	// stagebot, the real binary.
 	cfgFile, stateDir, err := p1Config(dir, base, sshd)
 	if err != nil {
 		return err
 	}
-	tBot, tReq, ru, err := stageRun(opt.stagebot, []string{"run", "--config", cfgFile}, filepath.Join(dir, "stagebot.log"), name)
-	if err != nil {
-		return err
+	clean := func() {
+		os.RemoveAll(filepath.Join(dir, "dl"))
+		os.RemoveAll(stateDir)
+		os.Remove(filepath.Join(sshd.Dir, name))
+		os.Remove(filepath.Join(sshd.Dir, "locked_clicks_list"))
 	}
-	if err := sameSize(filepath.Join(sshd.Dir, name), st.Size()); err != nil {
-		return fmt.Errorf("stagebot's upload: %v", err)
+	// Reference: curl to a file, then one sftp put of it.
+	reference := func() (tRef, tCurl time.Duration, err error) {
+		dl := filepath.Join(dir, "dl")
+		os.MkdirAll(dl, 0o755)
+		batch := filepath.Join(dir, "put.batch")
+		os.WriteFile(batch, []byte(fmt.Sprintf("put %s %s/%s\n", filepath.Join(dl, name), sshd.Dir, name)), 0o644)
+		t0 := time.Now()
+		if b, err := exec.Command(tool("curl"), "-sS", "-f", "-o", filepath.Join(dl, name), url).CombinedOutput(); err != nil {
+			return 0, 0, fmt.Errorf("curl: %v: %s", err, b)
+		}
+		tCurl = time.Since(t0)
+		sftp := exec.Command(tool("sftp"), "-q", "-F", "/dev/null", "-b", batch, "-i", sshd.KeyPath,
+			"-o", "UserKnownHostsFile="+sshd.KnownHosts, "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes",
+			"-o", "IdentitiesOnly=yes", "-P", fmt.Sprint(sshd.Port), sshd.User+"@"+sshd.Host)
+		if b, err := sftp.CombinedOutput(); err != nil {
+			return 0, 0, fmt.Errorf("sftp -b: %v: %s", err, b)
+		}
+		tRef = time.Since(t0)
+		if err := sameSize(filepath.Join(sshd.Dir, name), st.Size()); err != nil {
+			return 0, 0, fmt.Errorf("sftp put: %v", err)
+		}
+		logf("P1: curl %v + sftp put %v = %v", tCurl.Round(time.Millisecond), (tRef - tCurl).Round(time.Millisecond), tRef.Round(time.Millisecond))
+		return tRef, tCurl, nil
 	}
-	rss := ru.Maxrss // KiB on Linux
-	logf("P1: stagebot !stage -> requested in %v, -> locked in %v, peak RSS %s", tReq.Round(time.Millisecond), tBot.Round(time.Millisecond), mib(rss))
+	// stagebot, the real binary.
+	bot := func() (tBot, tReq time.Duration, rss int64, err error) {
+		tBot, tReq, ru, err := stageRun(opt.stagebot, []string{"run", "--config", cfgFile}, filepath.Join(dir, "stagebot.log"), name)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		if err := sameSize(filepath.Join(sshd.Dir, name), st.Size()); err != nil {
+			return 0, 0, 0, fmt.Errorf("stagebot's upload: %v", err)
+		}
+		rss = ru.Maxrss // KiB on Linux
+		logf("P1: stagebot !stage -> requested in %v, -> locked in %v, peak RSS %s", tReq.Round(time.Millisecond), tBot.Round(time.Millisecond), mib(rss))
+		return tBot, tReq, rss, nil
+	}
+	// Alternating runs, the best of each: the machine's other load only ever adds time.
+	reps := 2
+	if opt.quick {
+		reps = 1
+	}
+	var refs, curls, bots, reqs []time.Duration
+	var rss int64
+	for i := 0; i < reps; i++ {
+		clean()
+		tRef, tCurl, err := reference()
+		if err != nil {
+			return err
+		}
+		clean()
+		tBot, tReq, r, err := bot()
+		if err != nil {
+			return err
+		}
+		refs, curls, bots, reqs = append(refs, tRef), append(curls, tCurl), append(bots, tBot), append(reqs, tReq)
+		rss = max(rss, r)
+	}
+	best := func(ds []time.Duration) int { return slices.Index(ds, slices.Min(ds)) }
+	bi, ri := best(bots), best(refs)
+	all := func(ds []time.Duration) string {
+		var out []string
+		for _, d := range ds {
+			out = append(out, fmt.Sprintf("%.1f", d.Seconds()))
+		}
+		return strings.Join(out, ", ")
+	}
+	tBot, tReq, tRef, tCurl := bots[bi], reqs[bi], refs[ri], curls[ri]
 	r := float64(tBot) / float64(tRef)
 	rows = append(rows,
-		row{id: "P1", metric: fmt.Sprintf("stage %s click: !stage -> locked vs curl + sftp put", humanBytes(st.Size())),
+		row{id: "P1", metric: fmt.Sprintf("stage %s click: !stage -> locked vs curl + sftp put; best of %d alternating runs (all, s: bot %s; ref %s)", humanBytes(st.Size()), reps, all(bots), all(refs)),
 			stagebot: fmt.Sprintf("%s (requested after %s)", secs(tBot), secs(tReq)), ref: secs(tRef) + fmt.Sprintf(" (curl %s)", secs(tCurl)), ratio: ratio(float64(tBot), float64(tRef)),
 			target: "<= 1.25x", verdict: judge(r <= 1.25)},
-		row{id: "P1", metric: "stagebot peak RSS (rusage maxrss)", stagebot: mib(rss), target: "<= 64 MiB", verdict: judge(rss <= 64<<10)},
+		row{id: "P1", metric: fmt.Sprintf("stagebot peak RSS (rusage maxrss), worst of %d", reps), stagebot: mib(rss), target: "<= 64 MiB", verdict: judge(rss <= 64<<10)},
 	)
 	if opt.quick || (r <= 1.25 && rss <= 64<<10) {
 		return nil
 	}
 	// A miss: the same run in-process with pprof (the binary has no profiling hook).
-	os.RemoveAll(stateDir)
-	os.RemoveAll(filepath.Join(sshd.Dir, name))
-	os.Remove(filepath.Join(sshd.Dir, "locked_clicks_list"))
+	clean()
 	self, _ := os.Executable()
 	cpu, heap := filepath.Join(dir, "p1.cpu.pprof"), filepath.Join(dir, "p1.allocs.pprof")
 	tProf, ruProf, err := stageOnce(self, []string{"inproc-bot", "--config", cfgFile, "--cpuprofile", cpu, "--memprofile", heap}, filepath.Join(dir, "inproc.log"), name)

@@ -215,14 +215,22 @@ func p4() error {
 	if opt.quick {
 		iters = 500
 	}
-	cpu := filepath.Join(dir, "p4.cpu.pprof")
-	f, err := os.Create(cpu)
-	if err != nil {
-		return err
+	undo, boosted := boost()
+	defer undo()
+	if boosted {
+		prioritised = append(prioritised, "P4")
 	}
-	pprof.StartCPUProfile(f)
 	rng := rand.New(rand.NewPCG(1, 2))
-	measure := func(line func(i int) string, check string) ([]time.Duration, error) {
+	profiles := map[string]string{}
+	measure := func(key string, line func(i int) string, check string) ([]time.Duration, error) {
+		prof := filepath.Join(dir, "p4."+key+".cpu.pprof")
+		profiles[key] = prof
+		f, err := os.Create(prof)
+		if err != nil {
+			return nil, err
+		}
+		pprof.StartCPUProfile(f)
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
 		var ds []time.Duration
 		for i := 0; i < iters+iters/10; i++ {
 			l := line(i)
@@ -238,7 +246,7 @@ func p4() error {
 		}
 		return ds, nil
 	}
-	statusDs, err := measure(func(i int) string {
+	statusDs, err := measure("status", func(i int) string {
 		// one in five asks about a request in flight, the rest about history
 		if i%5 == 0 {
 			return "status " + h.active[rng.IntN(len(h.active))]
@@ -247,35 +255,31 @@ func p4() error {
 	}, "[")
 	var queueDs, pkgDs []time.Duration
 	if err == nil {
-		queueDs, err = measure(func(int) string { return "queue" }, "in flight")
+		queueDs, err = measure("queue", func(int) string { return "queue" }, "in flight")
 	}
 	if err == nil {
-		pkgDs, err = measure(func(int) string { return "status " + h.pkgs[rng.IntN(len(h.pkgs))] }, "[")
+		pkgDs, err = measure("pkg", func(int) string { return "status " + h.pkgs[rng.IntN(len(h.pkgs))] }, "[")
 	}
-	pprof.StopCPUProfile()
-	f.Close()
 	db.Close()
 	if err != nil {
 		return err
 	}
-	ok := true
+	self, _ := os.Executable()
 	for _, m := range []struct {
-		what string
-		ds   []time.Duration
-	}{{"!status ID", statusDs}, {"!queue", queueDs}, {"!status PACKAGE (not a target)", pkgDs}} {
+		what, line string
+		ds         []time.Duration
+	}{{"!status ID", "status", statusDs}, {"!queue", "queue", queueDs}, {"!status PACKAGE (not a target)", "pkg", pkgDs}} {
 		p50, p99 := percentile(m.ds, .5), percentile(m.ds, .99)
 		judged := !strings.Contains(m.what, "not a target")
 		row := row{id: "P4", metric: fmt.Sprintf("%s over %d requests, in-process, p50 / p99 (n=%d)", m.what, opt.history, len(m.ds)),
 			stagebot: ms(p50) + " / " + ms(p99)}
 		if judged {
 			row.target, row.verdict = "p99 <= 5 ms", judge(p99 <= 5*time.Millisecond)
-			ok = ok && p99 <= 5*time.Millisecond
+			if p99 > 5*time.Millisecond && !opt.quick {
+				note("P4 %s profiled in-process (%d calls), go tool pprof -top:\n%s", m.what, len(m.ds), pprofTop(self, profiles[m.line], 15))
+			}
 		}
 		rows = append(rows, row)
-	}
-	if !ok && !opt.quick {
-		self, _ := os.Executable()
-		note("P4 !status/!queue profiled in-process, go tool pprof -top:\n%s", pprofTop(self, cpu, 15))
 	}
 
 	// Cold start of the binary on that state_dir: exec to the answer to a first !status ID.
