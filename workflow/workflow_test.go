@@ -255,3 +255,48 @@ func TestEveryTransitionIsAuditedAndAnnounced(t *testing.T) {
 		t.Fatalf("announcement words %s", got)
 	}
 }
+
+func TestGiveUpAfterConfiguredTime(t *testing.T) {
+	e := newEnv(t, stagebot.Policy{Approvals: 1}, func(c *Config) { c.Retry.GiveUp = 150 * time.Millisecond })
+	e.target.fail.Store(1)
+	r := e.stage(alice, e.click("com.example.g", "1.0", "all"))
+	e.svc.Approve(bob, r.ShortID())
+	got := e.awaitState(r.ID, stagebot.StateFailed)
+	if got.Attempt < 2 || !strings.Contains(got.LastError, "connection refused") {
+		t.Fatalf("failed after %d attempts: %q", got.Attempt, got.LastError)
+	}
+	var failed bool
+	for _, a := range e.announcements() {
+		failed = failed || (a.Word == "failed" && strings.Contains(a.Text, "!retry "+r.ShortID()))
+	}
+	if !failed {
+		t.Fatal("the give-up was not announced with how to retry")
+	}
+}
+
+// TestReconcileReportsDifferences: at start the worker compares snakefruit with bbolt; what
+// differs is kept for !status, and only the bot's own leftovers are repaired.
+func TestReconcileReportsDifferences(t *testing.T) {
+	e := newEnv(t, stagebot.Policy{Approvals: 1}, nil)
+	r := e.stage(alice, e.click("com.example.rc", "1.0", "all"))
+	e.svc.Approve(bob, r.ShortID())
+	e.awaitState(r.ID, stagebot.StateLocked)
+	// A person removed our line, and a temp file of ours was left by a crash.
+	os.WriteFile(filepath.Join(e.folder, "locked_clicks_list"), []byte("someone_1_all.click\n"), 0o644)
+	os.WriteFile(filepath.Join(e.folder, ".stagebot-tmp-x.click"), []byte("partial"), 0o644)
+	if err := e.svc.Reconcile(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	diffs := strings.Join(e.svc.Differences(), "; ")
+	for _, want := range []string{"line-missing " + r.Filename, "line-without-file someone_1_all.click"} {
+		if !strings.Contains(diffs, want) {
+			t.Errorf("differences %q lack %q", diffs, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(e.folder, ".stagebot-tmp-x.click")); !os.IsNotExist(err) {
+		t.Error("our stray temp file was not removed")
+	}
+	if got := e.list(); len(got) != 1 || got[0] != "someone_1_all.click" {
+		t.Errorf("reconcile touched the list: %v", got)
+	}
+}
