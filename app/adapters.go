@@ -22,8 +22,12 @@ func buildAdapters(cfg *config.Config, team stagebot.Team, stdin io.Reader, stdo
 		out = append(out, ircbot.New(ircbot.FromConfig(cfg.IRC), team, log))
 	}
 	if cfg.Slack != nil {
-		sa, err := slackadapter.New(slackadapter.Config{BotToken: cfg.Slack.BotToken, AppToken: cfg.Slack.AppToken,
-			Channels: cfg.Slack.Channels, APIURL: cfg.Slack.APIURL, CommandPrefix: cfg.CommandPrefix, Log: log})
+		sc := slackadapter.Config{BotToken: cfg.Slack.BotToken, AppToken: cfg.Slack.AppToken,
+			Channels: cfg.Slack.Channels, APIURL: cfg.Slack.APIURL, CommandPrefix: cfg.CommandPrefix, Log: log}
+		if cfg.Slack.PingInterval != nil {
+			sc.PingInterval = cfg.Slack.PingInterval.Duration
+		}
+		sa, err := slackadapter.New(sc)
 		if err != nil {
 			return nil, err
 		}

@@ -63,6 +63,9 @@ type Slack struct {
 	AppToken string   `yaml:"app_token"`
 	Channels []string `yaml:"channels"`
 	APIURL   string   `yaml:"api_url"`
+	// PingInterval is how long the Socket Mode connection may go without Slack's ping
+	// before it counts as dead and is replaced; nil = slack-go's default (30s).
+	PingInterval *Duration `yaml:"ping_interval"`
 }
 
 // Downloads is the downloads section.

@@ -41,6 +41,10 @@ func TestParseProblems(t *testing.T) {
 		{"sftp needs keys", base + "snakefruit: {target: \"sftp://u@h:22/p\"}\n", []string{"snakefruit.ssh_key: required", "snakefruit.known_hosts: required"}},
 		{"bad irc mask", base + "irc: {server: \"h:6667\", channels: [\"#c\"]}\n" + "qa_x: 1\n", []string{"qa_x: unknown key"}},
 		{"no adapters", "team: {landing: [{name: a}], landers: [{name: b}]}\n", []string{"no chat adapter"}},
+		{"slack ping_interval zero", base + "slack: {bot_token: xoxb-1, app_token: xapp-1, channels: [C1], ping_interval: 0s}\n", []string{"slack.ping_interval: must be more than 0"}},
+		{"slack ping_interval negative", base + "slack: {bot_token: xoxb-1, app_token: xapp-1, channels: [C1], ping_interval: -1s}\n", []string{"slack.ping_interval: must be more than 0"}},
+		{"slack ping_interval set", base + "slack: {bot_token: xoxb-1, app_token: xapp-1, channels: [C1], ping_interval: 5s}\n", nil},
+		{"slack ping_interval unset", base + "slack: {bot_token: xoxb-1, app_token: xapp-1, channels: [C1]}\n", nil},
 		{"several at once", base + "colour: red\npolicy: {approvals: x}\n", []string{"colour: unknown key", "policy.approvals"}},
 	}
 	for _, c := range cases {
@@ -92,5 +96,23 @@ func TestExpandedDigitsFillStrings(t *testing.T) {
 	}
 	if c.HTTP.WebhookSecret != "12345" {
 		t.Fatalf("secret %q", c.HTTP.WebhookSecret)
+	}
+}
+
+func TestSlackPingInterval(t *testing.T) {
+	base := "console: true\nteam: {landing: [{name: a}], landers: [{name: \"*\"}]}\n"
+	c, err := Parse("f.yaml", []byte(base+"slack: {bot_token: xoxb-1, app_token: xapp-1, channels: [C1], ping_interval: 750ms}\n"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Slack.PingInterval == nil || c.Slack.PingInterval.Duration != 750*time.Millisecond {
+		t.Fatalf("ping_interval = %v, want 750ms", c.Slack.PingInterval)
+	}
+	c, err = Parse("f.yaml", []byte(base+"slack: {bot_token: xoxb-1, app_token: xapp-1, channels: [C1]}\n"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Slack.PingInterval != nil {
+		t.Fatalf("ping_interval = %v, want unset", c.Slack.PingInterval)
 	}
 }

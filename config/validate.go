@@ -125,6 +125,9 @@ func (c *Config) validate(file string) Problems {
 		if c.Slack.APIURL != "" {
 			checkURL(bad, "slack.api_url", c.Slack.APIURL, "http", "https")
 		}
+		if c.Slack.PingInterval != nil && c.Slack.PingInterval.Duration <= 0 {
+			bad("slack.ping_interval", "must be more than 0 (leave it out for the default, 30s)")
+		}
 	}
 	if c.Downloads.BaseURL != "" {
 		checkURL(bad, "downloads.base_url", c.Downloads.BaseURL, "http", "https")
