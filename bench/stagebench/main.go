@@ -66,6 +66,7 @@ func main() {
 	flag.StringVar(&opt.errbotPlugins, "errbot-plugins", "", "folder of the Errbot plugin")
 	flag.BoolVar(&opt.quick, "quick", false, "CI variant: small sizes, no Errbot, no judging")
 	flag.StringVar(&opt.only, "only", "", "comma-separated parts to run (p1,p2,p3,p4); empty = all")
+	clickMiB := flag.Int64("click-mib", 0, "click size in MiB (0: 1024, or 10 with --quick); for trying the bench out")
 	flag.Parse()
 	if opt.work == "" || opt.stagebot == "" {
 		fmt.Fprintln(os.Stderr, "usage: stagebench --work DIR --stagebot BIN [--floorbot BIN] [--errbot-plugins DIR] [--quick] [--only p1,p4]")
@@ -74,6 +75,9 @@ func main() {
 	opt.clickSize, opt.commands, opt.history = 1<<30, 300, 100_000
 	if opt.quick {
 		opt.clickSize, opt.commands, opt.history = 10<<20, 100, 10_000
+	}
+	if *clickMiB > 0 {
+		opt.clickSize = *clickMiB << 20
 	}
 	start := time.Now()
 	run := func(name string, fn func() error) {
