@@ -2,6 +2,7 @@ package ircdtest
 
 import (
 	"bufio"
+	"crypto/tls"
 	"encoding/base64"
 	"fmt"
 	"net"
@@ -31,6 +32,12 @@ type ClientOptions struct {
 	User string // ident; default the nick
 	// Account and Password log in with SASL PLAIN before registration.
 	Account, Password string
+	// TLS connects over TLS with this configuration (see Server.ClientTLS); addr must
+	// then be the server's TLSAddr.
+	TLS *tls.Config
+	// External logs in with SASL EXTERNAL: the client certificate in TLS is the
+	// credential, mapped to an account by NickServ CERT ADD.
+	External bool
 }
 
 // DefaultWait is how long Expect waits by default.
@@ -46,7 +53,13 @@ func Dial(t testing.TB, addr, nick string, opts ...ClientOptions) *Client {
 	if o.User == "" {
 		o.User = nick
 	}
-	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	var conn net.Conn
+	var err error
+	if o.TLS != nil {
+		conn, err = tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr, o.TLS)
+	} else {
+		conn, err = net.DialTimeout("tcp", addr, 5*time.Second)
+	}
 	if err != nil {
 		t.Fatalf("ircdtest: dial %s: %v", addr, err)
 	}
@@ -54,7 +67,7 @@ func Dial(t testing.TB, addr, nick string, opts ...ClientOptions) *Client {
 	t.Cleanup(c.Close)
 	go c.read()
 	caps := "message-tags server-time batch account-tag echo-message"
-	if o.Account != "" {
+	if o.Account != "" || o.External {
 		caps += " sasl"
 	}
 	c.Send("CAP LS 302")
@@ -68,6 +81,16 @@ func Dial(t testing.TB, addr, nick string, opts ...ClientOptions) *Client {
 		c.Send("AUTHENTICATE %s", base64.StdEncoding.EncodeToString([]byte(o.Account+"\x00"+o.Account+"\x00"+o.Password)))
 		if m := c.Expect(func(m *irc.Message) bool { return m.Command == "903" || m.Command == "904" }); m.Command != "903" {
 			t.Fatalf("ircdtest: %s: SASL login as %s failed: %s", nick, o.Account, m)
+		}
+	}
+	if o.External {
+		c.Send("AUTHENTICATE EXTERNAL")
+		if m := c.Expect(func(m *irc.Message) bool { return m.Command == "AUTHENTICATE" || m.Command == "904" }); m.Command == "904" {
+			t.Fatalf("ircdtest: %s: SASL EXTERNAL refused: %s", nick, m)
+		}
+		c.Send("AUTHENTICATE +")
+		if m := c.Expect(func(m *irc.Message) bool { return m.Command == "903" || m.Command == "904" }); m.Command != "903" {
+			t.Fatalf("ircdtest: %s: SASL EXTERNAL login failed: %s", nick, m)
 		}
 	}
 	c.Send("CAP END")
@@ -182,6 +205,16 @@ func (c *Client) Register(password string) {
 	c.t.Helper()
 	c.Send("PRIVMSG NickServ :REGISTER %s %s@example.invalid", password, c.Nick)
 	c.Expect(TextFrom("NickServ", "registered"))
+}
+
+// AddCert lets the client certificate with fingerprint fp log in to this client's
+// account (Atheme's NickServ CERT ADD); the client must be logged in.
+func (c *Client) AddCert(fp string) {
+	c.t.Helper()
+	c.Send("PRIVMSG NickServ :CERT ADD %s", fp)
+	if m := c.Expect(TextFrom("NickServ", fp)); !strings.Contains(m.Trailing(), "Added") {
+		c.t.Fatalf("ircdtest: %s: CERT ADD: %s", c.Nick, m.Trailing())
+	}
 }
 
 // Seen returns every line Expect and Await have consumed so far.

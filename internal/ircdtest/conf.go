@@ -15,7 +15,7 @@ const (
 // inspircdConf is an InspIRCd 3 configuration for tests: clients on 127.0.0.1:port with
 // no throttling (the server would otherwise pace lines and slow every test down), DNS
 // pointed at loopback so nothing leaves the machine, and the IRCv3 modules the bot uses.
-func inspircdConf(dir string, port, linkPort int, o Options) string {
+func inspircdConf(dir string, port, linkPort, tlsPort int, cert Cert, o Options) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<server name="%s" description="stagebot tests" network="TestNet" id="00A">
 <admin name="tests" nick="tests" email="tests@example.invalid">
@@ -50,6 +50,16 @@ func inspircdConf(dir string, port, linkPort int, o Options) string {
 		// (after a restart) still gets every line said there since.
 		fmt.Fprintf(&b, "<permchannels channel=\"%s\" modes=\"ntPH 200:1d\">\n", ch)
 	}
+	if o.TLS {
+		// sslinfo passes a client certificate's fingerprint on (to services for SASL
+		// EXTERNAL, in WHOIS as 276); hash="sha256" makes it the SHA-256 of the DER.
+		fmt.Fprintf(&b, `<module name="ssl_gnutls">
+<module name="sslinfo">
+<sslprofile name="tests" provider="gnutls" certfile="%s" keyfile="%s" hash="sha256"
+            requestclientcert="yes" dhfile="">
+<bind address="127.0.0.1" port="%d" type="clients" sslprofile="tests">
+`, cert.CertFile, cert.KeyFile, tlsPort)
+	}
 	if o.Services {
 		fmt.Fprintf(&b, `<module name="spanningtree">
 <bind address="127.0.0.1" port="%d" type="servers">
@@ -64,7 +74,8 @@ func inspircdConf(dir string, port, linkPort int, o Options) string {
 }
 
 // athemeConf links Atheme to the InspIRCd above: NickServ for accounts (registration
-// without e-mail confirmation) and SaslServ for SASL PLAIN, no rate limits.
+// without e-mail confirmation, CERT for client certificate fingerprints) and SaslServ for
+// SASL PLAIN and EXTERNAL, no rate limits.
 func athemeConf(linkPort int) string {
 	return fmt.Sprintf(`loadmodule "modules/protocol/inspircd";
 loadmodule "modules/backend/opensex";
@@ -72,8 +83,10 @@ loadmodule "modules/crypto/pbkdf2v2";
 loadmodule "modules/nickserv/main";
 loadmodule "modules/nickserv/register";
 loadmodule "modules/nickserv/identify";
+loadmodule "modules/nickserv/cert";
 loadmodule "modules/saslserv/main";
 loadmodule "modules/saslserv/plain";
+loadmodule "modules/saslserv/external";
 serverinfo {
 	name = "%s";
 	desc = "stagebot test services";

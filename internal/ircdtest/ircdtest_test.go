@@ -52,3 +52,20 @@ func TestRestartKeepsPort(t *testing.T) {
 	s.Restart()
 	Dial(t, s.Addr, "erin")
 }
+
+// TestTLSAndSASLExternal checks the harness's TLS listener and SASL EXTERNAL: a client
+// trusting the test CA connects over TLS, and one presenting a certificate whose
+// fingerprint is on an account's NickServ CERT list logs in to that account.
+func TestTLSAndSASLExternal(t *testing.T) {
+	s := Start(t, Options{Services: true, TLS: true})
+	cert := s.CA.ClientCert("frank", "frank")
+	a := Dial(t, s.Addr, "frank")
+	a.Register("frankpass")
+	a.AddCert(cert.Fingerprint)
+	b := Dial(t, s.TLSAddr, "tlsfrank", ClientOptions{TLS: s.ClientTLS(&cert), External: true})
+	b.Send("WHOIS tlsfrank")
+	m := b.Expect(func(m *irc.Message) bool { return m.Command == "330" || m.Command == "318" })
+	if m.Command != "330" || m.Param(2) != "frank" {
+		t.Fatalf("WHOIS shows no account: %s", m)
+	}
+}
