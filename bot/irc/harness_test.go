@@ -39,6 +39,12 @@ type runningBot struct {
 // botConfig is the YAML of a bot on srv; team and extra go in as YAML lines.
 func botConfig(t *testing.T, srv *ircdtest.Server, baseURL, team, ircExtra string, console bool) (*config.Config, string) {
 	t.Helper()
+	return botConfigAt(t, srv.Addr, baseURL, team, ircExtra, console)
+}
+
+// botConfigAt is botConfig for a bot connecting to addr (the server's TLSAddr, say).
+func botConfigAt(t *testing.T, addr, baseURL, team, ircExtra string, console bool) (*config.Config, string) {
+	t.Helper()
 	state := t.TempDir()
 	target := filepath.Join(t.TempDir(), "snakefruit")
 	yaml := fmt.Sprintf(`state_dir: %s
@@ -61,7 +67,7 @@ snakefruit:
   list_file: locked_clicks_list
 click_sync:
   schedule: "0 0 1 1 *"
-`, state, console, srv.Addr, channel, ircExtra, baseURL, team, target)
+`, state, console, addr, channel, ircExtra, baseURL, team, target)
 	cfg, err := config.Parse("test.yaml", []byte(yaml), func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatalf("config: %v\n%s", err, yaml)
@@ -70,6 +76,13 @@ click_sync:
 }
 
 func startBot(t *testing.T, cfg *config.Config, target string) *runningBot {
+	t.Helper()
+	b, _ := startBotLogged(t, cfg, target)
+	return b
+}
+
+// startBotLogged is startBot that also hands back the bot's log, to await lines in it.
+func startBotLogged(t *testing.T, cfg *config.Config, target string) (*runningBot, *testLog) {
 	t.Helper()
 	tlog := newTestLog(t)
 	inR, inW := io.Pipe()
@@ -101,7 +114,7 @@ func startBot(t *testing.T, cfg *config.Config, target string) *runningBot {
 		}
 		outW.Close()
 	})
-	return b
+	return b, tlog
 }
 
 // say speaks on the bot's console as user.
@@ -137,15 +150,18 @@ func containsAll(s string, parts []string) bool {
 	return true
 }
 
-// testLog sends the bot's log to the test log until the test ends.
+// testLog sends the bot's log to the test log until the test ends, and keeps the
+// records (one Write each) for await.
 type testLog struct {
-	t    *testing.T
-	mu   sync.Mutex
-	done atomic.Bool
+	t       *testing.T
+	mu      sync.Mutex
+	done    atomic.Bool
+	records []string
+	more    chan struct{} // closed and replaced at each record
 }
 
 func newTestLog(t *testing.T) *testLog {
-	l := &testLog{t: t}
+	l := &testLog{t: t, more: make(chan struct{})}
 	// Registered before the bot's cleanup, so it runs after the bot has stopped.
 	t.Cleanup(func() { l.done.Store(true) })
 	return l
@@ -154,10 +170,61 @@ func newTestLog(t *testing.T) *testLog {
 func (l *testLog) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	rec := strings.TrimRight(string(p), "\n")
 	if !l.done.Load() {
-		l.t.Log(strings.TrimRight(string(p), "\n"))
+		l.t.Log(rec)
 	}
+	l.records = append(l.records, rec)
+	close(l.more)
+	l.more = make(chan struct{})
 	return len(p), nil
+}
+
+// count is how many records so far contain every part.
+func (l *testLog) count(parts ...string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, r := range l.records {
+		if containsAll(r, parts) {
+			n++
+		}
+	}
+	return n
+}
+
+// await waits up to wait for the n-th record containing every part, and returns it.
+func (l *testLog) await(t *testing.T, wait time.Duration, n int, parts ...string) string {
+	t.Helper()
+	r, ok := l.awaitMatch(wait, n, func(r string) bool { return containsAll(r, parts) })
+	if !ok {
+		t.Fatalf("no log record #%d with %q within %s", n, parts, wait)
+	}
+	return r
+}
+
+// awaitMatch waits up to wait for the n-th record that match accepts.
+func (l *testLog) awaitMatch(wait time.Duration, n int, match func(string) bool) (string, bool) {
+	timeout := time.After(wait)
+	for {
+		l.mu.Lock()
+		seen := 0
+		for _, r := range l.records {
+			if match(r) {
+				if seen++; seen == n {
+					l.mu.Unlock()
+					return r, true
+				}
+			}
+		}
+		more := l.more
+		l.mu.Unlock()
+		select {
+		case <-more:
+		case <-timeout:
+			return "", false
+		}
+	}
 }
 
 // serveClicks serves dir at /clicks/.
