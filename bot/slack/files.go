@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/slack-go/slack"
 
@@ -85,20 +86,46 @@ func (a *Adapter) open(ctx context.Context, id, name string) (io.ReadCloser, int
 	if f.URLPrivateDownload == "" {
 		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "%s is not yet available on Slack (still being processed); try again in a moment", name)
 	}
-	pr, pw := io.Pipe()
-	go func() {
-		err := a.api.GetFileContext(ctx, f.URLPrivateDownload, pw)
+	url := f.URLPrivateDownload
+	body := newLazyBody(func(pw *io.PipeWriter) {
+		err := a.api.GetFileContext(ctx, url, pw)
 		var sc slack.StatusCodeError
 		if errors.As(err, &sc) && (sc.Code == http.StatusNotFound || sc.Code == http.StatusGone) {
-			err = gone(name)
+			// Deleted after files.info: the intake reports this as "could not read NAME: ...".
+			err = stagebot.Errorf(stagebot.EINVALID, "it is gone from Slack (deleted or no longer shared); upload it again")
 		}
 		pw.CloseWithError(err)
-	}()
+	})
 	size := int64(f.Size)
 	if size <= 0 {
 		size = -1
 	}
-	return pr, size, nil
+	return body, size, nil
+}
+
+// lazyBody starts the download on the first Read: a file the intake refuses by its size
+// alone (files.info's) is closed unread, and not one byte of it is fetched.
+type lazyBody struct {
+	once  sync.Once
+	start func(pw *io.PipeWriter)
+	pr    *io.PipeReader
+	pw    *io.PipeWriter
+}
+
+func newLazyBody(start func(pw *io.PipeWriter)) *lazyBody {
+	pr, pw := io.Pipe()
+	return &lazyBody{start: start, pr: pr, pw: pw}
+}
+
+func (l *lazyBody) Read(p []byte) (int, error) {
+	l.once.Do(func() { go l.start(l.pw) })
+	return l.pr.Read(p)
+}
+
+// Close stops a download in progress (its writes fail) or keeps it from ever starting.
+func (l *lazyBody) Close() error {
+	l.once.Do(func() {})
+	return l.pr.Close()
 }
 
 func gone(name string) error {

@@ -1,6 +1,7 @@
 package slack_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,12 +36,33 @@ type slackBot struct {
 	t   *testing.T
 	fs  *fakeslack.Server
 	dir string // snakefruit folder
+	// console is the bot's console, when botOptions.console asked for it.
+	console *consoleIO
 }
 
 // startSlackBot runs the bot with the given policy.approvals until the test ends.
 func startSlackBot(t *testing.T, approvals int) *slackBot {
 	t.Helper()
+	return startSlackBotWith(t, botOptions{approvals: approvals})
+}
+
+// botOptions vary the bot startSlackBotWith runs.
+type botOptions struct {
+	approvals int
+	slack     string        // more keys of the slack section, each line "  key: value\n"
+	extra     string        // more top-level YAML
+	console   bool          // console: true too, driven through slackBot.console
+	landing   string        // team.landing instead of sil2100 and ken
+	fakePings time.Duration // the fake's ping interval; 0 = its default
+}
+
+// startSlackBotWith runs the bot as o says until the test ends.
+func startSlackBotWith(t *testing.T, o botOptions) *slackBot {
+	t.Helper()
 	fs := fakeslack.Start(t)
+	if o.fakePings > 0 {
+		fs.PingInterval = o.fakePings
+	}
 	for _, u := range []fakeslack.User{
 		{ID: alice, Name: "alice", RealName: "Alice Lander", DisplayName: "alice"},
 		{ID: sil, Name: "sil2100", RealName: "Łukasz", DisplayName: "sil2100"},
@@ -51,19 +74,32 @@ func startSlackBot(t *testing.T, approvals int) *slackBot {
 	}
 	dir := t.TempDir()
 	sf := filepath.Join(dir, "snakefruit")
+	stdin, stdout := io.Reader(strings.NewReader("")), io.Writer(io.Discard)
+	extra := o.extra
+	var con *consoleIO
+	if o.console {
+		extra += "console: true\n"
+		con = newConsoleIO(t)
+		stdin, stdout = con.stdin, con.stdout
+	}
+	landing := fmt.Sprintf("[{name: sil2100, slack: %s}, {name: ken, slack: %s}]", sil, ken)
+	if o.landing != "" {
+		landing = o.landing
+	}
 	yaml := fmt.Sprintf(`state_dir: %s
 slack:
   bot_token: %s
   app_token: %s
   channels: [%q]
   api_url: %s
-team:
-  landing: [{name: sil2100, slack: %s}, {name: ken, slack: %s}]
+%steam:
+  landing: %s
   qa: [{name: qa-lead, slack: %s}]
   landers: [{name: "*"}]
 policy: {approvals: %d}
 snakefruit: {target: "file://%s"}
-`, filepath.Join(dir, "state"), fakeslack.BotToken, fakeslack.AppToken, channel, fs.APIURL(), sil, ken, qa, approvals, sf)
+%s`, filepath.Join(dir, "state"), fakeslack.BotToken, fakeslack.AppToken, channel, fs.APIURL(), o.slack, landing, qa,
+		o.approvals, sf, extra)
 	cfg, err := config.Parse("slack-test.yaml", []byte(yaml), func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +110,7 @@ snakefruit: {target: "file://%s"}
 	if os.Getenv("STAGEBOT_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	go func() { done <- app.Run(ctx, cfg, strings.NewReader(""), io.Discard, log) }()
+	go func() { done <- app.Run(ctx, cfg, stdin, stdout, log) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -87,7 +123,71 @@ snakefruit: {target: "file://%s"}
 		}
 	})
 	fs.Await(wait, "the bot's socket", func(v fakeslack.View) bool { return v.Connected() })
-	return &slackBot{t: t, fs: fs, dir: sf}
+	return &slackBot{t: t, fs: fs, dir: sf, console: con}
+}
+
+// consoleIO drives the bot's console: lines typed in, every line it printed kept.
+type consoleIO struct {
+	t      *testing.T
+	stdin  *io.PipeReader
+	in     *io.PipeWriter
+	stdout *io.PipeWriter
+
+	mu      sync.Mutex
+	lines   []string
+	changed chan struct{}
+}
+
+func newConsoleIO(t *testing.T) *consoleIO {
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	c := &consoleIO{t: t, stdin: inR, in: inW, stdout: outW, changed: make(chan struct{})}
+	go func() {
+		sc := bufio.NewScanner(outR)
+		for sc.Scan() {
+			c.mu.Lock()
+			c.lines = append(c.lines, sc.Text())
+			close(c.changed)
+			c.changed = make(chan struct{})
+			c.mu.Unlock()
+		}
+	}()
+	// Runs after the bot stopped (cleanups run last first).
+	t.Cleanup(func() { inW.Close(); outR.Close() })
+	return c
+}
+
+// Type sends a line as user ("sil2100> !approve ID").
+func (c *consoleIO) Type(user, text string) {
+	c.t.Helper()
+	if _, err := io.WriteString(c.in, user+"> "+text+"\n"); err != nil {
+		c.t.Fatalf("console: %v", err)
+	}
+}
+
+// Await waits for a printed line matching pattern.
+func (c *consoleIO) Await(pattern string) string {
+	c.t.Helper()
+	re := regexp.MustCompile(pattern)
+	deadline := time.NewTimer(wait)
+	defer deadline.Stop()
+	for {
+		c.mu.Lock()
+		for _, l := range c.lines {
+			if re.MatchString(l) {
+				c.mu.Unlock()
+				return l
+			}
+		}
+		ch := c.changed
+		all := strings.Join(c.lines, "\n")
+		c.mu.Unlock()
+		select {
+		case <-ch:
+		case <-deadline.C:
+			c.t.Fatalf("console: timed out waiting for %s; printed:\n%s", pattern, all)
+		}
+	}
 }
 
 // click builds a real click and uploads it as file id.
@@ -108,7 +208,14 @@ func (b *slackBot) upload(id, name, version string) string {
 func (b *slackBot) stage(user, fileID, filename string) (id, head string) {
 	b.t.Helper()
 	b.fs.SayWithFiles(channel, user, "!stage", fileID)
-	re := regexp.MustCompile(`^(?:<@\w+> ?)*: \[([0-9a-f]{8})\] ` + regexp.QuoteMeta(filename) + ` requested`)
+	return b.awaitRequest(filename)
+}
+
+// awaitRequest waits for the request message for filename and returns the request ID and
+// the message's ts.
+func (b *slackBot) awaitRequest(filename string) (id, head string) {
+	b.t.Helper()
+	re := regexp.MustCompile(`^[^\[]*: \[([0-9a-f]{8})\] ` + regexp.QuoteMeta(filename) + ` requested`)
 	b.fs.Await(wait, "the request message for "+filename, func(v fakeslack.View) bool {
 		for _, p := range v.Posts() {
 			if m := re.FindStringSubmatch(p.Text); m != nil && p.ThreadTS == "" && strings.Contains(p.Blocks, "stagebot_approve") {

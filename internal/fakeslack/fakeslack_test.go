@@ -81,6 +81,19 @@ func TestFilesAndRateLimits(t *testing.T) {
 	if err := api.GetFile(f.URLPrivateDownload, &buf); err != nil || buf.String() != "hello" {
 		t.Fatalf("download: %q %v", buf.String(), err)
 	}
+	fs.Read(func(v fakeslack.View) {
+		if n := v.Served("F1"); n != 5 {
+			t.Errorf("served %d bytes, want 5", n)
+		}
+	})
+	fs.SetFile("F1", func(f *fakeslack.File) { f.Size = 2 })
+	if f, _, _, err := api.GetFileInfo("F1", 0, 0); err != nil || f.Size != 2 {
+		t.Fatalf("files.info with a reported size: %+v %v", f, err)
+	}
+	fs.SetFile("F1", func(f *fakeslack.File) { f.NotReady = true })
+	if f, _, _, err := api.GetFileInfo("F1", 0, 0); err != nil || f.URLPrivateDownload != "" {
+		t.Fatalf("file not ready still has a download URL: %+v %v", f, err)
+	}
 	fs.SetFile("F1", func(f *fakeslack.File) { f.Deleted = true })
 	if _, _, _, err := api.GetFileInfo("F1", 0, 0); err == nil || err.Error() != "file_deleted" {
 		t.Fatalf("deleted file: %v", err)

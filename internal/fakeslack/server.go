@@ -54,6 +54,12 @@ type File struct {
 	// is still processing.
 	NotReady bool
 	Deleted  bool
+	// DownloadGone: files.info still describes the file but its download answers 404, as
+	// for a file deleted between the two calls.
+	DownloadGone bool
+	// Size is what files.info reports; 0 = the content's length. A smaller one is a file
+	// whose metadata understates it, so only reading can tell.
+	Size int
 }
 
 // User is a workspace member.
@@ -78,6 +84,8 @@ type Server struct {
 	files     map[string]*File
 	users     map[string]User
 	calls     map[string]int
+	served    map[string]int64 // file ID -> bytes of its content written to the bot
+	downloads int              // file downloads being served now
 	throttle  map[string]time.Time
 	socket    *socket
 	conns     int // websocket connections made
@@ -91,7 +99,7 @@ func Start(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{t: t, PingInterval: 2 * time.Second, changed: make(chan struct{}),
 		nextTS: time.Now().Unix()*1_000_000 + 100, files: map[string]*File{}, users: map[string]User{},
-		calls: map[string]int{}, throttle: map[string]time.Time{}, acked: map[string]bool{}}
+		calls: map[string]int{}, served: map[string]int64{}, throttle: map[string]time.Time{}, acked: map[string]bool{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.serveAPI)
 	mux.HandleFunc("/files-pri/", s.serveFile)
@@ -173,6 +181,13 @@ func (v View) Ephemerals() []Ephemeral { return append([]Ephemeral(nil), v.s.eph
 
 // Calls counts calls to a Web API method, 429 answers included.
 func (v View) Calls(method string) int { return v.s.calls[method] }
+
+// Served counts the bytes of file id's content written to downloads so far (the client may
+// still have some of them in its buffers, unread).
+func (v View) Served(id string) int64 { return v.s.served[id] }
+
+// DownloadsActive counts file downloads the fake is still serving.
+func (v View) DownloadsActive() int { return v.s.downloads }
 
 // Connections counts websocket connections made so far.
 func (v View) Connections() int { return v.s.conns }

@@ -264,33 +264,61 @@ func (s *Server) history(p url.Values) (map[string]any, string) {
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls["files-pri"]++
-	var f *File
+	var id string
+	var content []byte
+	found := false
 	for _, x := range s.files {
-		if strings.HasPrefix(strings.TrimPrefix(r.URL.Path, "/files-pri/"), TeamID+"-"+x.ID+"/") {
-			f = x
+		if strings.HasPrefix(strings.TrimPrefix(r.URL.Path, "/files-pri/"), TeamID+"-"+x.ID+"/") &&
+			!x.Deleted && !x.DownloadGone {
+			id, content, found = x.ID, x.Content, true
 		}
 	}
 	auth := r.Header.Get("Authorization") == "Bearer "+BotToken
+	s.downloads++
 	s.bump()
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.downloads--
+		s.bump()
+		s.mu.Unlock()
+	}()
 	switch {
 	case !auth:
 		http.Error(w, "sign in", http.StatusForbidden)
-	case f == nil || f.Deleted:
+	case !found:
 		http.NotFound(w, r)
 	default:
 		w.Header().Set("Content-Type", "application/octet-stream")
-		w.Header().Set("Content-Length", strconv.Itoa(len(f.Content)))
-		_, _ = w.Write(f.Content)
+		w.Header().Set("Content-Length", strconv.Itoa(len(content)))
+		// In chunks, counting what was written, so a test can tell how much of a file the
+		// bot read before it stopped.
+		rc := http.NewResponseController(w)
+		for rest := content; len(rest) > 0; {
+			n := min(len(rest), 32<<10)
+			if _, err := w.Write(rest[:n]); err != nil {
+				return
+			}
+			_ = rc.Flush()
+			rest = rest[n:]
+			s.mu.Lock()
+			s.served[id] += int64(n)
+			s.bump()
+			s.mu.Unlock()
+		}
 	}
 }
 
 func (s *Server) fileJSON(f *File) map[string]any {
 	base := s.srv.URL + "/files-pri/" + TeamID + "-" + f.ID
+	size := f.Size
+	if size == 0 {
+		size = len(f.Content)
+	}
 	j := map[string]any{
 		"id": f.ID, "created": 1700000000, "timestamp": 1700000000, "name": f.Name, "title": f.Name,
 		"mimetype": "application/octet-stream", "filetype": "binary", "pretty_type": "Binary",
-		"user": "", "editable": false, "size": len(f.Content), "mode": "hosted", "is_external": false,
+		"user": "", "editable": false, "size": size, "mode": "hosted", "is_external": false,
 		"external_type": "", "is_public": true, "public_url_shared": false, "display_as_bot": false,
 		"username": "", "url_private": base + "/" + f.Name,
 		"url_private_download": base + "/download/" + f.Name,
