@@ -15,7 +15,7 @@ import (
 type options struct {
 	work, stagebot, floorbot, errbotPlugins string
 	quick                                   bool
-	only                                    string
+	only, rev                               string
 	clickSize                               int64
 	commands                                int
 	history                                 int
@@ -66,6 +66,7 @@ func main() {
 	flag.StringVar(&opt.errbotPlugins, "errbot-plugins", "", "folder of the Errbot plugin")
 	flag.BoolVar(&opt.quick, "quick", false, "CI variant: small sizes, no Errbot, no judging")
 	flag.StringVar(&opt.only, "only", "", "comma-separated parts to run (p1,p2,p3,p4); empty = all")
+	flag.StringVar(&opt.rev, "rev", "", "the source revision measured, for the header")
 	clickMiB := flag.Int64("click-mib", 0, "click size in MiB (0: 1024, or 10 with --quick); for trying the bench out")
 	flag.Parse()
 	if opt.work == "" || opt.stagebot == "" {
@@ -115,7 +116,7 @@ func printTable(took time.Duration) {
 	if opt.quick {
 		mode = "quick (not judged)"
 	}
-	fmt.Printf("\nstagebot bench, %s run, %s, %s\n\n", mode, hostLine(), took.Round(time.Second))
+	fmt.Printf("\nstagebot bench, %s run of %s, %s, %s\n\n", mode, dash(opt.rev), hostLine(), took.Round(time.Second))
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "part\tmetric\tstagebot\treference\tratio\ttarget\tverdict")
 	for _, r := range rows {
