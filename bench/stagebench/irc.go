@@ -497,6 +497,7 @@ func ircParts() error {
 		if sb.exited() {
 			sbWhy = "stagebot exited: " + tail(sb.log)
 		}
+		failed = true
 		note("P2/P3 stagebot: %s; its log: %s", sbWhy, tail(sb.log))
 		sb.stop()
 	}
@@ -504,6 +505,7 @@ func ircParts() error {
 	if eb != nil {
 		if err := e.cl.waitJoin("errbot", 90*time.Second); err != nil {
 			ebWhy = "errbot did not join: " + tail(filepath.Join(e.dir, "errbot", "errbot.log"))
+			failed = true
 			note("P2/P3 Errbot: %s", ebWhy)
 			eb.stop()
 		}
@@ -584,6 +586,7 @@ func ircParts() error {
 		r rtt
 	}{{"stagebot", sbR}, {"floor", flR}, {"errbot", ebR}} {
 		if !x.r.ok && x.r.why != "" {
+			failed = true
 			note("P2 %s: %s", x.n, x.r.why)
 		}
 		if x.r.lost > 0 {

@@ -28,6 +28,10 @@ type row struct {
 
 var rows []row
 
+// failed is set when a part could not be measured: the command then exits 1, so a bench
+// that rots fails CI even though --quick judges no numbers.
+var failed bool
+
 // notes are printed under the table: profiles of misses, what could not run.
 var notes []string
 
@@ -87,6 +91,7 @@ func main() {
 		}
 		logf("%s starts", name)
 		if err := fn(); err != nil {
+			failed = true
 			note("%s did not complete: %v", strings.ToUpper(name), err)
 			rows = append(rows, row{id: strings.ToUpper(name), metric: "(did not complete, see notes)"})
 		}
@@ -98,6 +103,10 @@ func main() {
 		run("p2", ircParts)
 	}
 	printTable(time.Since(start))
+	if failed {
+		fmt.Fprintln(os.Stderr, "bench: some parts could not be measured (see notes)")
+		os.Exit(1)
+	}
 }
 
 // judge fills the verdict: met/MISSED in a full run, "-" in the quick one.
