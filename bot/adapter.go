@@ -43,6 +43,14 @@ type Handler interface {
 	Team() stagebot.Team
 }
 
+// RequestReader is offered by the bot's Handler (an adapter type-asserts for it): the
+// current record of a request, for adapters that show more than announcements say (Slack's
+// request message lists the approvals so far, given on any network).
+type RequestReader interface {
+	// Request returns the request with this ID, or nil when there is none.
+	Request(id string) *stagebot.Request
+}
+
 // Message is one chat line.
 type Message struct {
 	Actor stagebot.Identity

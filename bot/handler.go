@@ -72,6 +72,20 @@ func (b *Bot) Remember(network, ref, requestID string) {
 // RequestFor returns the request a network's message announced.
 func (b *Bot) RequestFor(network, ref string) string { return b.svc.ResolveRef(network, ref) }
 
+var _ RequestReader = (*Bot)(nil)
+
+// Request reads a request's current record (RequestReader).
+func (b *Bot) Request(id string) *stagebot.Request {
+	if id == "" {
+		return nil
+	}
+	sts, err := b.svc.Lookup(id)
+	if err != nil || len(sts) != 1 || sts[0].Request == nil || !strings.HasPrefix(sts[0].Request.ID, id) {
+		return nil
+	}
+	return sts[0].Request
+}
+
 // Team is the configured team.
 func (b *Bot) Team() stagebot.Team { return b.svc.Team() }
 

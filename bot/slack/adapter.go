@@ -54,6 +54,8 @@ type Adapter struct {
 	sent     progress // channels an announcement already reached
 	// posting is held while a message that takes reactions is posted and remembered.
 	posting sync.RWMutex
+	// editing is held while a request message is edited (refreshHead).
+	editing sync.Mutex
 }
 
 // New makes the adapter; nothing is dialled until Run.

@@ -70,7 +70,7 @@ func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Te
 	})
 	// The edit goes first: it is idempotent, so a retry after a failed reply repeats it
 	// harmlessly, while the reply is posted once.
-	if err := a.refreshHead(ctx, ch, th, snap, ann.RequestID); err != nil {
+	if err := a.refreshHead(ctx, h, ch, th, ann.RequestID); err != nil {
 		return err
 	}
 	var blocks []slack.Block
@@ -91,15 +91,26 @@ func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Te
 	return nil
 }
 
-// refreshHead edits the request message to show snap. Slack refusing the edit (the
-// message was deleted) is logged, not retried: the thread reply still tells the story.
-func (a *Adapter) refreshHead(ctx context.Context, ch string, th *thread, snap thread, requestID string) error {
+// refreshHead edits the request message to show the thread's current state and the
+// approvals so far, read from the request's record (so approvals given on other networks
+// show too). Edits are made one at a time, each from a fresh reading, so an older view never
+// lands after a newer one. Slack refusing the edit (the message was deleted) is logged, not
+// retried: the thread reply still tells the story.
+func (a *Adapter) refreshHead(ctx context.Context, h bot.Handler, ch string, th *thread, requestID string) error {
+	a.editing.Lock()
+	defer a.editing.Unlock()
+	snap := a.threads.with(th, func(*thread) {})
 	if snap.head == "" {
 		head := a.fetchHead(ctx, ch, snap.ts)
 		if head == "" {
 			return nil
 		}
 		snap = a.threads.with(th, func(th *thread) { th.head = head })
+	}
+	if rr, ok := h.(bot.RequestReader); ok {
+		if r := rr.Request(requestID); r != nil {
+			snap.approvers = approverNames(r)
+		}
 	}
 	err := call(ctx, func() error {
 		_, _, _, err := a.api.UpdateMessageContext(ctx, ch, snap.ts,
@@ -112,6 +123,17 @@ func (a *Adapter) refreshHead(ctx context.Context, ch string, th *thread, snap t
 		return nil
 	}
 	return err
+}
+
+// approverNames are the people whose approvals count on the request now, on any network.
+func approverNames(r *stagebot.Request) []string {
+	var out []string
+	for _, ap := range r.ValidApprovals() {
+		if n := ap.By.String(); !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // fetchHead reads a request message's text back from Slack, after a restart.
@@ -129,13 +151,14 @@ func (a *Adapter) fetchHead(ctx context.Context, ch, ts string) string {
 }
 
 // noteDecision shows an approval or withdrawal that did not change the state (the policy
-// wants more) on the request message.
+// wants more) on the request message. The in-memory list of approvers is only a fallback
+// for a handler that cannot read the record.
 func (a *Adapter) noteDecision(ctx context.Context, h bot.Handler, channel, requestID string, actor stagebot.Identity, verb bot.Verb) {
 	th := a.threads.get(h, requestID, channel)
 	if th == nil {
 		return
 	}
-	snap := a.threads.with(th, func(th *thread) {
+	a.threads.with(th, func(th *thread) {
 		switch verb {
 		case bot.VerbApprove:
 			if !slices.Contains(th.approvers, actor.Name) {
@@ -145,7 +168,7 @@ func (a *Adapter) noteDecision(ctx context.Context, h bot.Handler, channel, requ
 			th.approvers = slices.DeleteFunc(th.approvers, func(n string) bool { return n == actor.Name })
 		}
 	})
-	if err := a.refreshHead(ctx, channel, th, snap, requestID); err != nil {
+	if err := a.refreshHead(ctx, h, channel, th, requestID); err != nil {
 		a.log.Warn("could not edit the request message", "err", err)
 	}
 }
