@@ -25,6 +25,8 @@ const (
 	// 1032:1 on zeros; real app payloads (code, images, QML) stay far below 100:1.
 	ratioFloor = 8 << 20
 	maxRatio   = 200
+	// asyncMD5Size is the file size from which its md5 gets a goroutine of its own.
+	asyncMD5Size = 4 << 20
 )
 
 // readData streams data.tar.gz once: it checks every path, and the md5 of every file
@@ -84,7 +86,17 @@ func (in *inspection) readData(r io.Reader, size int64) {
 		switch h.Typeflag {
 		case tar.TypeReg, tar.TypeRegA:
 			sum := md5.New()
-			if _, err := io.CopyBuffer(sum, tr, in.buf); err != nil {
+			var w io.Writer = sum
+			if h.Size >= asyncMD5Size {
+				// A big file's md5 runs beside the inflating instead of after it.
+				g := newHashGroup(sum)
+				w = g
+			}
+			_, err := io.CopyBuffer(w, tr, in.buf)
+			if g, ok := w.(hashGroup); ok {
+				g.Close()
+			}
+			if err != nil {
 				in.dataError(err, maxData, content)
 				return
 			}

@@ -36,9 +36,9 @@ func InspectFile(path string, opts Options) (*Info, error) {
 // everything wrong with the click itself is a Problem (a truncated / non-ar stream is one).
 func Inspect(r io.Reader, opts Options) (*Info, error) {
 	src := &source{r: r, sha256: sha256.New(), sha512: sha512.New()}
-	src.hashes = newAsyncWriter(io.MultiWriter(src.sha256, src.sha512))
+	src.hashes = newHashGroup(src.sha256, src.sha512)
 	defer src.hashes.Close()
-	in := &inspection{opts: opts, info: &Info{}, signed: newSignedHashes(), buf: make([]byte, 32<<10)}
+	in := &inspection{opts: opts, info: &Info{}, signed: newSignedHashes(opts.Keyring), buf: make([]byte, 32<<10)}
 	defer in.signed.Close()
 	in.run(newArReader(src))
 	// Callers tee downloads through Inspect, so the rest of the stream is read even when
@@ -65,7 +65,7 @@ type source struct {
 	r              io.Reader
 	n              int64
 	sha256, sha512 hash.Hash
-	hashes         *asyncWriter // feeds sha256 and sha512
+	hashes         hashGroup // feeds sha256 and sha512
 	err            error
 }
 
