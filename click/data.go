@@ -9,6 +9,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"stagebot/internal/asyncw"
 )
 
 const (
@@ -89,11 +91,11 @@ func (in *inspection) readData(r io.Reader, size int64) {
 			var w io.Writer = sum
 			if h.Size >= asyncMD5Size {
 				// A big file's md5 runs beside the inflating instead of after it.
-				g := newHashGroup(sum)
+				g := asyncw.NewGroup(sum)
 				w = g
 			}
 			_, err := io.CopyBuffer(w, tr, in.buf)
-			if g, ok := w.(hashGroup); ok {
+			if g, ok := w.(asyncw.Group); ok {
 				g.Close()
 			}
 			if err != nil {

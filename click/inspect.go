@@ -9,6 +9,8 @@ import (
 	"hash"
 	"io"
 	"os"
+
+	"stagebot/internal/asyncw"
 )
 
 // The ar members click build writes, in the order it writes them.
@@ -36,7 +38,7 @@ func InspectFile(path string, opts Options) (*Info, error) {
 // everything wrong with the click itself is a Problem (a truncated / non-ar stream is one).
 func Inspect(r io.Reader, opts Options) (*Info, error) {
 	src := &source{r: r, sha256: sha256.New(), sha512: sha512.New()}
-	src.hashes = newHashGroup(src.sha256, src.sha512)
+	src.hashes = asyncw.NewGroup(src.sha256, src.sha512)
 	defer src.hashes.Close()
 	in := &inspection{opts: opts, info: &Info{}, signed: newSignedHashes(opts.Keyring), buf: make([]byte, 32<<10)}
 	defer in.signed.Close()
@@ -65,7 +67,7 @@ type source struct {
 	r              io.Reader
 	n              int64
 	sha256, sha512 hash.Hash
-	hashes         hashGroup // feeds sha256 and sha512
+	hashes         asyncw.Group // feeds sha256 and sha512
 	err            error
 }
 

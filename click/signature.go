@@ -16,6 +16,8 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
+
+	"stagebot/internal/asyncw"
 )
 
 // signedHashes hashes the signed members as they stream past. The signature names its hash
@@ -25,7 +27,7 @@ import (
 // three passes of SHA-2 saved.
 type signedHashes struct {
 	h map[crypto.Hash]hash.Hash
-	hashGroup
+	asyncw.Group
 }
 
 func newSignedHashes(keyring openpgp.EntityList) *signedHashes {
@@ -41,7 +43,7 @@ func newSignedHashes(keyring openpgp.EntityList) *signedHashes {
 	for _, h := range s.h {
 		ws = append(ws, h)
 	}
-	s.hashGroup = newHashGroup(ws...)
+	s.Group = asyncw.NewGroup(ws...)
 	return s
 }
 

@@ -22,6 +22,7 @@ import (
 
 	"stagebot"
 	"stagebot/click"
+	"stagebot/internal/asyncw"
 )
 
 // Fetcher fetches and inspects clicks.
@@ -110,7 +111,13 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (*Result, error) {
 	if f.MaxBytes > 0 {
 		r = capped
 	}
-	info, err := click.Inspect(io.TeeReader(r, tmp), f.Click)
+	// The copy is written from its own goroutine so that the disk writes overlap the
+	// hashing instead of taking turns with it.
+	store := asyncw.New(tmp)
+	info, err := click.Inspect(io.TeeReader(r, store), f.Click)
+	if serr := store.Close(); err == nil && serr != nil {
+		return nil, fmt.Errorf("store the download: %w", serr)
+	}
 	if f.MaxBytes > 0 && capped.left < 0 {
 		return nil, tooLarge(label, -1, f.MaxBytes)
 	}
