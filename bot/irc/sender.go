@@ -43,19 +43,41 @@ func newSender(w lineWriter, perSecond float64, burst int) *sender {
 		queues: map[string][]*batch{}, wake: make(chan struct{}, 1)}
 }
 
-// send queues lines for target and waits until they are written; sent says how many were
+// send writes lines to target and returns once they are written; sent says how many were
 // written when it returns an error.
+//
+// When nothing is queued for any target and the rate limit has a token for a line, that
+// line is written here, on the caller's goroutine, under the lock: no line can be
+// overtaken (nothing is queued), the round-robin has nobody to serve first, and the line
+// is paced like any other. Whatever the limiter does not allow at once is queued for run.
 func (s *sender) send(ctx context.Context, target string, lines []string) (sent int, err error) {
 	if len(lines) == 0 {
 		return 0, nil
 	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	key := foldNick(target)
-	b := &batch{lines: lines, done: make(chan error, 1)}
 	s.mu.Lock()
 	if s.err != nil {
 		s.mu.Unlock()
 		return 0, s.err
 	}
+	if len(s.ring) == 0 {
+		for sent < len(lines) && s.lim.Allow() {
+			if err := s.w.Write(lines[sent]); err != nil {
+				err = s.stopLocked(err)
+				s.mu.Unlock()
+				return sent, err
+			}
+			sent++
+		}
+		if sent == len(lines) {
+			s.mu.Unlock()
+			return sent, nil
+		}
+	}
+	b := &batch{lines: lines, sent: sent, done: make(chan error, 1)}
 	if len(s.queues[key]) == 0 {
 		s.ring = append(s.ring, key)
 	}
@@ -150,11 +172,17 @@ func (s *sender) writeOne() error {
 }
 
 func (s *sender) stop(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopLocked(err)
+}
+
+// stopLocked marks the connection gone and fails every waiting batch; it returns the
+// error they get (errGone, joined with the cause).
+func (s *sender) stopLocked(err error) error {
 	if err == nil || !errors.Is(err, errGone) {
 		err = errors.Join(errGone, err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.err == nil {
 		s.err = err
 	}
@@ -167,4 +195,5 @@ func (s *sender) stop(err error) {
 	}
 	s.queues = map[string][]*batch{}
 	s.ring = nil
+	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -79,5 +80,132 @@ func TestSenderReportsWhatWentOut(t *testing.T) {
 	}
 	if _, err := s.send(context.Background(), "#a", []string{"5"}); !errors.Is(err, errGone) {
 		t.Fatalf("send after the break = %v", err)
+	}
+}
+
+// TestSenderDirectWriteWhenIdle: with nothing queued and a token to spare, send writes on
+// the caller's goroutine: it returns with the lines written though no run goroutine
+// serves the queues.
+func TestSenderDirectWriteWhenIdle(t *testing.T) {
+	w := &recordWriter{}
+	s := newSender(w, 1000, 10)
+	n, err := s.send(context.Background(), "#a", []string{"PRIVMSG #a :1", "PRIVMSG #a :2"})
+	if n != 2 || err != nil {
+		t.Fatalf("send = %d, %v", n, err)
+	}
+	if got := w.written(); len(got) != 2 || got[0] != "PRIVMSG #a :1" || got[1] != "PRIVMSG #a :2" {
+		t.Fatalf("written %q", got)
+	}
+}
+
+// TestSenderDirectWriteKeepsOrderAndPace: a line sent while another target's line (or
+// an earlier line of its own target) is queued for the rate limit does not overtake it,
+// and lines written directly are paced under the same limit as queued ones.
+func TestSenderDirectWriteKeepsOrderAndPace(t *testing.T) {
+	w := &recordWriter{}
+	s := newSender(w, 20, 1) // one line at once, then one every 50 ms
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.run(ctx)
+	start := time.Now()
+	// The burst token goes to the first line, directly; the next two are queued behind
+	// it, and the third send (another target) must not jump the queue.
+	if n, err := s.send(ctx, "#a", []string{"PRIVMSG #a :1"}); n != 1 || err != nil {
+		t.Fatalf("first send = %d, %v", n, err)
+	}
+	if time.Since(start) > 40*time.Millisecond {
+		t.Fatalf("the first line waited %s with a token to spare", time.Since(start))
+	}
+	errs := make(chan error, 3)
+	go func() { _, err := s.send(ctx, "#a", []string{"PRIVMSG #a :2", "PRIVMSG #a :3"}); errs <- err }()
+	waitQueued(t, s, 1)
+	go func() { _, err := s.send(ctx, "#b", []string{"PRIVMSG #b :1"}); errs <- err }()
+	waitQueued(t, s, 2)
+	go func() { _, err := s.send(ctx, "#a", []string{"PRIVMSG #a :4"}); errs <- err }()
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	elapsed := time.Since(start)
+	got := w.written()
+	if len(got) != 5 {
+		t.Fatalf("wrote %q", got)
+	}
+	var a []string
+	for _, l := range got {
+		if strings.HasPrefix(l, "PRIVMSG #a ") {
+			a = append(a, l)
+		}
+	}
+	if want := []string{"PRIVMSG #a :1", "PRIVMSG #a :2", "PRIVMSG #a :3", "PRIVMSG #a :4"}; fmt.Sprint(a) != fmt.Sprint(want) {
+		t.Errorf("#a lines out of order: %q", got)
+	}
+	if got[1] != "PRIVMSG #a :2" || got[2] != "PRIVMSG #b :1" {
+		t.Errorf("targets not served in turn behind the queue: %q", got)
+	}
+	// 5 lines at 20/s with a burst of 1: the last no earlier than 4 x 50 ms after the first.
+	if elapsed < 190*time.Millisecond {
+		t.Errorf("5 lines at 20/s took %s: not paced", elapsed)
+	}
+
+	// With the queues empty again, direct writes still take their token from the limiter.
+	start = time.Now()
+	for i := range 3 {
+		if _, err := s.send(ctx, "#c", []string{fmt.Sprintf("PRIVMSG #c :%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if elapsed := time.Since(start); elapsed < 90*time.Millisecond {
+		t.Errorf("3 lines one at a time at 20/s took %s: not paced", elapsed)
+	}
+}
+
+// waitQueued waits until n targets have lines queued.
+func waitQueued(t *testing.T, s *sender, n int) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		s.mu.Lock()
+		k := len(s.ring)
+		s.mu.Unlock()
+		if k >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d targets queued, want %d", k, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestSenderDirectWriteFailure: a direct write that fails reports what went out and
+// errGone (so say retries the rest on the next connection), and later sends fail too.
+func TestSenderDirectWriteFailure(t *testing.T) {
+	s := newSender(&failingWriter{n: 1}, 1000, 10)
+	n, err := s.send(context.Background(), "#a", []string{"1", "2", "3"})
+	if n != 1 || !errors.Is(err, errGone) {
+		t.Fatalf("send = %d, %v; want 1, errGone", n, err)
+	}
+	if _, err := s.send(context.Background(), "#a", []string{"4"}); !errors.Is(err, errGone) {
+		t.Fatalf("send after the break = %v", err)
+	}
+}
+
+// TestSenderPartlyDirect: a batch longer than the tokens at hand goes out partly directly
+// and the rest through the queue, in order, and the count covers both.
+func TestSenderPartlyDirect(t *testing.T) {
+	w := &recordWriter{}
+	s := newSender(w, 100, 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.run(ctx)
+	lines := []string{"1", "2", "3", "4", "5"}
+	n, err := s.send(ctx, "#a", lines)
+	if n != 5 || err != nil {
+		t.Fatalf("send = %d, %v", n, err)
+	}
+	if got := w.written(); fmt.Sprint(got) != fmt.Sprint(lines) {
+		t.Fatalf("written %q", got)
 	}
 }
