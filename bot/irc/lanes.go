@@ -3,25 +3,38 @@ package irc
 import (
 	"log/slog"
 	"sync"
+	"time"
 )
 
 // maxLaneBacklog bounds what one channel may queue while its handler is busy: a flood
 // must not grow memory without end.
 const maxLaneBacklog = 1000
 
+// laneIdle is how long a lane's goroutine waits for more work before it ends. Keeping it
+// a while spares a conversation in progress a new goroutine per message, and the stack
+// growth that goes with one (a command runs deep into storage), on every command.
+const laneIdle = 10 * time.Second
+
 // lanes runs incoming work off the read goroutine (a handler may block on a download),
 // one goroutine per channel or private query at a time, so each conversation's messages
 // are handled in the order they came while conversations do not wait on each other.
 type lanes struct {
-	log *slog.Logger
-	mu  sync.Mutex
-	m   map[string]*lane
-	wg  sync.WaitGroup
+	log     *slog.Logger
+	mu      sync.Mutex
+	m       map[string]*lane
+	closing int           // wait calls in progress: lanes end as soon as they run dry
+	idle    time.Duration // laneIdle
+	wg      sync.WaitGroup
 }
 
-type lane struct{ q []func() }
+type lane struct {
+	q    []func()
+	wake chan struct{} // (buffered 1) work was queued, or wait wants idle lanes gone
+}
 
-func newLanes(log *slog.Logger) *lanes { return &lanes{log: log, m: map[string]*lane{}} }
+func newLanes(log *slog.Logger) *lanes {
+	return &lanes{log: log, m: map[string]*lane{}, idle: laneIdle}
+}
 
 // do queues fn on key's lane.
 func (l *lanes) do(key string, fn func()) {
@@ -29,7 +42,7 @@ func (l *lanes) do(key string, fn func()) {
 	defer l.mu.Unlock()
 	ln, running := l.m[key]
 	if !running {
-		ln = &lane{}
+		ln = &lane{wake: make(chan struct{}, 1)}
 		l.m[key] = ln
 	}
 	if len(ln.q) >= maxLaneBacklog {
@@ -40,19 +53,60 @@ func (l *lanes) do(key string, fn func()) {
 	if !running {
 		l.wg.Add(1)
 		go l.drain(key, ln)
+		return
+	}
+	ln.nudge()
+}
+
+func (ln *lane) nudge() {
+	select {
+	case ln.wake <- struct{}{}:
+	default:
 	}
 }
 
+// drain runs key's work in order, then waits up to laneIdle for more before it ends. A
+// lane leaves the map only under the lock and with nothing queued, so no work is lost
+// between a lane deciding to end and do queueing on it.
 func (l *lanes) drain(key string, ln *lane) {
 	defer l.wg.Done()
+	var idle *time.Timer
+	defer func() {
+		if idle != nil {
+			idle.Stop()
+		}
+	}()
 	for {
 		l.mu.Lock()
 		if len(ln.q) == 0 {
-			delete(l.m, key)
+			ln.q = nil
+			if l.closing > 0 {
+				delete(l.m, key)
+				l.mu.Unlock()
+				return
+			}
 			l.mu.Unlock()
-			return
+			if idle == nil {
+				idle = time.NewTimer(l.idle)
+			} else {
+				idle.Reset(l.idle)
+			}
+			select {
+			case <-ln.wake:
+				idle.Stop()
+			case <-idle.C:
+				l.mu.Lock()
+				if len(ln.q) == 0 {
+					delete(l.m, key)
+					l.mu.Unlock()
+					return
+				}
+				l.mu.Unlock()
+			}
+			continue
 		}
 		fn := ln.q[0]
+		ln.q[0] = nil
 		ln.q = ln.q[1:]
 		l.mu.Unlock()
 		l.run(key, fn)
@@ -68,5 +122,17 @@ func (l *lanes) run(key string, fn func()) {
 	fn()
 }
 
-// wait returns when every queued piece of work has run.
-func (l *lanes) wait() { l.wg.Wait() }
+// wait returns when every queued piece of work has run; idle lanes end meanwhile (and
+// lanes that run dry end instead of idling) so it does not wait out laneIdle.
+func (l *lanes) wait() {
+	l.mu.Lock()
+	l.closing++
+	for _, ln := range l.m {
+		ln.nudge()
+	}
+	l.mu.Unlock()
+	l.wg.Wait()
+	l.mu.Lock()
+	l.closing--
+	l.mu.Unlock()
+}
