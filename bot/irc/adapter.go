@@ -129,6 +129,12 @@ func (a *Adapter) runSession(ctx context.Context, h bot.Handler, bo *backoff) er
 
 // session returns the live session, waiting for one up to wait.
 func (a *Adapter) session(ctx context.Context, wait time.Duration) (*session, error) {
+	a.mu.Lock()
+	s := a.sess
+	a.mu.Unlock()
+	if s != nil {
+		return s, nil // the common case: no timer to make
+	}
 	t := time.NewTimer(wait)
 	defer t.Stop()
 	for {

@@ -33,7 +33,9 @@ func textBudget(selfMask, nick, command, target string) int {
 // except the CR and NUL bytes that would end or corrupt the line. Pieces joined back
 // (with the newlines) give the original text.
 func splitText(text string, budget int) []string {
-	text = strings.NewReplacer("\r", "", "\x00", "").Replace(text)
+	if strings.ContainsAny(text, "\r\x00") {
+		text = strings.NewReplacer("\r", "", "\x00", "").Replace(text)
+	}
 	var out []string
 	for _, line := range strings.Split(text, "\n") {
 		if line == "" {
