@@ -1,0 +1,83 @@
+package irc
+
+import (
+	"sync"
+	"testing"
+	"time"
+)
+
+func laneAlive(l *lanes, key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.m[key]
+	return ok
+}
+
+// TestLanesKeepOrderAndIdle: a lane's work runs in order; its goroutine stays for more
+// after running dry (a second message reuses it), ends after the idle time, and wait does
+// not wait the idle time out.
+func TestLanesKeepOrderAndIdle(t *testing.T) {
+	l := newLanes(quiet)
+	l.idle = 200 * time.Millisecond
+	var mu sync.Mutex
+	var got []int
+	record := func(i int) func() {
+		return func() {
+			time.Sleep(time.Millisecond)
+			mu.Lock()
+			got = append(got, i)
+			mu.Unlock()
+		}
+	}
+	for i := range 5 {
+		l.do("#a", record(i))
+	}
+	done := make(chan struct{})
+	l.do("#a", func() { close(done) })
+	<-done
+	time.Sleep(20 * time.Millisecond)
+	if !laneAlive(l, "#a") {
+		t.Fatal("the lane ended as soon as it ran dry")
+	}
+	l.do("#a", record(5))
+	time.Sleep(50 * time.Millisecond)
+	mu.Lock()
+	if len(got) != 6 {
+		t.Fatalf("ran %v", got)
+	}
+	for i, v := range got {
+		if v != i {
+			t.Fatalf("out of order: %v", got)
+		}
+	}
+	mu.Unlock()
+	deadline := time.Now().Add(2 * time.Second)
+	for laneAlive(l, "#a") {
+		if time.Now().After(deadline) {
+			t.Fatal("an idle lane did not end")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	// wait ends idle lanes at once, and the lanes work again afterwards.
+	l.idle = time.Hour
+	ran := make(chan struct{})
+	l.do("#b", func() { close(ran) })
+	<-ran
+	start := time.Now()
+	l.wait()
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("wait took %s with an idle lane", d)
+	}
+	if laneAlive(l, "#b") {
+		t.Fatal("a lane outlived wait")
+	}
+	ran = make(chan struct{})
+	l.do("#b", func() { close(ran) })
+	select {
+	case <-ran:
+	case <-time.After(2 * time.Second):
+		t.Fatal("no lane ran after wait")
+	}
+	l.wait()
+}
