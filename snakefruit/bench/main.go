@@ -35,7 +35,7 @@ const (
 
 func main() {
 	size := flag.String("size", envOr("SNAKEFRUIT_BENCH_SIZE", "1GiB"), "file size: bytes, or with KiB/MiB/GiB")
-	runs := flag.Int("runs", 1, "measurements of each; the medians are compared")
+	runs := flag.Int("runs", 3, "measurements of each; the medians are compared")
 	dir := flag.String("dir", "", "work folder (default: a new one under $TMPDIR)")
 	runChildIfAsked()
 	flag.Parse()
