@@ -13,7 +13,7 @@ import (
 	"stagebot/httpapi"
 	"stagebot/internal/clicktest"
 	"stagebot/internal/testenv"
-	"stagebot/watch/bottest"
+	"stagebot/internal/bottest"
 )
 
 const secret = "test-webhook-secret-0123456789"

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"stagebot/internal/clicktest"
-	"stagebot/watch/bottest"
+	"stagebot/internal/bottest"
 )
 
 const (

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"stagebot/internal/clicktest"
-	"stagebot/watch/bottest"
+	"stagebot/internal/bottest"
 )
 
 // A publish command that fails keeps the click promoted and in the list and announces the

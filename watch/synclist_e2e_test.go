@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"stagebot/internal/clicktest"
-	"stagebot/watch/bottest"
+	"stagebot/internal/bottest"
 )
 
 // The synced list lacks the locked click, then gains it: the request is stored only then,

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"stagebot/internal/clicktest"
-	"stagebot/watch/bottest"
+	"stagebot/internal/bottest"
 )
 
 // The synced list may be a file on the snakefruit target itself (read through the target's
