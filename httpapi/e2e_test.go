@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"stagebot/httpapi"
+	"stagebot/internal/bottest"
 	"stagebot/internal/clicktest"
 	"stagebot/internal/testenv"
-	"stagebot/internal/bottest"
 )
 
 const secret = "test-webhook-secret-0123456789"

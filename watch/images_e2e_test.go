@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"stagebot/internal/clicktest"
 	"stagebot/internal/bottest"
+	"stagebot/internal/clicktest"
 )
 
 const (

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"stagebot/internal/clicktest"
 	"stagebot/internal/bottest"
+	"stagebot/internal/clicktest"
 )
 
 // A publish command that fails keeps the click promoted and in the list and announces the

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"stagebot/internal/clicktest"
 	"stagebot/internal/bottest"
+	"stagebot/internal/clicktest"
 )
 
 // The synced list lacks the locked click, then gains it: the request is stored only then,

@@ -6,8 +6,8 @@ import (
 	"regexp"
 	"testing"
 
-	"stagebot/internal/clicktest"
 	"stagebot/internal/bottest"
+	"stagebot/internal/clicktest"
 )
 
 // The synced list may be a file on the snakefruit target itself (read through the target's
