@@ -60,6 +60,11 @@ type env struct {
 	target *flakyTarget
 	clicks string
 	mu     sync.Mutex
+	// stopWorker stops the worker as a shutdown would and waits for it; cancelWorker only
+	// begins the shutdown, workerDone closes when the worker has returned.
+	stopWorker   func()
+	cancelWorker func()
+	workerDone   chan struct{}
 }
 
 func newEnv(t *testing.T, policy stagebot.Policy, mod func(*Config)) *env {
@@ -91,7 +96,9 @@ func newEnv(t *testing.T, policy stagebot.Policy, mod func(*Config)) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { e.svc.RunWorker(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	e.cancelWorker, e.workerDone = cancel, done
+	e.stopWorker = func() { cancel(); <-done }
+	t.Cleanup(e.stopWorker)
 	return e
 }
 

@@ -33,6 +33,8 @@ type Config struct {
 	Retry            Retry
 	Log              *slog.Logger
 	Now              func() time.Time // nil = time.Now
+	// StopGrace is how long a job under way may run on once shutdown begins.
+	StopGrace time.Duration
 }
 
 // Publish is the optional command that publishes a click when phasing ends.
@@ -78,6 +80,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Retry.GiveUp <= 0 {
 		cfg.Retry.GiveUp = time.Hour
+	}
+	if cfg.StopGrace <= 0 {
+		cfg.StopGrace = 30 * time.Second
 	}
 	if cfg.Publish.Timeout <= 0 {
 		cfg.Publish.Timeout = 10 * time.Minute

@@ -79,7 +79,20 @@ func (s *Service) Idle() bool {
 	return idle
 }
 
-func (s *Service) runJob(ctx context.Context, job stagebot.Job) {
+func (s *Service) runJob(stopping context.Context, job stagebot.Job) {
+	// A shutdown lets the job under way finish (an upload half done is wasted work) for up
+	// to StopGrace; past that it is cut off and simply runs again at the next start.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(stopping))
+	defer cancel()
+	defer context.AfterFunc(stopping, func() {
+		t := time.NewTimer(s.cfg.StopGrace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancel()
+		case <-ctx.Done(): // the job finished
+		}
+	})()
 	if job.FirstTry.IsZero() {
 		// Record that the job started before touching snakefruit: if the request is
 		// cancelled after a crash mid-job, this says cleanup is needed.

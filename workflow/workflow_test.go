@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"stagebot"
+	"stagebot/snakefruit"
 	"stagebot/storage"
 )
 
@@ -299,4 +301,71 @@ func TestReconcileReportsDifferences(t *testing.T) {
 	if got := e.list(); len(got) != 1 || got[0] != "someone_1_all.click" {
 		t.Errorf("reconcile touched the list: %v", got)
 	}
+}
+
+// slowTarget holds Put until released, to stand for an upload under way at shutdown.
+type slowTarget struct {
+	snakefruit.Target
+	started, release chan struct{}
+}
+
+func (s *slowTarget) Put(ctx context.Context, name, src string, size int64, sum string) error {
+	close(s.started)
+	select {
+	case <-s.release:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return s.Target.Put(ctx, name, src, size, sum)
+}
+
+// TestShutdownLetsTheJobUnderWayFinish: a stop during an upload waits for it (within the
+// grace period) and records its outcome, rather than cutting it off.
+func TestShutdownLetsTheJobUnderWayFinish(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		grace   time.Duration
+		release bool
+		want    stagebot.State
+	}{
+		{"finishes within the grace", time.Minute, true, stagebot.StateLocked},
+		{"cut off after the grace", 50 * time.Millisecond, false, stagebot.StateApproved},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			slow := &slowTarget{started: make(chan struct{}), release: make(chan struct{})}
+			e := newEnv(t, stagebot.Policy{Approvals: 1}, func(cfg *Config) {
+				slow.Target = cfg.Target
+				cfg.Target, cfg.StopGrace = slow, c.grace
+			})
+			r := e.stage(alice, e.click("com.example.sd", "1.0", "all"))
+			if _, err := e.svc.Approve(bob, r.ShortID()); err != nil {
+				t.Fatal(err)
+			}
+			<-slow.started
+			e.cancelWorker() // shutdown begins while the upload is under way
+			if c.release {
+				close(slow.release)
+			}
+			<-e.workerDone
+			if got := e.request(r.ID).State; got != c.want {
+				t.Fatalf("after shutdown: %s, want %s", got, c.want)
+			}
+			if c.want == stagebot.StateApproved {
+				if _, queued, _ := jobFor(e, r.ID); !queued {
+					t.Fatal("the cut-off job left the queue: it would not run again")
+				}
+			}
+		})
+	}
+}
+
+func jobFor(e *env, id string) (stagebot.Job, bool, error) {
+	var j stagebot.Job
+	var ok bool
+	err := e.db.View(func(tx *storage.Tx) error {
+		var err error
+		j, ok, err = tx.JobFor(id)
+		return err
+	})
+	return j, ok, err
 }
