@@ -1,0 +1,62 @@
+package main
+
+import (
+	"crypto/sha512"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"stagebot/internal/clicktest"
+)
+
+func inspect(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"inspect"}, args...)...)
+	out, _ := cmd.CombinedOutput()
+	return cmd.ProcessState.ExitCode(), string(out)
+}
+
+// TestInspect: the inspect subcommand reports what !stage would see, and its exit code
+// says whether every click is acceptable.
+func TestInspect(t *testing.T) {
+	dir := t.TempDir()
+	good := clicktest.Build(t, dir, clicktest.Spec{Name: "com.example.ins", Version: "2:1.5", Framework: fw, Arch: []string{"armhf", "arm64"}, Files: map[string]string{"a": "1"}})
+	data, _ := os.ReadFile(good)
+	sum := sha512.Sum512(data)
+	bad := filepath.Join(dir, "com.example.bad_1.0_all.click")
+	os.WriteFile(bad, []byte("!<arch>\nnot really\n"), 0o644)
+
+	code, out := inspect(t, good)
+	for _, want := range []string{"com.example.ins_1.5_multi.click", "version:      2:1.5", "armhf", "arm64", fw, hex.EncodeToString(sum[:]), "signature:    none"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect output lacks %q:\n%s", want, out)
+		}
+	}
+	if code != 0 {
+		t.Fatalf("a good click: exit %d\n%s", code, out)
+	}
+	if code, out := inspect(t, good, bad); code != 1 || !strings.Contains(out, "com.example.bad_1.0_all.click") {
+		t.Fatalf("a bad click among good: exit %d\n%s", code, out)
+	}
+	if code, out := inspect(t, filepath.Join(dir, "missing.click")); code != 1 || !strings.Contains(out, "rejected") {
+		t.Fatalf("a missing file: exit %d\n%s", code, out)
+	}
+	if code, _ := inspect(t); code != 2 {
+		t.Fatalf("no arguments: exit %d, want 2", code)
+	}
+
+	// With a keyring: signed by a key in it passes, unsigned is rejected.
+	key := clicktest.NewKey(t)
+	signed := filepath.Join(t.TempDir(), filepath.Base(good))
+	copyFile(t, good, signed)
+	clicktest.Sign(t, key, signed)
+	if code, out := inspect(t, "--keyring", key.PublicKeyring, signed); code != 0 || !strings.Contains(out, key.ID) {
+		t.Fatalf("signed click with its keyring: exit %d\n%s", code, out)
+	}
+	if code, out := inspect(t, "--keyring", key.PublicKeyring, good); code != 1 || !strings.Contains(out, "unsigned") {
+		t.Fatalf("unsigned click with a keyring: exit %d\n%s", code, out)
+	}
+}
