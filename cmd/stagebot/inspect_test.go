@@ -60,3 +60,17 @@ func TestInspect(t *testing.T) {
 		t.Fatalf("unsigned click with a keyring: exit %d\n%s", code, out)
 	}
 }
+
+func TestVersion(t *testing.T) {
+	out, err := exec.Command(binary, "version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "stagebot ") || !strings.HasPrefix(lines[1], "commit ") || !strings.HasPrefix(lines[2], "go1.") {
+		t.Fatalf("version output %q", out)
+	}
+	if code := exec.Command(binary, "frobnicate").Run(); code == nil {
+		t.Fatal("an unknown subcommand exited 0")
+	}
+}
