@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"stagebot/internal/sshdtest"
 )
 
 const (
@@ -113,7 +115,7 @@ func p1() error {
 	if err := os.MkdirAll(sshdWork, 0o755); err != nil {
 		return err
 	}
-	sshd, err := startSSHD(sshdWork)
+	sshd, err := sshdtest.New(tool("sshd"), sshdWork, sshdtest.Options{})
 	if err != nil {
 		return fmt.Errorf("sshd: %v", err)
 	}
@@ -237,7 +239,7 @@ func p1() error {
 	return nil
 }
 
-func p1Config(dir, base string, sshd *sshServer) (string, string, error) {
+func p1Config(dir, base string, sshd *sshdtest.Server) (string, string, error) {
 	stateDir := filepath.Join(dir, "state")
 	cfg := fmt.Sprintf(`state_dir: %s
 console: true
