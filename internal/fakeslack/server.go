@@ -182,8 +182,9 @@ func (v View) Ephemerals() []Ephemeral { return append([]Ephemeral(nil), v.s.eph
 // Calls counts calls to a Web API method, 429 answers included.
 func (v View) Calls(method string) int { return v.s.calls[method] }
 
-// Served counts the bytes of file id's content written to downloads so far (the client may
-// still have some of them in its buffers, unread).
+// Served counts the bytes of file id's content handed to downloads so far: each chunk is
+// counted just before it is written, so the count never lags what the client has read (it
+// may include bytes still in socket buffers, unread, or a chunk whose write failed).
 func (v View) Served(id string) int64 { return v.s.served[id] }
 
 // DownloadsActive counts file downloads the fake is still serving.

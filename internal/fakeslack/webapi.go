@@ -294,17 +294,19 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 		// In chunks, counting what was written, so a test can tell how much of a file the
 		// bot read before it stopped.
 		rc := http.NewResponseController(w)
+		// A chunk is counted before it is written: once the bot has read a byte, the count
+		// already includes it, so a test may check it as soon as its download returns.
 		for rest := content; len(rest) > 0; {
 			n := min(len(rest), 32<<10)
+			s.mu.Lock()
+			s.served[id] += int64(n)
+			s.bump()
+			s.mu.Unlock()
 			if _, err := w.Write(rest[:n]); err != nil {
 				return
 			}
 			_ = rc.Flush()
 			rest = rest[n:]
-			s.mu.Lock()
-			s.served[id] += int64(n)
-			s.bump()
-			s.mu.Unlock()
 		}
 	}
 }
