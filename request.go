@@ -1,6 +1,7 @@
 package stagebot
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -121,3 +122,18 @@ func (r *Request) ApprovedBy(key string) bool {
 
 // Summary is the `name version arch` triple replies use.
 func (r *Request) Summary() string { return r.Name + " " + r.Version + " " + r.Arch }
+
+// Clone returns a deep copy: nothing the copy holds is shared with r, so either may be
+// changed without the other seeing it (storage hands out copies of cached requests).
+func (r *Request) Clone() *Request {
+	c := *r
+	c.Architectures = slices.Clone(r.Architectures)
+	c.NeedsFrameworks = slices.Clone(r.NeedsFrameworks)
+	c.Approvals = slices.Clone(r.Approvals)
+	if r.QASignoff != nil {
+		q := *r.QASignoff
+		c.QASignoff = &q
+	}
+	c.History = slices.Clone(r.History)
+	return &c
+}

@@ -51,6 +51,14 @@ type RequestReader interface {
 	Request(id string) *stagebot.Request
 }
 
+// QuickAnswerer is offered by the bot's Handler (an adapter type-asserts for it): whether
+// a chat line is a command that only reads bbolt and changes nothing, which an adapter may
+// answer on its read loop instead of handing it to another goroutine. For a `!status` the
+// hand-off costs about as much as the command itself.
+type QuickAnswerer interface {
+	Quick(text, botNick string) bool
+}
+
 // Message is one chat line.
 type Message struct {
 	Actor stagebot.Identity

@@ -26,6 +26,14 @@ func (b *Bot) Message(ctx context.Context, m Message) {
 	}
 }
 
+var _ QuickAnswerer = (*Bot)(nil)
+
+// Quick reports whether text is a read-only command (QuickAnswerer).
+func (b *Bot) Quick(text, botNick string) bool {
+	line, ok := commands.Parse(b.cfg.Commands.Prefix, botNick, text)
+	return ok && b.cfg.Commands.ReadOnly(line)
+}
+
 // Decide handles a reaction or a button on a request's message.
 func (b *Bot) Decide(ctx context.Context, d Decision) {
 	if d.RequestID == "" {

@@ -6,7 +6,7 @@ import (
 )
 
 func registerHelp(r *Registry) {
-	r.Register(Command{Name: "help", Args: "[command]", Who: "anyone", Summary: "list the commands, or explain one",
+	r.Register(Command{Name: "help", Args: "[command]", Who: "anyone", ReadOnly: true, Summary: "list the commands, or explain one",
 		Example: r.Prefix + "help approve",
 		Run: func(env *Env, args string) (string, error) {
 			if args != "" {

@@ -30,7 +30,11 @@ type Command struct {
 	Who     string // who may use it, in words
 	Summary string
 	Example string
-	Run     func(env *Env, args string) (string, error)
+	// ReadOnly marks a command that answers from bbolt alone, quickly, and changes
+	// nothing: an adapter may run it on its read loop instead of handing it to a worker
+	// goroutine (see Registry.ReadOnly).
+	ReadOnly bool
+	Run      func(env *Env, args string) (string, error)
 }
 
 // Usage is "!name args" with the given prefix.
@@ -70,6 +74,14 @@ func (r *Registry) Register(c Command) {
 func (r *Registry) Lookup(name string) (*Command, bool) {
 	c, ok := r.cmds[strings.ToLower(name)]
 	return c, ok
+}
+
+// ReadOnly reports whether a parsed command line only reads: a ReadOnly command, or an
+// unknown one (its reply comes from the table).
+func (r *Registry) ReadOnly(line string) bool {
+	name, _, _ := strings.Cut(strings.TrimSpace(line), " ")
+	c, ok := r.Lookup(name)
+	return !ok || c.ReadOnly
 }
 
 // Names lists the commands in alphabetical order.

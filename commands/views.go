@@ -13,7 +13,7 @@ import (
 const maxListed = 10
 
 func registerViews(r *Registry, svc Service) {
-	r.Register(Command{Name: "status", Args: "[ID or package]", Who: "anyone",
+	r.Register(Command{Name: "status", Args: "[ID or package]", Who: "anyone", ReadOnly: true,
 		Summary: "a request's state and what the worker is doing about it; without argument, the queue",
 		Example: r.Prefix + "status 1a2b3c4d",
 		Run: func(env *Env, args string) (string, error) {
@@ -30,10 +30,10 @@ func registerViews(r *Registry, svc Service) {
 			}
 			return strings.Join(lines, "\n"), nil
 		}})
-	r.Register(Command{Name: "queue", Who: "anyone", Summary: "every request still in flight",
+	r.Register(Command{Name: "queue", Who: "anyone", ReadOnly: true, Summary: "every request still in flight",
 		Example: r.Prefix + "queue",
 		Run:     func(env *Env, _ string) (string, error) { return queue(svc) }})
-	r.Register(Command{Name: "history", Args: "PACKAGE", Who: "anyone", Summary: "a package's requests, newest last",
+	r.Register(Command{Name: "history", Args: "PACKAGE", Who: "anyone", ReadOnly: true, Summary: "a package's requests, newest last",
 		Example: r.Prefix + "history com.ubuntu.camera",
 		Run: func(env *Env, args string) (string, error) {
 			if args == "" {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"stagebot"
 )
 
 var (
@@ -25,7 +27,8 @@ var (
 
 // DB is the bbolt file.
 type DB struct {
-	bolt *bolt.DB
+	bolt  *bolt.DB
+	cache *requestCache
 }
 
 // Open opens (creating if needed) the database file. A second process on the same file
@@ -47,7 +50,7 @@ func Open(path string) (*DB, error) {
 		b.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
-	return &DB{bolt: b}, nil
+	return &DB{bolt: b, cache: newRequestCache()}, nil
 }
 
 // Close closes the file.
@@ -58,17 +61,27 @@ func (db *DB) Path() string { return db.bolt.Path() }
 
 // Update runs fn in one read-write transaction: all its writes land together or not at all.
 func (db *DB) Update(fn func(*Tx) error) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	written := map[string]*stagebot.Request{}
+	db.cache.beginWrite()
+	err := db.bolt.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx, written: written}) })
+	db.cache.endWrite(written, err == nil)
+	return err
 }
 
 // View runs fn in a read-only transaction.
 func (db *DB) View(fn func(*Tx) error) error {
-	return db.bolt.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	t := db.cache.begin()
+	return db.bolt.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx, cache: db.cache, ticket: t}) })
 }
 
 // Tx is a transaction with stagebot's typed operations.
 type Tx struct {
 	tx *bolt.Tx
+	// A read transaction's view of the decoded-request cache (nil in write transactions).
+	cache  *requestCache
+	ticket ticket
+	// A write transaction's requests, as put, for the cache once bbolt committed.
+	written map[string]*stagebot.Request
 }
 
 func (t *Tx) b(name []byte) *bolt.Bucket { return t.tx.Bucket(name) }
@@ -139,5 +152,5 @@ func OpenReadOnly(path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	return &DB{bolt: b}, nil
+	return &DB{bolt: b, cache: newRequestCache()}, nil
 }

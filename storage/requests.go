@@ -11,13 +11,27 @@ import (
 
 // Request returns the request with the full id, or an ENOTFOUND error.
 func (t *Tx) Request(id string) (*stagebot.Request, error) {
-	var r stagebot.Request
-	ok, err := getJSON(t.b(bucketRequests), []byte(id), &r)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
+	v := t.b(bucketRequests).Get([]byte(id))
+	if v == nil {
 		return nil, stagebot.Errorf(stagebot.ENOTFOUND, "no request %s", stagebot.ShortID(id))
+	}
+	return t.decodeRequest(id, v)
+}
+
+// decodeRequest decodes the stored value v of request id, through the cache in read
+// transactions. The caller owns the result.
+func (t *Tx) decodeRequest(id string, v []byte) (*stagebot.Request, error) {
+	if t.cache != nil {
+		if r := t.cache.get(t.ticket, id); r != nil {
+			return r, nil
+		}
+	}
+	var r stagebot.Request
+	if err := json.Unmarshal(v, &r); err != nil {
+		return nil, fmt.Errorf("decode request %s: %w", stagebot.ShortID(id), err)
+	}
+	if t.cache != nil && r.ID == id {
+		t.cache.fill(t.ticket, r.Clone())
 	}
 	return &r, nil
 }
@@ -35,21 +49,17 @@ func (t *Tx) FindRequest(prefix string) (*stagebot.Request, error) {
 		}
 	}
 	c := t.b(bucketRequests).Cursor()
-	var found []byte
+	var id, found []byte
 	for k, v := c.Seek([]byte(p)); k != nil && bytes.HasPrefix(k, []byte(p)); k, v = c.Next() {
 		if found != nil {
 			return nil, stagebot.Errorf(stagebot.EINVALID, "ID %s is ambiguous: give more digits", prefix)
 		}
-		found = v
+		id, found = k, v
 	}
 	if found == nil {
 		return nil, stagebot.Errorf(stagebot.ENOTFOUND, "no request with ID %s", prefix)
 	}
-	var r stagebot.Request
-	if err := json.Unmarshal(found, &r); err != nil {
-		return nil, fmt.Errorf("decode request %s: %w", prefix, err)
-	}
-	return &r, nil
+	return t.decodeRequest(string(id), found)
 }
 
 func packageKey(r *stagebot.Request) []byte {
@@ -70,6 +80,9 @@ func (t *Tx) PutRequest(r *stagebot.Request) error {
 	}
 	if err := putJSON(t.b(bucketRequests), []byte(r.ID), r); err != nil {
 		return err
+	}
+	if t.written != nil {
+		t.written[r.ID] = r.Clone()
 	}
 	if err := t.b(bucketPackages).Put(packageKey(r), []byte(r.ID)); err != nil {
 		return err

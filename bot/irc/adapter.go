@@ -185,10 +185,15 @@ func (a *Adapter) Deliver(ctx context.Context, ann stagebot.Announcement) error 
 // say sends text to target as one or more lines with command (PRIVMSG or NOTICE). Lines a
 // lost connection did not take are sent on the next one: replies are not dropped.
 func (a *Adapter) say(ctx context.Context, command, target, text string) error {
+	return a.sayPieces(ctx, command, target, text, nil)
+}
+
+// sayPieces is say with the text already split (pieces != nil), e.g. the rest of a
+// reply whose start went out.
+func (a *Adapter) sayPieces(ctx context.Context, command, target, text string, pieces []string) error {
 	const patience = 2 * time.Minute
 	deadline := time.Now().Add(patience)
-	var pieces []string
-	var split bool
+	split := pieces != nil
 	for {
 		s, err := a.session(ctx, time.Until(deadline))
 		if err != nil {

@@ -33,11 +33,52 @@ func (s *session) handlePrivmsg(m *irc.Message) {
 	}
 	m = m.Copy()
 	nick := s.currentNick()
-	s.a.lanes.do(foldNick(replyTo), func() {
+	key := foldNick(replyTo)
+	if s.quick(text, nick) && s.a.lanes.runIdle(key, func() {
+		s.h.Message(s.ctx, bot.Message{Actor: s.identity(s.ctx, m), Text: text, BotNick: nick,
+			Reply: s.quickReply("PRIVMSG", replyTo, key)})
+	}) {
+		return
+	}
+	s.a.lanes.do(key, func() {
 		id := s.identity(s.ctx, m)
 		s.h.Message(s.ctx, bot.Message{Actor: id, Text: text, BotNick: nick,
 			Reply: s.a.reply(s.ctx, "PRIVMSG", replyTo)})
 	})
+}
+
+// quick reports whether a line may be answered on the read loop: a read-only command, and
+// an identity known without asking the server (WHOIS would wait on this very loop).
+func (s *session) quick(text, nick string) bool {
+	qa, ok := s.h.(bot.QuickAnswerer)
+	return ok && s.caps2("account-tag") && qa.Quick(text, nick)
+}
+
+// quickReply answers on the read loop when the whole reply can be written now; what
+// cannot (the rate limit is short, lines are queued, the connection failed) goes through
+// the conversation's lane like any reply, so the read loop never waits on the sender.
+func (s *session) quickReply(command, target, key string) func(string) error {
+	return func(text string) error {
+		if strings.TrimSpace(text) == "" {
+			return nil
+		}
+		pieces := splitText(text, s.budget(command, target))
+		lines := make([]string, len(pieces))
+		for i, p := range pieces {
+			lines[i] = command + " " + target + " :" + p
+		}
+		sent := s.out.sendNow(lines)
+		if sent == len(lines) {
+			return nil
+		}
+		rest := pieces[sent:]
+		s.a.lanes.do(key, func() {
+			if err := s.a.sayPieces(s.ctx, command, target, "", rest); err != nil {
+				s.a.log.Warn("reply failed", "target", target, "err", err)
+			}
+		})
+		return nil
+	}
 }
 
 // handleTagmsg turns a +draft/react on one of the bot's request lines into a decision.

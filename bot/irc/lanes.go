@@ -29,6 +29,7 @@ type lanes struct {
 
 type lane struct {
 	q    []func()
+	busy bool          // a piece of work taken off q is running
 	wake chan struct{} // (buffered 1) work was queued, or wait wants idle lanes gone
 }
 
@@ -108,9 +109,27 @@ func (l *lanes) drain(key string, ln *lane) {
 		fn := ln.q[0]
 		ln.q[0] = nil
 		ln.q = ln.q[1:]
+		ln.busy = true
 		l.mu.Unlock()
 		l.run(key, fn)
+		l.mu.Lock()
+		ln.busy = false
+		l.mu.Unlock()
 	}
+}
+
+// runIdle runs fn on the caller's goroutine, now, if key's lane has nothing queued or
+// running, and reports whether it did. Order holds because the caller is the only one
+// queueing work (the read loop): nothing can be queued for key before fn returns.
+func (l *lanes) runIdle(key string, fn func()) bool {
+	l.mu.Lock()
+	if ln := l.m[key]; ln != nil && (len(ln.q) > 0 || ln.busy) {
+		l.mu.Unlock()
+		return false
+	}
+	l.mu.Unlock()
+	l.run(key, fn)
+	return true
 }
 
 func (l *lanes) run(key string, fn func()) {

@@ -81,3 +81,28 @@ func TestLanesKeepOrderAndIdle(t *testing.T) {
 	}
 	l.wait()
 }
+
+// TestLanesRunIdle: work runs on the caller's goroutine only while its lane has nothing
+// queued or running; otherwise the caller is told to queue it, behind what is there.
+func TestLanesRunIdle(t *testing.T) {
+	l := newLanes(quiet)
+	ran := false
+	if !l.runIdle("#a", func() { ran = true }) || !ran {
+		t.Fatal("an idle lane did not run the work at once")
+	}
+	release, running := make(chan struct{}), make(chan struct{})
+	l.do("#a", func() { close(running); <-release })
+	<-running
+	if l.runIdle("#a", func() { t.Error("ran beside work still running") }) {
+		t.Fatal("runIdle ran while the lane was busy")
+	}
+	if !l.runIdle("#b", func() {}) {
+		t.Fatal("another conversation's idle lane did not run at once")
+	}
+	l.do("#a", func() {})
+	close(release)
+	l.wait()
+	if !l.runIdle("#a", func() {}) {
+		t.Fatal("a lane that ran dry did not run at once")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"golang.org/x/time/rate"
 )
@@ -103,6 +104,24 @@ func (s *sender) send(ctx context.Context, target string, lines []string) (sent 
 		b.cancelled = true
 		return b.sent, ctx.Err()
 	}
+}
+
+// sendNow writes lines to target at once if it can without waiting: nothing queued for
+// any target and the rate limit has room for every line. It returns how many it wrote: 0
+// when it could not start, fewer than len(lines) when the connection failed in between.
+func (s *sender) sendNow(lines []string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil || len(s.ring) > 0 || !s.lim.AllowN(time.Now(), len(lines)) {
+		return 0
+	}
+	for i, line := range lines {
+		if err := s.w.Write(line); err != nil {
+			s.stopLocked(err)
+			return i
+		}
+	}
+	return len(lines)
 }
 
 // run writes queued lines until ctx ends or a write fails; then every waiting batch fails.

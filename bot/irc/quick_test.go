@@ -1,0 +1,71 @@
+package irc_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/irc.v4"
+
+	"stagebot/internal/ircdtest"
+)
+
+// TestRepliesKeepOrderUnderPacing: read-only commands are answered on the read loop when
+// the rate limit has room and through the conversation's lane when it has not; mixed with
+// commands that always go through the lane and sent faster than the bot may speak, every
+// reply still arrives, once, in the order of the commands.
+func TestRepliesKeepOrderUnderPacing(t *testing.T) {
+	t.Parallel()
+	srv := ircdtest.Start(t, ircdtest.Options{})
+	lander := ircdtest.Dial(t, srv.Addr, "lander")
+	lander.Join(channel)
+	// Downloads take a second, then fail: a !stage holds the channel's lane meanwhile.
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(time.Second):
+		case <-r.Context().Done():
+		}
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(slow.Close)
+	cfg, target := botConfig(t, srv, slow.URL, hostmaskTeam, "", false)
+	cfg.IRC.SendRate, cfg.IRC.SendBurst = 4, 1 // one line at once, then one every 250 ms
+	startBot(t, cfg, target)
+	awaitBotIn(t, lander, 20*time.Second)
+
+	commands := []struct{ say, reply string }{
+		{"!stage com.example.slow_1.0_all.click", "404"},
+		{"!status aaaa1111", "no request with ID or package \"aaaa1111\""},
+		{"!help approve", "!approve ID: "},
+		{"!approve bbbb2222", "refused: no request with ID bbbb2222"}, // never read-only
+		{"!status cccc3333", "no request with ID or package \"cccc3333\""},
+		{"!nosuchcommand", "unknown command !nosuchcommand"},
+		{"!queue", "the queue is empty"},
+	}
+	for _, c := range commands {
+		lander.Say(channel, c.say)
+	}
+	var got []string
+	deadline := time.Now().Add(20 * time.Second)
+	for len(got) < len(commands) {
+		m, ok := lander.Await(time.Until(deadline), func(m *irc.Message) bool {
+			return m.Command == "PRIVMSG" && strings.EqualFold(m.Prefix.Name, "stagebot") && m.Param(0) == channel
+		})
+		if !ok {
+			t.Fatalf("%d replies of %d arrived: %q", len(got), len(commands), got)
+		}
+		got = append(got, m.Trailing())
+	}
+	for i, c := range commands {
+		if !strings.Contains(got[i], c.reply) {
+			t.Errorf("reply %d to %q: %q, want it to contain %q\nall: %q", i, c.say, got[i], c.reply, got)
+		}
+	}
+	if extra, ok := lander.Await(500*time.Millisecond, func(m *irc.Message) bool {
+		return m.Command == "PRIVMSG" && strings.EqualFold(m.Prefix.Name, "stagebot")
+	}); ok {
+		t.Errorf("a reply came twice or unasked: %q", extra.Trailing())
+	}
+}
