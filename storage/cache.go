@@ -6,9 +6,10 @@ import (
 	"stagebot"
 )
 
-// maxCached bounds the decoded requests kept in memory. The requests people ask about are
-// the few in flight; when the cache is full it starts over rather than tracking use.
-const maxCached = 2048
+// maxCached bounds the decoded requests kept in memory (about 1.5 MiB at most, for a
+// bot that must stay small for months). The requests people ask about are the few in
+// flight; when the cache is full a random entry makes room, rather than tracking use.
+const maxCached = 512
 
 // requestCache keeps decoded requests so that `!status` and `!queue` skip JSON decoding,
 // most of their cost. It is only ever consulted when it is known to agree with what the
@@ -76,7 +77,10 @@ func (c *requestCache) fill(t ticket, r *stagebot.Request) {
 
 func (c *requestCache) storeLocked(r *stagebot.Request) {
 	if _, ok := c.m[r.ID]; !ok && len(c.m) >= maxCached {
-		clear(c.m)
+		for id := range c.m { // Go's map order is random enough for an eviction
+			delete(c.m, id)
+			break
+		}
 	}
 	c.m[r.ID] = r
 }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"testing"
@@ -180,4 +181,47 @@ func TestCacheAgreesWithTheSnapshotUnderLoad(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestCacheStaysBounded: however many requests are read, the cache holds at most
+// maxCached of them, and a panicking write leaves it usable.
+func TestCacheStaysBounded(t *testing.T) {
+	db := openTest(t)
+	n := maxCached + 100
+	err := db.Update(func(tx *Tx) error {
+		for i := range n {
+			if err := tx.PutRequest(req(fmt.Sprintf("%08x-0000-4000-8000-000000000000", i), "a", "all", stagebot.StatePending, i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.View(func(tx *Tx) error {
+		for i := range n {
+			if _, err := tx.Request(fmt.Sprintf("%08x-0000-4000-8000-000000000000", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return nil
+	})
+	db.cache.mu.Lock()
+	size := len(db.cache.m)
+	db.cache.mu.Unlock()
+	if size > maxCached || size < maxCached/2 {
+		t.Fatalf("%d cached after reading %d requests, want at most %d (and not emptied)", size, n, maxCached)
+	}
+
+	func() {
+		defer func() { recover() }()
+		db.Update(func(tx *Tx) error { panic("in a write") })
+	}()
+	db.cache.mu.Lock()
+	writers := db.cache.writers
+	db.cache.mu.Unlock()
+	if writers != 0 {
+		t.Fatalf("a panicking write left %d writers open: the cache would stay off", writers)
+	}
 }

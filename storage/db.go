@@ -62,9 +62,13 @@ func (db *DB) Path() string { return db.bolt.Path() }
 // Update runs fn in one read-write transaction: all its writes land together or not at all.
 func (db *DB) Update(fn func(*Tx) error) error {
 	written := map[string]*stagebot.Request{}
+	committed := false
 	db.cache.beginWrite()
+	// Deferred so that a panicking fn (bbolt rolls back and re-panics) does not leave the
+	// cache thinking a write is still open.
+	defer func() { db.cache.endWrite(written, committed) }()
 	err := db.bolt.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx, written: written}) })
-	db.cache.endWrite(written, err == nil)
+	committed = err == nil
 	return err
 }
 
