@@ -262,29 +262,32 @@ func announcement(id, filename, word string) func(*irc.Message) bool {
 	}
 }
 
-// awaitBotIn waits until the bot is in the channel, asking NAMES as c.
+// awaitBotIn waits until the bot is in the channel. c must have joined it (or sent its
+// JOIN): then either a names list c receives shows the bot, or the bot's JOIN reaches c
+// after it, so one NAMES and the lines that follow settle it without polling.
 func awaitBotIn(t *testing.T, c *ircdtest.Client, wait time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(wait)
-	for time.Now().Before(deadline) {
-		c.Send("NAMES %s", channel)
+	c.Send("NAMES %s", channel)
+	botJoin := func(m *irc.Message) bool {
+		return m.Command == "JOIN" && strings.EqualFold(m.Prefix.Name, "stagebot") && strings.EqualFold(m.Param(0), channel)
+	}
+	for {
 		m, ok := c.Await(time.Until(deadline), func(m *irc.Message) bool {
-			return m.Command == "353" || m.Command == "366"
+			return m.Command == "353" || m.Command == "366" || botJoin(m)
 		})
-		if !ok {
-			break
-		}
-		if m.Command == "353" && containsNick(m.Trailing(), "stagebot") {
-			c.Expect(func(m *irc.Message) bool { return m.Command == "366" })
+		switch {
+		case !ok:
+			t.Fatalf("stagebot not in %s within %s", channel, wait)
+		case m.Command == "353" && containsNick(m.Trailing(), "stagebot"), botJoin(m):
+			return
+		case m.Command == "366":
+			if _, ok := c.Await(time.Until(deadline), botJoin); !ok {
+				t.Fatalf("stagebot not in %s within %s", channel, wait)
+			}
 			return
 		}
-		if m.Command == "353" {
-			c.Expect(func(m *irc.Message) bool { return m.Command == "366" })
-		}
-		// Nothing announces the bot's arrival to a client that may join after it: ask again.
-		<-time.After(100 * time.Millisecond)
 	}
-	t.Fatalf("stagebot not in %s within %s", channel, wait)
 }
 
 func containsNick(names, nick string) bool {

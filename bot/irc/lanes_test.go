@@ -40,7 +40,9 @@ func TestLanesKeepOrderAndIdle(t *testing.T) {
 		t.Fatal("the lane ended as soon as it ran dry")
 	}
 	l.do("#a", record(5))
-	time.Sleep(50 * time.Millisecond)
+	done2 := make(chan struct{})
+	l.do("#a", func() { close(done2) })
+	<-done2
 	mu.Lock()
 	if len(got) != 6 {
 		t.Fatalf("ran %v", got)

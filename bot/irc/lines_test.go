@@ -55,13 +55,42 @@ func (h *fakeHandler) Team() stagebot.Team { return stagebot.Team{} }
 type recordWriter struct {
 	mu    sync.Mutex
 	lines []string
+	more  chan struct{} // closed, and replaced, at every write
 }
 
 func (w *recordWriter) Write(line string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.lines = append(w.lines, line)
+	if w.more != nil {
+		close(w.more)
+	}
+	w.more = make(chan struct{})
 	return nil
+}
+
+// await waits until cond holds for the lines written so far, woken by each write.
+func (w *recordWriter) await(t *testing.T, what string, cond func([]string) bool) {
+	t.Helper()
+	deadline := time.NewTimer(5 * time.Second)
+	defer deadline.Stop()
+	for {
+		w.mu.Lock()
+		lines := append([]string(nil), w.lines...)
+		if w.more == nil {
+			w.more = make(chan struct{})
+		}
+		more := w.more
+		w.mu.Unlock()
+		if cond(lines) {
+			return
+		}
+		select {
+		case <-more:
+		case <-deadline.C:
+			t.Fatalf("not written within 5s: %s; written: %q", what, lines)
+		}
+	}
 }
 
 func (w *recordWriter) written() []string {
@@ -199,7 +228,7 @@ func TestSessionHandlesReactionsAndWhois(t *testing.T) {
 	}
 	// No account-tag: the sender's account comes from WHOIS, answered here.
 	feed(s, []byte("@+draft/react=👍;+draft/reply=m-req :sil!u@host TAGMSG #stage\r\n"))
-	waitFor(t, func() bool { return contains(w.written(), "WHOIS sil") })
+	w.await(t, "WHOIS sil", func(l []string) bool { return contains(l, "WHOIS sil") })
 	feed(s, []byte(":irc.test 311 stagebot sil u host * :r\r\n:irc.test 330 stagebot sil silacct :is logged in as\r\n:irc.test 318 stagebot sil :End\r\n"))
 	s.a.lanes.wait()
 	if len(h.decisions) != 1 || h.decisions[0].Verb != bot.VerbApprove || h.decisions[0].RequestID != "request-1" || h.decisions[0].Actor.Account != "silacct" {
@@ -213,24 +242,13 @@ func TestSessionHandlesReactionsAndWhois(t *testing.T) {
 	}
 	// Another hostmask under the same nick gets no account from the cache.
 	feed(s, []byte(":sil!evil@elsewhere PRIVMSG #stage :!approve x\r\n"))
-	waitFor(t, func() bool { return count(w.written(), "WHOIS sil") == 2 })
+	w.await(t, "a second WHOIS sil", func(l []string) bool { return count(l, "WHOIS sil") == 2 })
 	feed(s, []byte(":irc.test 311 stagebot sil evil elsewhere * :r\r\n:irc.test 318 stagebot sil :End\r\n"))
 	s.a.lanes.wait()
 	if got := h.messages[len(h.messages)-1].Actor; got.Account != "" || got.ID != "sil!evil@elsewhere" {
 		t.Fatalf("impostor identity %+v", got)
 	}
 	s.close()
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met in 5s")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 func contains(lines []string, s string) bool { return count(lines, s) > 0 }
