@@ -55,13 +55,15 @@ func (c *sftpConn) isDead() bool {
 	}
 }
 
+// close ends the transport first: against a server that stopped reading, closing an sftp
+// session first would queue its close message behind writes that never drain.
 func (c *sftpConn) close() {
+	_ = c.ssh.Close()
 	for _, fc := range []*sftp.Client{c.aux, c.sftp} {
 		if fc != nil {
 			_ = fc.Close()
 		}
 	}
-	_ = c.ssh.Close()
 }
 
 func newSFTPFS(u *url.URL, cfg Config) (fsys, error) {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/pkg/sftp"
@@ -18,9 +19,10 @@ import (
 // dialer opens authenticated SSH connections to one host, checking its key against
 // known_hosts every time.
 type dialer struct {
-	addr    string
-	timeout time.Duration
-	config  *ssh.ClientConfig
+	addr      string
+	timeout   time.Duration
+	keepAlive time.Duration
+	config    *ssh.ClientConfig
 }
 
 func newDialer(cfg Config, addr, user string) (dialer, error) {
@@ -42,9 +44,14 @@ func newDialer(cfg Config, addr, user string) (dialer, error) {
 	if timeout <= 0 {
 		timeout = DefaultDialTimeout
 	}
+	keepAlive := cfg.KeepAlive
+	if keepAlive <= 0 {
+		keepAlive = DefaultKeepAlive
+	}
 	return dialer{
-		addr:    addr,
-		timeout: timeout,
+		addr:      addr,
+		timeout:   timeout,
+		keepAlive: keepAlive,
 		config: &ssh.ClientConfig{
 			User:              user,
 			Auth:              []ssh.AuthMethod{ssh.PublicKeys(signer)},
@@ -165,7 +172,50 @@ func (d dialer) dial(ctx context.Context) (*sftpConn, error) {
 		return nil, &ConnError{"start sftp on " + d.addr, timeoutCause(ctx, err)}
 	}
 	go func() { _ = c.ssh.Wait(); close(c.dead) }()
+	go keepAlive(c, d.keepAlive)
 	return c, nil
+}
+
+// DefaultKeepAlive is the keepalive interval when Config.KeepAlive is zero, as OpenSSH's
+// ServerAliveInterval 15 with its ServerAliveCountMax of 3.
+const DefaultKeepAlive = 15 * time.Second
+
+// keepAliveMisses is how many intervals without a reply end a connection.
+const keepAliveMisses = 3
+
+// keepAlive asks the server for a reply every interval and closes the connection when none
+// came for keepAliveMisses intervals. A link that died silently (a host gone, a firewall
+// that forgot the flow) would otherwise hold the operation under way, and the worker behind
+// it, until TCP gives up retransmitting, many minutes later; closed, the operation fails
+// and the job is retried on a new connection.
+func keepAlive(c *sftpConn, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var lastReply atomic.Int64
+	lastReply.Store(time.Now().UnixNano())
+	var asking atomic.Bool
+	for {
+		select {
+		case <-c.dead:
+			return
+		case <-t.C:
+		}
+		if time.Since(time.Unix(0, lastReply.Load())) > keepAliveMisses*every {
+			// The transport only: what runs on it fails as a lost connection, and its
+			// owner drops it as it would any dead connection.
+			_ = c.ssh.Close()
+			return
+		}
+		if asking.CompareAndSwap(false, true) {
+			go func() {
+				defer asking.Store(false)
+				// Any reply, "unknown request" included, is a sign of life.
+				if _, _, err := c.ssh.SendRequest("keepalive@openssh.com", true, nil); err == nil {
+					lastReply.Store(time.Now().UnixNano())
+				}
+			}()
+		}
+	}
 }
 
 // timeoutCause says that the deadline, not the server, broke the connection when it did.

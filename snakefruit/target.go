@@ -26,6 +26,9 @@ type Config struct {
 	Passphrase  string // optional, for an encrypted key
 	KnownHosts  string // required for sftp: host keys are always checked
 	DialTimeout time.Duration
+	// KeepAlive is how often an idle or busy SSH connection must show a sign of life
+	// (DefaultKeepAlive when zero); see keepAlive.
+	KeepAlive time.Duration
 }
 
 // File is one entry of the folder.

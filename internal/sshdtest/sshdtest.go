@@ -387,3 +387,25 @@ func (b *syncBuffer) Len() int {
 	defer b.mu.Unlock()
 	return b.buf.Len()
 }
+
+// Freeze stops sshd and every session it forked without closing anything: the kernel
+// still accepts connections and takes bytes until the buffers fill, and nothing answers,
+// as when a host hangs or a link dies silently. Thaw undoes it; Stop works on a frozen
+// server too.
+func (s *Server) Freeze() { s.signalAll(syscall.SIGSTOP) }
+
+// Thaw lets a frozen server run again.
+func (s *Server) Thaw() { s.signalAll(syscall.SIGCONT) }
+
+func (s *Server) signalAll(sig syscall.Signal) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return
+	}
+	pid := s.cmd.Process.Pid
+	_ = syscall.Kill(pid, sig)
+	for _, k := range descendants(pid) {
+		_ = syscall.Kill(k, sig)
+	}
+}
