@@ -32,13 +32,7 @@ type Adapter struct {
 	sess      *session      // the live session, nil between connections
 	up        chan struct{} // closed when a session becomes ready; replaced when it ends
 	lanes     *lanes
-
-	// Channels that already took the announcement being delivered. The core retries only
-	// its outbox's head, in order, so remembering one announcement is enough for a retry
-	// after one channel refused it not to post it again where it went out.
-	sentMu  sync.Mutex
-	sentSeq uint64
-	sentTo  map[string]bool
+	sent      bot.Progress // channels an announcement already reached
 }
 
 // New makes the adapter.
@@ -178,13 +172,16 @@ func (a *Adapter) Deliver(ctx context.Context, ann stagebot.Announcement) error 
 	if len(channels) == 0 {
 		return errors.New("irc: in no channel")
 	}
-	channels = a.notYetSent(ann.Seq, channels)
 	errs := make(chan error, len(channels))
 	for _, ch := range channels {
 		go func() {
+			if a.sent.Has(ann.Seq, ch) {
+				errs <- nil
+				return
+			}
 			err := s.post(ctx, ch, text, remember)
 			if err == nil {
-				a.sent(ann.Seq, ch)
+				a.sent.Mark(ann.Seq, ch)
 			}
 			errs <- err
 		}()
@@ -193,33 +190,11 @@ func (a *Adapter) Deliver(ctx context.Context, ann stagebot.Announcement) error 
 	for range channels {
 		all = append(all, <-errs)
 	}
-	return errors.Join(all...)
-}
-
-// notYetSent drops from channels those that already took announcement seq (0: not from
-// the outbox, nothing remembered).
-func (a *Adapter) notYetSent(seq uint64, channels []string) []string {
-	a.sentMu.Lock()
-	defer a.sentMu.Unlock()
-	if seq == 0 || seq != a.sentSeq {
-		a.sentSeq, a.sentTo = seq, map[string]bool{}
-		return channels
+	if err := errors.Join(all...); err != nil {
+		return err
 	}
-	var out []string
-	for _, ch := range channels {
-		if !a.sentTo[strings.ToLower(ch)] {
-			out = append(out, ch)
-		}
-	}
-	return out
-}
-
-func (a *Adapter) sent(seq uint64, channel string) {
-	a.sentMu.Lock()
-	defer a.sentMu.Unlock()
-	if seq != 0 && seq == a.sentSeq {
-		a.sentTo[strings.ToLower(channel)] = true
-	}
+	a.sent.Forget(ann.Seq)
+	return nil
 }
 
 // say sends text to target as one or more lines with command (PRIVMSG or NOTICE). Lines a

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/slack-go/slack"
 
@@ -26,15 +25,15 @@ func (a *Adapter) Deliver(ctx context.Context, ann stagebot.Announcement) error 
 	}
 	team := h.Team()
 	for _, ch := range a.cfg.Channels {
-		if a.sent.has(ann.Seq, ch) {
+		if a.sent.Has(ann.Seq, ch) {
 			continue
 		}
 		if err := a.deliverTo(ctx, h, team, ch, ann); err != nil {
 			return fmt.Errorf("slack %s: %w", ch, err)
 		}
-		a.sent.mark(ann.Seq, ch)
+		a.sent.Mark(ann.Seq, ch)
 	}
-	a.sent.forget(ann.Seq)
+	a.sent.Forget(ann.Seq)
 	return nil
 }
 
@@ -214,35 +213,4 @@ func (a *Adapter) postTS(ctx context.Context, ch, thread, text string, blocks []
 	var ts string
 	err := call(ctx, func() (err error) { _, ts, err = a.api.PostMessageContext(ctx, ch, opts...); return err })
 	return ts, err
-}
-
-// progress remembers which channels already have an announcement, while it is being
-// delivered to several.
-type progress struct {
-	mu sync.Mutex
-	m  map[uint64]map[string]bool
-}
-
-func (p *progress) has(seq uint64, ch string) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.m[seq][ch]
-}
-
-func (p *progress) mark(seq uint64, ch string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.m == nil {
-		p.m = map[uint64]map[string]bool{}
-	}
-	if p.m[seq] == nil {
-		p.m[seq] = map[string]bool{}
-	}
-	p.m[seq][ch] = true
-}
-
-func (p *progress) forget(seq uint64) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	delete(p.m, seq)
 }
