@@ -218,10 +218,7 @@ func (a *Adapter) sayPieces(ctx context.Context, command, target, text string, p
 			pieces = splitText(text, s.budget(command, target))
 			split = true
 		}
-		lines := make([]string, len(pieces))
-		for i, p := range pieces {
-			lines[i] = command + " " + target + " :" + p
-		}
+		lines := chatLines(command, target, pieces)
 		sent, err := s.out.send(ctx, target, lines)
 		if err == nil {
 			return nil

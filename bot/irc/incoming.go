@@ -63,10 +63,7 @@ func (s *session) quickReply(command, target, key string) func(string) error {
 			return nil
 		}
 		pieces := splitText(text, s.budget(command, target))
-		lines := make([]string, len(pieces))
-		for i, p := range pieces {
-			lines[i] = command + " " + target + " :" + p
-		}
+		lines := chatLines(command, target, pieces)
 		sent := s.out.sendNow(lines)
 		if sent == len(lines) {
 			return nil

@@ -70,3 +70,12 @@ func splitLine(s string, budget int) []string {
 	}
 	return out
 }
+
+// chatLines makes one PRIVMSG or NOTICE line to target of each piece of splitText.
+func chatLines(command, target string, pieces []string) []string {
+	lines := make([]string, len(pieces))
+	for i, p := range pieces {
+		lines[i] = command + " " + target + " :" + p
+	}
+	return lines
+}
