@@ -10,6 +10,10 @@ type Announcement struct {
 	RequestID string    `json:"request_id,omitempty"` // "" for ticks, promotions, phasing
 	Word      string    `json:"word"`                 // the contract's keyword: requested, locked, tick, ...
 	Text      string    `json:"text"`                 // the line, without mentions
+	// State is set when the announcement reports a transition of the request into it;
+	// other lines about a request (progress, a click taken off, a failure that keeps the
+	// state) leave it empty.
+	State State `json:"state,omitempty"`
 	// Mention names team members to highlight (the `requested` announcement and reminders);
 	// each adapter renders them its own way (IRC nicks, Slack <@ID>).
 	Mention []string `json:"mention,omitempty"`

@@ -28,4 +28,12 @@ type Job struct {
 	// publish command that succeeded is not run again because the flush after it failed).
 	Done    []string  `json:"done,omitempty"`
 	Created time.Time `json:"created"`
+	// Gen is the request's generation the job serves (Request.Gen when it was queued).
+	Gen uint64 `json:"gen"`
+	// ReplacesID is the older locked request whose list line a lock replaces in place, noted
+	// before the list is touched so that the cleanup of an overtaken lock can put that
+	// line back.
+	ReplacesID string `json:"replaces_id,omitempty"`
+	// PersonsLine: the lock found the line already written by a person (see Request).
+	PersonsLine bool `json:"persons_line,omitempty"`
 }

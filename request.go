@@ -28,19 +28,27 @@ type Request struct {
 	Requester    Identity `json:"requester"`
 	RequesterKey string   `json:"requester_key"` // Person.Key at request time
 
-	State      State        `json:"state"`
-	Approvals  []Approval   `json:"approvals,omitempty"`
-	QASignoff  *Approval    `json:"qa_signoff,omitempty"`
-	History    []Transition `json:"history"`
-	Replaces   string       `json:"replaces,omitempty"`    // older filename this lock replaced
-	LastError  string       `json:"last_error,omitempty"`  // why the last attempt failed
-	Attempt    int          `json:"attempt,omitempty"`     // attempts of the current job
-	NextTry    time.Time    `json:"next_try,omitempty"`    // when the worker tries again
-	PublishErr string       `json:"publish_err,omitempty"` // last failed publication
-	Reason     string       `json:"reason,omitempty"`      // rejection or cancellation reason
-	RemindedAt time.Time    `json:"reminded_at,omitempty"`
-	Created    time.Time    `json:"created"`
-	Updated    time.Time    `json:"updated"`
+	State State `json:"state"`
+	// Gen counts the request's transitions. A job records the Gen it was queued for, and
+	// its outcome counts only while the request is still at that Gen: a job overtaken by a
+	// person (cancel, withdraw, re-approval) can never record a stale result.
+	Gen       uint64       `json:"gen"`
+	Approvals []Approval   `json:"approvals,omitempty"`
+	QASignoff *Approval    `json:"qa_signoff,omitempty"`
+	History   []Transition `json:"history"`
+	Replaces  string       `json:"replaces,omitempty"` // older filename this lock replaced
+	// PersonsLine: the list already named this filename, written by a person, when the bot
+	// locked it; the bot changes only lines it wrote, so it leaves that line and file alone
+	// when the request ends.
+	PersonsLine bool      `json:"persons_line,omitempty"`
+	LastError   string    `json:"last_error,omitempty"`  // why the last attempt failed
+	Attempt     int       `json:"attempt,omitempty"`     // attempts of the current job
+	NextTry     time.Time `json:"next_try,omitempty"`    // when the worker tries again
+	PublishErr  string    `json:"publish_err,omitempty"` // last failed publication
+	Reason      string    `json:"reason,omitempty"`      // rejection or cancellation reason
+	RemindedAt  time.Time `json:"reminded_at,omitempty"`
+	Created     time.Time `json:"created"`
+	Updated     time.Time `json:"updated"`
 }
 
 // Approval is one person's approval or sign-off, valid only for the bytes it was given on.

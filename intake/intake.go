@@ -95,7 +95,7 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (*Result, error) {
 	if err := os.MkdirAll(f.Dir, 0o750); err != nil {
 		return nil, err
 	}
-	tmp, err := os.CreateTemp(f.Dir, ".download-*")
+	tmp, err := os.CreateTemp(f.Dir, tempPrefix+"*")
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,14 @@ type LockSpec struct {
 	// Replaces is the older filename of the same name and arch that the bot owns, or "".
 	// Only pass a file the bot put there: Lock removes it.
 	Replaces string
+	// Claim, when set, runs after the upload and before the list is touched, with the list
+	// as it is then; an error stops the lock there. It lets the caller check that the lock
+	// is still wanted, and note what the list held, before the one step people see.
+	Claim func(ctx context.Context, lines []string) error
+	// KeepReplaced leaves Replaces' file in the folder (its line is still replaced): the
+	// caller removes it once the lock is recorded, so that a lock overtaken after its list
+	// edit can still put the older line back without uploading the older file again.
+	KeepReplaced bool
 }
 
 // Lock makes s.Filename locked: the file in the folder, then its line in the list (in place of
@@ -24,13 +32,22 @@ func Lock(ctx context.Context, t Target, s LockSpec) error {
 	if err := t.Put(ctx, s.Filename, s.Src, s.Size, s.SHA256); err != nil {
 		return err
 	}
+	if s.Claim != nil {
+		lines, err := t.ReadList(ctx)
+		if err != nil {
+			return fmt.Errorf("snakefruit: lock %s: %w", s.Filename, err)
+		}
+		if err := s.Claim(ctx, lines); err != nil {
+			return err
+		}
+	}
 	err := t.EditList(ctx, func(lines []string) ([]string, error) {
 		return ReplaceOrAppend(lines, s.Filename, s.Replaces), nil
 	})
 	if err != nil {
 		return fmt.Errorf("snakefruit: lock %s: %w", s.Filename, err)
 	}
-	if s.Replaces != "" && s.Replaces != s.Filename {
+	if s.Replaces != "" && s.Replaces != s.Filename && !s.KeepReplaced {
 		if err := t.Remove(ctx, s.Replaces); err != nil {
 			return fmt.Errorf("snakefruit: lock %s: remove superseded: %w", s.Filename, err)
 		}

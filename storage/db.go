@@ -33,8 +33,18 @@ type DB struct {
 
 // Open opens (creating if needed) the database file. A second process on the same file
 // waits up to a few seconds for the lock and then fails, rather than corrupting state.
-func Open(path string) (*DB, error) {
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
+func Open(path string) (*DB, error) { return OpenWith(path, Options{}) }
+
+// Options tune Open for uses other than the bot's own.
+type Options struct {
+	// NoSync skips the fsync of each commit: for simulations that reopen the file as a
+	// crash would but never lose power. Never for the bot's own state.
+	NoSync bool
+}
+
+// OpenWith is Open with options.
+func OpenWith(path string, opts Options) (*DB, error) {
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second, NoSync: opts.NoSync})
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

@@ -26,6 +26,16 @@ func (t *Tx) PutJob(j stagebot.Job) error {
 	return putJSON(t.b(bucketJobs), itob(j.Seq), j)
 }
 
+// Job returns queued job seq.
+func (t *Tx) Job(seq uint64) (stagebot.Job, bool, error) {
+	var j stagebot.Job
+	ok, err := getJSON(t.b(bucketJobs), itob(seq), &j)
+	return j, ok, err
+}
+
+// HasJob reports whether job seq is still queued.
+func (t *Tx) HasJob(seq uint64) bool { return t.b(bucketJobs).Get(itob(seq)) != nil }
+
 // DeleteJob removes a job once its outcome is recorded.
 func (t *Tx) DeleteJob(seq uint64) error { return t.b(bucketJobs).Delete(itob(seq)) }
 

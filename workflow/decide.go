@@ -87,7 +87,7 @@ func (s *Service) Withdraw(actor stagebot.Identity, idPrefix string) (*Outcome, 
 			return "", err
 		}
 		if r.State != stagebot.StatePending && !r.PolicyMet(s.cfg.Policy) {
-			if err := s.dropJobs(tx, r); err != nil {
+			if err := s.endJobs(tx, r); err != nil {
 				return "", err
 			}
 			if err := s.move(tx, r, stagebot.StatePending, actor.String(), "approval withdrawn by "+actor.String()+"; waiting for approval again"); err != nil {
@@ -107,6 +107,9 @@ func (s *Service) QA(actor stagebot.Identity, idPrefix string) (*Outcome, error)
 		}
 		if r.State != stagebot.StatePending {
 			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is %s, not pending: a sign-off changes nothing now", r.ShortID(), r.State)
+		}
+		if !s.cfg.Policy.SelfApproval && p.Key == r.RequesterKey {
+			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not sign off [%s]: it is their own request (no self-approval)", actor, r.ShortID())
 		}
 		if r.QASignoff != nil && r.QASignoff.SHA256 == r.SHA256 {
 			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] already has QA sign-off from %s", r.ShortID(), r.QASignoff.By)
@@ -142,8 +145,7 @@ func (s *Service) approve(tx *storage.Tx, r *stagebot.Request, actor string) err
 	if err := s.move(tx, r, stagebot.StateApproved, actor, note+"; queued for locking"); err != nil {
 		return err
 	}
-	_, err := tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobLock, RequestID: r.ID, Created: s.now()})
-	return err
+	return s.enqueue(tx, stagebot.JobLock, r, false)
 }
 
 func (s *Service) missing(r *stagebot.Request) string {
@@ -170,7 +172,7 @@ func (s *Service) Reject(actor stagebot.Identity, idPrefix, reason string) (*Out
 		default:
 			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is %s: only a request not yet locked can be rejected (use !cancel to take a locked click off)", r.ShortID(), r.State)
 		}
-		if err := s.dropJobs(tx, r); err != nil {
+		if err := s.endJobs(tx, r); err != nil {
 			return "", err
 		}
 		r.Reason = reason
@@ -181,7 +183,6 @@ func (s *Service) Reject(actor stagebot.Identity, idPrefix, reason string) (*Out
 		if err := s.move(tx, r, stagebot.StateRejected, actor.String(), note); err != nil {
 			return "", err
 		}
-		s.removeLocalCopy(r)
 		return fmt.Sprintf("[%s] rejected", r.ShortID()), nil
 	})
 }
@@ -197,8 +198,16 @@ func (s *Service) Cancel(actor stagebot.Identity, idPrefix, reason string) (*Out
 		if r.State.Final() {
 			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is already %s", r.ShortID(), r.State)
 		}
+		if r.State == stagebot.StatePromoted {
+			// A publication under way cannot be called back from the store.
+			if j, queued, err := tx.JobFor(r.ID); err != nil {
+				return "", err
+			} else if queued && j.Kind == stagebot.JobPublish && !j.FirstTry.IsZero() {
+				return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is too late to cancel: it is being published", r.ShortID())
+			}
+		}
 		wasOn := r.State.OnSnakefruit()
-		if err := s.dropJobs(tx, r); err != nil {
+		if err := s.endJobs(tx, r); err != nil {
 			return "", err
 		}
 		r.Reason = reason
@@ -213,10 +222,9 @@ func (s *Service) Cancel(actor stagebot.Identity, idPrefix, reason string) (*Out
 			return "", err
 		}
 		if wasOn {
-			_, err := tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobUnlock, RequestID: r.ID, Created: s.now()})
+			err := s.enqueue(tx, stagebot.JobUnlock, r, false)
 			return fmt.Sprintf("[%s] cancelled; taking %s off the list", r.ShortID(), r.Filename), err
 		}
-		s.removeLocalCopy(r)
 		return fmt.Sprintf("[%s] cancelled", r.ShortID()), nil
 	})
 }
@@ -235,7 +243,7 @@ func (s *Service) Retry(actor stagebot.Identity, idPrefix string) (*Outcome, err
 			if err := s.move(tx, r, stagebot.StateApproved, actor.String(), "retry by "+actor.String()+" after: "+r.LastError); err != nil {
 				return "", err
 			}
-			_, err := tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobLock, RequestID: r.ID, Created: s.now()})
+			err := s.enqueue(tx, stagebot.JobLock, r, false)
 			return fmt.Sprintf("[%s] queued for locking again", r.ShortID()), err
 		case r.State == stagebot.StatePromoted && r.PublishErr != "":
 			if _, queued, err := tx.JobFor(r.ID); err != nil || queued {
@@ -244,35 +252,11 @@ func (s *Service) Retry(actor stagebot.Identity, idPrefix string) (*Outcome, err
 			if err := s.note(tx, r, actor.String(), "retry", "publication retry by "+actor.String()); err != nil {
 				return "", err
 			}
-			_, err := tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobPublish, RequestID: r.ID, Created: s.now()})
+			err := s.enqueue(tx, stagebot.JobPublish, r, false)
 			return fmt.Sprintf("[%s] publication queued again", r.ShortID()), err
 		}
 		return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is %s: nothing failed to retry", r.ShortID(), r.State)
 	})
-}
-
-// dropJobs removes a request's queued lock job when its state no longer wants it. A lock job
-// may already have touched snakefruit (a crash between its work and its commit, or a failed
-// lock that got halfway), so a silent unlock job is queued to clear whatever it left.
-func (s *Service) dropJobs(tx *storage.Tx, r *stagebot.Request) error {
-	jobs, err := tx.Jobs()
-	if err != nil {
-		return err
-	}
-	touched := r.State == stagebot.StateFailed
-	for _, j := range jobs {
-		if j.RequestID == r.ID && j.Kind == stagebot.JobLock {
-			touched = touched || j.Attempt > 0 || !j.FirstTry.IsZero()
-			if err := tx.DeleteJob(j.Seq); err != nil {
-				return err
-			}
-		}
-	}
-	if !touched {
-		return nil
-	}
-	_, err = tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobUnlock, RequestID: r.ID, Created: s.now(), Quiet: true})
-	return err
 }
 
 func joinAnd(items []string) string {

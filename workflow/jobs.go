@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -11,17 +12,86 @@ import (
 	"stagebot/storage"
 )
 
+// errStale stops a job that no longer serves its request: somebody dropped it (a cancel, a
+// withdrawal, a rejection, a supersession) or the request moved on since it was queued.
+// Whoever dropped it queued the cleanup of what it may have left, so the job records
+// nothing.
+var errStale = errors.New("job overtaken: the request no longer wants it")
+
+// stepClaimed marks a lock that passed its claim: from then on it may edit the list.
+const stepClaimed = "claimed"
+
+// current reads the request job serves and reports whether the job still serves it: the
+// job is still queued (nobody dropped it) and, for locks and publications, the request has
+// not moved since the job was queued. Unlocks are cleanups: they stay current while queued.
+func (s *Service) current(tx *storage.Tx, job stagebot.Job) (*stagebot.Request, bool, error) {
+	if !tx.HasJob(job.Seq) {
+		return nil, false, nil
+	}
+	r, err := tx.Request(job.RequestID)
+	if stagebot.ErrorCode(err) == stagebot.ENOTFOUND {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return r, job.Kind == stagebot.JobUnlock || r.Gen == job.Gen, nil
+}
+
+// enqueue queues a job for r at its current generation.
+func (s *Service) enqueue(tx *storage.Tx, kind stagebot.JobKind, r *stagebot.Request, quiet bool) error {
+	_, err := tx.EnqueueJob(stagebot.Job{Kind: kind, RequestID: r.ID, Created: s.now(), Gen: r.Gen, Quiet: quiet})
+	return err
+}
+
+// endJobs takes r's lock and publish jobs off the queue because its state no longer wants
+// them. A lock that may have touched snakefruit (it started) leaves a quiet cleanup unlock
+// behind, carrying what the lock noted before it edited the list (the older line it
+// replaces in place, a person's line), so that whatever it left is taken back and the
+// older version's line restored. Unlocks stay: they are cleanups already, and the worker
+// runs a package's jobs in order, so a cleanup always runs before a later lock.
+func (s *Service) endJobs(tx *storage.Tx, r *stagebot.Request) error {
+	jobs, err := tx.Jobs()
+	if err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		if j.RequestID != r.ID || j.Kind == stagebot.JobUnlock {
+			continue
+		}
+		if err := tx.DeleteJob(j.Seq); err != nil {
+			return err
+		}
+		if j.Kind == stagebot.JobLock && (j.Attempt > 0 || !j.FirstTry.IsZero()) {
+			if err := s.queueCleanup(tx, r, j); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// queueCleanup queues the quiet unlock that takes back what lock job j may have left.
+func (s *Service) queueCleanup(tx *storage.Tx, r *stagebot.Request, j stagebot.Job) error {
+	_, err := tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobUnlock, RequestID: r.ID, Created: s.now(), Gen: r.Gen,
+		Quiet: true, ReplacesID: j.ReplacesID, PersonsLine: j.PersonsLine})
+	return err
+}
+
 // lockPlan is what a lock job decided from bbolt before touching snakefruit.
 type lockPlan struct {
 	r          *stagebot.Request
-	replaces   string // the filename of the locked older version, "" for a new package
+	replaces   *stagebot.Request // the locked older version whose line this one takes, or nil
 	supersedor *stagebot.Request
 }
 
-func (s *Service) planLock(tx *storage.Tx, id string) (*lockPlan, error) {
-	r, err := tx.Request(id)
+func (s *Service) planLock(tx *storage.Tx, job stagebot.Job) (*lockPlan, error) {
+	r, ok, err := s.current(tx, job)
 	if err != nil {
 		return nil, err
+	}
+	if !ok || r.State != stagebot.StateApproved {
+		return nil, errStale
 	}
 	plan := &lockPlan{r: r}
 	others, err := tx.PackageRequests(r.Name, r.Arch, 0)
@@ -40,7 +110,10 @@ func (s *Service) planLock(tx *storage.Tx, id string) (*lockPlan, error) {
 			plan.supersedor = o
 			return plan, nil
 		}
-		plan.replaces = o.Filename
+		if !o.PersonsLine && o.Filename != r.Filename {
+			// Only a line the bot wrote is replaced in place; a person's stays.
+			plan.replaces = o
+		}
 	}
 	return plan, nil
 }
@@ -49,50 +122,74 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 	var plan *lockPlan
 	err := s.view(func(tx *storage.Tx) error {
 		var err error
-		plan, err = s.planLock(tx, job.RequestID)
+		plan, err = s.planLock(tx, job)
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	r := plan.r
-	if r.State != stagebot.StateApproved {
-		// Rejected, cancelled or superseded while queued: the job has nothing to do.
-		return s.update(func(tx *storage.Tx) error { return tx.DeleteJob(job.Seq) })
-	}
 	if plan.supersedor != nil {
 		return s.finish(job, func(tx *storage.Tx, r *stagebot.Request) error {
-			if r.State != stagebot.StateApproved {
-				return nil
-			}
 			o := plan.supersedor
 			return s.move(tx, r, stagebot.StateSuperseded, "worker", fmt.Sprintf("%s [%s] is already locked and not older", o.Filename, o.ShortID()))
 		})
 	}
-	spec := snakefruit.LockSpec{Filename: r.Filename, Src: r.LocalPath, Size: r.Size, SHA256: r.SHA256, Replaces: plan.replaces}
+	replaces := ""
+	if plan.replaces != nil {
+		replaces = plan.replaces.Filename
+	}
+	spec := snakefruit.LockSpec{Filename: r.Filename, Src: r.LocalPath, Size: r.Size, SHA256: r.SHA256,
+		Replaces: replaces, KeepReplaced: true}
+	// The claim is the last point where a person's cancel or withdrawal stops the lock
+	// before anyone can see it: checked and noted in one transaction, right before the
+	// list edit.
+	spec.Claim = func(ctx context.Context, lines []string) error {
+		return s.update(func(tx *storage.Tx) error {
+			r, ok, err := s.current(tx, job)
+			if err != nil {
+				return err
+			}
+			if !ok || r.State != stagebot.StateApproved {
+				return errStale
+			}
+			if !slices.Contains(job.Done, stepClaimed) {
+				// What the list held before the bot's own edit: a line already naming
+				// this file is a person's.
+				job.Done = append(job.Done, stepClaimed)
+				job.PersonsLine = slices.Contains(lines, r.Filename)
+			}
+			if plan.replaces != nil {
+				job.ReplacesID = plan.replaces.ID
+			}
+			return tx.PutJob(job)
+		})
+	}
 	if err := snakefruit.Lock(ctx, s.cfg.Target, spec); err != nil {
 		return err
 	}
 	return s.finish(job, func(tx *storage.Tx, r *stagebot.Request) error {
-		if err := s.supersedeOlder(tx, r, plan.replaces); err != nil {
-			return err
-		}
 		if r.State != stagebot.StateApproved {
-			// Cancelled or withdrawn while the copy ran: take it back off.
-			_, err := tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobUnlock, RequestID: r.ID, Created: s.now(), Quiet: true})
+			return errStale
+		}
+		r.Replaces, r.PersonsLine, r.LastError, r.Attempt, r.NextTry = replaces, job.PersonsLine, "", 0, zeroTime
+		note := "on snakefruit and in the list"
+		switch {
+		case job.PersonsLine:
+			note = "on snakefruit; the list already named it (a person's line, left as it is)"
+		case replaces != "":
+			note = "replaces " + replaces + " in the list"
+		}
+		if err := s.move(tx, r, stagebot.StateLocked, "worker", note); err != nil {
 			return err
 		}
-		r.Replaces, r.LastError, r.Attempt, r.NextTry = plan.replaces, "", 0, zeroTime
-		note := "on snakefruit and in the list"
-		if plan.replaces != "" {
-			note = "replaces " + plan.replaces + " in the list"
-		}
-		return s.move(tx, r, stagebot.StateLocked, "worker", note)
+		return s.supersedeOlder(tx, r, replaces)
 	})
 }
 
 // supersedeOlder ends every other live request of the same name and arch with an older
-// version, now that r's version is locked.
+// version, now that r's version is recorded locked. Each one that was on snakefruit gets
+// an unlock: its line, unless r took its place, and its file go.
 func (s *Service) supersedeOlder(tx *storage.Tx, r *stagebot.Request, replaced string) error {
 	others, err := tx.PackageRequests(r.Name, r.Arch, 0)
 	if err != nil {
@@ -107,7 +204,7 @@ func (s *Service) supersedeOlder(tx *storage.Tx, r *stagebot.Request, replaced s
 			continue
 		}
 		wasOn := o.State.OnSnakefruit()
-		if err := s.dropJobsQuiet(tx, o); err != nil {
+		if err := s.endJobs(tx, o); err != nil {
 			return err
 		}
 		note := fmt.Sprintf("by %s [%s]", r.Filename, r.ShortID())
@@ -117,29 +214,8 @@ func (s *Service) supersedeOlder(tx *storage.Tx, r *stagebot.Request, replaced s
 		if err := s.move(tx, o, stagebot.StateSuperseded, "worker", note); err != nil {
 			return err
 		}
-		if wasOn && o.Filename != replaced {
-			// Two older versions were on snakefruit (a person's edit, or an old crash):
-			// the one not replaced in place still needs its line dropped.
-			if _, err := tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobUnlock, RequestID: o.ID, Created: s.now(), Quiet: true}); err != nil {
-				return err
-			}
-		} else {
-			s.removeLocalCopy(o)
-		}
-	}
-	return nil
-}
-
-// dropJobsQuiet removes every queued job of a superseded request; its snakefruit presence
-// is handled by the caller.
-func (s *Service) dropJobsQuiet(tx *storage.Tx, r *stagebot.Request) error {
-	jobs, err := tx.Jobs()
-	if err != nil {
-		return err
-	}
-	for _, j := range jobs {
-		if j.RequestID == r.ID {
-			if err := tx.DeleteJob(j.Seq); err != nil {
+		if wasOn {
+			if err := s.enqueue(tx, stagebot.JobUnlock, o, true); err != nil {
 				return err
 			}
 		}
@@ -147,41 +223,89 @@ func (s *Service) dropJobsQuiet(tx *storage.Tx, r *stagebot.Request) error {
 	return nil
 }
 
-// ownedElsewhere reports whether another live request holds the same filename on
-// snakefruit, in which case the line and file are not ours to remove.
+// ownedElsewhere reports whether another request holds the same filename on snakefruit, in
+// which case the line and file are not this one's to remove.
 func ownedElsewhere(tx *storage.Tx, r *stagebot.Request) (bool, error) {
 	others, err := tx.PackageRequests(r.Name, r.Arch, 0)
 	if err != nil {
 		return false, err
 	}
 	return slices.ContainsFunc(others, func(o *stagebot.Request) bool {
-		return o.ID != r.ID && o.Filename == r.Filename && (o.State.OnSnakefruit() || o.State == stagebot.StateApproved)
+		return o.ID != r.ID && o.Filename == r.Filename && o.State.OnSnakefruit()
 	}), nil
 }
 
+// unlockPlan is what an unlock decided from bbolt before touching snakefruit.
+type unlockPlan struct {
+	r       *stagebot.Request
+	leave   bool              // the line and file are not this request's to remove
+	restore *stagebot.Request // the older locked version whose line goes back in place
+}
+
+func (s *Service) planUnlock(tx *storage.Tx, job stagebot.Job) (*unlockPlan, error) {
+	r, ok, err := s.current(tx, job)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errStale
+	}
+	p := &unlockPlan{r: r}
+	shared, err := ownedElsewhere(tx, r)
+	if err != nil {
+		return nil, err
+	}
+	// A request that wants its click on snakefruit is never unlocked (a cleanup cannot
+	// overtake a later lock: the worker runs a package's jobs in order; this is the belt
+	// to those braces).
+	p.leave = shared || job.PersonsLine || r.PersonsLine || r.State.OnSnakefruit()
+	if job.ReplacesID != "" {
+		o, err := tx.Request(job.ReplacesID)
+		if err != nil && stagebot.ErrorCode(err) != stagebot.ENOTFOUND {
+			return nil, err
+		}
+		if o != nil && o.State.OnSnakefruit() && o.Filename != r.Filename {
+			p.restore = o
+		}
+	}
+	return p, nil
+}
+
 func (s *Service) runUnlock(ctx context.Context, job stagebot.Job) error {
-	var r *stagebot.Request
-	var shared bool
+	var p *unlockPlan
 	err := s.view(func(tx *storage.Tx) error {
 		var err error
-		if r, err = tx.Request(job.RequestID); err != nil {
-			return err
-		}
-		shared, err = ownedElsewhere(tx, r)
+		p, err = s.planUnlock(tx, job)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if !shared {
+	r := p.r
+	if p.restore != nil {
+		// An overtaken lock replaced the older version's line: it goes back where the
+		// newer one's is (its file was kept for this). No newer line means a person
+		// edited the list since, and a line a person removed is never re-added.
+		personsLine := job.PersonsLine || r.PersonsLine
+		err := s.cfg.Target.EditList(ctx, func(lines []string) ([]string, error) {
+			if slices.Contains(lines, p.restore.Filename) || !slices.Contains(lines, r.Filename) {
+				return lines, nil
+			}
+			if personsLine {
+				return append(lines, p.restore.Filename), nil
+			}
+			return snakefruit.ReplaceOrAppend(lines, p.restore.Filename, r.Filename), nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if !p.leave {
 		if err := snakefruit.Unlock(ctx, s.cfg.Target, r.Filename); err != nil {
 			return err
 		}
 	}
 	return s.finish(job, func(tx *storage.Tx, r *stagebot.Request) error {
-		if r.State.Final() {
-			s.removeLocalCopy(r)
-		}
 		r.LastError, r.Attempt, r.NextTry = "", 0, zeroTime
 		if err := s.note(tx, r, "worker", "unlock", "taken off the list"); err != nil {
 			return err
@@ -189,8 +313,12 @@ func (s *Service) runUnlock(ctx context.Context, job stagebot.Job) error {
 		if job.Quiet {
 			return nil
 		}
+		what := "taken off the list and out of locked-clicks"
+		if p.leave {
+			what = "the list's line for it is a person's and stays"
+		}
 		_, err := tx.Announce(stagebot.Announcement{At: s.now(), RequestID: r.ID, Word: string(r.State),
-			Text: line(r, string(r.State), "taken off the list and out of locked-clicks")})
+			Text: line(r, string(r.State), what)})
 		return err
 	})
 }

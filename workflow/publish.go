@@ -21,17 +21,18 @@ const stepPublished = "published-command"
 func (s *Service) runPublish(ctx context.Context, job stagebot.Job) error {
 	var r *stagebot.Request
 	if err := s.view(func(tx *storage.Tx) error {
+		var ok bool
 		var err error
-		r, err = tx.Request(job.RequestID)
+		r, ok, err = s.current(tx, job)
+		if err == nil && (!ok || r.State != stagebot.StatePromoted) {
+			err = errStale
+		}
 		return err
 	}); err != nil {
 		return err
 	}
-	if r.State != stagebot.StatePromoted {
-		return s.update(func(tx *storage.Tx) error { return tx.DeleteJob(job.Seq) })
-	}
 	if len(s.cfg.Publish.Command) > 0 && !slices.Contains(job.Done, stepPublished) {
-		if out, err := s.publishCommand(ctx, r); err != nil {
+		if out, err := s.publish(ctx, r); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -42,16 +43,18 @@ func (s *Service) runPublish(ctx context.Context, job stagebot.Job) error {
 			return err
 		}
 	}
-	if err := snakefruit.Unlock(ctx, s.cfg.Target, r.Filename); err != nil {
-		return err
+	if !r.PersonsLine {
+		if err := snakefruit.Unlock(ctx, s.cfg.Target, r.Filename); err != nil {
+			return err
+		}
 	}
 	return s.finish(job, func(tx *storage.Tx, r *stagebot.Request) error {
 		r.PublishErr, r.LastError, r.Attempt, r.NextTry = "", "", 0, zeroTime
-		if err := s.move(tx, r, stagebot.StatePublished, "worker", "phasing ended; published and flushed from the list"); err != nil {
-			return err
+		note := "phasing ended; published and flushed from the list"
+		if r.PersonsLine {
+			note = "phasing ended; published (its list line is a person's and stays)"
 		}
-		s.removeLocalCopy(r)
-		return nil
+		return s.move(tx, r, stagebot.StatePublished, "worker", note)
 	})
 }
 

@@ -7,10 +7,13 @@ package workflow
 import (
 	"context"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"stagebot"
 	"stagebot/intake"
@@ -35,6 +38,10 @@ type Config struct {
 	Now              func() time.Time // nil = time.Now
 	// StopGrace is how long a job under way may run on once shutdown begins.
 	StopGrace time.Duration
+	// NewID makes request IDs (nil = random UUIDs) and Rand draws the backoff's jitter
+	// (nil = the global source): a simulation sets both to replay a seed exactly.
+	NewID func() string
+	Rand  *rand.Rand
 }
 
 // Publish is the optional command that publishes a click when phasing ends.
@@ -62,6 +69,18 @@ type Service struct {
 
 	wakeWorker chan struct{}
 	outbox     chan struct{}
+
+	// ended collects, inside one update (under mu), the requests that reached a final
+	// state, so that their local copies are released once the transaction committed.
+	ended []string
+	// running is the request whose job the worker is carrying out: its local copy stays
+	// until the job returns, even if the request ended meanwhile.
+	runningMu sync.Mutex
+	running   string
+	// started is when the service was made: downloads older than it are crash leftovers.
+	started time.Time
+	// publish runs the publish step for a request; tests replace it.
+	publish func(ctx context.Context, r *stagebot.Request) (string, error)
 }
 
 // New makes a Service.
@@ -87,12 +106,18 @@ func New(cfg Config) *Service {
 	if cfg.Publish.Timeout <= 0 {
 		cfg.Publish.Timeout = 10 * time.Minute
 	}
-	return &Service{
+	if cfg.NewID == nil {
+		cfg.NewID = func() string { return uuid.New().String() }
+	}
+	s := &Service{
 		cfg:        cfg,
 		log:        cfg.Log,
 		wakeWorker: make(chan struct{}, 1),
 		outbox:     make(chan struct{}, 1),
+		started:    time.Now(),
 	}
+	s.publish = s.publishCommand
+	return s
 }
 
 // Team is the configured team.
@@ -118,10 +143,12 @@ func signal(c chan struct{}) {
 func (s *Service) update(fn func(tx *storage.Tx) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.ended = s.ended[:0]
 	err := s.cfg.DB.Update(fn)
 	if err == nil {
 		signal(s.wakeWorker)
 		signal(s.outbox)
+		s.releaseCopies(s.ended)
 	}
 	return err
 }
@@ -132,13 +159,68 @@ func (s *Service) clickDir(id string) string {
 	return filepath.Join(s.cfg.StateDir, "clicks", id)
 }
 
-// removeLocalCopy drops the bot's own copy of a click once nothing can need it again.
-func (s *Service) removeLocalCopy(r *stagebot.Request) {
-	if r.LocalPath == "" {
-		return
+func (s *Service) setRunning(id string) {
+	s.runningMu.Lock()
+	s.running = id
+	s.runningMu.Unlock()
+}
+
+func (s *Service) isRunning(id string) bool {
+	s.runningMu.Lock()
+	defer s.runningMu.Unlock()
+	return id != "" && s.running == id
+}
+
+// releaseCopies removes the local copies of the requests ids that no longer need one: the
+// request ended (or was never recorded) and no job, queued or under way, can read it. The
+// caller holds mu, so no Stage is between placing a copy and recording its request.
+func (s *Service) releaseCopies(ids []string) {
+	var gone []string
+	_ = s.view(func(tx *storage.Tx) error {
+		for _, id := range ids {
+			if s.isRunning(id) {
+				continue
+			}
+			r, err := tx.Request(id)
+			if err == nil && !r.State.Final() {
+				continue
+			}
+			if _, queued, err := tx.JobFor(id); err != nil || queued {
+				continue
+			}
+			gone = append(gone, id)
+		}
+		return nil
+	})
+	for _, id := range gone {
+		if err := os.RemoveAll(s.clickDir(id)); err != nil {
+			s.log.Warn("remove local copy", "id", stagebot.ShortID(id), "err", err)
+		}
 	}
-	if err := os.RemoveAll(filepath.Dir(r.LocalPath)); err != nil {
-		s.log.Warn("remove local copy", "id", r.ShortID(), "err", err)
+}
+
+// SweepLeftovers removes what a crash can leave in state_dir: local copies of requests
+// that ended or were never recorded, and downloads begun before this process started.
+func (s *Service) SweepLeftovers() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	entries, err := os.ReadDir(filepath.Join(s.cfg.StateDir, "clicks"))
+	if err != nil && !os.IsNotExist(err) {
+		s.log.Warn("sweep local copies", "err", err)
+	}
+	var ids []string
+	for _, e := range entries {
+		ids = append(ids, e.Name())
+	}
+	s.releaseCopies(ids)
+	if s.cfg.Intake != nil {
+		n, err := s.cfg.Intake.SweepLeftovers(s.started)
+		if err != nil {
+			s.log.Warn("sweep downloads", "err", err)
+		}
+		if n > 0 {
+			s.log.Info("removed downloads left by an earlier run", "count", n)
+		}
 	}
 }
 

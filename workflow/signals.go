@@ -171,7 +171,7 @@ func (s *Service) SetPhasing(actor stagebot.Identity, percent int) (int, error) 
 				} else if busy {
 					continue
 				}
-				if _, err := tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobPublish, RequestID: r.ID, Created: s.now()}); err != nil {
+				if err := s.enqueue(tx, stagebot.JobPublish, r, false); err != nil {
 					return err
 				}
 				queued++

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"stagebot"
 	"stagebot/click"
 	"stagebot/intake"
@@ -36,18 +34,9 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 		return nil, stagebot.Errorf(stagebot.EINVALID, "%s refused as mislabelled: its manifest makes it %s", res.Label, info.Filename)
 	}
 
-	id := uuid.New().String()
+	id := s.cfg.NewID()
 	dir := s.clickDir(id)
 	local := filepath.Join(dir, info.Filename)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		os.Remove(res.Path)
-		return nil, err
-	}
-	if err := os.Rename(res.Path, local); err != nil {
-		os.Remove(res.Path)
-		os.RemoveAll(dir)
-		return nil, err
-	}
 	now := s.now()
 	r := &stagebot.Request{
 		ID: id, Name: info.Name, Version: info.Version, Arch: info.FileArch,
@@ -63,9 +52,18 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 		if err := s.checkNewer(tx, r); err != nil {
 			return err
 		}
+		// The copy is placed under the service lock, with the request's transaction: a
+		// sweep of leftovers (which takes the same lock) never sees one without the other.
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return err
+		}
+		if err := os.Rename(res.Path, local); err != nil {
+			return err
+		}
 		return s.move(tx, r, stagebot.StatePending, actor.String(), s.requestNote(r))
 	})
 	if err != nil {
+		os.Remove(res.Path)
 		os.RemoveAll(dir)
 		return nil, err
 	}

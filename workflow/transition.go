@@ -14,7 +14,11 @@ func (s *Service) move(tx *storage.Tx, r *stagebot.Request, to stagebot.State, a
 	now := s.now()
 	from := r.State
 	r.State = to
+	r.Gen++
 	r.Updated = now
+	if to.Final() {
+		s.ended = append(s.ended, r.ID)
+	}
 	r.History = append(r.History, stagebot.Transition{From: from, To: to, At: now, Actor: actor, Note: note})
 	if err := tx.PutRequest(r); err != nil {
 		return err
@@ -29,7 +33,7 @@ func (s *Service) move(tx *storage.Tx, r *stagebot.Request, to stagebot.State, a
 	if err := tx.Audit(storage.Entry{At: now, Actor: actor, Action: string(to), RequestID: r.ID, Detail: detail}); err != nil {
 		return err
 	}
-	a := stagebot.Announcement{At: now, RequestID: r.ID, Word: string(to), Text: line(r, string(to), note)}
+	a := stagebot.Announcement{At: now, RequestID: r.ID, Word: string(to), State: to, Text: line(r, string(to), note)}
 	if to == stagebot.StatePending {
 		a.Word = "requested"
 		a.Text = line(r, "requested", note)

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,33 +13,34 @@ import (
 	"stagebot/storage"
 )
 
-// RunWorker carries out queued jobs, one at a time and in order, until ctx ends. Jobs that
-// were queued before a crash are simply still in the queue.
+// RunWorker carries out queued jobs until ctx ends: one at a time, each package's (name
+// and arch) in the order they were queued, so a cleanup always runs before a later lock of
+// the same click. Jobs that were queued before a crash are simply still in the queue.
 func (s *Service) RunWorker(ctx context.Context) error {
 	if err := s.Reconcile(ctx); err != nil {
 		s.log.Warn("could not reconcile with snakefruit", "err", err)
 	}
+	s.SweepLeftovers()
 	for {
-		job, wait, err := s.nextJob()
+		ran, wait, err := s.workOnce(ctx)
 		if err != nil {
 			return err
 		}
-		if job == nil {
-			timer := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				timer.Stop()
-				return nil
-			case <-s.wakeWorker:
-			case <-timer.C:
-			}
-			timer.Stop()
-			continue
-		}
-		s.runJob(ctx, *job)
 		if ctx.Err() != nil {
 			return nil
 		}
+		if ran {
+			continue
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil
+		case <-s.wakeWorker:
+		case <-timer.C:
+		}
+		timer.Stop()
 	}
 }
 
@@ -46,6 +48,18 @@ func (s *Service) RunWorker(ctx context.Context) error {
 // mechanism (every enqueue wakes it).
 const idleWait = time.Minute
 
+// workOnce runs the next due job, if any; otherwise it says how long until one is due.
+func (s *Service) workOnce(ctx context.Context) (ran bool, wait time.Duration, err error) {
+	job, wait, err := s.nextJob()
+	if err != nil || job == nil {
+		return false, wait, err
+	}
+	s.runJob(ctx, *job)
+	return true, 0, nil
+}
+
+// nextJob is the first job that is due and has no earlier job of its package still
+// queued (one waiting out a backoff holds the later ones back).
 func (s *Service) nextJob() (*stagebot.Job, time.Duration, error) {
 	var job *stagebot.Job
 	wait := idleWait
@@ -55,7 +69,16 @@ func (s *Service) nextJob() (*stagebot.Job, time.Duration, error) {
 			return err
 		}
 		now := s.now()
+		held := map[string]bool{}
 		for i := range jobs {
+			key := jobs[i].RequestID
+			if r, err := tx.Request(key); err == nil {
+				key = r.PackageKey()
+			}
+			if held[key] {
+				continue
+			}
+			held[key] = true
 			if d := jobs[i].NotBefore.Sub(now); d > 0 {
 				wait = min(wait, d)
 				continue
@@ -93,12 +116,27 @@ func (s *Service) runJob(stopping context.Context, job stagebot.Job) {
 		case <-ctx.Done(): // the job finished
 		}
 	})()
+	// The request's local copy stays while its job runs, even if the request ends
+	// meanwhile; it is released once the job returns.
+	s.setRunning(job.RequestID)
+	defer func() {
+		s.setRunning("")
+		s.mu.Lock()
+		s.releaseCopies([]string{job.RequestID})
+		s.mu.Unlock()
+	}()
 	if job.FirstTry.IsZero() {
 		// Record that the job started before touching snakefruit: if the request is
 		// cancelled after a crash mid-job, this says cleanup is needed.
 		job.FirstTry = s.now()
-		if err := s.update(func(tx *storage.Tx) error { return tx.PutJob(job) }); err != nil {
-			s.log.Warn("job vanished before it started", "job", job.Seq, "err", err)
+		err := s.update(func(tx *storage.Tx) error {
+			if _, ok, err := s.current(tx, job); err != nil || !ok {
+				return cmp.Or(err, errStale)
+			}
+			return tx.PutJob(job)
+		})
+		if err != nil {
+			s.retire(job, err)
 			return
 		}
 	}
@@ -113,10 +151,38 @@ func (s *Service) runJob(stopping context.Context, job stagebot.Job) {
 	default:
 		err = permanent(fmt.Errorf("unknown job kind %q", job.Kind))
 	}
-	if err == nil || ctx.Err() != nil {
+	switch {
+	case err == nil || ctx.Err() != nil:
+	case errors.Is(err, errStale):
+		s.retire(job, err)
+	default:
+		s.jobFailed(job, err)
+	}
+}
+
+// retire handles a job found stale: it records nothing of its outcome, only takes it off
+// the queue if it is somehow still there, with the cleanup a lock that ran needs.
+func (s *Service) retire(job stagebot.Job, why error) {
+	s.log.Info("job no longer wanted", "job", job.Seq, "kind", job.Kind, "request", stagebot.ShortID(job.RequestID), "why", why)
+	if !errors.Is(why, errStale) {
 		return
 	}
-	s.jobFailed(job, err)
+	err := s.update(func(tx *storage.Tx) error {
+		if !tx.HasJob(job.Seq) {
+			return nil
+		}
+		if err := tx.DeleteJob(job.Seq); err != nil {
+			return err
+		}
+		r, err := tx.Request(job.RequestID)
+		if err != nil || job.Kind != stagebot.JobLock || job.FirstTry.IsZero() {
+			return nil
+		}
+		return s.queueCleanup(tx, r, job)
+	})
+	if err != nil {
+		s.log.Error("retire job", "job", job.Seq, "err", err)
+	}
 }
 
 type permanentError struct{ error }
@@ -137,27 +203,42 @@ func (s *Service) backoff(attempt int) time.Duration {
 		d *= 2
 	}
 	d = min(d, s.cfg.Retry.Max)
+	if s.cfg.Rand != nil {
+		return d/2 + time.Duration(s.cfg.Rand.Int64N(int64(d/2+1)))
+	}
 	return d/2 + rand.N(d/2+1)
 }
 
-// jobFailed records a failed attempt: a retry with backoff, or for a lock that failed
-// permanently or for too long, the failed state.
+// jobFailed records a failed attempt of a job that is still current: a retry with
+// backoff, or for a lock that failed permanently or for too long, the failed state (with a
+// cleanup of what the attempts left). A job overtaken meanwhile records nothing: its
+// request has moved on, and whoever moved it queued the cleanup.
 func (s *Service) jobFailed(job stagebot.Job, cause error) {
 	s.log.Warn("job failed", "job", job.Seq, "kind", job.Kind, "request", stagebot.ShortID(job.RequestID), "attempt", job.Attempt+1, "err", cause)
+	why := describe(cause)
 	err := s.update(func(tx *storage.Tx) error {
-		r, err := tx.Request(job.RequestID)
-		if err != nil {
-			return tx.DeleteJob(job.Seq)
+		r, ok, err := s.current(tx, job)
+		if err != nil || !ok {
+			return err
+		}
+		// The job as stored: a claim may have noted things since the worker read it.
+		if stored, found, err := tx.Job(job.Seq); err != nil {
+			return err
+		} else if found {
+			job.Done, job.ReplacesID, job.PersonsLine = stored.Done, stored.ReplacesID, stored.PersonsLine
 		}
 		job.Attempt++
-		job.LastError = cause.Error()
+		job.LastError = why
 		giveUp := isPermanent(cause) || s.now().Sub(job.FirstTry) >= s.cfg.Retry.GiveUp
 		if job.Kind == stagebot.JobLock && giveUp {
 			if err := tx.DeleteJob(job.Seq); err != nil {
 				return err
 			}
-			r.LastError, r.Attempt, r.NextTry = cause.Error(), job.Attempt, zeroTime
-			return s.move(tx, r, stagebot.StateFailed, "worker", fmt.Sprintf("after %d attempt(s): %v; !retry %s queues it again", job.Attempt, cause, r.ShortID()))
+			r.LastError, r.Attempt, r.NextTry = why, job.Attempt, zeroTime
+			if err := s.move(tx, r, stagebot.StateFailed, "worker", fmt.Sprintf("after %d attempt(s): %s; !retry %s queues it again", job.Attempt, why, r.ShortID())); err != nil {
+				return err
+			}
+			return s.queueCleanup(tx, r, job)
 		}
 		// Unlocks and flushes keep trying: giving up would leave a line on snakefruit that
 		// nobody owns. A permanent cause is announced once so a person can step in.
@@ -168,14 +249,14 @@ func (s *Service) jobFailed(job stagebot.Job, cause error) {
 		if err := tx.PutJob(job); err != nil {
 			return err
 		}
-		announce := isPermanent(cause) && r.LastError != cause.Error()
-		r.LastError, r.Attempt, r.NextTry = cause.Error(), job.Attempt, job.NotBefore
-		if err := s.note(tx, r, "worker", "retry", fmt.Sprintf("%s attempt %d failed: %v", job.Kind, job.Attempt, cause)); err != nil {
+		announce := isPermanent(cause) && r.LastError != why
+		r.LastError, r.Attempt, r.NextTry = why, job.Attempt, job.NotBefore
+		if err := s.note(tx, r, "worker", "retry", fmt.Sprintf("%s attempt %d failed: %s", job.Kind, job.Attempt, why)); err != nil {
 			return err
 		}
 		if announce {
 			_, err := tx.Announce(stagebot.Announcement{At: s.now(), RequestID: r.ID, Word: "failed",
-				Text: line(r, "failed", fmt.Sprintf("%s keeps failing: %v; still retrying", job.Kind, cause))})
+				Text: line(r, "failed", fmt.Sprintf("%s keeps failing: %s; still retrying", job.Kind, why))})
 			return err
 		}
 		return nil
@@ -185,15 +266,19 @@ func (s *Service) jobFailed(job stagebot.Job, cause error) {
 	}
 }
 
-// finish records a job's outcome in one transaction: the job leaves the queue and fn
-// updates its request, so a crash before the commit simply runs the job again.
+// finish records a job's outcome in one transaction, if the job is still current: the job
+// leaves the queue and fn updates its request, so a crash before the commit simply runs
+// the job again. A stale job gets errStale and records nothing.
 func (s *Service) finish(job stagebot.Job, fn func(tx *storage.Tx, r *stagebot.Request) error) error {
 	return s.update(func(tx *storage.Tx) error {
-		if err := tx.DeleteJob(job.Seq); err != nil {
+		r, ok, err := s.current(tx, job)
+		if err != nil {
 			return err
 		}
-		r, err := tx.Request(job.RequestID)
-		if err != nil {
+		if !ok {
+			return errStale
+		}
+		if err := tx.DeleteJob(job.Seq); err != nil {
 			return err
 		}
 		return fn(tx, r)
