@@ -17,10 +17,7 @@ import (
 // and arch) in the order they were queued, so a cleanup always runs before a later lock of
 // the same click. Jobs that were queued before a crash are simply still in the queue.
 func (s *Service) RunWorker(ctx context.Context) error {
-	if err := s.Reconcile(ctx); err != nil {
-		s.log.Warn("could not reconcile with snakefruit", "err", err)
-	}
-	s.SweepLeftovers()
+	s.start(ctx)
 	for {
 		ran, wait, err := s.workOnce(ctx)
 		if err != nil {
@@ -42,6 +39,15 @@ func (s *Service) RunWorker(ctx context.Context) error {
 		}
 		timer.Stop()
 	}
+}
+
+// start is what the worker does before its first job: compare snakefruit with the
+// records, then remove what a crash left in state_dir.
+func (s *Service) start(ctx context.Context) {
+	if err := s.Reconcile(ctx); err != nil {
+		s.log.Warn("could not reconcile with snakefruit", "err", err)
+	}
+	s.SweepLeftovers()
 }
 
 // idleWait bounds how long the worker sleeps with nothing due: a safety net, not the

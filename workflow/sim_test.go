@@ -1,0 +1,679 @@
+package workflow
+
+// A deterministic, seeded simulation of the workflow, after FoundationDB's simulation
+// testing and TigerBeetle's VOPR: the real Service and storage (bbolt on a temp file), a
+// snakefruit folder in memory behind the same target code as file:// and sftp://, wrapped
+// in a fault injector, a fake clock, and a random schedule of people's commands, worker
+// steps (failing, crashing or overtaken by a command at a random transport call), crashes
+// with restarts, ticks, promotions, phasing and publications. After every step the
+// invariants are checked; at the end the worker drains without faults and the settled
+// state is checked whole.
+//
+//	go test ./workflow -run TestSimulation                     # a few fixed seeds
+//	SIM_TIME=60s go test ./workflow -run TestSimulation        # random seeds for a minute
+//	SIM_COUNT=20000 go test ./workflow -run TestSimulation     # that many schedules
+//	SIM_SEED=1234 go test ./workflow -run TestSimulation -v    # replay one, with its trace
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"stagebot"
+	"stagebot/intake"
+	"stagebot/internal/clicktest"
+	"stagebot/snakefruit"
+	"stagebot/storage"
+)
+
+// simClick is one click of the simulation's corpus.
+type simClick struct {
+	path     string
+	filename string
+	name     string
+	arch     string
+	version  string
+	sha256   string
+	bytes    []byte
+}
+
+var (
+	corpusOnce sync.Once
+	corpus     []simClick
+	corpusErr  error
+)
+
+// simCorpus builds the clicks once per test binary: three versions of two packages.
+func simCorpus(t testing.TB) []simClick {
+	corpusOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "stagebot-sim-corpus-")
+		if err != nil {
+			corpusErr = err
+			return
+		}
+		for _, p := range []struct{ name, arch string }{{"com.sim.a", "all"}, {"com.sim.b", "armhf"}} {
+			for _, v := range []string{"1.0", "2.0", "3.0"} {
+				path := clicktest.Build(t, dir, clicktest.Spec{Name: p.name, Version: v, Framework: fw, Arch: p.arch, Files: map[string]string{"f": p.name + v}})
+				b, err := os.ReadFile(path)
+				if err != nil {
+					corpusErr = err
+					return
+				}
+				sum := sha256.Sum256(b)
+				corpus = append(corpus, simClick{path: path, filename: filepath.Base(path), name: p.name, arch: p.arch,
+					version: v, sha256: hex.EncodeToString(sum[:]), bytes: b})
+			}
+		}
+	})
+	if corpusErr != nil {
+		t.Fatal(corpusErr)
+	}
+	return corpus
+}
+
+// The people of the simulation: testTeam's members and a stranger.
+var simPeople = []stagebot.Identity{alice, bob, carol, quinn, eve}
+
+// A person's lines, there before the bot starts: one names a file of the corpus, which the
+// bot must never take for its own line.
+const personsOwn = "person_1.0_all.click"
+
+type simCrash struct{}
+
+var errInjected = errors.New("injected transport failure")
+
+type sim struct {
+	t     testing.TB
+	seed  uint64
+	rng   *rand.Rand
+	dir   string
+	clock time.Time
+	mem   *snakefruit.MemFS
+	db    *storage.DB
+	svc   *Service
+	cfg   Config
+	trace []string
+
+	corpus      []simClick
+	personLines []string
+	ids         []string
+	// What every request was announced as, in order (transitions only).
+	announced map[string][]stagebot.State
+	// The first sight of each ended request, which must never change again.
+	ended map[string]stagebot.Request
+	// ops counts transport calls during a worker step, for the fault plan.
+	ops      int
+	imageSeq int
+}
+
+func newSim(t testing.TB, seed uint64) *sim {
+	s := &sim{
+		t: t, seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		dir:       t.TempDir(),
+		clock:     time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC),
+		mem:       snakefruit.NewMemFS(),
+		corpus:    simCorpus(t),
+		announced: map[string][]stagebot.State{},
+		ended:     map[string]stagebot.Request{},
+	}
+	personsClick := s.corpus[5] // com.sim.b 3.0: a person locked it by hand
+	s.personLines = []string{personsOwn, personsClick.filename}
+	s.mem.WriteFile(snakefruit.DefaultListFile, snakefruit.FormatList(s.personLines))
+	s.mem.WriteFile(personsOwn, []byte("a person's click"))
+	s.mem.WriteFile(personsClick.filename, personsClick.bytes)
+
+	policy := stagebot.Policy{Approvals: 1 + s.rng.IntN(2), QASignoff: s.rng.IntN(3) == 0}
+	target, err := snakefruit.NewMemoryTarget(s.mem, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	idRand := rand.New(rand.NewPCG(seed, 7))
+	s.cfg = Config{
+		Team: testTeam, Policy: policy, StateDir: s.dir, Target: target,
+		Intake:  &intake.Fetcher{Dir: filepath.Join(s.dir, "downloads"), MaxBytes: 1 << 30},
+		Publish: Publish{Command: []string{"publish"}, Timeout: 10 * time.Minute},
+		Retry:   Retry{Initial: time.Second, Max: 4 * time.Second, GiveUp: 30 * time.Second},
+		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now:     func() time.Time { return s.clock },
+		NewID: func() string {
+			var b [16]byte
+			for i := range b {
+				b[i] = byte(idRand.UintN(256))
+			}
+			b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
+			h := hex.EncodeToString(b[:])
+			return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+		},
+		Rand: rand.New(rand.NewPCG(seed, 11)),
+	}
+	s.open()
+	return s
+}
+
+// open starts a Service on the database, as the bot's start does.
+func (s *sim) open() {
+	db, err := storage.OpenWith(filepath.Join(s.dir, "stagebot.db"), storage.Options{NoSync: true})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if err := db.Update(func(tx *storage.Tx) error { return tx.RegisterAdapter("sim") }); err != nil {
+		s.t.Fatal(err)
+	}
+	s.db = db
+	s.cfg.DB = db
+	s.svc = New(s.cfg)
+	s.svc.publish = s.publish
+	s.svc.start(context.Background())
+}
+
+// crash abandons the Service as a killed process would and starts a new one.
+func (s *sim) crash() {
+	s.mem.Fault = nil
+	if err := s.db.Close(); err != nil {
+		s.t.Fatal(err)
+	}
+	s.open()
+}
+
+func (s *sim) publish(ctx context.Context, r *stagebot.Request) (string, error) {
+	switch n := s.rng.IntN(20); {
+	case n < 12:
+		return "", nil
+	case n < 17:
+		return " (last output: store said no)", errors.New("exit status 1")
+	default:
+		s.clock = s.clock.Add(s.cfg.Publish.Timeout)
+		return "", fmt.Errorf("timed out after %s", s.cfg.Publish.Timeout)
+	}
+}
+
+func (s *sim) logf(format string, args ...any) {
+	s.trace = append(s.trace, fmt.Sprintf(format, args...))
+}
+
+func (s *sim) fail(format string, args ...any) {
+	s.t.Helper()
+	s.t.Fatalf("simulation seed %d failed: %s\nreplay: SIM_SEED=%d go test ./workflow -run TestSimulation -v\ntrace:\n  %s",
+		s.seed, fmt.Sprintf(format, args...), s.seed, strings.Join(s.trace, "\n  "))
+}
+
+func (s *sim) pick(n int) int { return s.rng.IntN(n) }
+
+// actor is mostly someone with the right for the command, sometimes anyone.
+func (s *sim) actor(right ...stagebot.Identity) stagebot.Identity {
+	if s.pick(5) == 0 {
+		return simPeople[s.pick(len(simPeople))]
+	}
+	return right[s.pick(len(right))]
+}
+
+// someID is mostly a request still in flight (prefer, when set), sometimes any.
+func (s *sim) someID(prefer string) string {
+	if prefer != "" && s.pick(3) > 0 {
+		return stagebot.ShortID(prefer)
+	}
+	var live []string
+	_ = s.db.View(func(tx *storage.Tx) error {
+		active, err := tx.Active()
+		for _, r := range active {
+			live = append(live, r.ID)
+		}
+		return err
+	})
+	switch {
+	case len(live) > 0 && s.pick(5) > 0:
+		return stagebot.ShortID(live[s.pick(len(live))])
+	case len(s.ids) > 0:
+		return stagebot.ShortID(s.ids[s.pick(len(s.ids))])
+	}
+	return "0000"
+}
+
+// command runs one random person's command and records it in the trace; prefer is the
+// request the worker is busy with, if any.
+func (s *sim) command(prefer string) {
+	landing := []stagebot.Identity{bob, carol}
+	var who stagebot.Identity
+	id := s.someID(prefer)
+	var err error
+	var what string
+	kind := s.pick(14)
+	if id == "0000" {
+		kind = 0 // nothing in flight: somebody stages
+	}
+	switch kind {
+	case 0, 1, 12:
+		who = s.actor(alice, bob)
+		c := s.corpus[s.pick(len(s.corpus))]
+		what = "stage " + c.filename
+		var r *stagebot.Request
+		r, err = s.svc.Stage(context.Background(), who, intake.Source{Kind: intake.FromPath, Value: c.path})
+		if err == nil {
+			s.ids = append(s.ids, r.ID)
+			what += " -> " + r.ShortID()
+		}
+	case 2, 3, 4:
+		who = s.actor(landing...)
+		what = "approve " + id
+		_, err = s.svc.Approve(who, id)
+	case 5, 6:
+		who = s.actor(landing...)
+		what = "withdraw " + id
+		_, err = s.svc.Withdraw(who, id)
+	case 7:
+		who = s.actor(landing...)
+		what = "reject " + id
+		_, err = s.svc.Reject(who, id, "sim")
+	case 8, 9:
+		who = s.actor(alice, bob, carol)
+		what = "cancel " + id
+		_, err = s.svc.Cancel(who, id, "sim")
+	case 10, 13:
+		who = s.actor(quinn)
+		what = "qa " + id
+		_, err = s.svc.QA(who, id)
+	case 11:
+		who = s.actor(landing...)
+		what = "retry " + id
+		_, err = s.svc.Retry(who, id)
+	}
+	s.logf("%s: %s: %s", who.Name, what, errText(err))
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	if stagebot.ErrorCode(err) == stagebot.EINTERNAL {
+		return "INTERNAL " + err.Error()
+	}
+	return stagebot.ErrorCode(err)
+}
+
+// workerStep runs one job, perhaps with a fault at one of its transport calls: an error
+// before or after the call, a crash there, or a person's command at that moment.
+func (s *sim) workerStep() {
+	plan := s.pick(10)
+	at := 1 + s.pick(10)
+	after := s.pick(2) == 0
+	s.ops = 0
+	crashed := false
+	fired := ""
+	if plan >= 4 {
+		s.mem.Fault = func(op snakefruit.Op) error {
+			if op.After != after {
+				return nil
+			}
+			s.ops++
+			if s.ops != at {
+				return nil
+			}
+			fired = fmt.Sprintf("%s %s (after=%v)", op.Name, op.File, op.After)
+			switch plan {
+			case 4, 5:
+				return errInjected
+			case 6:
+				return &snakefruit.HostKeyError{Host: "snakefruit", Fingerprint: "SHA256:sim", Type: "ssh-ed25519"}
+			case 7:
+				panic(simCrash{})
+			default:
+				s.logf("  during %s:", fired)
+				s.svc.runningMu.Lock()
+				busy := s.svc.running
+				s.svc.runningMu.Unlock()
+				s.command(busy)
+				return nil
+			}
+		}
+	}
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				if _, ok := v.(simCrash); !ok {
+					panic(v)
+				}
+				crashed = true
+			}
+		}()
+		ran, _, err := s.svc.workOnce(context.Background())
+		if err != nil {
+			s.fail("worker: %v", err)
+		}
+		if !ran {
+			fired = "idle"
+		}
+	}()
+	s.mem.Fault = nil
+	switch {
+	case crashed:
+		s.logf("worker: crash at %s", fired)
+		s.crash()
+	case plan >= 4 && plan <= 6 && fired != "" && fired != "idle":
+		s.logf("worker: fault at %s", fired)
+	default:
+		s.logf("worker: step %s", fired)
+	}
+}
+
+// step is one random step of a schedule.
+func (s *sim) step() {
+	switch n := s.pick(100); {
+	case n < 38:
+		s.command("")
+	case n < 76:
+		s.workerStep()
+	case n < 80:
+		s.logf("crash and restart")
+		s.crash()
+	case n < 88:
+		d := time.Duration(s.pick(5000)) * time.Millisecond
+		s.clock = s.clock.Add(d)
+		s.logf("clock +%s", d)
+	case n < 92:
+		_, err := s.svc.Tick(bob, "sim", nil)
+		s.logf("tick: %s", errText(err))
+	case n < 95:
+		s.imageSeq++
+		_, err := s.svc.Promote(quinn, strconv.Itoa(s.imageSeq))
+		s.logf("promote %d: %s", s.imageSeq, errText(err))
+	default:
+		pct := 100
+		if s.pick(3) == 0 {
+			pct = s.pick(100)
+		}
+		_, err := s.svc.SetPhasing(quinn, pct)
+		s.logf("phasing %d: %s", pct, errText(err))
+	}
+}
+
+// drain runs the worker without faults until no job is left.
+func (s *sim) drain() {
+	for i := 0; ; i++ {
+		if i > 500 {
+			s.fail("the worker does not drain: jobs keep coming")
+		}
+		ran, wait, err := s.svc.workOnce(context.Background())
+		if err != nil {
+			s.fail("drain: %v", err)
+		}
+		if !ran {
+			if s.svc.Idle() {
+				return
+			}
+			s.clock = s.clock.Add(wait)
+		}
+	}
+}
+
+// world is what bbolt, the outbox and the folder hold at one moment.
+type world struct {
+	requests map[string]*stagebot.Request
+	jobs     []stagebot.Job
+	lines    []string
+	files    map[string][]byte
+}
+
+func (s *sim) look() world {
+	w := world{requests: map[string]*stagebot.Request{}, files: s.mem.Snapshot()}
+	w.lines = snakefruit.ParseList(w.files[snakefruit.DefaultListFile])
+	err := s.db.Update(func(tx *storage.Tx) error {
+		if err := tx.ForEachRequest(func(r *stagebot.Request) error {
+			w.requests[r.ID] = r
+			return nil
+		}); err != nil {
+			return err
+		}
+		var err error
+		if w.jobs, err = tx.Jobs(); err != nil {
+			return err
+		}
+		pending, err := tx.Pending("sim", 1<<20)
+		if err != nil {
+			return err
+		}
+		for _, a := range pending {
+			if a.State != "" {
+				s.announced[a.RequestID] = append(s.announced[a.RequestID], a.State)
+			}
+		}
+		if len(pending) > 0 {
+			return tx.Delivered("sim", pending[len(pending)-1].Seq)
+		}
+		return nil
+	})
+	if err != nil {
+		s.fail("read state: %v", err)
+	}
+	return w
+}
+
+func count(lines []string, name string) int {
+	n := 0
+	for _, l := range lines {
+		if l == name {
+			n++
+		}
+	}
+	return n
+}
+
+func fileSHA(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// check verifies what must hold after every step.
+func (s *sim) check() world {
+	w := s.look()
+	busy := map[string]bool{} // packages with work queued
+	for _, j := range w.jobs {
+		if r := w.requests[j.RequestID]; r != nil {
+			busy[r.PackageKey()] = true
+		}
+	}
+	onSnakefruit := map[string]string{}
+	for _, r := range w.requests {
+		// Every transition announced once, in order.
+		var hist []stagebot.State
+		for _, h := range r.History {
+			hist = append(hist, h.To)
+		}
+		if !slices.Equal(hist, s.announced[r.ID]) {
+			s.fail("[%s] history %v but announced %v", r.ShortID(), hist, s.announced[r.ID])
+		}
+		// Ended states never change.
+		if first, ok := s.ended[r.ID]; ok {
+			if r.State != first.State || r.Gen != first.Gen || len(r.History) != len(first.History) {
+				s.fail("[%s] ended %s, now %s (gen %d -> %d)", r.ShortID(), first.State, r.State, first.Gen, r.Gen)
+			}
+		} else if r.State.Final() {
+			s.ended[r.ID] = *r.Clone()
+		}
+		if r.State.OnSnakefruit() {
+			// At most one locked version per package.
+			if other, ok := onSnakefruit[r.PackageKey()]; ok {
+				s.fail("two versions of %s on snakefruit: [%s] and [%s]", r.PackageKey(), stagebot.ShortID(other), r.ShortID())
+			}
+			onSnakefruit[r.PackageKey()] = r.ID
+			if !busy[r.PackageKey()] {
+				s.checkLocked(w, r)
+			}
+		}
+	}
+	// People's lines stay, once each and in their order.
+	var persons []string
+	for _, l := range w.lines {
+		if slices.Contains(s.personLines, l) {
+			persons = append(persons, l)
+		}
+	}
+	if !slices.Equal(persons, s.personLines) {
+		s.fail("people's lines %v became %v (list %v)", s.personLines, persons, w.lines)
+	}
+	if string(w.files[personsOwn]) != "a person's click" {
+		s.fail("a person's file was changed or removed")
+	}
+	return w
+}
+
+// checkLocked: a request on snakefruit has exactly one line and its file, byte-identical.
+func (s *sim) checkLocked(w world, r *stagebot.Request) {
+	if n := count(w.lines, r.Filename); n != 1 {
+		s.fail("[%s] %s is %s with %d list lines (list %v)", r.ShortID(), r.Filename, r.State, n, w.lines)
+	}
+	b, ok := w.files[r.Filename]
+	if !ok || fileSHA(b) != r.SHA256 {
+		s.fail("[%s] %s is %s but its file is missing or differs (present %v)", r.ShortID(), r.Filename, r.State, ok)
+	}
+}
+
+// checkSettled verifies the whole picture once the worker drained without faults.
+func (s *sim) checkSettled() {
+	w := s.check()
+	if len(w.jobs) > 0 {
+		s.fail("jobs left after draining: %+v", w.jobs)
+	}
+	wanted := map[string]bool{snakefruit.DefaultListFile: true}
+	for _, l := range s.personLines {
+		wanted[l] = true
+	}
+	for _, r := range w.requests {
+		if r.State.OnSnakefruit() {
+			s.checkLocked(w, r)
+			wanted[r.Filename] = true
+		}
+	}
+	for _, l := range w.lines {
+		if !wanted[l] {
+			s.fail("line %s is on the list but no request holds it (list %v)", l, w.lines)
+		}
+	}
+	for name := range w.files {
+		if !wanted[name] {
+			s.fail("file %s is in the folder but no request holds it", name)
+		}
+	}
+	for _, r := range w.requests {
+		_, err := os.Stat(r.LocalPath)
+		switch {
+		case r.State.Final() && err == nil:
+			s.fail("[%s] is %s but its local copy is still there", r.ShortID(), r.State)
+		case !r.State.Final() && err != nil:
+			s.fail("[%s] is %s but its local copy is gone: %v", r.ShortID(), r.State, err)
+		}
+	}
+	err := s.db.View(func(tx *storage.Tx) error {
+		if _, err := tx.VerifyAudit(); err != nil {
+			return err
+		}
+		for id, r := range w.requests {
+			log, err := tx.AuditLog(id)
+			if err != nil {
+				return err
+			}
+			var got, want []stagebot.State
+			for _, e := range log {
+				if st := stagebot.State(e.Action); st.Valid() {
+					got = append(got, st)
+				}
+			}
+			for _, h := range r.History {
+				want = append(want, h.To)
+			}
+			if !slices.Equal(got, want) {
+				return fmt.Errorf("[%s] audit has %v, history %v", r.ShortID(), got, want)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.fail("audit: %v", err)
+	}
+}
+
+// runSchedule runs one seeded schedule of 50-200 steps.
+func runSchedule(t testing.TB, seed uint64) {
+	s := newSim(t, seed)
+	defer s.db.Close()
+	steps := 50 + s.pick(151)
+	s.logf("seed %d: %d steps, policy %+v", seed, steps, s.cfg.Policy)
+	for range steps {
+		s.step()
+		s.check()
+	}
+	s.logf("drain")
+	s.drain()
+	s.checkSettled()
+	if v, _ := strconv.ParseBool(os.Getenv("SIM_TRACE")); v {
+		t.Logf("trace of seed %d:\n  %s", seed, strings.Join(s.trace, "\n  "))
+	}
+}
+
+func TestSimulation(t *testing.T) {
+	simCorpus(t)
+	if v := os.Getenv("SIM_SEED"); v != "" {
+		seed, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv("SIM_TRACE", "1")
+		runSchedule(t, seed)
+		return
+	}
+	count, budget := 20, time.Duration(0)
+	if v := os.Getenv("SIM_COUNT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		count = n
+	}
+	base := uint64(1)
+	if v := os.Getenv("SIM_TIME"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		budget, count = d, 1<<62
+		base = uint64(time.Now().UnixNano())
+	}
+	start := time.Now()
+	n := 0
+	for ; n < count && (budget == 0 || time.Since(start) < budget); n++ {
+		runSchedule(t, base+uint64(n))
+	}
+	el := time.Since(start)
+	t.Logf("%d schedules from seed %d in %s: %.0f schedules/s", n, base, el.Round(time.Millisecond), float64(n)/el.Seconds())
+}
+
+// TestSimulationReplaysExactly: the same seed gives the same trace, so a failure's seed
+// replays it.
+func TestSimulationReplaysExactly(t *testing.T) {
+	simCorpus(t)
+	run := func() []string {
+		s := newSim(t, 42)
+		defer s.db.Close()
+		for range 150 {
+			s.step()
+		}
+		s.drain()
+		return s.trace
+	}
+	a, b := run(), run()
+	if !slices.Equal(a, b) {
+		t.Fatalf("two runs of seed 42 differ:\n%s\n---\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+}
