@@ -82,6 +82,9 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	if err != nil {
 		return err
 	}
+	if err := dropStaleCursors(db, adapters, log); err != nil {
+		return err
+	}
 	schedule, err := config.ScheduleParser.Parse(cfg.ClickSync.Schedule)
 	if err != nil {
 		return fmt.Errorf("click_sync.schedule: %w", err)
