@@ -9,9 +9,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"stagebot/bot"
 	"stagebot/click"
@@ -47,8 +47,10 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 		return fmt.Errorf("snakefruit: %w", err)
 	}
 	defer target.Close()
-	if strings.HasPrefix(cfg.Snakefruit.Target, "file://") {
-		if err := os.MkdirAll(strings.TrimPrefix(cfg.Snakefruit.Target, "file://"), 0o750); err != nil {
+	// The URL's path, not the text after "file://": file://localhost/srv/x is /srv/x. Open
+	// already refused a target that does not parse or names another host.
+	if u, err := url.Parse(cfg.Snakefruit.Target); err == nil && u.Scheme == "file" {
+		if err := os.MkdirAll(u.Path, 0o750); err != nil {
 			return err
 		}
 	}
@@ -80,6 +82,9 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	registry := commands.NewRegistry(cfg.CommandPrefix, svc)
 	adapters, err := buildAdapters(cfg, team, stdin, stdout, log)
 	if err != nil {
+		return err
+	}
+	if err := dropStaleCursors(db, adapters, log); err != nil {
 		return err
 	}
 	schedule, err := config.ScheduleParser.Parse(cfg.ClickSync.Schedule)

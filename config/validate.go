@@ -160,8 +160,11 @@ func (c *Config) validate(file string) Problems {
 	switch {
 	case err != nil:
 		bad("snakefruit.target", "not a URL: %v", err)
+	case u.Scheme == "file" && u.Host != "" && u.Host != "localhost":
+		// A file URL's host names the machine; only this one can be reached as a folder.
+		bad("snakefruit.target", "file:// takes no host but localhost, got %q; for a local folder write file:///srv/locked-clicks", u.Host)
 	case u.Scheme == "file":
-		if (u.Host != "" && u.Host != "localhost") || !filepath.IsAbs(u.Path) {
+		if !filepath.IsAbs(u.Path) {
 			bad("snakefruit.target", "file:// needs an absolute path, as in file:///srv/locked-clicks")
 		}
 	case u.Scheme == "sftp":

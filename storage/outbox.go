@@ -53,7 +53,46 @@ func (t *Tx) Delivered(adapter string, seq uint64) error {
 	if err := t.b(bucketCursors).Put([]byte(adapter), itob(seq)); err != nil {
 		return err
 	}
-	low := seq
+	return t.prune()
+}
+
+// DropCursorsExcept removes the cursor of every adapter not in names and returns, for each
+// one dropped, how many announcements it had not delivered. An adapter taken out of the
+// config would otherwise pin the outbox for good (nothing is pruned past its cursor), and
+// put back later it would replay everything since. The outbox is then pruned up to the
+// lowest cursor left.
+func (t *Tx) DropCursorsExcept(names []string) (dropped map[string]int, err error) {
+	keep := make(map[string]bool, len(names))
+	for _, n := range names {
+		keep[n] = true
+	}
+	var gone []string
+	err = t.b(bucketCursors).ForEach(func(k, _ []byte) error {
+		if !keep[string(k)] {
+			gone = append(gone, string(k))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	dropped = make(map[string]int, len(gone))
+	for _, name := range gone {
+		dropped[name] = t.Backlog(name)
+		if err := t.b(bucketCursors).Delete([]byte(name)); err != nil {
+			return nil, err
+		}
+	}
+	if len(gone) == 0 {
+		return dropped, nil
+	}
+	return dropped, t.prune()
+}
+
+// prune deletes the announcements every cursor has passed. With no cursor left, nothing
+// will ever deliver them: an adapter registered later starts at the end of the outbox.
+func (t *Tx) prune() error {
+	low := t.b(bucketOutbox).Sequence()
 	err := t.b(bucketCursors).ForEach(func(_, v []byte) error {
 		low = min(low, btoi(v))
 		return nil
@@ -68,6 +107,27 @@ func (t *Tx) Delivered(adapter string, seq uint64) error {
 		}
 	}
 	return nil
+}
+
+// Cursors returns every adapter's cursor: the last announcement it delivered.
+func (t *Tx) Cursors() map[string]uint64 {
+	out := map[string]uint64{}
+	_ = t.b(bucketCursors).ForEach(func(k, v []byte) error {
+		out[string(k)] = btoi(v)
+		return nil
+	})
+	return out
+}
+
+// OutboxLen counts the announcements kept in the outbox.
+func (t *Tx) OutboxLen() int {
+	// Not Bucket.Stats: it reads committed pages and misses this transaction's own writes.
+	n := 0
+	c := t.b(bucketOutbox).Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		n++
+	}
+	return n
 }
 
 // Backlog counts announcements an adapter has not delivered.

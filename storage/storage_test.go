@@ -226,3 +226,78 @@ func TestJobsQueueInOrder(t *testing.T) {
 		t.Error("PutJob revived a deleted job")
 	}
 }
+
+func TestDropCursorsExcept(t *testing.T) {
+	// Before each case: irc, slack and console registered on an empty outbox, then five
+	// announcements; console delivered all five, slack three, irc none.
+	cases := []struct {
+		name        string
+		keep        []string
+		wantDropped map[string]int
+		wantCursors map[string]uint64
+		wantOutbox  int
+	}{
+		{"irc gone: slack's cursor is now the lowest", []string{"console", "slack"},
+			map[string]int{"irc": 5}, map[string]uint64{"console": 5, "slack": 3}, 2},
+		{"irc and slack gone", []string{"console"},
+			map[string]int{"irc": 5, "slack": 2}, map[string]uint64{"console": 5}, 0},
+		{"all configured", []string{"console", "irc", "slack"},
+			map[string]int{}, map[string]uint64{"console": 5, "irc": 0, "slack": 3}, 5},
+		{"a new adapter is no reason to drop", []string{"console", "irc", "slack", "matrix"},
+			map[string]int{}, map[string]uint64{"console": 5, "irc": 0, "slack": 3}, 5},
+		{"none configured", nil,
+			map[string]int{"console": 0, "irc": 5, "slack": 2}, map[string]uint64{}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			db := openTest(t)
+			err := db.Update(func(tx *Tx) error {
+				for _, a := range []string{"irc", "slack", "console"} {
+					if err := tx.RegisterAdapter(a); err != nil {
+						return err
+					}
+				}
+				for i := 0; i < 5; i++ {
+					if _, err := tx.Announce(stagebot.Announcement{Text: fmt.Sprint("line ", i)}); err != nil {
+						return err
+					}
+				}
+				if err := tx.Delivered("console", 5); err != nil {
+					return err
+				}
+				return tx.Delivered("slack", 3)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var dropped map[string]int
+			err = db.Update(func(tx *Tx) error {
+				var err error
+				dropped, err = tx.DropCursorsExcept(c.keep)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(dropped) != fmt.Sprint(c.wantDropped) {
+				t.Errorf("dropped %v, want %v", dropped, c.wantDropped)
+			}
+			db.View(func(tx *Tx) error {
+				if got := tx.Cursors(); fmt.Sprint(got) != fmt.Sprint(c.wantCursors) {
+					t.Errorf("cursors %v, want %v", got, c.wantCursors)
+				}
+				if n := tx.OutboxLen(); n != c.wantOutbox {
+					t.Errorf("%d announcements kept, want %d", n, c.wantOutbox)
+				}
+				// What a remaining adapter has yet to deliver is still there, in order.
+				if cur, ok := c.wantCursors["slack"]; ok {
+					got, err := tx.Pending("slack", 100)
+					if err != nil || len(got) != int(5-cur) || (len(got) > 0 && got[0].Seq != cur+1) {
+						t.Errorf("slack pending %v, %v", got, err)
+					}
+				}
+				return nil
+			})
+		})
+	}
+}

@@ -1,10 +1,8 @@
 package workflow
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os/exec"
 	"slices"
 	"strings"
 
@@ -73,29 +71,15 @@ func (s *Service) publishFailed(job stagebot.Job, why string) error {
 // publishCommand runs publish.command with the request's fields in its placeholders. The
 // argv is never passed through a shell, so a version cannot inject anything.
 func (s *Service) publishCommand(ctx context.Context, r *stagebot.Request) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Publish.Timeout)
-	defer cancel()
 	repl := strings.NewReplacer("{path}", r.LocalPath, "{name}", r.Name, "{version}", r.Version,
 		"{arch}", r.Arch, "{sha512}", r.SHA512, "{sha256}", r.SHA256, "{filename}", r.Filename)
 	argv := make([]string, len(s.cfg.Publish.Command))
 	for i, a := range s.cfg.Publish.Command {
 		argv[i] = repl.Replace(a)
 	}
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	if ctx.Err() == context.DeadlineExceeded {
-		err = fmt.Errorf("timed out after %s", s.cfg.Publish.Timeout)
-	}
-	if err != nil {
-		tail := strings.TrimSpace(out.String())
-		if len(tail) > 200 {
-			tail = "..." + tail[len(tail)-200:]
-		}
-		if tail != "" {
-			return " (" + strings.ReplaceAll(tail, "\n", " | ") + ")", err
-		}
+	tail, err := runCommand(ctx, argv, s.cfg.Publish.Timeout)
+	if err != nil && tail != "" {
+		return " (" + tail + ")", err
 	}
 	return "", err
 }

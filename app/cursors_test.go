@@ -1,0 +1,103 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"stagebot"
+	"stagebot/config"
+	"stagebot/storage"
+)
+
+// consoleConfig is a console-only config with its state under dir, plus extra YAML.
+func consoleConfig(t *testing.T, dir, extra string) *config.Config {
+	t.Helper()
+	yaml := fmt.Sprintf("state_dir: %s\nconsole: true\nteam: {landing: [{name: bob}], landers: [{name: alice}]}\n%s",
+		filepath.Join(dir, "var"), extra)
+	cfg, err := config.Parse("test.yaml", []byte(yaml), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// runToEOF runs the bot with an empty stdin: it drains what is queued and returns. It
+// returns the bot's stdout and log.
+func runToEOF(t *testing.T, cfg *config.Config) (stdout, log string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out, logBuf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logBuf, nil))
+	if err := Run(ctx, cfg, strings.NewReader(""), &out, logger); err != nil {
+		t.Fatalf("Run: %v\nlog:\n%s", err, logBuf.String())
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("Run returned only when its context ended\nlog:\n%s", logBuf.String())
+	}
+	return out.String(), logBuf.String()
+}
+
+func withDB(t *testing.T, path string, fn func(tx *storage.Tx) error) {
+	t.Helper()
+	db, err := storage.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestStartDropsCursorOfRemovedAdapter: a database from a config that had IRC beside the
+// console, started with the console alone, loses the IRC cursor, says so, and prunes the
+// outbox once the console delivered.
+func TestStartDropsCursorOfRemovedAdapter(t *testing.T) {
+	dir := t.TempDir()
+	cfg := consoleConfig(t, dir, "")
+	if err := os.MkdirAll(cfg.StateDir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	dbPath := filepath.Join(cfg.StateDir, DBFile)
+	withDB(t, dbPath, func(tx *storage.Tx) error {
+		for _, a := range []string{stagebot.NetworkIRC, "console"} {
+			if err := tx.RegisterAdapter(a); err != nil {
+				return err
+			}
+		}
+		for i := range 3 {
+			if _, err := tx.Announce(stagebot.Announcement{Text: fmt.Sprintf("earlier announcement %d", i)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+
+	stdout, log := runToEOF(t, cfg)
+
+	for i := range 3 {
+		if want := fmt.Sprintf("earlier announcement %d", i); !strings.Contains(stdout, want) {
+			t.Errorf("the console did not deliver %q; stdout:\n%s", want, stdout)
+		}
+	}
+	if !strings.Contains(log, "adapter="+stagebot.NetworkIRC) || !strings.Contains(log, "undelivered=3") {
+		t.Errorf("the log does not name the dropped adapter and its 3 undelivered announcements:\n%s", log)
+	}
+	withDB(t, dbPath, func(tx *storage.Tx) error {
+		if got := tx.Cursors(); len(got) != 1 || got["console"] != 3 {
+			t.Errorf("cursors %v, want only console at 3", got)
+		}
+		if n := tx.OutboxLen(); n != 0 {
+			t.Errorf("%d announcements still in the outbox, want it pruned", n)
+		}
+		return nil
+	})
+}
