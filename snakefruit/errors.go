@@ -49,9 +49,23 @@ func (e *AuthError) Unwrap() error { return e.Err }
 
 // ConnError wraps a transport failure (refused, reset, timed out, lost): a retry may cure it.
 type ConnError struct {
-	Op  string
-	Err error
+	Op   string
+	Err  error
+	Addr string // host:port of the server, never with the user: safe to show to people
+
+	// phase tells Describe how far the connection got, which Op, being prose, cannot.
+	phase connPhase
 }
+
+// connPhase is the step of a connection a ConnError happened in.
+type connPhase int
+
+const (
+	phaseUse       connPhase = iota // on an established connection
+	phaseConnect                    // TCP
+	phaseHandshake                  // SSH key exchange and host key check
+	phaseSFTP                       // starting the sftp subsystem
+)
 
 func (e *ConnError) Error() string { return fmt.Sprintf("snakefruit: %s: %v", e.Op, e.Err) }
 func (e *ConnError) Unwrap() error { return e.Err }
@@ -63,10 +77,6 @@ type permanentError struct{ err error }
 func (e *permanentError) Error() string { return e.err.Error() }
 func (e *permanentError) Unwrap() error { return e.err }
 
-func permanentf(format string, args ...any) error {
-	return &permanentError{fmt.Errorf(format, args...)}
-}
-
 // IsPermanent reports whether retrying err is pointless: a host key problem, an
 // authentication refusal, a bad configuration or bad inputs. Connection errors are not.
 func IsPermanent(err error) bool {
@@ -77,4 +87,39 @@ func IsPermanent(err error) bool {
 		perm *permanentError
 	)
 	return errors.As(err, &hk) || errors.As(err, &cfg) || errors.As(err, &auth) || errors.As(err, &perm)
+}
+
+// errKind sorts the failures this package detects itself (as opposed to those the transport
+// reports), so that Describe can tell them apart by type: their text names local paths.
+type errKind int
+
+const (
+	kindSource        errKind = iota + 1 // Put's source cannot be opened or read
+	kindSourceChanged                    // Put's source no longer has its declared size or sha256
+	kindLanded                           // a click's upload read back with another size or sha256
+	kindListLanded                       // the list's temp file read back with other content
+	kindListBusy                         // the list kept changing under EditList
+	kindListTooLarge                     // the list file is too large to be one
+	kindBadLine                          // an edit produced a line with a newline in it
+	kindBadName                          // a file name Put or Remove must not use
+	kindBadChecksum                      // Put's declared sha256 is not one
+	kindNoPosixRename                    // the sftp server cannot replace a file atomically
+)
+
+// kindError gives one of this package's own errors its kind, leaving its text (for the log)
+// as it was.
+type kindError struct {
+	kind errKind
+	err  error
+}
+
+func (e *kindError) Error() string { return e.err.Error() }
+func (e *kindError) Unwrap() error { return e.err }
+
+func kindf(kind errKind, format string, args ...any) error {
+	return &kindError{kind, fmt.Errorf(format, args...)}
+}
+
+func permanentKindf(kind errKind, format string, args ...any) error {
+	return &permanentError{kindf(kind, format, args...)}
 }

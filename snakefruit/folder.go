@@ -53,13 +53,13 @@ func isTemp(name string) bool { return strings.HasPrefix(path.Base(name), TempPr
 func (t *target) checkName(name string) error {
 	switch {
 	case name == "" || name == "." || name == "..":
-		return permanentf("snakefruit: invalid file name %q", name)
+		return permanentKindf(kindBadName, "snakefruit: invalid file name %q", name)
 	case strings.ContainsAny(name, "/\x00\n"):
-		return permanentf("snakefruit: file name %q must be a plain name", name)
+		return permanentKindf(kindBadName, "snakefruit: file name %q must be a plain name", name)
 	case isTemp(name):
-		return permanentf("snakefruit: file name %q uses the temp prefix", name)
+		return permanentKindf(kindBadName, "snakefruit: file name %q uses the temp prefix", name)
 	case name == t.list:
-		return permanentf("snakefruit: file name %q is the list file", name)
+		return permanentKindf(kindBadName, "snakefruit: file name %q is the list file", name)
 	}
 	return nil
 }
@@ -70,7 +70,7 @@ func (t *target) Put(ctx context.Context, name, src string, size int64, sha256he
 	}
 	want := strings.ToLower(sha256hex)
 	if b, err := hex.DecodeString(want); err != nil || len(b) != sha256.Size {
-		return permanentf("snakefruit: put %s: %q is not a sha256", name, sha256hex)
+		return permanentKindf(kindBadChecksum, "snakefruit: put %s: %q is not a sha256", name, sha256hex)
 	}
 	t.ops.RLock()
 	defer t.ops.RUnlock()
@@ -90,13 +90,13 @@ func (t *target) Put(ctx context.Context, name, src string, size int64, sha256he
 
 	f, err := os.Open(src)
 	if err != nil {
-		return permanentf("snakefruit: put %s: %w", name, err)
+		return permanentKindf(kindSource, "snakefruit: put %s: %w", name, err)
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err != nil {
-		return permanentf("snakefruit: put %s: %w", name, err)
+		return permanentKindf(kindSource, "snakefruit: put %s: %w", name, err)
 	} else if fi.Size() != size {
-		return permanentf("snakefruit: put %s: source %s has %d bytes, not the declared %d", name, src, fi.Size(), size)
+		return permanentKindf(kindSourceChanged, "snakefruit: put %s: source %s has %d bytes, not the declared %d", name, src, fi.Size(), size)
 	}
 
 	tmp := tempName(name)
@@ -107,15 +107,15 @@ func (t *target) Put(ctx context.Context, name, src string, size int64, sha256he
 	}
 	if n != size {
 		t.discard(ctx, tmp)
-		return permanentf("snakefruit: put %s: source %s changed size while uploading (%d bytes sent)", name, src, n)
+		return permanentKindf(kindSourceChanged, "snakefruit: put %s: source %s changed size while uploading (%d bytes sent)", name, src, n)
 	}
 	if got.size != size || got.sha256 != want {
 		t.discard(ctx, tmp)
 		// A source that never matched will not match on a retry; a damaged transfer may.
 		if localHash, err := hashLocal(src); err == nil && localHash != want {
-			return permanentf("snakefruit: put %s: source %s has sha256 %s, not the declared %s", name, src, localHash, want)
+			return permanentKindf(kindSourceChanged, "snakefruit: put %s: source %s has sha256 %s, not the declared %s", name, src, localHash, want)
 		}
-		return fmt.Errorf("snakefruit: put %s: what landed has %d bytes and sha256 %s, want %d and %s", name, got.size, got.sha256, size, want)
+		return kindf(kindLanded, "snakefruit: put %s: what landed has %d bytes and sha256 %s, want %d and %s", name, got.size, got.sha256, size, want)
 	}
 	if err := t.fs.rename(ctx, tmp, name); err != nil {
 		t.discard(ctx, tmp)
@@ -190,7 +190,7 @@ func (t *target) EditList(ctx context.Context, edit func(lines []string) ([]stri
 		}
 		if sum := sha256.Sum256(content); got.size != int64(len(content)) || got.sha256 != hex.EncodeToString(sum[:]) {
 			t.discard(ctx, tmp)
-			return fmt.Errorf("snakefruit: write list: what landed differs from what was sent")
+			return kindf(kindListLanded, "snakefruit: write list: what landed differs from what was sent")
 		}
 		// A person may have saved the list since we read it; renaming now would undo them.
 		now, err := t.readListBytes(ctx)
@@ -208,7 +208,7 @@ func (t *target) EditList(ctx context.Context, edit func(lines []string) ([]stri
 		return nil
 	}
 	t.discard(ctx, tmp)
-	return fmt.Errorf("snakefruit: list %s kept changing during %d attempts to edit it", t.list, maxEditAttempts)
+	return kindf(kindListBusy, "snakefruit: list %s kept changing during %d attempts to edit it", t.list, maxEditAttempts)
 }
 
 func (t *target) Files(ctx context.Context) ([]File, error) {

@@ -2,7 +2,6 @@ package snakefruit
 
 import (
 	"bytes"
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -30,7 +29,7 @@ func FormatList(lines []string) []byte {
 func checkLines(lines []string) error {
 	for i, l := range lines {
 		if strings.ContainsAny(l, "\n") {
-			return fmt.Errorf("snakefruit: list line %d contains a newline: %q", i+1, l)
+			return kindf(kindBadLine, "snakefruit: list line %d contains a newline: %q", i+1, l)
 		}
 	}
 	return nil

@@ -175,7 +175,7 @@ func (s *sftpFS) do(ctx context.Context, op string, fn func(*sftpConn) error) er
 		}
 		s.drop(c)
 		if fresh || attempt > 0 {
-			return &ConnError{op, err}
+			return &ConnError{Op: op, Err: err, Addr: s.addr}
 		}
 	}
 }
@@ -310,13 +310,17 @@ func (s *sftpFS) size(ctx context.Context, name string) (int64, error) {
 func (s *sftpFS) rename(ctx context.Context, from, to string) error {
 	return s.do(ctx, "rename "+from, func(c *sftpConn) error {
 		// Plain SFTP rename refuses an existing target; posix-rename replaces it atomically.
-		err := c.sftp.PosixRename(s.path(from), s.path(to))
-		var status *sftp.StatusError
-		if errors.As(err, &status) && status.FxCode() == sftp.ErrSSHFxOpUnsupported {
-			return fmt.Errorf("the server lacks posix-rename@openssh.com, needed to replace files atomically: %w", err)
-		}
-		return err
+		return posixRenameError(c.sftp.PosixRename(s.path(from), s.path(to)))
 	})
+}
+
+// posixRenameError says why a server that refuses posix-rename is of no use.
+func posixRenameError(err error) error {
+	var status *sftp.StatusError
+	if errors.As(err, &status) && status.FxCode() == sftp.ErrSSHFxOpUnsupported {
+		return kindf(kindNoPosixRename, "the server lacks posix-rename@openssh.com, needed to replace files atomically: %w", err)
+	}
+	return err
 }
 
 func (s *sftpFS) remove(ctx context.Context, name string) error {

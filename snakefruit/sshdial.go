@@ -139,7 +139,7 @@ func (d dialer) dial(ctx context.Context) (*sftpConn, error) {
 	var nd net.Dialer
 	nc, err := nd.DialContext(ctx, "tcp", d.addr)
 	if err != nil {
-		return nil, &ConnError{"connect to " + d.addr, err}
+		return nil, &ConnError{Op: "connect to " + d.addr, Err: err, Addr: d.addr, phase: phaseConnect}
 	}
 	// Past the dial, only a deadline on the socket can interrupt the handshake.
 	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Unix(1, 0)) })
@@ -154,7 +154,7 @@ func (d dialer) dial(ctx context.Context) (*sftpConn, error) {
 		case strings.Contains(err.Error(), "unable to authenticate"):
 			return nil, &AuthError{d.addr, err}
 		default:
-			return nil, &ConnError{"ssh handshake with " + d.addr, timeoutCause(ctx, err)}
+			return nil, &ConnError{Op: "ssh handshake with " + d.addr, Err: timeoutCause(ctx, err), Addr: d.addr, phase: phaseHandshake}
 		}
 	}
 	c := &sftpConn{ssh: ssh.NewClient(conn, chans, reqs), dead: make(chan struct{})}
@@ -169,7 +169,7 @@ func (d dialer) dial(ctx context.Context) (*sftpConn, error) {
 	}
 	if err != nil {
 		c.close()
-		return nil, &ConnError{"start sftp on " + d.addr, timeoutCause(ctx, err)}
+		return nil, &ConnError{Op: "start sftp on " + d.addr, Err: timeoutCause(ctx, err), Addr: d.addr, phase: phaseSFTP}
 	}
 	go func() { _ = c.ssh.Wait(); close(c.dead) }()
 	go keepAlive(c, d.keepAlive)
