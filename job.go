@@ -34,6 +34,9 @@ type Job struct {
 	// before the list is touched so that the cleanup of an overtaken lock can put that
 	// line back.
 	ReplacesID string `json:"replaces_id,omitempty"`
-	// PersonsLine: the lock found the line already written by a person (see Request).
+	// ListSeen: the lock read the list before touching snakefruit, so PersonsLine says
+	// whether a person had already written its line. A cleanup of a lock that never saw
+	// the list cannot tell a person's line from its own and leaves the list alone.
+	ListSeen    bool `json:"list_seen,omitempty"`
 	PersonsLine bool `json:"persons_line,omitempty"`
 }

@@ -14,10 +14,10 @@ type LockSpec struct {
 	// Replaces is the older filename of the same name and arch that the bot owns, or "".
 	// Only pass a file the bot put there: Lock removes it.
 	Replaces string
-	// Claim, when set, runs after the upload and before the list is touched, with the list
-	// as it is then; an error stops the lock there. It lets the caller check that the lock
-	// is still wanted, and note what the list held, before the one step people see.
-	Claim func(ctx context.Context, lines []string) error
+	// Claim, when set, runs after the upload and before the list is touched; an error
+	// stops the lock there. It lets the caller check that the lock is still wanted before
+	// the one step people see.
+	Claim func(ctx context.Context) error
 	// KeepReplaced leaves Replaces' file in the folder (its line is still replaced): the
 	// caller removes it once the lock is recorded, so that a lock overtaken after its list
 	// edit can still put the older line back without uploading the older file again.
@@ -33,11 +33,7 @@ func Lock(ctx context.Context, t Target, s LockSpec) error {
 		return err
 	}
 	if s.Claim != nil {
-		lines, err := t.ReadList(ctx)
-		if err != nil {
-			return fmt.Errorf("snakefruit: lock %s: %w", s.Filename, err)
-		}
-		if err := s.Claim(ctx, lines); err != nil {
+		if err := s.Claim(ctx); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"stagebot"
+	"stagebot/snakefruit"
 )
 
 // describe is what people read about a failed job: the cause in words, never a local path
@@ -13,5 +14,15 @@ func describe(err error) string {
 	if errors.As(err, &e) {
 		return e.Message
 	}
-	return err.Error()
+	var p permanentError
+	if errors.As(err, &p) && !isSnakefruit(p.error) {
+		return "internal error; the landing team can read the bot's log"
+	}
+	return snakefruit.Describe(err)
+}
+
+// isSnakefruit: everything but the worker's own permanent errors comes from the target.
+func isSnakefruit(err error) bool {
+	var p permanentError
+	return !errors.As(err, &p)
 }

@@ -2,12 +2,13 @@ package workflow
 
 import (
 	"context"
-	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -45,7 +46,7 @@ func (f *flakyTarget) Put(ctx context.Context, name, src string, size int64, sum
 	f.putCalled.Add(1)
 	switch f.fail.Load() {
 	case 1:
-		return errors.New("connection refused")
+		return &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	case 2:
 		return &snakefruit.HostKeyError{Host: "snakefruit", Fingerprint: "SHA256:abc", Type: "ssh-ed25519"}
 	}

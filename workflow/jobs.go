@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -38,9 +39,11 @@ func (s *Service) current(tx *storage.Tx, job stagebot.Job) (*stagebot.Request, 
 	return r, job.Kind == stagebot.JobUnlock || r.Gen == job.Gen, nil
 }
 
-// enqueue queues a job for r at its current generation.
+// enqueue queues a job for r at its current generation. What r's lock found on the list
+// is known from here on (Request.PersonsLine).
 func (s *Service) enqueue(tx *storage.Tx, kind stagebot.JobKind, r *stagebot.Request, quiet bool) error {
-	_, err := tx.EnqueueJob(stagebot.Job{Kind: kind, RequestID: r.ID, Created: s.now(), Gen: r.Gen, Quiet: quiet})
+	_, err := tx.EnqueueJob(stagebot.Job{Kind: kind, RequestID: r.ID, Created: s.now(), Gen: r.Gen, Quiet: quiet,
+		ListSeen: kind == stagebot.JobUnlock, PersonsLine: r.PersonsLine})
 	return err
 }
 
@@ -74,7 +77,7 @@ func (s *Service) endJobs(tx *storage.Tx, r *stagebot.Request) error {
 // queueCleanup queues the quiet unlock that takes back what lock job j may have left.
 func (s *Service) queueCleanup(tx *storage.Tx, r *stagebot.Request, j stagebot.Job) error {
 	_, err := tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobUnlock, RequestID: r.ID, Created: s.now(), Gen: r.Gen,
-		Quiet: true, ReplacesID: j.ReplacesID, PersonsLine: j.PersonsLine})
+		Quiet: true, ReplacesID: j.ReplacesID, ListSeen: j.ListSeen, PersonsLine: j.PersonsLine})
 	return err
 }
 
@@ -135,6 +138,24 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 			return s.move(tx, r, stagebot.StateSuperseded, "worker", fmt.Sprintf("%s [%s] is already locked and not older", o.Filename, o.ShortID()))
 		})
 	}
+	if !job.ListSeen {
+		// What the list holds before this lock touches anything: a line already naming
+		// the file is a person's, and stays theirs.
+		lines, err := s.cfg.Target.ReadList(ctx)
+		if err != nil {
+			return err
+		}
+		job.ListSeen, job.PersonsLine = true, slices.Contains(lines, r.Filename)
+		err = s.update(func(tx *storage.Tx) error {
+			if _, ok, err := s.current(tx, job); err != nil || !ok {
+				return cmp.Or(err, errStale)
+			}
+			return tx.PutJob(job)
+		})
+		if err != nil {
+			return err
+		}
+	}
 	replaces := ""
 	if plan.replaces != nil {
 		replaces = plan.replaces.Filename
@@ -144,7 +165,7 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 	// The claim is the last point where a person's cancel or withdrawal stops the lock
 	// before anyone can see it: checked and noted in one transaction, right before the
 	// list edit.
-	spec.Claim = func(ctx context.Context, lines []string) error {
+	spec.Claim = func(ctx context.Context) error {
 		return s.update(func(tx *storage.Tx) error {
 			r, ok, err := s.current(tx, job)
 			if err != nil {
@@ -154,10 +175,7 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 				return errStale
 			}
 			if !slices.Contains(job.Done, stepClaimed) {
-				// What the list held before the bot's own edit: a line already naming
-				// this file is a person's.
 				job.Done = append(job.Done, stepClaimed)
-				job.PersonsLine = slices.Contains(lines, r.Filename)
 			}
 			if plan.replaces != nil {
 				job.ReplacesID = plan.replaces.ID
@@ -300,7 +318,21 @@ func (s *Service) runUnlock(ctx context.Context, job stagebot.Job) error {
 			return err
 		}
 	}
-	if !p.leave {
+	switch {
+	case p.leave:
+	case !job.ListSeen:
+		// The lock never saw the list, so it never edited it; it may have put the file.
+		// A file the list names is left: the line may be a person's.
+		lines, err := s.cfg.Target.ReadList(ctx)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(lines, r.Filename) {
+			if err := s.cfg.Target.Remove(ctx, r.Filename); err != nil {
+				return err
+			}
+		}
+	default:
 		if err := snakefruit.Unlock(ctx, s.cfg.Target, r.Filename); err != nil {
 			return err
 		}

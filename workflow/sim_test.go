@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -117,6 +118,7 @@ type sim struct {
 	// ops counts transport calls during a worker step, for the fault plan.
 	ops      int
 	imageSeq int
+	stats    map[string]int
 }
 
 func newSim(t testing.TB, seed uint64) *sim {
@@ -128,6 +130,7 @@ func newSim(t testing.TB, seed uint64) *sim {
 		corpus:    simCorpus(t),
 		announced: map[string][]stagebot.State{},
 		ended:     map[string]stagebot.Request{},
+		stats:     map[string]int{},
 	}
 	personsClick := s.corpus[5] // com.sim.b 3.0: a person locked it by hand
 	s.personLines = []string{personsOwn, personsClick.filename}
@@ -250,12 +253,18 @@ func (s *sim) command(prefer string) {
 	id := s.someID(prefer)
 	var err error
 	var what string
-	kind := s.pick(14)
+	// Weights: stage 4, approve 5, withdraw 2, reject 1, cancel 2, qa 2, retry 1; during a
+	// job, mostly what overtakes it.
+	kinds := []int{0, 0, 0, 0, 2, 2, 2, 2, 2, 5, 5, 7, 8, 8, 10, 10, 11}
+	if prefer != "" {
+		kinds = []int{0, 2, 2, 5, 5, 5, 7, 8, 8, 8, 10, 11}
+	}
+	kind := kinds[s.pick(len(kinds))]
 	if id == "0000" {
 		kind = 0 // nothing in flight: somebody stages
 	}
 	switch kind {
-	case 0, 1, 12:
+	case 0:
 		who = s.actor(alice, bob)
 		c := s.corpus[s.pick(len(s.corpus))]
 		what = "stage " + c.filename
@@ -265,11 +274,11 @@ func (s *sim) command(prefer string) {
 			s.ids = append(s.ids, r.ID)
 			what += " -> " + r.ShortID()
 		}
-	case 2, 3, 4:
+	case 2:
 		who = s.actor(landing...)
 		what = "approve " + id
 		_, err = s.svc.Approve(who, id)
-	case 5, 6:
+	case 5:
 		who = s.actor(landing...)
 		what = "withdraw " + id
 		_, err = s.svc.Withdraw(who, id)
@@ -277,11 +286,11 @@ func (s *sim) command(prefer string) {
 		who = s.actor(landing...)
 		what = "reject " + id
 		_, err = s.svc.Reject(who, id, "sim")
-	case 8, 9:
+	case 8:
 		who = s.actor(alice, bob, carol)
 		what = "cancel " + id
 		_, err = s.svc.Cancel(who, id, "sim")
-	case 10, 13:
+	case 10:
 		who = s.actor(quinn)
 		what = "qa " + id
 		_, err = s.svc.QA(who, id)
@@ -306,13 +315,14 @@ func errText(err error) string {
 // workerStep runs one job, perhaps with a fault at one of its transport calls: an error
 // before or after the call, a crash there, or a person's command at that moment.
 func (s *sim) workerStep() {
-	plan := s.pick(10)
+	// 0-7 no fault, 8-10 an error, 11 a permanent error, 12-13 a crash, 14-19 a command.
+	plan := s.pick(20)
 	at := 1 + s.pick(10)
 	after := s.pick(2) == 0
 	s.ops = 0
 	crashed := false
 	fired := ""
-	if plan >= 4 {
+	if plan >= 8 {
 		s.mem.Fault = func(op snakefruit.Op) error {
 			if op.After != after {
 				return nil
@@ -322,12 +332,13 @@ func (s *sim) workerStep() {
 				return nil
 			}
 			fired = fmt.Sprintf("%s %s (after=%v)", op.Name, op.File, op.After)
-			switch plan {
-			case 4, 5:
+			s.stats[[]string{"error", "error", "error", "permanent error", "crash", "crash", "command", "command", "command", "command", "command", "command"}[plan-8]+" mid-job"]++
+			switch {
+			case plan <= 10:
 				return errInjected
-			case 6:
+			case plan == 11:
 				return &snakefruit.HostKeyError{Host: "snakefruit", Fingerprint: "SHA256:sim", Type: "ssh-ed25519"}
-			case 7:
+			case plan <= 13:
 				panic(simCrash{})
 			default:
 				s.logf("  during %s:", fired)
@@ -354,6 +365,8 @@ func (s *sim) workerStep() {
 		}
 		if !ran {
 			fired = "idle"
+		} else {
+			s.stats["jobs run"]++
 		}
 	}()
 	s.mem.Fault = nil
@@ -361,7 +374,7 @@ func (s *sim) workerStep() {
 	case crashed:
 		s.logf("worker: crash at %s", fired)
 		s.crash()
-	case plan >= 4 && plan <= 6 && fired != "" && fired != "idle":
+	case plan >= 8 && plan <= 11 && fired != "" && fired != "idle":
 		s.logf("worker: fault at %s", fired)
 	default:
 		s.logf("worker: step %s", fired)
@@ -604,8 +617,8 @@ func (s *sim) checkSettled() {
 	}
 }
 
-// runSchedule runs one seeded schedule of 50-200 steps.
-func runSchedule(t testing.TB, seed uint64) {
+// runSchedule runs one seeded schedule of 50-200 steps and adds what it reached to stats.
+func runSchedule(t testing.TB, seed uint64, stats map[string]int) {
 	s := newSim(t, seed)
 	defer s.db.Close()
 	steps := 50 + s.pick(151)
@@ -617,6 +630,14 @@ func runSchedule(t testing.TB, seed uint64) {
 	s.logf("drain")
 	s.drain()
 	s.checkSettled()
+	for _, r := range s.look().requests {
+		for _, h := range r.History {
+			stats["-> "+string(h.To)]++
+		}
+	}
+	for k, v := range s.stats {
+		stats[k] += v
+	}
 	if v, _ := strconv.ParseBool(os.Getenv("SIM_TRACE")); v {
 		t.Logf("trace of seed %d:\n  %s", seed, strings.Join(s.trace, "\n  "))
 	}
@@ -630,7 +651,7 @@ func TestSimulation(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Setenv("SIM_TRACE", "1")
-		runSchedule(t, seed)
+		runSchedule(t, seed, map[string]int{})
 		return
 	}
 	count, budget := 20, time.Duration(0)
@@ -652,11 +673,17 @@ func TestSimulation(t *testing.T) {
 	}
 	start := time.Now()
 	n := 0
+	stats := map[string]int{}
 	for ; n < count && (budget == 0 || time.Since(start) < budget); n++ {
-		runSchedule(t, base+uint64(n))
+		runSchedule(t, base+uint64(n), stats)
 	}
 	el := time.Since(start)
 	t.Logf("%d schedules from seed %d in %s: %.0f schedules/s", n, base, el.Round(time.Millisecond), float64(n)/el.Seconds())
+	var reached []string
+	for _, k := range slices.Sorted(maps.Keys(stats)) {
+		reached = append(reached, fmt.Sprintf("%s %d", k, stats[k]))
+	}
+	t.Logf("reached: %s", strings.Join(reached, ", "))
 }
 
 // TestSimulationReplaysExactly: the same seed gives the same trace, so a failure's seed

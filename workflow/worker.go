@@ -174,9 +174,11 @@ func (s *Service) retire(job stagebot.Job, why error) {
 		return
 	}
 	err := s.update(func(tx *storage.Tx) error {
-		if !tx.HasJob(job.Seq) {
-			return nil
+		stored, found, err := tx.Job(job.Seq)
+		if err != nil || !found {
+			return err
 		}
+		job = stored // with what the lock noted on the way
 		if err := tx.DeleteJob(job.Seq); err != nil {
 			return err
 		}
@@ -231,7 +233,7 @@ func (s *Service) jobFailed(job stagebot.Job, cause error) {
 		if stored, found, err := tx.Job(job.Seq); err != nil {
 			return err
 		} else if found {
-			job.Done, job.ReplacesID, job.PersonsLine = stored.Done, stored.ReplacesID, stored.PersonsLine
+			job.Done, job.ReplacesID, job.ListSeen, job.PersonsLine = stored.Done, stored.ReplacesID, stored.ListSeen, stored.PersonsLine
 		}
 		job.Attempt++
 		job.LastError = why
