@@ -37,6 +37,8 @@ type Request struct {
 	QASignoff *Approval    `json:"qa_signoff,omitempty"`
 	History   []Transition `json:"history"`
 	Replaces  string       `json:"replaces,omitempty"` // older filename this lock replaced
+	// SupersededBy is the request, locked, that ended this one as superseded.
+	SupersededBy string `json:"superseded_by,omitempty"`
 	// PersonsLine: the list already named this filename, written by a person, when the bot
 	// locked it; the bot changes only lines it wrote, so it leaves that line and file alone
 	// when the request ends.

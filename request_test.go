@@ -20,7 +20,7 @@ func fullRequest() *stagebot.Request {
 		State: stagebot.StateLocked, Approvals: []stagebot.Approval{{By: who, Key: "person:bob", At: at, SHA256: "ab"}},
 		QASignoff: &stagebot.Approval{By: who, Key: "person:qa", At: at, SHA256: "ab"},
 		History:   []stagebot.Transition{{From: stagebot.StatePending, To: stagebot.StateLocked, At: at, Actor: "worker", Note: "n"}},
-		Replaces:  "old.click", Gen: 3, PersonsLine: true, LastError: "e", Attempt: 2, NextTry: at, PublishErr: "p", Reason: "r",
+		Replaces:  "old.click", Gen: 3, PersonsLine: true, SupersededBy: "x", LastError: "e", Attempt: 2, NextTry: at, PublishErr: "p", Reason: "r",
 		RemindedAt: at, Created: at, Updated: at,
 	}
 }

@@ -135,6 +135,7 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 	if plan.supersedor != nil {
 		return s.finish(job, func(tx *storage.Tx, r *stagebot.Request) error {
 			o := plan.supersedor
+			r.SupersededBy = o.ID
 			return s.move(tx, r, stagebot.StateSuperseded, "worker", fmt.Sprintf("%s [%s] is already locked and not older", o.Filename, o.ShortID()))
 		})
 	}
@@ -229,6 +230,7 @@ func (s *Service) supersedeOlder(tx *storage.Tx, r *stagebot.Request, replaced s
 		if wasOn && o.Filename == replaced {
 			note += ", which took its place in the list"
 		}
+		o.SupersededBy = r.ID
 		if err := s.move(tx, o, stagebot.StateSuperseded, "worker", note); err != nil {
 			return err
 		}

@@ -515,6 +515,13 @@ func (s *sim) check() world {
 		} else if r.State.Final() {
 			s.ended[r.ID] = *r.Clone()
 		}
+		if r.State == stagebot.StateSuperseded {
+			// Only a version that was really locked supersedes.
+			by := w.requests[r.SupersededBy]
+			if by == nil || !slices.ContainsFunc(by.History, func(t stagebot.Transition) bool { return t.To == stagebot.StateLocked }) {
+				s.fail("[%s] superseded by [%s], which was never locked", r.ShortID(), stagebot.ShortID(r.SupersededBy))
+			}
+		}
 		if r.State.OnSnakefruit() {
 			// At most one locked version per package.
 			if other, ok := onSnakefruit[r.PackageKey()]; ok {
