@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"slices"
@@ -38,6 +39,12 @@ type target struct {
 	ops    sync.RWMutex
 	listMu sync.Mutex // temp names are fixed per final name, so writers of one name take turns
 	names  keyedMutex
+
+	// stale are temp files whose removal after a failure failed too (the link was down):
+	// every later operation tries again, so none outlives a link that came back. SweepTemps
+	// at start covers a crash.
+	staleMu sync.Mutex
+	stale   map[string]bool
 }
 
 func newTarget(fs fsys, list string) *target { return &target{fs: fs, list: list} }
@@ -74,6 +81,7 @@ func (t *target) Put(ctx context.Context, name, src string, size int64, sha256he
 	}
 	t.ops.RLock()
 	defer t.ops.RUnlock()
+	t.retryStale(ctx)
 	defer t.names.lock(name)()
 
 	if n, err := t.fs.size(ctx, name); err == nil && n == size {
@@ -128,7 +136,45 @@ func (t *target) Put(ctx context.Context, name, src string, size int64, sha256he
 func (t *target) discard(ctx context.Context, tmp string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), discardTimeout)
 	defer cancel()
-	_ = t.fs.remove(ctx, tmp) // whatever is left, SweepTemps or the next attempt takes
+	if err := t.fs.remove(ctx, tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.staleMu.Lock()
+		if t.stale == nil {
+			t.stale = map[string]bool{}
+		}
+		t.stale[tmp] = true
+		t.staleMu.Unlock()
+	}
+}
+
+// retryStale removes the temp files a failed discard left, each only while no operation
+// of its own name runs (one might be writing it again). The caller holds ops for reading.
+func (t *target) retryStale(ctx context.Context) {
+	t.staleMu.Lock()
+	names := slices.Collect(maps.Keys(t.stale))
+	t.staleMu.Unlock()
+	for _, tmp := range names {
+		var unlock func()
+		if tmp == tempName(t.list) {
+			if !t.listMu.TryLock() {
+				continue
+			}
+			unlock = t.listMu.Unlock
+		} else {
+			dir, base := path.Split(tmp)
+			u, ok := t.names.tryLock(dir + strings.TrimPrefix(base, TempPrefix))
+			if !ok {
+				continue
+			}
+			unlock = u
+		}
+		err := t.fs.remove(ctx, tmp)
+		unlock()
+		if err == nil || errors.Is(err, fs.ErrNotExist) {
+			t.staleMu.Lock()
+			delete(t.stale, tmp)
+			t.staleMu.Unlock()
+		}
+	}
 }
 
 func (t *target) Remove(ctx context.Context, name string) error {
@@ -137,6 +183,7 @@ func (t *target) Remove(ctx context.Context, name string) error {
 	}
 	t.ops.RLock()
 	defer t.ops.RUnlock()
+	t.retryStale(ctx)
 	if err := t.fs.remove(ctx, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("snakefruit: remove %s: %w", name, err)
 	}
@@ -162,6 +209,7 @@ func (t *target) ReadList(ctx context.Context) ([]string, error) {
 func (t *target) EditList(ctx context.Context, edit func(lines []string) ([]string, error)) error {
 	t.ops.RLock()
 	defer t.ops.RUnlock()
+	t.retryStale(ctx)
 	t.listMu.Lock()
 	defer t.listMu.Unlock()
 
@@ -279,6 +327,22 @@ type keyedEntry struct {
 	refs int
 }
 
+// tryLock locks key only if nobody holds or waits for it.
+func (k *keyedMutex) tryLock(key string) (unlock func(), ok bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.locks[key] != nil {
+		return nil, false
+	}
+	if k.locks == nil {
+		k.locks = make(map[string]*keyedEntry)
+	}
+	e := &keyedEntry{refs: 1}
+	e.mu.Lock() // new, so it cannot block
+	k.locks[key] = e
+	return k.release(key, e), true
+}
+
 func (k *keyedMutex) lock(key string) (unlock func()) {
 	k.mu.Lock()
 	if k.locks == nil {
@@ -292,6 +356,10 @@ func (k *keyedMutex) lock(key string) (unlock func()) {
 	e.refs++
 	k.mu.Unlock()
 	e.mu.Lock()
+	return k.release(key, e)
+}
+
+func (k *keyedMutex) release(key string, e *keyedEntry) func() {
 	return func() {
 		e.mu.Unlock()
 		k.mu.Lock()

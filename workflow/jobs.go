@@ -199,10 +199,10 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 		case replaces != "":
 			note = "replaces " + replaces + " in the list"
 		}
-		if err := s.move(tx, r, stagebot.StateLocked, "worker", note); err != nil {
+		if err := s.supersedeOlder(tx, r, replaces); err != nil {
 			return err
 		}
-		return s.supersedeOlder(tx, r, replaces)
+		return s.move(tx, r, stagebot.StateLocked, "worker", note)
 	})
 }
 

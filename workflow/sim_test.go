@@ -115,8 +115,6 @@ type sim struct {
 	announced map[string][]stagebot.State
 	// The first sight of each ended request, which must never change again.
 	ended map[string]stagebot.Request
-	// ops counts transport calls during a worker step, for the fault plan.
-	ops      int
 	imageSeq int
 	stats    map[string]int
 }
@@ -312,42 +310,52 @@ func errText(err error) string {
 	return stagebot.ErrorCode(err)
 }
 
-// workerStep runs one job, perhaps with a fault at one of its transport calls: an error
-// before or after the call, a crash there, or a person's command at that moment.
+// A fault plan's event: what happens at the at-th hook call (before and after each
+// transport call count separately).
+type simEvent struct {
+	at   int
+	what string // error, permanent, crash, command
+}
+
+// workerStep runs one job, with up to three events at random transport calls: an error
+// before or after the call, a crash there, or a person's command at that moment (two
+// commands in one job: a withdrawal and a re-approval, say).
 func (s *sim) workerStep() {
-	// 0-7 no fault, 8-10 an error, 11 a permanent error, 12-13 a crash, 14-19 a command.
-	plan := s.pick(20)
-	at := 1 + s.pick(10)
-	after := s.pick(2) == 0
-	s.ops = 0
-	crashed := false
-	fired := ""
-	if plan >= 8 {
+	var events []simEvent
+	n := []int{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3}[s.pick(20)]
+	for range n {
+		what := []string{"error", "error", "permanent", "crash", "command", "command", "command", "command"}[s.pick(8)]
+		events = append(events, simEvent{at: 1 + s.pick(16), what: what})
+	}
+	slices.SortStableFunc(events, func(a, b simEvent) int { return a.at - b.at })
+	calls := 0
+	crashed, ran := false, false
+	if len(events) > 0 {
 		s.mem.Fault = func(op snakefruit.Op) error {
-			if op.After != after {
+			calls++
+			for len(events) > 0 && events[0].at < calls {
+				events = events[1:] // two events at one call: the first wins
+			}
+			if len(events) == 0 || events[0].at != calls {
 				return nil
 			}
-			s.ops++
-			if s.ops != at {
-				return nil
-			}
-			fired = fmt.Sprintf("%s %s (after=%v)", op.Name, op.File, op.After)
-			s.stats[[]string{"error", "error", "error", "permanent error", "crash", "crash", "command", "command", "command", "command", "command", "command"}[plan-8]+" mid-job"]++
-			switch {
-			case plan <= 10:
+			ev := events[0]
+			events = events[1:]
+			s.stats[ev.what+" mid-job"]++
+			s.logf("  %s at %s %s (after=%v)", ev.what, op.Name, op.File, op.After)
+			switch ev.what {
+			case "error":
 				return errInjected
-			case plan == 11:
+			case "permanent":
 				return &snakefruit.HostKeyError{Host: "snakefruit", Fingerprint: "SHA256:sim", Type: "ssh-ed25519"}
-			case plan <= 13:
+			case "crash":
 				panic(simCrash{})
-			default:
-				s.logf("  during %s:", fired)
-				s.svc.runningMu.Lock()
-				busy := s.svc.running
-				s.svc.runningMu.Unlock()
-				s.command(busy)
-				return nil
 			}
+			s.svc.runningMu.Lock()
+			busy := s.svc.running
+			s.svc.runningMu.Unlock()
+			s.command(busy)
+			return nil
 		}
 	}
 	func() {
@@ -359,25 +367,22 @@ func (s *sim) workerStep() {
 				crashed = true
 			}
 		}()
-		ran, _, err := s.svc.workOnce(context.Background())
+		var err error
+		ran, _, err = s.svc.workOnce(context.Background())
 		if err != nil {
 			s.fail("worker: %v", err)
-		}
-		if !ran {
-			fired = "idle"
-		} else {
-			s.stats["jobs run"]++
 		}
 	}()
 	s.mem.Fault = nil
 	switch {
 	case crashed:
-		s.logf("worker: crash at %s", fired)
+		s.logf("worker: crashed")
 		s.crash()
-	case plan >= 8 && plan <= 11 && fired != "" && fired != "idle":
-		s.logf("worker: fault at %s", fired)
+	case ran:
+		s.stats["jobs run"]++
+		s.logf("worker: ran a job")
 	default:
-		s.logf("worker: step %s", fired)
+		s.logf("worker: idle")
 	}
 }
 

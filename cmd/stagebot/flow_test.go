@@ -66,9 +66,7 @@ func TestEmbeddedDefaultFullFlow(t *testing.T) {
 	p.expect(`^\[` + b10 + `\] com\.example\.bar_1\.0_armhf\.click superseded`)
 	p.expect(`^\[` + b11 + `\] com\.example\.bar_1\.1_armhf\.click locked: replaces com\.example\.bar_1\.0_armhf\.click`)
 	equalLines(t, "list after supersession", readLines(t, list), []string{"person-added_2.0_all.click", "com.example.bar_1.1_armhf.click"})
-	if _, err := os.Stat(filepath.Join(sf, "com.example.bar_1.0_armhf.click")); !os.IsNotExist(err) {
-		t.Fatalf("superseded click still in the folder: %v", err)
-	}
+	awaitGone(t, filepath.Join(sf, "com.example.bar_1.0_armhf.click"))
 	p.say("!tick")
 	p.expect(`^\[` + b11 + `\] com\.example\.bar_1\.1_armhf\.click stored`)
 	p.say("!promote 313")

@@ -183,6 +183,24 @@ func readLines(t *testing.T, path string) []string {
 	return strings.Split(s, "\n")
 }
 
+// awaitGone waits for a file the worker removes in a job of its own after the line that
+// announced the change (a superseded click's file goes right after its replacement's
+// lock is recorded).
+func awaitGone(t *testing.T, path string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, err := os.Stat(path)
+		if os.IsNotExist(err) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s is still there (%v)", path, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func equalLines(t *testing.T, what string, got, want []string) {
 	t.Helper()
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

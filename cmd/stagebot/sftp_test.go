@@ -68,9 +68,7 @@ func TestSFTPWholeFlow(t *testing.T) {
 	p.say("carol> !approve " + b)
 	p.expect(`^\[` + b + `\] com\.example\.remote_1\.1_armhf\.click locked: replaces`)
 	equalLines(t, "list after supersession", readLines(t, list), []string{"person_1.0_all.click", "com.example.remote_1.1_armhf.click"})
-	if _, err := os.Stat(filepath.Join(s.Dir, "com.example.remote_1.0_armhf.click")); !os.IsNotExist(err) {
-		t.Fatalf("superseded file still on snakefruit: %v", err)
-	}
+	awaitGone(t, filepath.Join(s.Dir, "com.example.remote_1.0_armhf.click"))
 	p.say("bob> !tick")
 	p.expect(`^\[` + b + `\] \S+ stored`)
 	p.say("quinn> !promote 20")
