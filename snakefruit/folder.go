@@ -167,8 +167,10 @@ func (t *target) retryStale(ctx context.Context) {
 			}
 			unlock = u
 		}
-		err := t.fs.remove(ctx, tmp)
-		unlock()
+		err := func() error {
+			defer unlock()
+			return t.fs.remove(ctx, tmp)
+		}()
 		if err == nil || errors.Is(err, fs.ErrNotExist) {
 			t.staleMu.Lock()
 			delete(t.stale, tmp)

@@ -137,13 +137,9 @@ func newSim(t testing.TB, seed uint64) *sim {
 	s.mem.WriteFile(personsClick.filename, personsClick.bytes)
 
 	policy := stagebot.Policy{Approvals: 1 + s.rng.IntN(2), QASignoff: s.rng.IntN(3) == 0}
-	target, err := snakefruit.NewMemoryTarget(s.mem, "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	idRand := rand.New(rand.NewPCG(seed, 7))
 	s.cfg = Config{
-		Team: testTeam, Policy: policy, StateDir: s.dir, Target: target,
+		Team: testTeam, Policy: policy, StateDir: s.dir,
 		Intake:  &intake.Fetcher{Dir: filepath.Join(s.dir, "downloads"), MaxBytes: 1 << 30},
 		Publish: Publish{Command: []string{"publish"}, Timeout: 10 * time.Minute},
 		Retry:   Retry{Initial: time.Second, Max: 4 * time.Second, GiveUp: 30 * time.Second},
@@ -173,8 +169,13 @@ func (s *sim) open() {
 	if err := db.Update(func(tx *storage.Tx) error { return tx.RegisterAdapter("sim") }); err != nil {
 		s.t.Fatal(err)
 	}
+	// A new process has a new connection to the folder; only the folder's files persist.
+	target, err := snakefruit.NewMemoryTarget(s.mem, "")
+	if err != nil {
+		s.t.Fatal(err)
+	}
 	s.db = db
-	s.cfg.DB = db
+	s.cfg.DB, s.cfg.Target = db, target
 	s.svc = New(s.cfg)
 	s.svc.publish = s.publish
 	s.svc.start(context.Background())
@@ -243,9 +244,63 @@ func (s *sim) someID(prefer string) string {
 	return "0000"
 }
 
+// pointed runs, on request id, a command that its state makes likely to matter, by a person
+// likely to be allowed: what a person acting while the worker is busy would do.
+func (s *sim) pointed(id string) {
+	var r *stagebot.Request
+	_ = s.db.View(func(tx *storage.Tx) error {
+		var err error
+		r, err = tx.Request(id)
+		return err
+	})
+	if r == nil {
+		s.command("")
+		return
+	}
+	var approvers, others []stagebot.Identity
+	for _, p := range []stagebot.Identity{bob, carol} {
+		if r.ApprovedBy(testTeam.Resolve(p).Key) {
+			approvers = append(approvers, p)
+		} else {
+			others = append(others, p)
+		}
+	}
+	short := r.ShortID()
+	var what string
+	var err error
+	var who stagebot.Identity
+	switch {
+	case r.State == stagebot.StateApproved && len(approvers) > 0 && s.pick(2) == 0:
+		who = approvers[s.pick(len(approvers))]
+		what = "withdraw " + short
+		_, err = s.svc.Withdraw(who, short)
+	case r.State == stagebot.StatePending && len(others) > 0 && s.pick(3) > 0:
+		who = others[s.pick(len(others))]
+		what = "approve " + short
+		_, err = s.svc.Approve(who, short)
+	case r.State == stagebot.StatePending && s.pick(2) == 0:
+		who = quinn
+		what = "qa " + short
+		_, err = s.svc.QA(who, short)
+	case s.pick(4) == 0:
+		who = carol
+		what = "reject " + short
+		_, err = s.svc.Reject(who, short, "sim")
+	default:
+		who = s.actor(alice, bob, carol)
+		what = "cancel " + short
+		_, err = s.svc.Cancel(who, short, "sim")
+	}
+	s.logf("%s: %s: %s", who.Name, what, errText(err))
+}
+
 // command runs one random person's command and records it in the trace; prefer is the
 // request the worker is busy with, if any.
 func (s *sim) command(prefer string) {
+	if prefer != "" && s.pick(3) > 0 {
+		s.pointed(prefer)
+		return
+	}
 	landing := []stagebot.Identity{bob, carol}
 	var who stagebot.Identity
 	id := s.someID(prefer)
@@ -322,9 +377,9 @@ type simEvent struct {
 // commands in one job: a withdrawal and a re-approval, say).
 func (s *sim) workerStep() {
 	var events []simEvent
-	n := []int{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3}[s.pick(20)]
+	n := []int{0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3}[s.pick(20)]
 	for range n {
-		what := []string{"error", "error", "permanent", "crash", "command", "command", "command", "command"}[s.pick(8)]
+		what := []string{"error", "error", "permanent", "permanent", "crash", "command", "command", "command", "command"}[s.pick(9)]
 		events = append(events, simEvent{at: 1 + s.pick(16), what: what})
 	}
 	slices.SortStableFunc(events, func(a, b simEvent) int { return a.at - b.at })
@@ -512,7 +567,14 @@ func (s *sim) check() world {
 		if !slices.Equal(hist, s.announced[r.ID]) {
 			s.fail("[%s] history %v but announced %v", r.ShortID(), hist, s.announced[r.ID])
 		}
-		// Ended states never change.
+		// Ended states never change: nothing follows a final state in the history (a
+		// step may end and reopen a request without check seeing it in between)...
+		for i, h := range r.History[:max(len(r.History)-1, 0)] {
+			if h.To.Final() {
+				s.fail("[%s] ended %s, then went on to %s", r.ShortID(), h.To, r.History[i+1].To)
+			}
+		}
+		// ...and the request itself stays as it was when it ended.
 		if first, ok := s.ended[r.ID]; ok {
 			if r.State != first.State || r.Gen != first.Gen || len(r.History) != len(first.History) {
 				s.fail("[%s] ended %s, now %s (gen %d -> %d)", r.ShortID(), first.State, r.State, first.Gen, r.Gen)
