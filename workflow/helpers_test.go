@@ -2,6 +2,8 @@ package workflow
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -38,7 +40,7 @@ var testTeam = stagebot.Team{
 // flakyTarget fails Put while fail is set, with a permanent or a passing error.
 type flakyTarget struct {
 	snakefruit.Target
-	fail      atomic.Int32 // 0 ok, 1 transient, 2 permanent
+	fail      atomic.Int32 // 0 ok, 1 transient, 2 permanent, 3 an error chain with local paths
 	putCalled atomic.Int32
 }
 
@@ -49,6 +51,9 @@ func (f *flakyTarget) Put(ctx context.Context, name, src string, size int64, sum
 		return &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	case 2:
 		return &snakefruit.HostKeyError{Host: "snakefruit", Fingerprint: "SHA256:abc", Type: "ssh-ed25519"}
+	case 3:
+		// What an error deep in a transport looks like: a chain naming local paths.
+		return fmt.Errorf("snakefruit: put %s: upload: %w", name, &fs.PathError{Op: "open", Path: filepath.Join(src, "secret-dir"), Err: syscall.EIO})
 	}
 	return f.Target.Put(ctx, name, src, size, sum)
 }
