@@ -48,7 +48,8 @@ func (s *Service) enqueue(tx *storage.Tx, kind stagebot.JobKind, r *stagebot.Req
 }
 
 // endJobs takes r's lock and publish jobs off the queue because its state no longer wants
-// them. A lock that may have touched snakefruit (it started) leaves a quiet cleanup unlock
+// them. A lock that may have touched snakefruit (it saw the list, which it records before
+// anything else it does there) leaves a quiet cleanup unlock
 // behind, carrying what the lock noted before it edited the list (the older line it
 // replaces in place, a person's line), so that whatever it left is taken back and the
 // older version's line restored. Unlocks stay: they are cleanups already, and the worker
@@ -65,7 +66,7 @@ func (s *Service) endJobs(tx *storage.Tx, r *stagebot.Request) error {
 		if err := tx.DeleteJob(j.Seq); err != nil {
 			return err
 		}
-		if j.Kind == stagebot.JobLock && (j.Attempt > 0 || !j.FirstTry.IsZero()) {
+		if j.Kind == stagebot.JobLock && j.ListSeen {
 			if err := s.queueCleanup(tx, r, j); err != nil {
 				return err
 			}
@@ -74,8 +75,12 @@ func (s *Service) endJobs(tx *storage.Tx, r *stagebot.Request) error {
 	return nil
 }
 
-// queueCleanup queues the quiet unlock that takes back what lock job j may have left.
+// queueCleanup queues the quiet unlock that takes back what lock job j may have left; a
+// lock that never saw the list touched nothing and needs none.
 func (s *Service) queueCleanup(tx *storage.Tx, r *stagebot.Request, j stagebot.Job) error {
+	if !j.ListSeen {
+		return nil
+	}
 	_, err := tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobUnlock, RequestID: r.ID, Created: s.now(), Gen: r.Gen,
 		Quiet: true, ReplacesID: j.ReplacesID, ListSeen: j.ListSeen, PersonsLine: j.PersonsLine})
 	return err
@@ -323,8 +328,9 @@ func (s *Service) runUnlock(ctx context.Context, job stagebot.Job) error {
 	switch {
 	case p.leave:
 	case !job.ListSeen:
-		// The lock never saw the list, so it never edited it; it may have put the file.
-		// A file the list names is left: the line may be a person's.
+		// An unlock queued before jobs recorded what the list held (an upgrade from an
+		// older stagebot): it cannot tell a person's line from its own, so it leaves the
+		// list alone, and a file the list names with it.
 		lines, err := s.cfg.Target.ReadList(ctx)
 		if err != nil {
 			return err

@@ -214,7 +214,11 @@ func (s *Service) SweepLeftovers() {
 	}
 	s.releaseCopies(ids)
 	if s.cfg.Intake != nil {
-		n, err := s.cfg.Intake.SweepLeftovers(s.started)
+		// A file's mtime comes from the kernel's coarse clock, which may lag time.Now by a
+		// tick: a download begun just after the start could look older than it. A second
+		// of margin covers that; a leftover of a crash less than a second before this start
+		// waits for the next one.
+		n, err := s.cfg.Intake.SweepLeftovers(s.started.Add(-time.Second))
 		if err != nil {
 			s.log.Warn("sweep downloads", "err", err)
 		}

@@ -183,7 +183,7 @@ func (s *Service) retire(job stagebot.Job, why error) {
 			return err
 		}
 		r, err := tx.Request(job.RequestID)
-		if err != nil || job.Kind != stagebot.JobLock || job.FirstTry.IsZero() {
+		if err != nil || job.Kind != stagebot.JobLock {
 			return nil
 		}
 		return s.queueCleanup(tx, r, job)
