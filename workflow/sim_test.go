@@ -114,7 +114,7 @@ type sim struct {
 	// What every request was announced as, in order (transitions only).
 	announced map[string][]stagebot.State
 	// The first sight of each ended request, which must never change again.
-	ended map[string]stagebot.Request
+	ended    map[string]stagebot.Request
 	imageSeq int
 	stats    map[string]int
 }
