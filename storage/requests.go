@@ -141,11 +141,11 @@ func (t *Tx) CountRequests() int { return t.b(bucketRequests).Stats().KeyN }
 // ForEachRequest calls fn for every request in ID order.
 func (t *Tx) ForEachRequest(fn func(*stagebot.Request) error) error {
 	return t.b(bucketRequests).ForEach(func(k, v []byte) error {
-		var r stagebot.Request
-		if err := json.Unmarshal(v, &r); err != nil {
-			return fmt.Errorf("decode request %s: %w", k, err)
+		r, err := t.decodeRequest(string(k), v)
+		if err != nil {
+			return err
 		}
-		return fn(&r)
+		return fn(r)
 	})
 }
 

@@ -502,7 +502,7 @@ type world struct {
 func (s *sim) look() world {
 	w := world{requests: map[string]*stagebot.Request{}, files: s.mem.Snapshot()}
 	w.lines = snakefruit.ParseList(w.files[snakefruit.DefaultListFile])
-	err := s.db.Update(func(tx *storage.Tx) error {
+	err := s.db.View(func(tx *storage.Tx) error {
 		if err := tx.ForEachRequest(func(r *stagebot.Request) error {
 			w.requests[r.ID] = r
 			return nil
@@ -510,9 +510,13 @@ func (s *sim) look() world {
 			return err
 		}
 		var err error
-		if w.jobs, err = tx.Jobs(); err != nil {
-			return err
-		}
+		w.jobs, err = tx.Jobs()
+		return err
+	})
+	if err != nil {
+		s.fail("read state: %v", err)
+	}
+	err = s.db.Update(func(tx *storage.Tx) error {
 		pending, err := tx.Pending("sim", 1<<20)
 		if err != nil {
 			return err
