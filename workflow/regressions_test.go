@@ -176,3 +176,32 @@ func TestFailureMessagesHideInternals(t *testing.T) {
 		t.Fatalf("the host key failure lost its fingerprint: %q", got.LastError)
 	}
 }
+
+// Contract section 3: a request that ended, failed included, does not block staging the
+// same click again; retrying the failed one after the new one locked supersedes it.
+func TestFailedRequestDoesNotBlockRestaging(t *testing.T) {
+	e := newEnv(t, stagebot.Policy{Approvals: 1}, nil)
+	c := e.click("com.example.again", "1.0", "all")
+	e.target.fail.Store(2)
+	old := e.stage(alice, c)
+	if _, err := e.svc.Approve(bob, old.ShortID()); err != nil {
+		t.Fatal(err)
+	}
+	e.awaitState(old.ID, stagebot.StateFailed)
+	e.target.fail.Store(0)
+	again := e.stage(alice, c)
+	if _, err := e.svc.Approve(bob, again.ShortID()); err != nil {
+		t.Fatal(err)
+	}
+	e.awaitState(again.ID, stagebot.StateLocked)
+	if _, err := e.svc.Retry(bob, old.ShortID()); err != nil {
+		t.Fatal(err)
+	}
+	got := e.awaitState(old.ID, stagebot.StateSuperseded)
+	if got.SupersededBy != again.ID {
+		t.Fatalf("superseded by %q, want %q", got.SupersededBy, again.ID)
+	}
+	if want := []string{filepath.Base(c)}; !slices.Equal(e.list(), want) {
+		t.Fatalf("list %v, want %v", e.list(), want)
+	}
+}

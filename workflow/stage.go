@@ -102,7 +102,9 @@ func (s *Service) checkNewer(tx *storage.Tx, r *stagebot.Request) error {
 		switch {
 		case o.State.OnSnakefruit() && c <= 0:
 			return stagebot.Errorf(stagebot.ECONFLICT, "%s %s is already locked as [%s]; stage a newer version than %s", r.Name, o.Version, o.ShortID(), o.Version)
-		case c == 0:
+		case c == 0 && o.State != stagebot.StateFailed:
+			// A failed request does not block (contract section 3): it may be retried,
+			// and if both end up approved the one locked first supersedes the other.
 			return stagebot.Errorf(stagebot.ECONFLICT, "%s is already requested as [%s] (%s)", r.Filename, o.ShortID(), o.State)
 		}
 	}
