@@ -99,7 +99,7 @@ func (in *inspection) readControl(r io.Reader, size int64) *controlArea {
 			return c
 		}
 		name := strings.TrimPrefix(h.Name, "./")
-		if !kept[name] || (h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeRegA) {
+		if !kept[name] || (h.Typeflag != tar.TypeReg) {
 			continue
 		}
 		var b strings.Builder

@@ -86,7 +86,7 @@ func (in *inspection) readData(r io.Reader, size int64) {
 		}
 		e.seen = true
 		switch h.Typeflag {
-		case tar.TypeReg, tar.TypeRegA:
+		case tar.TypeReg: // the reader turns the legacy TypeRegA into TypeReg
 			sum := md5.New()
 			var w io.Writer = sum
 			if h.Size >= asyncMD5Size {

@@ -1,5 +1,7 @@
 package snakefruit
 
+//lint:file-ignore ST1008 a row's provoke returns the provoked error beside the sentence Describe must make of it
+
 import (
 	"bufio"
 	"context"

@@ -17,7 +17,7 @@ type rcAction struct {
 
 // decideRC compares the newest rc-proposed image with the baseline (nil = first look).
 func decideRC(base *seen, n Newest) (rcAction, error) {
-	next := seen{Version: n.Version, Phased: n.Phased}
+	next := seen(n)
 	switch {
 	case base == nil:
 		return rcAction{Next: next}, nil
@@ -40,7 +40,7 @@ type stableAction struct {
 // promotion restarts phasing at 0 in the workflow, so the new image's own percentage is
 // reported right after unless it is 0.
 func decideStable(base *seen, n Newest) (stableAction, error) {
-	next := seen{Version: n.Version, Phased: n.Phased}
+	next := seen(n)
 	switch {
 	case base == nil:
 		return stableAction{Next: next}, nil

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -65,7 +64,6 @@ type env struct {
 	folder string
 	target *flakyTarget
 	clicks string
-	mu     sync.Mutex
 	// stopWorker stops the worker as a shutdown would and waits for it; cancelWorker only
 	// begins the shutdown, workerDone closes when the worker has returned.
 	stopWorker   func()

@@ -237,11 +237,11 @@ func putInChild(srv *sshdtest.Server, src string, size int64, sum string) (secs 
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return 0, 0, 0, fmt.Errorf("Put child: %v", err)
+		return 0, 0, 0, fmt.Errorf("put child: %v", err)
 	}
 	var res childResult
 	if err := json.Unmarshal(out, &res); err != nil {
-		return 0, 0, 0, fmt.Errorf("Put child said %q: %v", out, err)
+		return 0, 0, 0, fmt.Errorf("put child said %q: %v", out, err)
 	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
