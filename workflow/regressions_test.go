@@ -205,3 +205,33 @@ func TestFailedRequestDoesNotBlockRestaging(t *testing.T) {
 		t.Fatalf("list %v, want %v", e.list(), want)
 	}
 }
+
+// A publication under way cannot be called back from the store, so a cancel then is
+// refused and says why; once it is done the click is published, not cancelled.
+func TestCancelDuringPublicationIsTooLate(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	e := newEnv(t, stagebot.Policy{Approvals: 1}, func(c *Config) {
+		c.Publish = Publish{Command: []string{"unused"}, Timeout: time.Minute}
+	})
+	e.svc.publish = func(ctx context.Context, r *stagebot.Request) (string, error) {
+		close(started)
+		<-release
+		return "", nil
+	}
+	r := e.stage(alice, e.click("com.example.late", "1.0", "all"))
+	e.svc.Approve(bob, r.ShortID())
+	e.awaitState(r.ID, stagebot.StateLocked)
+	e.svc.Tick(stagebot.Identity{}, "test", nil)
+	e.svc.Promote(quinn, "7")
+	if _, err := e.svc.SetPhasing(quinn, 100); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	_, err := e.svc.Cancel(alice, r.ShortID(), "")
+	close(release)
+	wantCode(t, err, stagebot.ECONFLICT)
+	if !strings.Contains(err.Error(), "too late") {
+		t.Fatalf("the refusal does not say why: %v", err)
+	}
+	e.awaitState(r.ID, stagebot.StatePublished)
+}
