@@ -24,7 +24,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "stagebot")
-	build := exec.Command("go", "build", "-o", binary, ".")
+	// -buildvcs=auto: stamp the checkout's revision (for `stagebot version`) even where
+	// GOFLAGS turns it off, and build anyway outside a checkout.
+	build := exec.Command("go", "build", "-buildvcs=auto", "-o", binary, ".")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build stagebot:", err)

@@ -70,7 +70,17 @@ func TestVersion(t *testing.T) {
 	if len(lines) != 3 || !strings.HasPrefix(lines[0], "stagebot ") || !strings.HasPrefix(lines[1], "commit ") || !strings.HasPrefix(lines[2], "go1.") {
 		t.Fatalf("version output %q", out)
 	}
+	// Built from a git checkout without -ldflags, the commit is the build's VCS revision.
+	if head, err := exec.Command("git", "rev-parse", "HEAD").Output(); err == nil {
+		if want := "commit " + strings.TrimSpace(string(head)); lines[1] != want {
+			t.Fatalf("version says %q, want %q", lines[1], want)
+		}
+	}
 	if code := exec.Command(binary, "frobnicate").Run(); code == nil {
 		t.Fatal("an unknown subcommand exited 0")
+	}
+	help, err := exec.Command(binary, "run", "--help").Output()
+	if err != nil || !strings.Contains(string(help), "usage: stagebot run") {
+		t.Fatalf("run --help: %v\n%s", err, help)
 	}
 }

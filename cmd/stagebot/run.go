@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,7 +20,17 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfgPath := fs.String("config", "", "config file (none: the embedded default)")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: stagebot run [--config FILE]")
+		fs.PrintDefaults()
+	}
+	switch err := fs.Parse(args); {
+	case errors.Is(err, flag.ErrHelp):
+		// Asked for: the usage goes to stdout and it is not an error.
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return exitOK
+	case err != nil || fs.NArg() > 0:
 		fmt.Fprintln(stderr, "usage: stagebot run [--config FILE]")
 		return exitUsage
 	}
