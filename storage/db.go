@@ -21,8 +21,9 @@ var (
 	bucketAudit    = []byte("audit")    // seq (BE) -> Entry JSON
 	bucketRefs     = []byte("refs")     // network \x00 ref -> request id (chat messages)
 	bucketMeta     = []byte("meta")     // free-form key -> value
+	bucketLines    = []byte("lines")    // list line (filename) the bot wrote -> request id
 	allBuckets     = [][]byte{bucketRequests, bucketActive, bucketPackages, bucketJobs,
-		bucketOutbox, bucketCursors, bucketAudit, bucketRefs, bucketMeta}
+		bucketOutbox, bucketCursors, bucketAudit, bucketRefs, bucketMeta, bucketLines}
 )
 
 // DB is the bbolt file.

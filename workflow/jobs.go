@@ -151,11 +151,14 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 		if err != nil {
 			return err
 		}
-		job.ListSeen, job.PersonsLine = true, slices.Contains(lines, r.Filename)
 		err = s.update(func(tx *storage.Tx) error {
 			if _, ok, err := s.current(tx, job); err != nil || !ok {
 				return cmp.Or(err, errStale)
 			}
+			// A line the bot wrote (for another request of the same click, whose cleanup
+			// may still be queued) is not a person's.
+			job.ListSeen = true
+			job.PersonsLine = slices.Contains(lines, r.Filename) && tx.LineOwner(r.Filename) == ""
 			return tx.PutJob(job)
 		})
 		if err != nil {
@@ -185,6 +188,12 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 			}
 			if plan.replaces != nil {
 				job.ReplacesID = plan.replaces.ID
+			}
+			if !job.PersonsLine {
+				// Recorded before the edit: a crash after it leaves a line known as ours.
+				if err := tx.OwnLine(r.Filename, r.ID); err != nil {
+					return err
+				}
 			}
 			return tx.PutJob(job)
 		})
@@ -325,6 +334,7 @@ func (s *Service) runUnlock(ctx context.Context, job stagebot.Job) error {
 			return err
 		}
 	}
+	tookOff := false
 	switch {
 	case p.leave:
 	case !job.ListSeen:
@@ -344,8 +354,14 @@ func (s *Service) runUnlock(ctx context.Context, job stagebot.Job) error {
 		if err := snakefruit.Unlock(ctx, s.cfg.Target, r.Filename); err != nil {
 			return err
 		}
+		tookOff = true
 	}
 	return s.finish(job, func(tx *storage.Tx, r *stagebot.Request) error {
+		if tookOff {
+			if err := tx.DisownLine(r.Filename); err != nil {
+				return err
+			}
+		}
 		r.LastError, r.Attempt, r.NextTry = "", 0, zeroTime
 		if err := s.note(tx, r, "worker", "unlock", "taken off the list"); err != nil {
 			return err

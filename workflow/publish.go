@@ -47,6 +47,11 @@ func (s *Service) runPublish(ctx context.Context, job stagebot.Job) error {
 		}
 	}
 	return s.finish(job, func(tx *storage.Tx, r *stagebot.Request) error {
+		if !r.PersonsLine {
+			if err := tx.DisownLine(r.Filename); err != nil {
+				return err
+			}
+		}
 		r.PublishErr, r.LastError, r.Attempt, r.NextTry = "", "", 0, zeroTime
 		note := "phasing ended; published and flushed from the list"
 		if r.PersonsLine {

@@ -18,11 +18,17 @@ func (s *Service) Reconcile(ctx context.Context) error {
 		return nil
 	}
 	var owned []string
-	err := s.view(func(tx *storage.Tx) error {
+	err := s.update(func(tx *storage.Tx) error {
 		active, err := tx.Active()
 		for _, r := range active {
-			if r.State.OnSnakefruit() {
+			if r.State.OnSnakefruit() && !r.PersonsLine {
 				owned = append(owned, r.Filename)
+				// Lines locked before the bot recorded the lines it writes.
+				if tx.LineOwner(r.Filename) == "" {
+					if err := tx.OwnLine(r.Filename, r.ID); err != nil {
+						return err
+					}
+				}
 			}
 		}
 		return err

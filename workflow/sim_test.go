@@ -383,6 +383,10 @@ func (s *sim) workerStep() {
 		events = append(events, simEvent{at: 1 + s.pick(16), what: what})
 	}
 	slices.SortStableFunc(events, func(a, b simEvent) int { return a.at - b.at })
+	next, _, _ := s.svc.nextJob()
+	if next != nil {
+		s.logf("worker: %s [%s] (job %d, attempt %d)", next.Kind, stagebot.ShortID(next.RequestID), next.Seq, next.Attempt+1)
+	}
 	calls := 0
 	crashed, ran := false, false
 	if len(events) > 0 {
@@ -780,5 +784,16 @@ func TestSimulationReplaysExactly(t *testing.T) {
 	a, b := run(), run()
 	if !slices.Equal(a, b) {
 		t.Fatalf("two runs of seed 42 differ:\n%s\n---\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+}
+
+// TestSimulationFoundBugs replays the seeds that once found a bug, so it stays fixed:
+//   - 100: a list temp file left behind when both the edit and its discard failed;
+//   - 5390: a retried lock took a line the bot had written for another request of the
+//     same click (whose cleanup was still queued) for a person's, and left it forever.
+func TestSimulationFoundBugs(t *testing.T) {
+	simCorpus(t)
+	for _, seed := range []uint64{100, 5390} {
+		runSchedule(t, seed, map[string]int{})
 	}
 }
