@@ -73,18 +73,24 @@ type env struct {
 
 func newEnv(t *testing.T, policy stagebot.Policy, mod func(*Config)) *env {
 	t.Helper()
+	folder := filepath.Join(t.TempDir(), "snakefruit")
+	os.MkdirAll(folder, 0o755)
+	tgt, err := snakefruit.Open(context.Background(), snakefruit.Config{Target: "file://" + folder})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return startEnv(t, policy, tgt, folder, mod)
+}
+
+// startEnv runs a Service with its worker on tgt, whose folder is folder on this machine.
+func startEnv(t *testing.T, policy stagebot.Policy, tgt snakefruit.Target, folder string, mod func(*Config)) *env {
+	t.Helper()
 	dir := t.TempDir()
 	db, err := storage.Open(filepath.Join(dir, "stagebot.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	folder := filepath.Join(dir, "snakefruit")
-	os.MkdirAll(folder, 0o755)
-	tgt, err := snakefruit.Open(context.Background(), snakefruit.Config{Target: "file://" + folder})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ft := &flakyTarget{Target: tgt}
 	cfg := Config{DB: db, Team: testTeam, Policy: policy, StateDir: dir, Target: ft,
 		Intake: &intake.Fetcher{Dir: filepath.Join(dir, "downloads"), MaxBytes: 1 << 30},
@@ -104,6 +110,16 @@ func newEnv(t *testing.T, policy stagebot.Policy, mod func(*Config)) *env {
 	e.stopWorker = func() { cancel(); <-done }
 	t.Cleanup(e.stopWorker)
 	return e
+}
+
+// toPhasingEnd takes a locked request through a tick and a promotion, then ends phasing.
+func (e *env) toPhasingEnd() {
+	e.t.Helper()
+	e.svc.Tick(stagebot.Identity{}, "test", nil)
+	e.svc.Promote(quinn, "7")
+	if _, err := e.svc.SetPhasing(quinn, 100); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 func (e *env) click(name, version, arch string) string {

@@ -11,11 +11,9 @@ import (
 	"time"
 
 	"stagebot"
-	"stagebot/intake"
 	"stagebot/internal/clicktest"
 	"stagebot/internal/sshdtest"
 	"stagebot/snakefruit"
-	"stagebot/storage"
 )
 
 // newSFTPEnv is newEnv with a real OpenSSH sshd as snakefruit, for interleavings that need an
@@ -24,32 +22,13 @@ import (
 func newSFTPEnv(t *testing.T, policy stagebot.Policy) (*env, *sshdtest.Server) {
 	t.Helper()
 	s := sshdtest.Start(t)
-	dir := t.TempDir()
-	db, err := storage.Open(filepath.Join(dir, "stagebot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	tgt, err := snakefruit.Open(context.Background(), snakefruit.Config{
 		Target: s.TargetURL(), SSHKey: s.KeyPath, KnownHosts: s.KnownHosts, DialTimeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { tgt.Close() })
-	ft := &flakyTarget{Target: tgt}
-	cfg := Config{DB: db, Team: testTeam, Policy: policy, StateDir: dir, Target: ft,
-		Intake: &intake.Fetcher{Dir: filepath.Join(dir, "downloads"), MaxBytes: 1 << 30},
-		Retry:  Retry{Initial: 10 * time.Millisecond, Max: 50 * time.Millisecond, GiveUp: time.Hour}}
-	e := &env{t: t, svc: New(cfg), db: db, folder: s.Dir, target: ft, clicks: t.TempDir()}
-	if err := db.Update(func(tx *storage.Tx) error { return tx.RegisterAdapter("test") }); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { e.svc.RunWorker(ctx); close(done) }()
-	e.cancelWorker, e.workerDone = cancel, done
-	e.stopWorker = func() { cancel(); <-done }
-	t.Cleanup(e.stopWorker)
+	e := startEnv(t, policy, tgt, s.Dir, nil)
 	// Registered last, so it runs first: a test that fails while sshd is frozen must not
 	// leave the worker's shutdown waiting on it.
 	t.Cleanup(s.Thaw)

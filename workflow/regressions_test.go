@@ -221,11 +221,7 @@ func TestCancelDuringPublicationIsTooLate(t *testing.T) {
 	r := e.stage(alice, e.click("com.example.late", "1.0", "all"))
 	e.svc.Approve(bob, r.ShortID())
 	e.awaitState(r.ID, stagebot.StateLocked)
-	e.svc.Tick(stagebot.Identity{}, "test", nil)
-	e.svc.Promote(quinn, "7")
-	if _, err := e.svc.SetPhasing(quinn, 100); err != nil {
-		t.Fatal(err)
-	}
+	e.toPhasingEnd()
 	<-started
 	_, err := e.svc.Cancel(alice, r.ShortID(), "")
 	close(release)

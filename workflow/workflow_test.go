@@ -151,11 +151,7 @@ func TestPublishCommandFailureKeepsItLocked(t *testing.T) {
 	r := e.stage(alice, e.click("com.example.pub", "1.0", "all"))
 	e.svc.Approve(bob, r.ShortID())
 	e.awaitState(r.ID, stagebot.StateLocked)
-	e.svc.Tick(stagebot.Identity{}, "test", nil)
-	e.svc.Promote(quinn, "7")
-	if _, err := e.svc.SetPhasing(quinn, 100); err != nil {
-		t.Fatal(err)
-	}
+	e.toPhasingEnd()
 	got := e.await(r.ID, "publication failure", func(r *stagebot.Request) bool { return r.PublishErr != "" })
 	if got.State != stagebot.StatePromoted || !strings.Contains(got.PublishErr, "store said no") {
 		t.Fatalf("after a failed publication: %s %q", got.State, got.PublishErr)
