@@ -87,7 +87,7 @@ func (a *Adapter) runSession(ctx context.Context, h bot.Handler, bo *backoff) er
 	s.w = client
 	s.out = newSender(client, a.cfg.SendRate, a.cfg.SendBurst)
 	s.onReady = func() {
-		bo.reset()
+		bo.connected()
 		a.mu.Lock()
 		a.sess = s
 		close(a.up)
