@@ -34,6 +34,9 @@ type Config struct {
 	// CommandLimit commands per CommandPer from one hostmask (floodgate); 0 = no limit.
 	CommandLimit int
 	CommandPer   time.Duration
+	// WhoisTimeout bounds the wait for a WHOIS answer (identity of a sender without
+	// account-tag).
+	WhoisTimeout time.Duration
 	// RegainEvery is how often the bot asks for its configured nick back after a collision.
 	RegainEvery time.Duration
 }
@@ -93,6 +96,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.EchoTimeout <= 0 {
 		c.EchoTimeout = 20 * time.Second
+	}
+	if c.WhoisTimeout <= 0 {
+		c.WhoisTimeout = whoisTimeout
 	}
 	if c.RegainEvery <= 0 {
 		c.RegainEvery = 30 * time.Second

@@ -58,6 +58,7 @@ type echoWait struct {
 // whoisWait collects one WHOIS answer.
 type whoisWait struct {
 	mask, account string
+	failed        bool // ended without an answer (timeout, 263)
 	done          chan struct{}
 }
 
@@ -158,6 +159,11 @@ func (s *session) handle(m *irc.Message) {
 		s.whoisUpdate(m.Param(1), func(w *whoisWait) { w.account = m.Param(2) })
 	case "318", "401":
 		s.whoisEnd(m.Param(1))
+	case "263":
+		if strings.EqualFold(m.Param(1), "WHOIS") {
+			s.a.log.Warn("the server refused a WHOIS for now (263); asking again at the next command")
+			s.whoisRefused()
+		}
 	}
 }
 
