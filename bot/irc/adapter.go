@@ -29,6 +29,7 @@ type Adapter struct {
 	log  *slog.Logger
 
 	connected atomic.Bool
+	notReady  atomic.Pointer[string] // why the adapter cannot connect, while that holds
 	mu        sync.Mutex
 	sess      *session      // the live session, nil between connections
 	up        chan struct{} // closed when a session becomes ready; replaced when it ends
@@ -53,6 +54,20 @@ func (a *Adapter) Name() string { return stagebot.NetworkIRC }
 
 // Connected is true while the bot is registered and in its channels.
 func (a *Adapter) Connected() bool { return a.connected.Load() }
+
+// NotReadyReason says why the adapter is not connected, when it knows (SASL refused,
+// say); "" when connected or nothing specific is wrong.
+func (a *Adapter) NotReadyReason() string {
+	if a.connected.Load() {
+		return ""
+	}
+	if r := a.notReady.Load(); r != nil {
+		return *r
+	}
+	return ""
+}
+
+func (a *Adapter) setNotReady(reason string) { a.notReady.Store(&reason) }
 
 // Run connects and reconnects until ctx ends.
 func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
@@ -90,8 +105,14 @@ func (a *Adapter) runSession(ctx context.Context, h bot.Handler, bo *backoff) er
 	})
 	s.w = client
 	s.out = newSender(client, a.cfg.SendRate, a.cfg.SendBurst)
+	var aborted atomic.Pointer[string]
+	s.abort = func(reason string) {
+		aborted.CompareAndSwap(nil, &reason)
+		conn.Close()
+	}
 	s.onReady = func() {
 		bo.connected()
+		a.notReady.Store(nil)
 		a.mu.Lock()
 		a.sess = s
 		close(a.up)
@@ -126,6 +147,9 @@ func (a *Adapter) runSession(ctx context.Context, h bot.Handler, bo *backoff) er
 	a.connected.Store(false)
 	s.close()
 	wg.Wait()
+	if r := aborted.Load(); r != nil {
+		return errors.New(*r)
+	}
 	if err == nil {
 		err = errGone
 	}
