@@ -19,7 +19,10 @@ func buildAdapters(cfg *config.Config, team stagebot.Team, stdin io.Reader, stdo
 		out = append(out, console.New(stdin, stdout, "console", "stagebot", team))
 	}
 	if cfg.IRC != nil {
-		out = append(out, ircbot.New(ircbot.FromConfig(cfg.IRC), team, log))
+		ic := ircbot.FromConfig(cfg.IRC)
+		lim := cfg.Limits.CommandRate()
+		ic.CommandLimit, ic.CommandPer = lim.N, lim.Per
+		out = append(out, ircbot.New(ic, team, log))
 	}
 	if cfg.Slack != nil {
 		sc := slackadapter.Config{BotToken: cfg.Slack.BotToken, AppToken: cfg.Slack.AppToken,

@@ -59,6 +59,14 @@ type QuickAnswerer interface {
 	Quick(text, botNick string) bool
 }
 
+// CommandClassifier is offered by the bot's Handler (an adapter type-asserts for it):
+// whether a chat line is a command at all, and whether it only reads. An adapter spends
+// nothing on a line that is no command (no identity lookup, no rate limit) and looks up
+// who sent a read-only one no further than it already knows.
+type CommandClassifier interface {
+	Classify(text, botNick string) (command, readOnly bool)
+}
+
 // Message is one chat line.
 type Message struct {
 	Actor stagebot.Identity

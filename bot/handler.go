@@ -34,6 +34,14 @@ func (b *Bot) Quick(text, botNick string) bool {
 	return ok && b.cfg.Commands.ReadOnly(line)
 }
 
+var _ CommandClassifier = (*Bot)(nil)
+
+// Classify reports whether text is a command and whether it only reads (CommandClassifier).
+func (b *Bot) Classify(text, botNick string) (command, readOnly bool) {
+	line, ok := commands.Parse(b.cfg.Commands.Prefix, botNick, text)
+	return ok, ok && b.cfg.Commands.ReadOnly(line)
+}
+
 // Decide handles a reaction or a button on a request's message.
 func (b *Bot) Decide(ctx context.Context, d Decision) {
 	if d.RequestID == "" {

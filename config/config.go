@@ -30,6 +30,7 @@ type Config struct {
 	Signing       Signing    `yaml:"signing"`
 	Frameworks    Frameworks `yaml:"frameworks"`
 	HTTP          *HTTP      `yaml:"http"`
+	Limits        Limits     `yaml:"limits"`
 }
 
 // IRC is the irc section.

@@ -100,6 +100,9 @@ func (c *Config) validate(file string) Problems {
 				if s.User == "" || s.Password == "" {
 					bad("irc.sasl", "PLAIN needs user and password")
 				}
+				if !c.IRC.TLS && !loopbackServer(c.IRC.Server) {
+					bad("irc.sasl", "PLAIN sends the password in the clear: needs tls: true (or a loopback server)")
+				}
 			case "EXTERNAL":
 				if s.CertFile == "" || s.KeyFile == "" {
 					bad("irc.sasl", "EXTERNAL needs cert_file and key_file")

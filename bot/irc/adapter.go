@@ -19,6 +19,7 @@ import (
 
 	"stagebot"
 	"stagebot/bot"
+	"stagebot/bot/floodgate"
 )
 
 // Adapter is the IRC network.
@@ -28,11 +29,13 @@ type Adapter struct {
 	log  *slog.Logger
 
 	connected atomic.Bool
+	notReady  atomic.Pointer[string] // why the adapter cannot connect, while that holds
 	mu        sync.Mutex
 	sess      *session      // the live session, nil between connections
 	up        chan struct{} // closed when a session becomes ready; replaced when it ends
 	lanes     *lanes
-	sent      bot.Progress // channels an announcement already reached
+	gate      *floodgate.Gate // nil: no command limit
+	sent      bot.Progress    // channels an announcement already reached
 }
 
 // New makes the adapter.
@@ -41,7 +44,9 @@ func New(cfg Config, team stagebot.Team, log *slog.Logger) *Adapter {
 		log = slog.Default()
 	}
 	log = log.With("adapter", "irc")
-	return &Adapter{cfg: cfg.withDefaults(), team: team, log: log, up: make(chan struct{}), lanes: newLanes(log)}
+	cfg = cfg.withDefaults()
+	return &Adapter{cfg: cfg, team: team, log: log, up: make(chan struct{}), lanes: newLanes(log),
+		gate: floodgate.New(cfg.CommandLimit, cfg.CommandPer)}
 }
 
 // Name is the adapter's outbox key.
@@ -49,6 +54,20 @@ func (a *Adapter) Name() string { return stagebot.NetworkIRC }
 
 // Connected is true while the bot is registered and in its channels.
 func (a *Adapter) Connected() bool { return a.connected.Load() }
+
+// NotReadyReason says why the adapter is not connected, when it knows (SASL refused,
+// say); "" when connected or nothing specific is wrong.
+func (a *Adapter) NotReadyReason() string {
+	if a.connected.Load() {
+		return ""
+	}
+	if r := a.notReady.Load(); r != nil {
+		return *r
+	}
+	return ""
+}
+
+func (a *Adapter) setNotReady(reason string) { a.notReady.Store(&reason) }
 
 // Run connects and reconnects until ctx ends.
 func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
@@ -86,8 +105,14 @@ func (a *Adapter) runSession(ctx context.Context, h bot.Handler, bo *backoff) er
 	})
 	s.w = client
 	s.out = newSender(client, a.cfg.SendRate, a.cfg.SendBurst)
+	var aborted atomic.Pointer[string]
+	s.abort = func(reason string) {
+		aborted.CompareAndSwap(nil, &reason)
+		conn.Close()
+	}
 	s.onReady = func() {
-		bo.reset()
+		bo.connected()
+		a.notReady.Store(nil)
 		a.mu.Lock()
 		a.sess = s
 		close(a.up)
@@ -122,6 +147,9 @@ func (a *Adapter) runSession(ctx context.Context, h bot.Handler, bo *backoff) er
 	a.connected.Store(false)
 	s.close()
 	wg.Wait()
+	if r := aborted.Load(); r != nil {
+		return errors.New(*r)
+	}
 	if err == nil {
 		err = errGone
 	}
@@ -197,15 +225,16 @@ func (a *Adapter) Deliver(ctx context.Context, ann stagebot.Announcement) error 
 	return nil
 }
 
-// say sends text to target as one or more lines with command (PRIVMSG or NOTICE). Lines a
-// lost connection did not take are sent on the next one: replies are not dropped.
-func (a *Adapter) say(ctx context.Context, command, target, text string) error {
-	return a.sayPieces(ctx, command, target, text, nil)
+// say sends text to target as one or more lines with command (PRIVMSG or NOTICE), on
+// person's reply queue. Lines a lost connection did not take are sent on the next one:
+// replies are not dropped.
+func (a *Adapter) say(ctx context.Context, command, target, person, text string) error {
+	return a.sayPieces(ctx, command, target, person, text, nil)
 }
 
 // sayPieces is say with the text already split (pieces != nil), e.g. the rest of a
 // reply whose start went out.
-func (a *Adapter) sayPieces(ctx context.Context, command, target, text string, pieces []string) error {
+func (a *Adapter) sayPieces(ctx context.Context, command, target, person, text string, pieces []string) error {
 	const patience = 2 * time.Minute
 	deadline := time.Now().Add(patience)
 	split := pieces != nil
@@ -219,7 +248,7 @@ func (a *Adapter) sayPieces(ctx context.Context, command, target, text string, p
 			split = true
 		}
 		lines := chatLines(command, target, pieces)
-		sent, err := s.out.send(ctx, target, lines)
+		sent, err := s.out.sendQueued(ctx, replyQueue(person), lines)
 		if err == nil {
 			return nil
 		}
@@ -230,11 +259,12 @@ func (a *Adapter) sayPieces(ctx context.Context, command, target, text string, p
 	}
 }
 
-func (a *Adapter) reply(ctx context.Context, command, target string) func(string) error {
+// reply answers person in target (a channel, or the person in a query).
+func (a *Adapter) reply(ctx context.Context, command, target, person string) func(string) error {
 	return func(text string) error {
 		if strings.TrimSpace(text) == "" {
 			return nil
 		}
-		return a.say(ctx, command, target, text)
+		return a.say(ctx, command, target, person, text)
 	}
 }

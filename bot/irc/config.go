@@ -1,6 +1,7 @@
 package irc
 
 import (
+	"fmt"
 	"time"
 
 	"stagebot/config"
@@ -30,6 +31,12 @@ type Config struct {
 	RegisterTimeout time.Duration
 	// EchoTimeout bounds the wait for the server's echo of an announcement.
 	EchoTimeout time.Duration
+	// CommandLimit commands per CommandPer from one hostmask (floodgate); 0 = no limit.
+	CommandLimit int
+	CommandPer   time.Duration
+	// WhoisTimeout bounds the wait for a WHOIS answer (identity of a sender without
+	// account-tag).
+	WhoisTimeout time.Duration
 	// RegainEvery is how often the bot asks for its configured nick back after a collision.
 	RegainEvery time.Duration
 }
@@ -44,6 +51,11 @@ func FromConfig(c *config.IRC) Config {
 		out.CertFile, out.KeyFile = s.CertFile, s.KeyFile
 	}
 	return out.withDefaults()
+}
+
+// limitText is the command limit in words, for the "slow down" reply.
+func (c Config) limitText() string {
+	return fmt.Sprintf("at most %d commands per %s", c.CommandLimit, c.CommandPer)
 }
 
 func (c Config) withDefaults() Config {
@@ -84,6 +96,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.EchoTimeout <= 0 {
 		c.EchoTimeout = 20 * time.Second
+	}
+	if c.WhoisTimeout <= 0 {
+		c.WhoisTimeout = whoisTimeout
 	}
 	if c.RegainEvery <= 0 {
 		c.RegainEvery = 30 * time.Second

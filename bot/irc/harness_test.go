@@ -67,6 +67,8 @@ snakefruit:
   list_file: locked_clicks_list
 click_sync:
   schedule: "0 0 1 1 *"
+limits:
+  commands: 0
 `, state, console, addr, channel, ircExtra, baseURL, team, target)
 	cfg, err := config.Parse("test.yaml", []byte(yaml), func(string) (string, bool) { return "", false })
 	if err != nil {

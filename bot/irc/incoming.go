@@ -7,10 +7,17 @@ import (
 
 	"stagebot"
 	"stagebot/bot"
+	"stagebot/bot/floodgate"
 )
 
 // handlePrivmsg turns a channel or private message into a command for the bot; the bot's
 // own lines coming back (echo-message) are matched to the announcements waiting on them.
+//
+// Each person's commands run in order on that person's lane, so one person's slow work
+// (a !stage downloading) holds up nobody else, while their own later replies still come
+// after it. A line that is no command costs nothing; a command past the person's limit
+// is refused before anything is looked up about its sender (WHOIS included); a read-only
+// command is answered without asking the server who sent it.
 func (s *session) handlePrivmsg(m *irc.Message) {
 	if len(m.Params) < 2 {
 		return
@@ -26,38 +33,87 @@ func (s *session) handlePrivmsg(m *irc.Message) {
 	if strings.HasPrefix(text, "\x01") {
 		return // CTCP (ACTION, VERSION...) is not a command
 	}
+	nick := s.currentNick()
+	command, readOnly := s.classify(text, nick)
+	if !command {
+		return
+	}
 	target := m.Params[0]
 	replyTo := target
 	if !isChannel(target) {
 		replyTo = m.Prefix.Name
 	}
+	person := m.Prefix.Name
+	if !s.admit(m, "PRIVMSG", replyTo) {
+		return
+	}
 	m = m.Copy()
-	nick := s.currentNick()
-	key := foldNick(replyTo)
-	if s.quick(text, nick) && s.a.lanes.runIdle(key, func() {
-		s.h.Message(s.ctx, bot.Message{Actor: s.identity(s.ctx, m), Text: text, BotNick: nick,
-			Reply: s.quickReply("PRIVMSG", replyTo, key)})
-	}) {
+	key := foldNick(person)
+	if readOnly {
+		run := func(reply func(string) error) func() {
+			return func() {
+				s.h.Message(s.ctx, bot.Message{Actor: s.knownIdentity(m), Text: text, BotNick: nick, Reply: reply})
+			}
+		}
+		if s.a.lanes.runIdle(key, run(s.quickReply("PRIVMSG", replyTo, person, key))) {
+			return
+		}
+		s.a.lanes.do(key, run(s.a.reply(s.ctx, "PRIVMSG", replyTo, person)))
 		return
 	}
 	s.a.lanes.do(key, func() {
 		id := s.identity(s.ctx, m)
 		s.h.Message(s.ctx, bot.Message{Actor: id, Text: text, BotNick: nick,
-			Reply: s.a.reply(s.ctx, "PRIVMSG", replyTo)})
+			Reply: s.a.reply(s.ctx, "PRIVMSG", replyTo, person)})
 	})
 }
 
-// quick reports whether a line may be answered on the read loop: a read-only command, and
-// an identity known without asking the server (WHOIS would wait on this very loop).
-func (s *session) quick(text, nick string) bool {
-	qa, ok := s.h.(bot.QuickAnswerer)
-	return ok && s.caps2("account-tag") && qa.Quick(text, nick)
+// classify reports whether text is a command and whether it only reads. A handler that
+// cannot tell gets every line, as a command that changes things.
+func (s *session) classify(text, nick string) (command, readOnly bool) {
+	if c, ok := s.h.(bot.CommandClassifier); ok {
+		return c.Classify(text, nick)
+	}
+	return true, false
+}
+
+// admit applies the per-person command limit, keyed by the full hostmask: the first
+// command over it gets one "slow down" (by command, to replyTo), the rest of the burst
+// nothing.
+func (s *session) admit(m *irc.Message, command, replyTo string) bool {
+	switch s.a.gate.Check(m.Prefix.String()) {
+	case floodgate.Allow:
+		return true
+	case floodgate.Warn:
+		person := m.Prefix.Name
+		s.a.log.Info("command limit reached; dropping the rest of the burst", "mask", m.Prefix.String())
+		text := "slow down: " + s.a.cfg.limitText() + "; commands over that are ignored"
+		// Off the read loop; at most one per person per burst.
+		go func() {
+			if err := s.a.say(s.ctx, command, replyTo, person, text); err != nil {
+				s.a.log.Warn("reply failed", "target", replyTo, "err", err)
+			}
+		}()
+	}
+	return false
+}
+
+// knownIdentity is who sent m as far as the session knows without asking the server:
+// the account-tag, else an account learned earlier for this very hostmask.
+func (s *session) knownIdentity(m *irc.Message) stagebot.Identity {
+	id := stagebot.Identity{Network: stagebot.NetworkIRC, ID: m.Prefix.String(), Name: m.Prefix.Name}
+	if s.caps2("account-tag") {
+		id.Account = m.Tags["account"]
+		return id
+	}
+	id.Account, _ = s.accounts.get(m.Prefix.Name, id.ID)
+	return id
 }
 
 // quickReply answers on the read loop when the whole reply can be written now; what
 // cannot (the rate limit is short, lines are queued, the connection failed) goes through
-// the conversation's lane like any reply, so the read loop never waits on the sender.
-func (s *session) quickReply(command, target, key string) func(string) error {
+// the person's lane like any reply, so the read loop never waits on the sender.
+func (s *session) quickReply(command, target, person, key string) func(string) error {
 	return func(text string) error {
 		if strings.TrimSpace(text) == "" {
 			return nil
@@ -70,7 +126,7 @@ func (s *session) quickReply(command, target, key string) func(string) error {
 		}
 		rest := pieces[sent:]
 		s.a.lanes.do(key, func() {
-			if err := s.a.sayPieces(s.ctx, command, target, "", rest); err != nil {
+			if err := s.a.sayPieces(s.ctx, command, target, person, "", rest); err != nil {
 				s.a.log.Warn("reply failed", "target", target, "err", err)
 			}
 		})
@@ -96,13 +152,18 @@ func (s *session) handleTagmsg(m *irc.Message) {
 		return
 	}
 	channel, nick := m.Params[0], m.Prefix.Name
+	if !s.admit(m, "NOTICE", nick) {
+		return
+	}
 	m = m.Copy()
-	s.a.lanes.do(foldNick(channel), func() {
+	// A lane of the person's own for reactions: a click is acted on at once, even while
+	// the same person's !stage downloads.
+	s.a.lanes.do("react\x00"+foldNick(nick), func() {
 		requestID := s.h.RequestFor(stagebot.NetworkIRC, reply)
 		if requestID == "" {
 			return // a reaction to some other line
 		}
 		s.h.Decide(s.ctx, bot.Decision{Actor: s.identity(s.ctx, m), RequestID: requestID, Verb: verb,
-			Private: s.a.reply(s.ctx, "NOTICE", nick), Public: s.a.reply(s.ctx, "PRIVMSG", channel)})
+			Private: s.a.reply(s.ctx, "NOTICE", nick, nick), Public: s.a.reply(s.ctx, "PRIVMSG", channel, nick)})
 	})
 }

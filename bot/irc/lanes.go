@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// maxLaneBacklog bounds what one channel may queue while its handler is busy: a flood
+// maxLaneBacklog bounds what one lane may queue while its handler is busy: a flood
 // must not grow memory without end.
 const maxLaneBacklog = 1000
 
@@ -16,8 +16,8 @@ const maxLaneBacklog = 1000
 const laneIdle = 10 * time.Second
 
 // lanes runs incoming work off the read goroutine (a handler may block on a download),
-// one goroutine per channel or private query at a time, so each conversation's messages
-// are handled in the order they came while conversations do not wait on each other.
+// one goroutine per key at a time (a person, or a person's reactions), so each person's
+// commands are handled in the order they came while people do not wait on each other.
 type lanes struct {
 	log     *slog.Logger
 	mu      sync.Mutex

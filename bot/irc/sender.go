@@ -3,6 +3,7 @@ package irc
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,20 +18,35 @@ type lineWriter interface {
 // errGone means the connection ended before the batch was all written.
 var errGone = errors.New("irc: connection closed")
 
-// sender paces outgoing chat lines: one FIFO queue per target, served round-robin a line
-// at a time, so a long reply in one channel does not hold up a notice to a person, under
-// one rate limit for the connection (servers throttle per connection). Nothing is dropped:
-// a batch is written whole, or its caller learns how much of it went out.
+// sender paces outgoing lines under one rate limit for the connection (servers throttle
+// per connection). Announcements have one FIFO queue per channel and go first; replies
+// have one FIFO queue per person, served round-robin a line at a time, so forty answers
+// owed to one person do not push back the one owed to the next. Nothing is dropped: a
+// batch is written whole, or its caller learns how much of it went out.
 type sender struct {
 	w   lineWriter
 	lim *rate.Limiter
 
 	mu     sync.Mutex
 	queues map[string][]*batch
-	ring   []string // targets with queued lines, in serving order
+	rings  [2][]string // queue keys with queued lines, in serving order: announcements, replies
 	wake   chan struct{}
 	err    error // set once the connection is gone
 }
+
+// Queue keys: an announcement queue per channel, a reply queue per person.
+func announceQueue(channel string) string { return "a:" + foldNick(channel) }
+func replyQueue(person string) string     { return "r:" + foldNick(person) }
+
+// ring is the ring a queue key is served from: announcements (0) before replies (1).
+func ring(key string) int {
+	if strings.HasPrefix(key, "a:") {
+		return 0
+	}
+	return 1
+}
+
+func (s *sender) idleLocked() bool { return len(s.rings[0]) == 0 && len(s.rings[1]) == 0 }
 
 type batch struct {
 	lines     []string
@@ -44,27 +60,31 @@ func newSender(w lineWriter, perSecond float64, burst int) *sender {
 		queues: map[string][]*batch{}, wake: make(chan struct{}, 1)}
 }
 
-// send writes lines to target and returns once they are written; sent says how many were
-// written when it returns an error.
+// send writes an announcement's lines to channel (see sendQueued).
+func (s *sender) send(ctx context.Context, channel string, lines []string) (sent int, err error) {
+	return s.sendQueued(ctx, announceQueue(channel), lines)
+}
+
+// sendQueued writes lines on queue key and returns once they are written; sent says how
+// many were written when it returns an error.
 //
 // When nothing is queued for any target and the rate limit has a token for a line, that
 // line is written here, on the caller's goroutine, under the lock: no line can be
 // overtaken (nothing is queued), the round-robin has nobody to serve first, and the line
 // is paced like any other. Whatever the limiter does not allow at once is queued for run.
-func (s *sender) send(ctx context.Context, target string, lines []string) (sent int, err error) {
+func (s *sender) sendQueued(ctx context.Context, key string, lines []string) (sent int, err error) {
 	if len(lines) == 0 {
 		return 0, nil
 	}
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	key := foldNick(target)
 	s.mu.Lock()
 	if s.err != nil {
 		s.mu.Unlock()
 		return 0, s.err
 	}
-	if len(s.ring) == 0 {
+	if s.idleLocked() {
 		for sent < len(lines) && s.lim.Allow() {
 			if err := s.w.Write(lines[sent]); err != nil {
 				err = s.stopLocked(err)
@@ -80,7 +100,8 @@ func (s *sender) send(ctx context.Context, target string, lines []string) (sent 
 	}
 	b := &batch{lines: lines, sent: sent, done: make(chan error, 1)}
 	if len(s.queues[key]) == 0 {
-		s.ring = append(s.ring, key)
+		r := ring(key)
+		s.rings[r] = append(s.rings[r], key)
 	}
 	s.queues[key] = append(s.queues[key], b)
 	s.mu.Unlock()
@@ -112,7 +133,7 @@ func (s *sender) send(ctx context.Context, target string, lines []string) (sent 
 func (s *sender) sendNow(lines []string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.err != nil || len(s.ring) > 0 || !s.lim.AllowN(time.Now(), len(lines)) {
+	if s.err != nil || !s.idleLocked() || !s.lim.AllowN(time.Now(), len(lines)) {
 		return 0
 	}
 	for i, line := range lines {
@@ -150,17 +171,28 @@ func (s *sender) run(ctx context.Context) {
 func (s *sender) hasWork() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.ring) > 0
+	return !s.idleLocked()
 }
 
-// writeOne writes the next line of the next target's head batch. The lock is held over
-// the write so that a caller giving up (ctx) sees an exact count of what went out.
+// writeOne writes the next line of the next queue's head batch, announcements first. The
+// lock is held over the write so that a caller giving up (ctx) sees an exact count of
+// what went out.
 func (s *sender) writeOne() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for len(s.ring) > 0 {
-		key := s.ring[0]
-		s.ring = s.ring[1:]
+	for r := range s.rings {
+		if done, err := s.writeOneLocked(r); done || err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeOneLocked writes one line from ring r; done is false when r had nothing to write.
+func (s *sender) writeOneLocked(r int) (done bool, err error) {
+	for len(s.rings[r]) > 0 {
+		key := s.rings[r][0]
+		s.rings[r] = s.rings[r][1:]
 		q := s.queues[key]
 		for len(q) > 0 && q[0].cancelled {
 			q = q[1:]
@@ -172,7 +204,7 @@ func (s *sender) writeOne() error {
 		b := q[0]
 		if err := s.w.Write(b.lines[b.sent]); err != nil {
 			s.queues[key] = q
-			return err
+			return true, err
 		}
 		b.sent++
 		if b.sent == len(b.lines) {
@@ -183,11 +215,11 @@ func (s *sender) writeOne() error {
 			delete(s.queues, key)
 		} else {
 			s.queues[key] = q
-			s.ring = append(s.ring, key)
+			s.rings[r] = append(s.rings[r], key)
 		}
-		return nil
+		return true, nil
 	}
-	return nil
+	return false, nil
 }
 
 func (s *sender) stop(err error) {
@@ -213,6 +245,6 @@ func (s *sender) stopLocked(err error) error {
 		}
 	}
 	s.queues = map[string][]*batch{}
-	s.ring = nil
+	s.rings = [2][]string{}
 	return err
 }

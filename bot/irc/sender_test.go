@@ -167,7 +167,7 @@ func waitQueued(t *testing.T, s *sender, n int) {
 	deadline := time.Now().Add(2 * time.Second)
 	for {
 		s.mu.Lock()
-		k := len(s.ring)
+		k := len(s.rings[0]) + len(s.rings[1])
 		s.mu.Unlock()
 		if k >= n {
 			return
@@ -231,7 +231,7 @@ func TestSenderSendNow(t *testing.T) {
 			s := newSender(c.w, 0.001, c.burst) // tokens: the burst, and no more for the test's life
 			if c.queued {
 				s.queues["bob"] = []*batch{{lines: []string{"PRIVMSG bob :waiting"}, done: make(chan error, 1)}}
-				s.ring = []string{"bob"}
+				s.rings[1] = []string{"bob"}
 			}
 			lines := make([]string, c.lines)
 			for i := range lines {
@@ -255,5 +255,46 @@ func TestSenderSendNow(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSenderPeopleInTurnAnnouncementsFirst: replies in one channel to two people are
+// served a line each in turn (a long answer to one does not hold up the other's), and an
+// announcement queued behind both goes out before either's next line.
+func TestSenderPeopleInTurnAnnouncementsFirst(t *testing.T) {
+	w := &recordWriter{}
+	s := newSender(w, 1000, 1)
+	// Nothing runs the queues yet: every batch below is queued before any is served.
+	s.lim.Allow()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	send := func(key string, lines ...string) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.sendQueued(ctx, key, lines); err != nil {
+				t.Errorf("send %s: %v", key, err)
+			}
+		}()
+	}
+	long := make([]string, 10)
+	for i := range long {
+		long[i] = fmt.Sprintf("PRIVMSG #a :alice %d", i)
+	}
+	send(replyQueue("alice"), long...)
+	waitQueued(t, s, 1)
+	send(replyQueue("bob"), "PRIVMSG #a :bob")
+	waitQueued(t, s, 2)
+	send(announceQueue("#a"), "PRIVMSG #a :announcement")
+	waitQueued(t, s, 3)
+	go s.run(ctx)
+	wg.Wait()
+	got := w.written()
+	if len(got) != 12 || got[0] != "PRIVMSG #a :announcement" {
+		t.Fatalf("the announcement did not go first: %q", got)
+	}
+	if got[2] != "PRIVMSG #a :bob" {
+		t.Fatalf("bob's reply waited behind alice's: %q", got)
 	}
 }

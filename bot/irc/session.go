@@ -27,6 +27,9 @@ type session struct {
 	out *sender         // chat lines, paced
 
 	onReady func()
+	// abort ends the connection with a reason (set by the adapter); the adapter
+	// reconnects with backoff.
+	abort func(reason string)
 
 	mu         sync.Mutex
 	nick       string
@@ -37,6 +40,8 @@ type session struct {
 	capPending int
 	capEnded   bool
 	saslBusy   bool
+	saslDone   bool // logged in
+	saslWait   bool // no usable sasl offered; waiting for CAP NEW sasl
 	registered bool
 	ready      bool
 	joined     map[string]string // folded channel -> name as configured
@@ -58,6 +63,7 @@ type echoWait struct {
 // whoisWait collects one WHOIS answer.
 type whoisWait struct {
 	mask, account string
+	failed        bool // ended without an answer (timeout, 263)
 	done          chan struct{}
 }
 
@@ -101,19 +107,28 @@ func (s *session) handle(m *irc.Message) {
 				s.write(l)
 			}
 		}
-	case "903":
+	case "903", "907":
+		// 907: already logged in, which is what we asked for.
 		s.a.log.Info("SASL login succeeded", "mechanism", s.a.cfg.SASLMechanism)
+		s.mu.Lock()
+		s.saslDone = true
+		s.mu.Unlock()
 		s.capEnd()
-	case "902", "904", "905", "906", "907":
-		// Going on unauthenticated keeps the bot useful; the error says what to fix.
-		s.a.log.Error("SASL login failed; continuing without an account", "numeric", m.Command, "text", m.Trailing())
-		s.capEnd()
+	case "902", "904", "905", "906":
+		// Never on without the account: the bot would join as someone anyone could
+		// impersonate, and the server may hold its nick for the real owner.
+		s.saslFailed(fmt.Sprintf("SASL %s login failed (%s: %s)", s.a.cfg.SASLMechanism, m.Command, m.Trailing()))
 	case "001":
 		s.mu.Lock()
 		s.registered = true
 		s.nick = m.Params[0]
 		s.capEnded = true // a server without CAP registers us all the same
+		anonymous := s.a.cfg.SASLMechanism != "" && !s.saslDone
 		s.mu.Unlock()
+		if anonymous {
+			s.saslFailed("registered without SASL: the server does not negotiate capabilities")
+			return
+		}
 		s.write("JOIN " + strings.Join(s.a.cfg.Channels, ","))
 	case "JOIN":
 		s.handleJoin(m)
@@ -158,6 +173,11 @@ func (s *session) handle(m *irc.Message) {
 		s.whoisUpdate(m.Param(1), func(w *whoisWait) { w.account = m.Param(2) })
 	case "318", "401":
 		s.whoisEnd(m.Param(1))
+	case "263":
+		if strings.EqualFold(m.Param(1), "WHOIS") {
+			s.a.log.Warn("the server refused a WHOIS for now (263); asking again at the next command")
+			s.whoisRefused()
+		}
 	}
 }
 
@@ -189,8 +209,15 @@ func (s *session) handleCap(m *irc.Message) {
 		for k, v := range offered {
 			s.offered[k] = v
 		}
-		for _, c := range chooseCaps(offered, "") {
+		mech := ""
+		if s.saslWait {
+			mech = s.a.cfg.SASLMechanism
+		}
+		for _, c := range chooseCaps(offered, mech) {
 			if !s.caps[c] {
+				if c == "sasl" {
+					s.a.log.Info("the server offers SASL now (CAP NEW); logging in")
+				}
 				s.write("CAP REQ :" + c)
 			}
 		}
@@ -207,6 +234,12 @@ func (s *session) handleCap(m *irc.Message) {
 		for _, c := range off {
 			delete(s.caps, c)
 		}
+		if s.saslWait && s.caps["sasl"] {
+			s.saslWait = false
+			s.saslBusy = true
+			s.write("AUTHENTICATE " + strings.ToUpper(s.a.cfg.SASLMechanism))
+			return
+		}
 		s.capAnsweredLocked()
 	case "NAK":
 		s.capAnsweredLocked()
@@ -221,12 +254,43 @@ func (s *session) capAnsweredLocked() {
 	if s.capPending > 0 {
 		return
 	}
-	if s.caps["sasl"] && s.a.cfg.SASLMechanism != "" && !s.saslBusy {
-		s.saslBusy = true
-		s.write("AUTHENTICATE " + strings.ToUpper(s.a.cfg.SASLMechanism))
+	if s.a.cfg.SASLMechanism != "" && !s.saslBusy {
+		if s.caps["sasl"] {
+			s.saslBusy = true
+			s.write("AUTHENTICATE " + strings.ToUpper(s.a.cfg.SASLMechanism))
+			return
+		}
+		s.noSASLLocked()
 		return
 	}
 	s.capEndLocked()
+}
+
+// noSASLLocked handles a server that offers no SASL, or not the configured mechanism
+// (services may be down). With cap-notify the server tells us when that changes, so
+// registration is held open for CAP NEW until RegisterTimeout; without it, the
+// connection ends now and the adapter tries again later.
+func (s *session) noSASLLocked() {
+	why := "the server offers no SASL"
+	if v, ok := s.offered["sasl"]; ok && v != "" {
+		why = fmt.Sprintf("the server offers SASL %s, not %s", v, s.a.cfg.SASLMechanism)
+	}
+	if s.caps["cap-notify"] {
+		s.saslWait = true
+		s.a.setNotReady(why + "; waiting for it (CAP NEW)")
+		s.a.log.Error(why+"; holding registration open for CAP NEW sasl", "timeout", s.a.cfg.RegisterTimeout)
+		return
+	}
+	go s.saslFailed(why)
+}
+
+// saslFailed ends a connection that could not log in: it must not go on anonymously.
+func (s *session) saslFailed(reason string) {
+	s.a.log.Error(reason + "; disconnecting, to retry later")
+	s.a.setNotReady(reason)
+	if s.abort != nil {
+		s.abort(reason)
+	}
 }
 
 func (s *session) capEnd() {

@@ -7,12 +7,17 @@ import (
 )
 
 // whoisTimeout bounds the wait for a WHOIS answer; without one the sender counts as not
-// logged in.
+// logged in for that one command, and the next command asks again.
 const whoisTimeout = 10 * time.Second
 
 // whoisAccount finds the services account of nick (seen as mask) when the server does not
 // tag messages with it: from the cache, else by WHOIS (330). The answer counts only if
 // WHOIS describes the same hostmask, so a nick that changed hands in between gets nothing.
+//
+// A WHOIS that gets no answer (lag, or 263 RPL_TRYAGAIN when the server thinks we ask
+// too often) is forgotten, never cached: the nick is not logged in for this command only.
+// WHOIS lines go out under the connection's send limit, in turn with replies, so a burst
+// of lookups cannot get the bot throttled or killed for flooding.
 func (s *session) whoisAccount(ctx context.Context, nick, mask string) string {
 	if acct, ok := s.accounts.get(nick, mask); ok {
 		return acct
@@ -26,14 +31,21 @@ func (s *session) whoisAccount(ctx context.Context, nick, mask string) string {
 	}
 	s.mu.Unlock()
 	if !asked {
-		s.write("WHOIS " + nick)
+		go func() {
+			// Off the caller: a WHOIS waiting for its turn to be written still counts
+			// against the timeout below.
+			if _, err := s.out.sendQueued(ctx, "w:"+key, []string{"WHOIS " + nick}); err != nil {
+				s.whoisFail(key, w)
+			}
+		}()
 	}
-	t := time.NewTimer(whoisTimeout)
+	t := time.NewTimer(s.a.cfg.WhoisTimeout)
 	defer t.Stop()
 	select {
 	case <-w.done:
 	case <-t.C:
-		s.a.log.Warn("no WHOIS answer; treating the sender as not logged in", "nick", nick)
+		s.a.log.Warn("no WHOIS answer; treating the sender as not logged in for now", "nick", nick)
+		s.whoisFail(key, w)
 		return ""
 	case <-s.done:
 		return ""
@@ -41,9 +53,9 @@ func (s *session) whoisAccount(ctx context.Context, nick, mask string) string {
 		return ""
 	}
 	s.mu.Lock()
-	gotMask, acct := w.mask, w.account
+	gotMask, acct, failed := w.mask, w.account, w.failed
 	s.mu.Unlock()
-	if !strings.EqualFold(gotMask, mask) {
+	if failed || !strings.EqualFold(gotMask, mask) {
 		return ""
 	}
 	s.accounts.set(nick, mask, acct)
@@ -64,6 +76,32 @@ func (s *session) whoisEnd(nick string) {
 	key := foldNick(nick)
 	if w := s.whois[key]; w != nil {
 		delete(s.whois, key)
+		close(w.done)
+	}
+}
+
+// whoisFail ends the wait w (if it is still key's) without an answer, so the next
+// command from that nick asks again.
+func (s *session) whoisFail(key string, w *whoisWait) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.whois[key] != w {
+		return
+	}
+	delete(s.whois, key)
+	w.failed = true
+	close(w.done)
+}
+
+// whoisRefused handles 263 RPL_TRYAGAIN for WHOIS. It does not say which WHOIS it
+// refuses, so every one still waiting ends unanswered; each nick is asked again at its
+// next command.
+func (s *session) whoisRefused() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for key, w := range s.whois {
+		delete(s.whois, key)
+		w.failed = true
 		close(w.done)
 	}
 }

@@ -217,6 +217,15 @@ func (c *Client) AddCert(fp string) {
 	}
 }
 
+// Oper makes the client an IRC operator (see OperName).
+func (c *Client) Oper() {
+	c.t.Helper()
+	c.Send("OPER %s %s", OperName, OperPassword)
+	if m := c.Expect(func(m *irc.Message) bool { return m.Command == "381" || m.Command == "491" || m.Command == "464" }); m.Command != "381" {
+		c.t.Fatalf("ircdtest: %s: OPER refused: %s", c.Nick, m)
+	}
+}
+
 // Seen returns every line Expect and Await have consumed so far.
 func (c *Client) Seen() []*irc.Message {
 	c.mu.Lock()

@@ -10,6 +10,10 @@ const (
 	ServerName   = "irc.test"
 	ServicesName = "services.test"
 	linkPassword = "stagebot-test-link"
+	// OperName and OperPassword make a client an IRC operator (OPER), who may KILL: a
+	// test plays a server that throws the bot out.
+	OperName     = "tests"
+	OperPassword = "stagebot-test-oper"
 )
 
 // inspircdConf is an InspIRCd 3 configuration for tests: clients on 127.0.0.1:port with
@@ -44,7 +48,10 @@ func inspircdConf(dir string, port, linkPort, tlsPort int, cert Cert, o Options)
 <module name="chanhistory">
 <chanhistory bots="yes" maxlines="200" prefixmsg="no">
 <module name="permchannels">
-`, ServerName, port, port, port, dir, dir, dir)
+<class name="tests" commands="KILL WALLOPS" usermodes="*" chanmodes="*" privs="users/auspex">
+<type name="Tester" classes="tests">
+<oper name="%s" password="%s" host="*@*" type="Tester">
+`, ServerName, port, port, port, dir, dir, dir, OperName, OperPassword)
 	for _, ch := range o.HistoryChannels {
 		// A permanent channel with +H exists from the start, so a client joining late
 		// (after a restart) still gets every line said there since.

@@ -1,0 +1,91 @@
+// Package floodgate limits how many commands each person may send: a token bucket per
+// person (golang.org/x/time/rate), keyed by whatever names a person on the network (an
+// IRC hostmask, a Slack user ID). Past the limit a person gets one warning per burst and
+// the rest of the burst is dropped without a word, so a flood costs the bot one line of
+// output, not one per line of input.
+package floodgate
+
+import (
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Verdict is what to do with one command.
+type Verdict int
+
+const (
+	// Allow: run the command.
+	Allow Verdict = iota
+	// Warn: drop the command and tell the person to slow down (first over the limit).
+	Warn
+	// Drop: drop the command silently (the person was already told).
+	Drop
+)
+
+// Gate is the per-person limiter. A nil *Gate allows everything (limits.commands: 0).
+type Gate struct {
+	n   int
+	per time.Duration
+	now func() time.Time
+
+	mu    sync.Mutex
+	m     map[string]*bucket
+	swept time.Time
+}
+
+type bucket struct {
+	lim    *rate.Limiter
+	warned bool // told to slow down since the last allowed command
+	last   time.Time
+}
+
+// New allows n commands per `per` to each person, in bursts of up to n. n <= 0 or per <= 0
+// is no limit (nil).
+func New(n int, per time.Duration) *Gate {
+	if n <= 0 || per <= 0 {
+		return nil
+	}
+	return &Gate{n: n, per: per, now: time.Now, m: map[string]*bucket{}}
+}
+
+// Check takes one token from key's bucket.
+func (g *Gate) Check(key string) Verdict {
+	if g == nil {
+		return Allow
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := g.now()
+	g.sweep(now)
+	b := g.m[key]
+	if b == nil {
+		b = &bucket{lim: rate.NewLimiter(rate.Every(g.per/time.Duration(g.n)), g.n)}
+		g.m[key] = b
+	}
+	b.last = now
+	if b.lim.AllowN(now, 1) {
+		b.warned = false
+		return Allow
+	}
+	if b.warned {
+		return Drop
+	}
+	b.warned = true
+	return Warn
+}
+
+// sweep forgets people whose buckets have been full again for a while, so a gate on a
+// busy network does not keep every hostmask it ever saw.
+func (g *Gate) sweep(now time.Time) {
+	if now.Sub(g.swept) < g.per {
+		return
+	}
+	g.swept = now
+	for k, b := range g.m {
+		if now.Sub(b.last) > 2*g.per {
+			delete(g.m, k)
+		}
+	}
+}

@@ -1,0 +1,95 @@
+package irc_test
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/irc.v4"
+
+	"stagebot"
+	"stagebot/bot"
+	ircbot "stagebot/bot/irc"
+	"stagebot/internal/ircdtest"
+)
+
+// nopHandler is a bot that does nothing with what it hears.
+type nopHandler struct{}
+
+func (nopHandler) Message(context.Context, bot.Message) {}
+func (nopHandler) Decide(context.Context, bot.Decision) {}
+func (nopHandler) Remember(string, string, string)      {}
+func (nopHandler) RequestFor(string, string) string     { return "" }
+func (nopHandler) Team() stagebot.Team                  { return stagebot.Team{} }
+
+// runAdapter runs an IRC adapter alone (no bot around it) until stop is called or the
+// test ends.
+func runAdapter(t *testing.T, cfg ircbot.Config) (a *ircbot.Adapter, log *testLog, stop func()) {
+	t.Helper()
+	log = newTestLog(t)
+	a = ircbot.New(cfg, stagebot.Team{}, slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = a.Run(ctx, nopHandler{}) }()
+	stop = func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Errorf("the adapter did not stop within 20s")
+		}
+	}
+	t.Cleanup(stop)
+	return a, log, stop
+}
+
+// TestSASLMustSucceed: with SASL PLAIN configured and the wrong password, the bot never
+// joins as an anonymous user: it logs the failure, reports itself not ready with the
+// reason, disconnects and tries again. With the right password it logs in and joins.
+func TestSASLMustSucceed(t *testing.T) {
+	t.Parallel()
+	srv := ircdtest.Start(t, ircdtest.Options{Services: true, HistoryChannels: []string{channel}})
+	reg := ircdtest.Dial(t, srv.Addr, "stagebot")
+	reg.Register("botpass")
+	reg.Send("QUIT :registered")
+	reg.Expect(func(m *irc.Message) bool { return m.Command == "ERROR" })
+	watch := ircdtest.Dial(t, srv.Addr, "watch")
+	watch.Join(channel)
+	cfg := ircbot.Config{Server: srv.Addr, Nick: "stagebot", Channels: []string{channel},
+		SASLMechanism: "PLAIN", SASLUser: "stagebot", SASLPassword: "wrong"}
+
+	a, log, stop := runAdapter(t, cfg)
+	log.await(t, 20*time.Second, 2, "disconnected; reconnecting", "SASL PLAIN login failed")
+	if a.Connected() {
+		t.Fatalf("the adapter reports connected after failed logins")
+	}
+	if r := a.NotReadyReason(); !strings.Contains(r, "SASL PLAIN login failed") {
+		t.Fatalf("not-ready reason %q does not name the SASL failure", r)
+	}
+	stop()
+	if n := log.count("msg=connected "); n != 0 {
+		t.Fatalf("the bot connected %d times without logging in", n)
+	}
+	for _, m := range watch.Seen() {
+		if m.Command == "JOIN" && strings.EqualFold(m.Prefix.Name, "stagebot") {
+			t.Fatalf("the bot joined without logging in: %s", m)
+		}
+	}
+	watch.Send("NAMES %s", channel)
+	if names := watch.Expect(func(m *irc.Message) bool { return m.Command == "353" }); containsNick(names.Trailing(), "stagebot") {
+		t.Fatalf("the bot is in %s without logging in: %s", channel, names)
+	}
+
+	cfg.SASLPassword = "botpass"
+	a, log, _ = runAdapter(t, cfg)
+	awaitBotIn(t, watch, 20*time.Second)
+	log.await(t, 5*time.Second, 1, "SASL login succeeded")
+	if w := whois(t, watch, "stagebot"); w["330"] == nil || w["330"].Param(2) != "stagebot" {
+		t.Fatalf("WHOIS shows no account for the bot: %v", w)
+	}
+	if r := a.NotReadyReason(); r != "" {
+		t.Fatalf("connected, yet not-ready reason %q", r)
+	}
+}
