@@ -39,6 +39,9 @@ func (b *Bot) Decide(ctx context.Context, d Decision) {
 	if d.RequestID == "" {
 		return
 	}
+	// A reaction's actor enters here as a command's does in commands.Registry.Run: a Slack
+	// display name is whatever its owner typed.
+	d.Actor = d.Actor.Clean()
 	var out *workflow.Outcome
 	var err error
 	switch d.Verb {
