@@ -177,7 +177,7 @@ func tooLarge(label string, size, max int64) error {
 
 func describe(src Source) string {
 	if src.Value != "" {
-		return src.Value
+		return stagebot.RedactURL(src.Value)
 	}
 	return "the click"
 }
@@ -200,7 +200,7 @@ func (f *Fetcher) open(ctx context.Context, src Source) (io.ReadCloser, int64, s
 	case FromURL:
 		u, err := url.Parse(src.Value)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, 0, "", stagebot.Errorf(stagebot.EINVALID, "%q is not an http(s) URL", src.Value)
+			return nil, 0, "", stagebot.Errorf(stagebot.EINVALID, "%q is not an http(s) URL", stagebot.RedactURL(src.Value))
 		}
 		label := ""
 		if last := path.Base(u.Path); strings.HasSuffix(last, ".click") {
@@ -270,9 +270,12 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, checkHost bool) (io.ReadC
 		}
 		client = &c
 	}
+	// Every message below may reach chat or a log: the URL is shown redacted (the base URL
+	// may carry credentials, a typed URL a signed token).
+	shown := stagebot.RedactURL(u.String())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "bad URL %s: %v", u, err)
+		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "bad URL %s", shown)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -282,13 +285,13 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, checkHost bool) (io.ReadC
 		}
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
-			return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s timed out", u)
+			return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s timed out", shown)
 		}
-		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s failed: %v", u.Redacted(), rootCause(err))
+		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s failed: %s", shown, stagebot.RedactText(rootCause(err).Error()))
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()
-		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s failed: HTTP %s", u.Redacted(), resp.Status)
+		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s failed: HTTP %s", shown, resp.Status)
 	}
 	return resp.Body, resp.ContentLength, nil
 }
