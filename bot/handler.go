@@ -16,7 +16,7 @@ func (b *Bot) Message(ctx context.Context, m Message) {
 	if !ok {
 		return
 	}
-	env := &commands.Env{Ctx: ctx, Actor: m.Actor, LocalPaths: m.LocalPaths, Attachments: m.Attachments}
+	env := &commands.Env{Ctx: ctx, Actor: m.Actor, LocalPaths: m.LocalPaths, Attachments: m.Attachments, Say: m.Reply}
 	reply := b.cfg.Commands.Run(env, line)
 	if reply == "" || m.Reply == nil {
 		return

@@ -21,6 +21,9 @@ type Env struct {
 	LocalPaths bool
 	// Attachments are files sent with the message (Slack), ready to open.
 	Attachments []intake.Source
+	// Say, if set, answers the speaker before the command's own reply (which is still the
+	// return value): a `!stage` that waits for a download turn says so at once.
+	Say func(text string) error
 }
 
 // Command is one chat command with its help.

@@ -58,6 +58,8 @@ func TestParseProblems(t *testing.T) {
 		{"hostmask with a cloak", "console: true\nteam: {landing: [{name: a, irc: \"robru!*@canonical/*\"}], landers: [{name: \"*\"}]}\n", nil},
 		{"hostmask with a domain", "console: true\nteam: {landing: [{name: a, irc: \"*!*@*.canonical.com\"}], landers: [{name: \"*\"}]}\n", nil},
 		{"account", "console: true\nteam: {landing: [{name: a, irc: \"account:sil2100\"}], landers: [{name: \"*\"}]}\n", nil},
+		{"max_concurrent negative", base + "downloads: {max_concurrent: -1}\n", []string{"downloads.max_concurrent: must be at least 1"}},
+		{"max_concurrent set", base + "downloads: {max_concurrent: 4}\n", nil},
 		{"several at once", base + "colour: red\npolicy: {approvals: x}\n", []string{"colour: unknown key", "policy.approvals"}},
 	}
 	for _, c := range cases {

@@ -27,6 +27,9 @@ func (c *Config) applyDefaults() {
 	if c.Downloads.MaxBytes == 0 {
 		c.Downloads.MaxBytes = DefaultMaxBytes
 	}
+	if c.Downloads.MaxConcurrent == 0 {
+		c.Downloads.MaxConcurrent = 2
+	}
 	if c.Downloads.Timeout.Duration == 0 {
 		c.Downloads.Timeout.Duration = 30 * time.Minute
 	}
@@ -134,6 +137,9 @@ func (c *Config) validate(file string) Problems {
 	}
 	if c.Downloads.MaxBytes < 0 {
 		bad("downloads.max_bytes", "must be positive")
+	}
+	if c.Downloads.MaxConcurrent < 0 {
+		bad("downloads.max_concurrent", "must be at least 1 (leave it out for the default, 2)")
 	}
 	for i, h := range c.Downloads.AllowedHosts {
 		host := strings.TrimPrefix(h, "*.")

@@ -21,6 +21,9 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 	if !p.Has(stagebot.RoleLander) {
 		return nil, stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not stage clicks: only landers may (team.landers)", p.Display())
 	}
+	// Downloads take turns per person (intake.Fetcher's limiter): the person is who the
+	// team says, so a member's IRC and Slack identities share one turn.
+	src.Who = p.Key
 	res, err := s.cfg.Intake.Fetch(ctx, src)
 	if err != nil {
 		return nil, err
