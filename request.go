@@ -27,6 +27,9 @@ type Request struct {
 
 	Requester    Identity `json:"requester"`
 	RequesterKey string   `json:"requester_key"` // Person.Key at request time
+	// RequesterKeys are every key the requester had when they asked (Person.Keys): an
+	// approver sharing any of them is the requester.
+	RequesterKeys []string `json:"requester_keys,omitempty"`
 
 	State State `json:"state"`
 	// Gen counts the request's transitions. A job records the Gen it was queued for, and
@@ -130,6 +133,49 @@ func (r *Request) ApprovedBy(key string) bool {
 	return false
 }
 
+// IsRequester reports whether p is the request's requester: p shares any identity the
+// requester had when they asked (member, services account, exact hostmask, Slack user,
+// console name). sil2100 who staged before identifying with NickServ (known then by his
+// hostmask) and approves after (known as member:sil2100, same hostmask) is the requester.
+func (r *Request) IsRequester(p Person) bool {
+	mine := r.requesterKeys()
+	for _, k := range p.Keys() {
+		if slices.Contains(mine, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsRequesterKey reports whether a single person key (member:NAME, ...) is the requester's.
+func (r *Request) IsRequesterKey(key string) bool {
+	return key != "" && slices.Contains(r.requesterKeys(), key)
+}
+
+// requesterKeys are RequesterKeys with what older records (without it) still say.
+func (r *Request) requesterKeys() []string {
+	keys := slices.Clone(r.RequesterKeys)
+	add := func(k string) {
+		if k != "" && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	add(r.RequesterKey)
+	if r.Requester.Network != "" && r.Requester.ID != "" {
+		add(r.Requester.Key())
+	}
+	if r.Requester.Network == NetworkIRC && r.Requester.Account != "" {
+		add("account:" + foldASCII(r.Requester.Account))
+	}
+	return keys
+}
+
+// RequesterDisplay is the requester as chat shows them (Display).
+func (r *Request) RequesterDisplay() string { return Display(r.Requester, r.RequesterKey) }
+
+// Display is the approver as chat shows them (Display).
+func (a Approval) Display() string { return Display(a.By, a.Key) }
+
 // Summary is the `name version arch` triple replies use.
 func (r *Request) Summary() string { return r.Name + " " + r.Version + " " + r.Arch }
 
@@ -139,6 +185,7 @@ func (r *Request) Clone() *Request {
 	c := *r
 	c.Architectures = slices.Clone(r.Architectures)
 	c.NeedsFrameworks = slices.Clone(r.NeedsFrameworks)
+	c.RequesterKeys = slices.Clone(r.RequesterKeys)
 	c.Approvals = slices.Clone(r.Approvals)
 	if r.QASignoff != nil {
 		q := *r.QASignoff

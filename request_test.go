@@ -16,7 +16,7 @@ func fullRequest() *stagebot.Request {
 		Arch: "multi", Architectures: []string{"armhf", "arm64"}, Framework: "ubuntu-sdk-15.04",
 		NeedsFrameworks: []string{"ubuntu-sdk-15.04"}, Filename: "com.example.app_1.0_multi.click",
 		Size: 1, SHA256: "ab", SHA512: "cd", Signer: "KEY", Source: "https://x/y.click",
-		LocalPath: "/state/y.click", Requester: who, RequesterKey: "person:alice",
+		LocalPath: "/state/y.click", Requester: who, RequesterKey: "person:alice", RequesterKeys: []string{"person:alice", "irc:bob!~bob@host"},
 		State: stagebot.StateLocked, Approvals: []stagebot.Approval{{By: who, Key: "person:bob", At: at, SHA256: "ab"}},
 		QASignoff: &stagebot.Approval{By: who, Key: "person:qa", At: at, SHA256: "ab"},
 		History:   []stagebot.Transition{{From: stagebot.StatePending, To: stagebot.StateLocked, At: at, Actor: "worker", Note: "n"}},
@@ -42,7 +42,7 @@ func TestCloneSharesNothing(t *testing.T) {
 	}
 	assertDisjoint(t, "Request", reflect.ValueOf(r).Elem(), reflect.ValueOf(c).Elem())
 
-	c.Architectures[0], c.Approvals[0].Key, c.QASignoff.Key, c.History[0].Note = "x", "x", "x", "x"
+	c.Architectures[0], c.RequesterKeys[0], c.Approvals[0].Key, c.QASignoff.Key, c.History[0].Note = "x", "x", "x", "x", "x"
 	if !reflect.DeepEqual(r, fullRequest()) {
 		t.Fatalf("changing the clone changed the original: %+v", r)
 	}

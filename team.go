@@ -1,6 +1,10 @@
 package stagebot
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // Team is who may do what: the contract's `team` section.
 type Team struct {
@@ -17,6 +21,9 @@ type Person struct {
 	// approvals are counted per person, not per connection.
 	Key   string
 	Roles map[Role]bool
+	// Members are the names of every named team entry that matched, in any list: a person
+	// listed as "sil" for landing and "sil2100" for landers is both.
+	Members []string
 }
 
 // Has reports whether the person holds the role.
@@ -36,10 +43,69 @@ func (t Team) Resolve(id Identity) Person {
 			p.Roles[l.role] = true
 			if !m.Wildcard() {
 				p.Key = "member:" + m.Name
+				if !slices.Contains(p.Members, m.Name) {
+					p.Members = append(p.Members, m.Name)
+				}
 			}
 		}
 	}
 	return p
+}
+
+// Keys are every identity the person speaks with now, each a key that two messages share
+// only when they come from the same person: the team entries (member:NAME), the network
+// handle (irc:nick!user@host exact, slack:USERID, console:NAME) and the services account
+// (account:NAME). A request remembers all of its requester's, so that a later message
+// sharing any of them (the same hostmask once identified, the same account under another
+// nick) is known as the requester's.
+func (p Person) Keys() []string {
+	var keys []string
+	add := func(k string) {
+		if k != "" && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	add(p.Key)
+	for _, m := range p.Members {
+		add("member:" + m)
+	}
+	if p.Identity.Network != "" && p.Identity.ID != "" {
+		add(p.Identity.Key())
+	}
+	if p.Identity.Network == NetworkIRC && p.Identity.Account != "" {
+		add("account:" + foldASCII(p.Identity.Account))
+	}
+	return keys
+}
+
+// Display is how chat shows the person: a team member by their team name, anyone else so
+// that they cannot pass for a member (a Slack display name or an IRC nick is the speaker's
+// to choose): the name followed by the network's handle.
+func (p Person) Display() string { return Display(p.Identity, p.Key) }
+
+// Display shows id as Person.Display does, given the person key it resolved to then
+// ("member:NAME" for a team member). Approvals and requests keep both, so they are shown
+// the same way later.
+func Display(id Identity, key string) string {
+	if name, ok := strings.CutPrefix(key, "member:"); ok && name != "" {
+		return name
+	}
+	var network string
+	switch id.Network {
+	case NetworkIRC:
+		network = "IRC"
+	case NetworkSlack:
+		network = "Slack"
+	default:
+		// The console's name is what its team entries match: a console user who is not a
+		// member cannot take a member's name, so the name alone is honest. Identities of
+		// the bot's own (ticks by schedule) have no network.
+		return id.String()
+	}
+	if id.Name == "" || id.Name == id.ID {
+		return network + " " + id.ID
+	}
+	return id.Name + " (" + network + " " + id.ID + ")"
 }
 
 // Approvers lists the named landing-team members, for the `requested` mention.

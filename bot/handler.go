@@ -16,7 +16,7 @@ func (b *Bot) Message(ctx context.Context, m Message) {
 	if !ok {
 		return
 	}
-	env := &commands.Env{Ctx: ctx, Actor: m.Actor, LocalPaths: m.LocalPaths, Attachments: m.Attachments}
+	env := &commands.Env{Ctx: ctx, Actor: m.Actor, LocalPaths: m.LocalPaths, Attachments: m.Attachments, Say: m.Reply}
 	reply := b.cfg.Commands.Run(env, line)
 	if reply == "" || m.Reply == nil {
 		return
@@ -47,6 +47,9 @@ func (b *Bot) Decide(ctx context.Context, d Decision) {
 	if d.RequestID == "" {
 		return
 	}
+	// A reaction's actor enters here as a command's does in commands.Registry.Run: a Slack
+	// display name is whatever its owner typed.
+	d.Actor = d.Actor.Clean()
 	var out *workflow.Outcome
 	var err error
 	switch d.Verb {

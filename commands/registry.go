@@ -21,6 +21,9 @@ type Env struct {
 	LocalPaths bool
 	// Attachments are files sent with the message (Slack), ready to open.
 	Attachments []intake.Source
+	// Say, if set, answers the speaker before the command's own reply (which is still the
+	// return value): a `!stage` that waits for a download turn says so at once.
+	Say func(text string) error
 }
 
 // Command is one chat command with its help.
@@ -96,8 +99,19 @@ func (r *Registry) Names() []string {
 
 // Run executes a command line (without its prefix) and returns the reply. Every refusal
 // is a reply that says why.
+//
+// This is where a chat line becomes a command, so this is where what the user typed is
+// cleaned (stagebot.CleanText): the line, the speaker's identity and the names of
+// attachments. Whatever a command repeats from them (an unknown name, an argument, a
+// reason, a display name) can then neither break the reply's line nor forge another.
+// Replies pass through stagebot.RedactText: a URL a message quotes loses its credentials.
 func (r *Registry) Run(env *Env, line string) string {
-	name, args, _ := strings.Cut(strings.TrimSpace(line), " ")
+	return stagebot.RedactText(r.run(env, line))
+}
+
+func (r *Registry) run(env *Env, line string) string {
+	cleanEnv(env)
+	name, args, _ := strings.Cut(stagebot.CleanText(strings.TrimSpace(line)), " ")
 	c, ok := r.Lookup(name)
 	if !ok {
 		return "unknown command " + r.Prefix + name + "; " + r.Prefix + "help lists the commands"
@@ -114,6 +128,20 @@ func (r *Registry) Run(env *Env, line string) string {
 		return "refused: " + msg
 	}
 	return reply
+}
+
+// cleanEnv cleans what the adapter says about the speaker. The attachments are copied, not
+// changed in place: the slice is the adapter's.
+func cleanEnv(env *Env) {
+	env.Actor = env.Actor.Clean()
+	if len(env.Attachments) > 0 {
+		atts := make([]intake.Source, len(env.Attachments))
+		for i, a := range env.Attachments {
+			a.Value = stagebot.CleanText(a.Value)
+			atts[i] = a
+		}
+		env.Attachments = atts
+	}
 }
 
 // Parse recognises a command in a chat line: the prefix, or addressing the bot by nick

@@ -32,6 +32,12 @@ func registerStage(r *Registry, svc Service) {
 					return "", stagebot.Errorf(stagebot.EINVALID, "%s: local paths are for the console only; give a file name or a URL", src.Value)
 				}
 			}
+			if env.Say != nil {
+				say := env.Say
+				src.Queued = func(ahead int) {
+					_ = say(fmt.Sprintf("queued behind %d download(s); your %sstage starts when its turn comes", ahead, r.Prefix))
+				}
+			}
 			req, err := svc.Stage(env.Ctx, env.Actor, src)
 			if err != nil {
 				return "", err

@@ -45,7 +45,7 @@ func registerViews(r *Registry, svc Service) {
 			}
 			var lines []string
 			for _, req := range rs {
-				lines = append(lines, fmt.Sprintf("[%s] %s %s (%s, by %s)", req.ShortID(), req.Filename, req.State, req.Created.Format("2006-01-02 15:04"), req.Requester))
+				lines = append(lines, fmt.Sprintf("[%s] %s %s (%s, by %s)", req.ShortID(), req.Filename, req.State, req.Created.Format("2006-01-02 15:04"), req.RequesterDisplay()))
 			}
 			return strings.Join(lines, "\n"), nil
 		}})
@@ -79,16 +79,16 @@ func StatusLine(st workflow.Status, now time.Time) string {
 	r := st.Request
 	var b strings.Builder
 	fmt.Fprintf(&b, "[%s] %s %s", r.ShortID(), r.Filename, r.State)
-	fmt.Fprintf(&b, " (%s, requested by %s %s ago", r.Summary(), r.Requester, since(now, r.Created))
+	fmt.Fprintf(&b, " (%s, requested by %s %s ago", r.Summary(), r.RequesterDisplay(), since(now, r.Created))
 	if as := r.ValidApprovals(); len(as) > 0 {
 		var by []string
 		for _, a := range as {
-			by = append(by, a.By.String())
+			by = append(by, a.Display())
 		}
 		fmt.Fprintf(&b, "; approved by %s", strings.Join(by, ", "))
 	}
 	if r.QASignoff != nil {
-		fmt.Fprintf(&b, "; QA %s", r.QASignoff.By)
+		fmt.Fprintf(&b, "; QA %s", r.QASignoff.Display())
 	}
 	b.WriteString(")")
 	if st.Job != nil {

@@ -75,6 +75,8 @@ type Downloads struct {
 	MaxBytes     int64    `yaml:"max_bytes"`
 	AllowedHosts []string `yaml:"allowed_hosts"`
 	Timeout      Duration `yaml:"timeout"`
+	// MaxConcurrent is how many downloads run at once (one per person); more wait.
+	MaxConcurrent int `yaml:"max_concurrent"`
 }
 
 // Team is the team section.

@@ -49,6 +49,17 @@ func TestParseProblems(t *testing.T) {
 		{"slack ping_interval negative", base + "slack: {bot_token: xoxb-1, app_token: xapp-1, channels: [C1], ping_interval: -1s}\n", []string{"slack.ping_interval: must be more than 0"}},
 		{"slack ping_interval set", base + "slack: {bot_token: xoxb-1, app_token: xapp-1, channels: [C1], ping_interval: 5s}\n", nil},
 		{"slack ping_interval unset", base + "slack: {bot_token: xoxb-1, app_token: xapp-1, channels: [C1]}\n", nil},
+		{"hostmask with any host", "console: true\nteam: {landing: [{name: a}], qa: [{name: q, irc: \"sil2100!*@*\"}], landers: [{name: \"*\"}]}\n",
+			[]string{`team.qa[0].irc: "sil2100!*@*" trusts anyone who takes the nick`}},
+		{"hostmask host only wildcards and dots", "console: true\nteam: {landing: [{name: a, irc: \"a!~a@*.*\"}, {name: b, irc: \"b!b@?*\"}], landers: [{name: \"*\"}]}\n",
+			[]string{"team.landing[0].irc", "team.landing[1].irc"}},
+		{"hostmask advice", "console: true\nteam: {landing: [{name: a, irc: \"a!*@*\"}], landers: [{name: \"*\"}]}\n",
+			[]string{`use account:NAME (the services account) or a host cloak such as "a!*@user/cloak"`}},
+		{"hostmask with a cloak", "console: true\nteam: {landing: [{name: a, irc: \"robru!*@canonical/*\"}], landers: [{name: \"*\"}]}\n", nil},
+		{"hostmask with a domain", "console: true\nteam: {landing: [{name: a, irc: \"*!*@*.canonical.com\"}], landers: [{name: \"*\"}]}\n", nil},
+		{"account", "console: true\nteam: {landing: [{name: a, irc: \"account:sil2100\"}], landers: [{name: \"*\"}]}\n", nil},
+		{"max_concurrent negative", base + "downloads: {max_concurrent: -1}\n", []string{"downloads.max_concurrent: must be at least 1"}},
+		{"max_concurrent set", base + "downloads: {max_concurrent: 4}\n", nil},
 		{"several at once", base + "colour: red\npolicy: {approvals: x}\n", []string{"colour: unknown key", "policy.approvals"}},
 	}
 	for _, c := range cases {

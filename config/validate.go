@@ -27,6 +27,9 @@ func (c *Config) applyDefaults() {
 	if c.Downloads.MaxBytes == 0 {
 		c.Downloads.MaxBytes = DefaultMaxBytes
 	}
+	if c.Downloads.MaxConcurrent == 0 {
+		c.Downloads.MaxConcurrent = 2
+	}
 	if c.Downloads.Timeout.Duration == 0 {
 		c.Downloads.Timeout.Duration = 30 * time.Minute
 	}
@@ -138,6 +141,9 @@ func (c *Config) validate(file string) Problems {
 	if c.Downloads.MaxBytes < 0 {
 		bad("downloads.max_bytes", "must be positive")
 	}
+	if c.Downloads.MaxConcurrent < 0 {
+		bad("downloads.max_concurrent", "must be at least 1 (leave it out for the default, 2)")
+	}
 	for i, h := range c.Downloads.AllowedHosts {
 		host := strings.TrimPrefix(h, "*.")
 		if host == "" || strings.ContainsAny(host, ":/ *") {
@@ -244,8 +250,35 @@ func checkTeam(bad func(string, string, ...any), path string, ms []stagebot.Memb
 		}
 		if m.IRC != "" && !strings.HasPrefix(m.IRC, "account:") && !strings.Contains(m.IRC, "@") {
 			bad(p+".irc", "%q must be a hostmask pattern nick!user@host or account:NAME", m.IRC)
+		} else if host, ok := maskHost(m.IRC); ok && !hasLiteral(host) {
+			// Anyone can take a nick, and the user part (ident) is the client's to choose:
+			// a pattern that pins no host trusts a nick alone.
+			bad(p+".irc", "%q trusts anyone who takes the nick: its host part has no literal character; use account:NAME (the services account) or a host cloak such as \"%s!*@user/cloak\"", m.IRC, maskNick(m.IRC))
 		}
 	}
+}
+
+// maskHost is the host part of a hostmask pattern (after its last @).
+func maskHost(p string) (string, bool) {
+	if strings.HasPrefix(p, "account:") {
+		return "", false
+	}
+	i := strings.LastIndexByte(p, '@')
+	if i < 0 {
+		return "", false
+	}
+	return p[i+1:], true
+}
+
+func maskNick(p string) string {
+	nick, _, _ := strings.Cut(p, "!")
+	return nick
+}
+
+// hasLiteral reports whether a host pattern names anything: a character other than the
+// wildcards and the dots between labels.
+func hasLiteral(host string) bool {
+	return strings.Trim(host, "*?.") != "" && strings.ContainsFunc(host, func(r rune) bool { return r != '*' && r != '?' && r != '.' })
 }
 
 func checkURL(bad func(string, string, ...any), path, raw string, schemes ...string) {

@@ -47,7 +47,7 @@ type reqView struct {
 }
 
 func viewOf(r *stagebot.Request, job *stagebot.Job) reqView {
-	v := reqView{Request: r, Short: r.ShortID()}
+	v := reqView{Request: r.Shown(), Short: r.ShortID()}
 	for _, a := range r.ValidApprovals() {
 		v.Approvers = append(v.Approvers, a.By.String())
 	}

@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"stagebot"
@@ -34,6 +36,14 @@ type Fetcher struct {
 	Client       *http.Client
 	Click        click.Options
 	Log          *slog.Logger
+	// MaxConcurrent is how many downloads run at once (downloads.max_concurrent; 0 =
+	// DefaultMaxConcurrent); a person has one at a time. More wait their turn.
+	MaxConcurrent int
+	// FreeSpace says how many bytes may still be written under a folder; nil = statfs.
+	FreeSpace func(dir string) (uint64, error)
+
+	limOnce sync.Once
+	lim     *limiter
 }
 
 // Kind says where a click comes from.
@@ -52,6 +62,10 @@ type Source struct {
 	Value string // the name, URL or path as typed; the attachment's file name
 	// Open opens an attachment's bytes (FromAttachment only); size < 0 when unknown.
 	Open func(ctx context.Context) (body io.ReadCloser, size int64, err error)
+	// Who is the person asking (their person key): downloads run one at a time per person.
+	Who string
+	// Queued, if set, hears that the download waits for its turn, behind ahead others.
+	Queued func(ahead int)
 }
 
 // Result is an inspected click in a temporary file the caller must move or remove.
@@ -83,7 +97,25 @@ func ParseSource(arg string) (Source, error) {
 
 // Fetch brings the click in and inspects it. A click with problems is returned with its
 // problems in Info (and its file already removed); errors are for what could not be read.
+//
+// A fetch waits for its turn (MaxConcurrent at once, one per person; src.Queued hears that
+// it waits) and is refused when the downloads folder lacks room for MaxBytes.
 func (f *Fetcher) Fetch(ctx context.Context, src Source) (*Result, error) {
+	if err := os.MkdirAll(f.Dir, 0o750); err != nil {
+		return nil, err
+	}
+	// Checked before waiting too: nobody should wait in line only to hear the disk is full.
+	if err := f.checkRoom(nil); err != nil {
+		return nil, err
+	}
+	turn, err := f.limit().acquire(ctx, src.Who, src.Queued)
+	if err != nil {
+		return nil, err
+	}
+	defer f.limit().release(turn)
+	if err := f.checkRoom(turn); err != nil {
+		return nil, err
+	}
 	body, size, label, err := f.open(ctx, src)
 	if err != nil {
 		return nil, err
@@ -91,9 +123,6 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (*Result, error) {
 	defer body.Close()
 	if f.MaxBytes > 0 && size > f.MaxBytes {
 		return nil, tooLarge(label, size, f.MaxBytes)
-	}
-	if err := os.MkdirAll(f.Dir, 0o750); err != nil {
-		return nil, err
 	}
 	tmp, err := os.CreateTemp(f.Dir, tempPrefix+"*")
 	if err != nil {
@@ -111,6 +140,7 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (*Result, error) {
 	if f.MaxBytes > 0 {
 		r = capped
 	}
+	r = &countReader{r: r, n: &turn.written}
 	// The copy is written from its own goroutine so that the disk writes overlap the
 	// hashing instead of taking turns with it.
 	store := asyncw.New(tmp)
@@ -136,6 +166,18 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (*Result, error) {
 	}
 	keep = true
 	return res, nil
+}
+
+// countReader adds what it reads to n.
+type countReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 type errTooLarge struct{}
@@ -177,7 +219,7 @@ func tooLarge(label string, size, max int64) error {
 
 func describe(src Source) string {
 	if src.Value != "" {
-		return src.Value
+		return stagebot.RedactURL(src.Value)
 	}
 	return "the click"
 }
@@ -200,7 +242,7 @@ func (f *Fetcher) open(ctx context.Context, src Source) (io.ReadCloser, int64, s
 	case FromURL:
 		u, err := url.Parse(src.Value)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, 0, "", stagebot.Errorf(stagebot.EINVALID, "%q is not an http(s) URL", src.Value)
+			return nil, 0, "", stagebot.Errorf(stagebot.EINVALID, "%q is not an http(s) URL", stagebot.RedactURL(src.Value))
 		}
 		label := ""
 		if last := path.Base(u.Path); strings.HasSuffix(last, ".click") {
@@ -270,9 +312,12 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, checkHost bool) (io.ReadC
 		}
 		client = &c
 	}
+	// Every message below may reach chat or a log: the URL is shown redacted (the base URL
+	// may carry credentials, a typed URL a signed token).
+	shown := stagebot.RedactURL(u.String())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "bad URL %s: %v", u, err)
+		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "bad URL %s", shown)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -282,13 +327,13 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, checkHost bool) (io.ReadC
 		}
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
-			return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s timed out", u)
+			return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s timed out", shown)
 		}
-		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s failed: %v", u.Redacted(), rootCause(err))
+		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s failed: %s", shown, stagebot.RedactText(rootCause(err).Error()))
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()
-		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s failed: HTTP %s", u.Redacted(), resp.Status)
+		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s failed: HTTP %s", shown, resp.Status)
 	}
 	return resp.Body, resp.ContentLength, nil
 }

@@ -96,22 +96,22 @@ func TestFetch(t *testing.T) {
 
 	cases := []struct {
 		name  string
-		f     Fetcher
+		f     *Fetcher
 		src   Source
 		code  string
 		label string
 	}{
-		{"bare name via base_url", Fetcher{BaseURL: srv.srv.URL + "/queue/"}, Source{Kind: FromName, Value: name}, "", name},
-		{"url", Fetcher{}, Source{Kind: FromURL, Value: srv.srv.URL + "/" + name}, "", name},
-		{"url host not allowed", Fetcher{AllowedHosts: []string{"*.ubuntu.com"}}, Source{Kind: FromURL, Value: srv.srv.URL + "/" + name}, stagebot.EFORBIDDEN, ""},
-		{"redirect off the allowlist", Fetcher{AllowedHosts: []string{"127.0.0.1"}}, Source{Kind: FromURL, Value: redirector.srv.URL + "/redirect"}, stagebot.EFORBIDDEN, ""},
-		{"not found", Fetcher{}, Source{Kind: FromURL, Value: srv.srv.URL + "/missing_1.0_all.click"}, stagebot.EINVALID, ""},
-		{"not http", Fetcher{}, Source{Kind: FromURL, Value: "ftp://host/x.click"}, stagebot.EINVALID, ""},
-		{"declared too large", Fetcher{MaxBytes: 1 << 20}, Source{Kind: FromURL, Value: srv.srv.URL + "/huge_1.0_all.click"}, stagebot.ETOOLARGE, ""},
-		{"undeclared too large stops reading", Fetcher{MaxBytes: size - 1}, Source{Kind: FromURL, Value: chunked.srv.URL + "/" + name}, stagebot.ETOOLARGE, ""},
-		{"exactly at the cap", Fetcher{MaxBytes: size}, Source{Kind: FromURL, Value: chunked.srv.URL + "/" + name}, "", name},
-		{"path", Fetcher{}, Source{Kind: FromPath, Value: path}, "", name},
-		{"missing path", Fetcher{}, Source{Kind: FromPath, Value: filepath.Join(clicks, "nope.click")}, stagebot.EINVALID, ""},
+		{"bare name via base_url", &Fetcher{BaseURL: srv.srv.URL + "/queue/"}, Source{Kind: FromName, Value: name}, "", name},
+		{"url", &Fetcher{}, Source{Kind: FromURL, Value: srv.srv.URL + "/" + name}, "", name},
+		{"url host not allowed", &Fetcher{AllowedHosts: []string{"*.ubuntu.com"}}, Source{Kind: FromURL, Value: srv.srv.URL + "/" + name}, stagebot.EFORBIDDEN, ""},
+		{"redirect off the allowlist", &Fetcher{AllowedHosts: []string{"127.0.0.1"}}, Source{Kind: FromURL, Value: redirector.srv.URL + "/redirect"}, stagebot.EFORBIDDEN, ""},
+		{"not found", &Fetcher{}, Source{Kind: FromURL, Value: srv.srv.URL + "/missing_1.0_all.click"}, stagebot.EINVALID, ""},
+		{"not http", &Fetcher{}, Source{Kind: FromURL, Value: "ftp://host/x.click"}, stagebot.EINVALID, ""},
+		{"declared too large", &Fetcher{MaxBytes: 1 << 20}, Source{Kind: FromURL, Value: srv.srv.URL + "/huge_1.0_all.click"}, stagebot.ETOOLARGE, ""},
+		{"undeclared too large stops reading", &Fetcher{MaxBytes: size - 1}, Source{Kind: FromURL, Value: chunked.srv.URL + "/" + name}, stagebot.ETOOLARGE, ""},
+		{"exactly at the cap", &Fetcher{MaxBytes: size}, Source{Kind: FromURL, Value: chunked.srv.URL + "/" + name}, "", name},
+		{"path", &Fetcher{}, Source{Kind: FromPath, Value: path}, "", name},
+		{"missing path", &Fetcher{}, Source{Kind: FromPath, Value: filepath.Join(clicks, "nope.click")}, stagebot.EINVALID, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -51,19 +51,19 @@ func (s *Service) Approve(actor stagebot.Identity, idPrefix string) (*Outcome, e
 	p := s.cfg.Team.Resolve(actor)
 	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
 		if !p.Has(stagebot.RoleLanding) {
-			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not approve: only the landing team may", actor)
+			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not approve: only the landing team may", p.Display())
 		}
 		if r.State != stagebot.StatePending {
 			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is %s, not pending: nothing to approve", r.ShortID(), r.State)
 		}
-		if !s.cfg.Policy.SelfApproval && p.Key == r.RequesterKey {
-			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not approve [%s]: it is their own request (no self-approval)", actor, r.ShortID())
+		if !s.cfg.Policy.SelfApproval && r.IsRequester(p) {
+			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not approve [%s]: it is their own request (no self-approval)", p.Display(), r.ShortID())
 		}
 		if r.ApprovedBy(p.Key) {
-			return "", stagebot.Errorf(stagebot.ECONFLICT, "%s already approved [%s]", actor, r.ShortID())
+			return "", stagebot.Errorf(stagebot.ECONFLICT, "%s already approved [%s]", p.Display(), r.ShortID())
 		}
 		r.Approvals = append(r.Approvals, stagebot.Approval{By: actor, Key: p.Key, At: s.now(), SHA256: r.SHA256})
-		return s.afterSignoff(tx, r, actor, "approve")
+		return s.afterSignoff(tx, r, p, "approve")
 	})
 }
 
@@ -72,7 +72,7 @@ func (s *Service) Withdraw(actor stagebot.Identity, idPrefix string) (*Outcome, 
 	p := s.cfg.Team.Resolve(actor)
 	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
 		if !r.ApprovedBy(p.Key) {
-			return "", stagebot.Errorf(stagebot.ECONFLICT, "%s has no approval on [%s] to withdraw", actor, r.ShortID())
+			return "", stagebot.Errorf(stagebot.ECONFLICT, "%s has no approval on [%s] to withdraw", p.Display(), r.ShortID())
 		}
 		switch r.State {
 		case stagebot.StatePending:
@@ -83,18 +83,18 @@ func (s *Service) Withdraw(actor stagebot.Identity, idPrefix string) (*Outcome, 
 			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is already %s: withdrawing an approval changes nothing now", r.ShortID(), r.State)
 		}
 		r.Approvals = slices.DeleteFunc(r.Approvals, func(a stagebot.Approval) bool { return a.Key == p.Key })
-		if err := s.note(tx, r, actor.String(), "withdraw", "approval withdrawn"); err != nil {
+		if err := s.note(tx, r, p.Display(), "withdraw", "approval withdrawn"); err != nil {
 			return "", err
 		}
 		if r.State != stagebot.StatePending && !r.PolicyMet(s.cfg.Policy) {
 			if err := s.endJobs(tx, r); err != nil {
 				return "", err
 			}
-			if err := s.move(tx, r, stagebot.StatePending, actor.String(), "approval withdrawn by "+actor.String()+"; waiting for approval again"); err != nil {
+			if err := s.move(tx, r, stagebot.StatePending, p.Display(), "approval withdrawn by "+p.Display()+"; waiting for approval again"); err != nil {
 				return "", err
 			}
 		}
-		return fmt.Sprintf("[%s] approval by %s withdrawn", r.ShortID(), actor), nil
+		return fmt.Sprintf("[%s] approval by %s withdrawn", r.ShortID(), p.Display()), nil
 	})
 }
 
@@ -103,31 +103,31 @@ func (s *Service) QA(actor stagebot.Identity, idPrefix string) (*Outcome, error)
 	p := s.cfg.Team.Resolve(actor)
 	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
 		if !p.Has(stagebot.RoleQA) {
-			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not sign off: only QA may", actor)
+			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not sign off: only QA may", p.Display())
 		}
 		if r.State != stagebot.StatePending {
 			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is %s, not pending: a sign-off changes nothing now", r.ShortID(), r.State)
 		}
-		if !s.cfg.Policy.SelfApproval && p.Key == r.RequesterKey {
-			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not sign off [%s]: it is their own request (no self-approval)", actor, r.ShortID())
+		if !s.cfg.Policy.SelfApproval && r.IsRequester(p) {
+			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not sign off [%s]: it is their own request (no self-approval)", p.Display(), r.ShortID())
 		}
 		if r.QASignoff != nil && r.QASignoff.SHA256 == r.SHA256 {
-			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] already has QA sign-off from %s", r.ShortID(), r.QASignoff.By)
+			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] already has QA sign-off from %s", r.ShortID(), r.QASignoff.Display())
 		}
 		r.QASignoff = &stagebot.Approval{By: actor, Key: p.Key, At: s.now(), SHA256: r.SHA256}
-		return s.afterSignoff(tx, r, actor, "qa")
+		return s.afterSignoff(tx, r, p, "qa")
 	})
 }
 
 // afterSignoff moves r to approved when the policy is met, else records the partial state.
-func (s *Service) afterSignoff(tx *storage.Tx, r *stagebot.Request, actor stagebot.Identity, action string) (string, error) {
+func (s *Service) afterSignoff(tx *storage.Tx, r *stagebot.Request, p stagebot.Person, action string) (string, error) {
 	if !r.PolicyMet(s.cfg.Policy) {
-		if err := s.note(tx, r, actor.String(), action, action+" by "+actor.String()); err != nil {
+		if err := s.note(tx, r, p.Display(), action, action+" by "+p.Display()); err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("[%s] %s recorded; still waiting for %s", r.ShortID(), map[string]string{"approve": "approval", "qa": "QA sign-off"}[action], s.missing(r)), nil
 	}
-	if err := s.approve(tx, r, actor.String()); err != nil {
+	if err := s.approve(tx, r, p.Display()); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("[%s] approved; queued for locking", r.ShortID()), nil
@@ -136,11 +136,11 @@ func (s *Service) afterSignoff(tx *storage.Tx, r *stagebot.Request, actor stageb
 func (s *Service) approve(tx *storage.Tx, r *stagebot.Request, actor string) error {
 	var by []string
 	for _, a := range r.ValidApprovals() {
-		by = append(by, a.By.String())
+		by = append(by, a.Display())
 	}
 	note := "by " + joinAnd(by)
 	if r.QASignoff != nil && s.cfg.Policy.QASignoff {
-		note += ", QA sign-off by " + r.QASignoff.By.String()
+		note += ", QA sign-off by " + r.QASignoff.Display()
 	}
 	if err := s.move(tx, r, stagebot.StateApproved, actor, note+"; queued for locking"); err != nil {
 		return err
@@ -163,9 +163,11 @@ func (s *Service) missing(r *stagebot.Request) string {
 // Reject ends a request that is not on snakefruit. Landing team only.
 func (s *Service) Reject(actor stagebot.Identity, idPrefix, reason string) (*Outcome, error) {
 	p := s.cfg.Team.Resolve(actor)
+	// Reasons are typed by people, on networks where a message may span lines.
+	reason = stagebot.CleanReason(reason)
 	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
 		if !p.Has(stagebot.RoleLanding) {
-			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not reject: only the landing team may", actor)
+			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not reject: only the landing team may", p.Display())
 		}
 		switch r.State {
 		case stagebot.StatePending, stagebot.StateApproved, stagebot.StateFailed:
@@ -176,11 +178,11 @@ func (s *Service) Reject(actor stagebot.Identity, idPrefix, reason string) (*Out
 			return "", err
 		}
 		r.Reason = reason
-		note := "by " + actor.String()
+		note := "by " + p.Display()
 		if reason != "" {
 			note += ": " + reason
 		}
-		if err := s.move(tx, r, stagebot.StateRejected, actor.String(), note); err != nil {
+		if err := s.move(tx, r, stagebot.StateRejected, p.Display(), note); err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("[%s] rejected", r.ShortID()), nil
@@ -191,9 +193,11 @@ func (s *Service) Reject(actor stagebot.Identity, idPrefix, reason string) (*Out
 // off the list by an unlock job queued in the same transaction.
 func (s *Service) Cancel(actor stagebot.Identity, idPrefix, reason string) (*Outcome, error) {
 	p := s.cfg.Team.Resolve(actor)
+	// Reasons are typed by people, on networks where a message may span lines.
+	reason = stagebot.CleanReason(reason)
 	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
-		if !p.Has(stagebot.RoleLanding) && p.Key != r.RequesterKey {
-			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not cancel [%s]: only its requester or the landing team may", actor, r.ShortID())
+		if !p.Has(stagebot.RoleLanding) && !r.IsRequester(p) {
+			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not cancel [%s]: only its requester or the landing team may", p.Display(), r.ShortID())
 		}
 		if r.State.Final() {
 			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is already %s", r.ShortID(), r.State)
@@ -211,14 +215,14 @@ func (s *Service) Cancel(actor stagebot.Identity, idPrefix, reason string) (*Out
 			return "", err
 		}
 		r.Reason = reason
-		note := "by " + actor.String()
+		note := "by " + p.Display()
 		if reason != "" {
 			note += ": " + reason
 		}
 		if wasOn {
 			note += "; taking it off the list"
 		}
-		if err := s.move(tx, r, stagebot.StateCancelled, actor.String(), note); err != nil {
+		if err := s.move(tx, r, stagebot.StateCancelled, p.Display(), note); err != nil {
 			return "", err
 		}
 		if wasOn {
@@ -235,12 +239,12 @@ func (s *Service) Retry(actor stagebot.Identity, idPrefix string) (*Outcome, err
 	p := s.cfg.Team.Resolve(actor)
 	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
 		if !p.Has(stagebot.RoleLanding) {
-			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not retry: only the landing team may", actor)
+			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not retry: only the landing team may", p.Display())
 		}
 		switch {
 		case r.State == stagebot.StateFailed:
 			r.Attempt, r.NextTry = 0, zeroTime
-			if err := s.move(tx, r, stagebot.StateApproved, actor.String(), "retry by "+actor.String()+" after: "+r.LastError); err != nil {
+			if err := s.move(tx, r, stagebot.StateApproved, p.Display(), "retry by "+p.Display()+" after: "+r.LastError); err != nil {
 				return "", err
 			}
 			err := s.enqueue(tx, stagebot.JobLock, r, false)
@@ -249,7 +253,7 @@ func (s *Service) Retry(actor stagebot.Identity, idPrefix string) (*Outcome, err
 			if _, queued, err := tx.JobFor(r.ID); err != nil || queued {
 				return fmt.Sprintf("[%s] publication is already queued", r.ShortID()), err
 			}
-			if err := s.note(tx, r, actor.String(), "retry", "publication retry by "+actor.String()); err != nil {
+			if err := s.note(tx, r, p.Display(), "retry", "publication retry by "+p.Display()); err != nil {
 				return "", err
 			}
 			err := s.enqueue(tx, stagebot.JobPublish, r, false)

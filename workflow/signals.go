@@ -23,9 +23,9 @@ func (s *Service) Tick(actor stagebot.Identity, source string, synced map[string
 	if actor.Network != "" {
 		p := s.cfg.Team.Resolve(actor)
 		if !p.Has(stagebot.RoleLanding) {
-			return nil, stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not tick: only the landing team may", actor)
+			return nil, stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not tick: only the landing team may", p.Display())
 		}
-		source = "!tick by " + actor.String()
+		source = "!tick by " + p.Display()
 	}
 	res := &TickResult{}
 	err := s.update(func(tx *storage.Tx) error {
@@ -76,7 +76,7 @@ func (s *Service) Promote(actor stagebot.Identity, image string) ([]*stagebot.Re
 	if actor.Network != "" {
 		p := s.cfg.Team.Resolve(actor)
 		if !p.Has(stagebot.RoleQA) && !p.Has(stagebot.RoleLanding) {
-			return nil, stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not report a promotion: only QA or the landing team may", actor)
+			return nil, stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not report a promotion: only QA or the landing team may", p.Display())
 		}
 	}
 	image = strings.TrimSpace(image)
@@ -95,7 +95,7 @@ func (s *Service) Promote(actor stagebot.Identity, image string) ([]*stagebot.Re
 			if r.State != stagebot.StateStored {
 				continue
 			}
-			if err := s.move(tx, r, stagebot.StatePromoted, actorName(actor, "image-watch"), "in stable image "+image+"; phased updates start"); err != nil {
+			if err := s.move(tx, r, stagebot.StatePromoted, s.actorName(actor, "image-watch"), "in stable image "+image+"; phased updates start"); err != nil {
 				return err
 			}
 			moved = append(moved, r)
@@ -108,7 +108,7 @@ func (s *Service) Promote(actor stagebot.Identity, image string) ([]*stagebot.Re
 		if len(names) > 0 {
 			text += "; it carries " + strings.Join(names, ", ")
 		}
-		return s.event(tx, actorName(actor, "image-watch"), "promoted", text)
+		return s.event(tx, s.actorName(actor, "image-watch"), "promoted", text)
 	})
 	return moved, err
 }
@@ -136,7 +136,7 @@ func (s *Service) SetPhasing(actor stagebot.Identity, percent int) (int, error) 
 	if actor.Network != "" {
 		p := s.cfg.Team.Resolve(actor)
 		if !p.Has(stagebot.RoleQA) && !p.Has(stagebot.RoleLanding) {
-			return 0, stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not report phasing: only QA or the landing team may", actor)
+			return 0, stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not report phasing: only QA or the landing team may", p.Display())
 		}
 	}
 	if percent < 0 || percent > 100 {
@@ -178,14 +178,16 @@ func (s *Service) SetPhasing(actor stagebot.Identity, percent int) (int, error) 
 			}
 			text += fmt.Sprintf(": phased updates ended; publishing %d click(s)", queued)
 		}
-		return s.event(tx, actorName(actor, "image-watch"), "phasing", text)
+		return s.event(tx, s.actorName(actor, "image-watch"), "phasing", text)
 	})
 	return queued, err
 }
 
-func actorName(id stagebot.Identity, fallback string) string {
+// actorName is who did it, as chat shows them (stagebot.Person.Display); fallback names
+// the bot's own watchers, which have no identity.
+func (s *Service) actorName(id stagebot.Identity, fallback string) string {
 	if id.Network == "" {
 		return fallback
 	}
-	return id.String()
+	return s.cfg.Team.Resolve(id).Display()
 }

@@ -19,15 +19,22 @@ import (
 func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake.Source) (*stagebot.Request, error) {
 	p := s.cfg.Team.Resolve(actor)
 	if !p.Has(stagebot.RoleLander) {
-		return nil, stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not stage clicks: only landers may (team.landers)", actor)
+		return nil, stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not stage clicks: only landers may (team.landers)", p.Display())
 	}
+	// Downloads take turns per person (intake.Fetcher's limiter): the person is who the
+	// team says, so a member's IRC and Slack identities share one turn.
+	src.Who = p.Key
 	res, err := s.cfg.Intake.Fetch(ctx, src)
 	if err != nil {
 		return nil, err
 	}
+	// The label comes from what the user gave (a URL's last segment, percent-decoded, an
+	// attachment's name) and the problems may quote the click's own manifest: both are
+	// user text the replies repeat.
+	res.Label = stagebot.CleanText(res.Label)
 	info := res.Info
 	if !info.OK() {
-		return nil, stagebot.Errorf(stagebot.EINVALID, "%s refused: %s", sourceName(src, res), problems(info))
+		return nil, stagebot.Errorf(stagebot.EINVALID, "%s refused: %s", sourceName(src, res), stagebot.CleanText(problems(info)))
 	}
 	if res.Label != "" && res.Label != info.Filename {
 		os.Remove(res.Path)
@@ -42,7 +49,8 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 		ID: id, Name: info.Name, Version: info.Version, Arch: info.FileArch,
 		Architectures: info.Architectures, Framework: info.Framework, NeedsFrameworks: info.NeedsFrameworks,
 		Filename: info.Filename, Size: info.Size, SHA256: info.SHA256, SHA512: info.SHA512,
-		Source: src.Value, LocalPath: local, Requester: actor, RequesterKey: p.Key,
+		Source: stagebot.RedactURL(stagebot.CleanText(src.Value)), LocalPath: local,
+		Requester: actor, RequesterKey: p.Key, RequesterKeys: p.Keys(),
 		Created: now, Updated: now,
 	}
 	if info.Signature != nil && info.Signature.Valid {
@@ -60,7 +68,7 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 		if err := os.Rename(res.Path, local); err != nil {
 			return err
 		}
-		return s.move(tx, r, stagebot.StatePending, actor.String(), s.requestNote(r))
+		return s.move(tx, r, stagebot.StatePending, p.Display(), s.requestNote(r))
 	})
 	if err != nil {
 		os.Remove(res.Path)
@@ -72,7 +80,7 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 
 func (s *Service) requestNote(r *stagebot.Request) string {
 	var parts []string
-	parts = append(parts, fmt.Sprintf("%s by %s", r.Summary(), r.Requester))
+	parts = append(parts, fmt.Sprintf("%s by %s", r.Summary(), r.RequesterDisplay()))
 	if len(r.NeedsFrameworks) > 0 {
 		parts = append(parts, "needs "+strings.Join(r.NeedsFrameworks, ", ")+" (not in stable yet)")
 	} else if r.Framework != "" && len(s.cfg.StableFrameworks) > 0 {
@@ -119,7 +127,7 @@ func sourceName(src intake.Source, res *intake.Result) string {
 		return res.Info.Filename
 	}
 	if src.Value != "" {
-		return src.Value
+		return stagebot.RedactURL(stagebot.CleanText(src.Value))
 	}
 	return "the click"
 }

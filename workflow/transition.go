@@ -11,6 +11,8 @@ import (
 // move changes r's state inside tx: the request, its audit entry and its announcement are
 // written together. text is the announcement's line after the ID, filename and word.
 func (s *Service) move(tx *storage.Tx, r *stagebot.Request, to stagebot.State, actor, note string) error {
+	// The history and the audit log are shown too (status page, `audit log`).
+	note = stagebot.RedactText(note)
 	now := s.now()
 	from := r.State
 	r.State = to
@@ -45,7 +47,11 @@ func (s *Service) move(tx *storage.Tx, r *stagebot.Request, to stagebot.State, a
 
 // line is the one-line form every announcement about a request has: ID, full filename,
 // the contract's keyword, then details.
+//
+// The note passes through stagebot.RedactText: it may quote an error that names a URL, and
+// announcements reach every channel.
 func line(r *stagebot.Request, word, note string) string {
+	note = stagebot.RedactText(note)
 	var b strings.Builder
 	fmt.Fprintf(&b, "[%s] %s %s", r.ShortID(), r.Filename, word)
 	if note != "" {
@@ -60,7 +66,7 @@ func line(r *stagebot.Request, word, note string) string {
 func (s *Service) approverNames(r *stagebot.Request) []string {
 	var out []string
 	for _, m := range s.cfg.Team.Approvers() {
-		if !s.cfg.Policy.SelfApproval && "member:"+m.Name == r.RequesterKey {
+		if !s.cfg.Policy.SelfApproval && r.IsRequesterKey("member:"+m.Name) {
 			continue
 		}
 		if r.ApprovedBy("member:" + m.Name) {
@@ -74,6 +80,7 @@ func (s *Service) approverNames(r *stagebot.Request) []string {
 // event records something that is not a request transition (a tick, a promotion, phasing):
 // its audit entry and its announcement in one go.
 func (s *Service) event(tx *storage.Tx, actor, word, text string) error {
+	text = stagebot.RedactText(text)
 	now := s.now()
 	if err := tx.Audit(storage.Entry{At: now, Actor: actor, Action: word, Detail: text}); err != nil {
 		return err
