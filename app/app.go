@@ -67,7 +67,7 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	fetcher := &intake.Fetcher{
 		BaseURL: cfg.Downloads.BaseURL, MaxBytes: cfg.Downloads.MaxBytes, AllowedHosts: cfg.Downloads.AllowedHosts,
 		Dir: filepath.Join(cfg.StateDir, "downloads"), Client: &http.Client{Timeout: cfg.Downloads.Timeout.Duration},
-		Click: clickOpts, Log: log,
+		Click: clickOpts, Log: log, MaxConcurrent: cfg.Downloads.MaxConcurrent,
 	}
 	wf := workflow.Config{
 		DB: db, Team: team, Policy: policy, StateDir: cfg.StateDir, Intake: fetcher, Target: target,

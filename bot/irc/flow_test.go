@@ -11,8 +11,8 @@ import (
 	"stagebot/internal/ircdtest"
 )
 
-const hostmaskTeam = `  landing: [{name: sil, irc: "sil!*@*"}, {name: lead, irc: "lead!*@*"}]
-  qa: [{name: qa, irc: "qa!*@*"}]
+const hostmaskTeam = `  landing: [{name: sil, irc: "sil!*@127.0.0.1"}, {name: lead, irc: "lead!*@127.0.0.1"}]
+  qa: [{name: qa, irc: "qa!*@127.0.0.1"}]
   landers: [{name: "*"}]`
 
 // TestContractFlowOverIRC walks the contract's whole flow on a real InspIRCd: a click

@@ -23,7 +23,7 @@ func TestServerRestartMidFlow(t *testing.T) {
 	fileB := buildClick(t, clicks, "com.example.sentinel", "1.0")
 	watch := ircdtest.Dial(t, srv.Addr, "watch")
 	watch.Join(channel)
-	cfg, target := botConfig(t, srv, serveClicks(t, clicks), `  landing: [{name: sil, irc: "sil!*@*"}, {name: lead, irc: "lead!*@*"}]
+	cfg, target := botConfig(t, srv, serveClicks(t, clicks), `  landing: [{name: sil, irc: "sil!*@127.0.0.1"}, {name: lead, irc: "lead!*@127.0.0.1"}]
   landers: [{name: "*"}]`, "", true)
 	b := startBot(t, cfg, target)
 	awaitBotIn(t, watch, 20*time.Second)

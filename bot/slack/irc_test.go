@@ -30,7 +30,7 @@ func TestSlackAndIRCShareOnePerson(t *testing.T) {
 irc: {server: %q, tls: false, nick: stagebot, channels: ["#stage"]}
 slack: {bot_token: %s, app_token: %s, channels: [%q], api_url: %s}
 team:
-  landing: [{name: sil, irc: "sil!*@*", slack: %s}, {name: ken, slack: %s}]
+  landing: [{name: sil, irc: "sil!*@127.0.0.1", slack: %s}, {name: ken, slack: %s}]
   landers: [{name: "*"}]
 policy: {approvals: 2}
 snakefruit: {target: "file://%s"}
