@@ -84,7 +84,7 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	if err != nil {
 		return err
 	}
-	if err := dropStaleCursors(db, adapters, log); err != nil {
+	if err := keepCursors(db, adapters, log); err != nil {
 		return err
 	}
 	schedule, err := config.ScheduleParser.Parse(cfg.ClickSync.Schedule)

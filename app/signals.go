@@ -15,7 +15,6 @@ import (
 	"stagebot/config"
 	"stagebot/httpapi"
 	"stagebot/snakefruit"
-	"stagebot/storage"
 	"stagebot/watch"
 	"stagebot/workflow"
 )
@@ -39,20 +38,6 @@ func startSignals(ctx context.Context, cfg *config.Config, svc *workflow.Service
 			stop()
 		}
 	}()
-	// The watchers and the webhook may announce before the bot's Run registers the adapters'
-	// outbox cursors, and a cursor registered later starts past those announcements.
-	// Registering is idempotent, so doing it here first loses nothing on a fresh database.
-	err = svc.DB().Update(func(tx *storage.Tx) error {
-		for _, a := range b.Adapters() {
-			if err := tx.RegisterAdapter(a.Name()); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
 	goRun := func(name string, fn func(context.Context) error) {
 		wg.Add(1)
 		go func() {

@@ -51,7 +51,6 @@ type Adapter struct {
 	work     *serial
 	users    *users
 	threads  *threads
-	sent     bot.Progress // channels an announcement already reached
 	// posting is held while a message that takes reactions is posted and remembered.
 	posting sync.RWMutex
 	// editing is held while a request message is edited (refreshHead).
