@@ -73,6 +73,12 @@ func startSignals(ctx context.Context, cfg *config.Config, svc *workflow.Service
 	}
 
 	if h := cfg.HTTP; h != nil {
+		// Not target: a probe on the worker's own connection, abandoned by a client that hung
+		// up, would close that connection under an upload.
+		probe, err := snakefruit.NewProber(targetConfig(cfg), 0)
+		if err != nil {
+			return nil, fmt.Errorf("snakefruit: %w", err)
+		}
 		// Listen before the bot starts, so a port already taken stops the bot at once.
 		l, err := net.Listen("tcp", h.Listen)
 		if err != nil {
@@ -80,7 +86,7 @@ func startSignals(ctx context.Context, cfg *config.Config, svc *workflow.Service
 		}
 		srv := httpapi.New(httpapi.Config{
 			Service: svc, Bot: b, WebhookSecret: h.WebhookSecret, Log: log.With("part", "http"),
-			Snakefruit: func(ctx context.Context) error { _, err := target.ReadList(ctx); return err },
+			Snakefruit: probe.Probe,
 		})
 		closers = append(closers, func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
