@@ -92,6 +92,7 @@ type Server struct {
 	envelopes []*envelope
 	acked     map[string]bool
 	failOpen  int               // apps.connections.open calls still to fail
+	cutAfter  time.Duration     // > 0: every connection is cut this long after its hello
 	refuse    map[string]string // channel -> the error every write to it gets
 	refusals  map[string]int    // channel -> writes refused
 }
@@ -251,6 +252,14 @@ func (s *Server) SetFile(id string, fn func(f *File)) {
 	defer s.mu.Unlock()
 	fn(s.files[id])
 	s.bump()
+}
+
+// CutAfterHello cuts every connection from now on d after its hello (0 = never), as a
+// network that drops each socket soon after it opens: every connection succeeds, briefly.
+func (s *Server) CutAfterHello(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cutAfter = d
 }
 
 // Refuse makes every write to channel (chat.postMessage, chat.update, chat.postEphemeral)
