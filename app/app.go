@@ -38,11 +38,7 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	}
 	defer db.Close()
 
-	target, err := snakefruit.Open(ctx, snakefruit.Config{
-		Target: cfg.Snakefruit.Target, ListFile: cfg.Snakefruit.ListFile, SSHKey: cfg.Snakefruit.SSHKey,
-		Passphrase: cfg.Snakefruit.Passphrase, KnownHosts: cfg.Snakefruit.KnownHosts,
-		DialTimeout: cfg.Snakefruit.Timeout.Duration,
-	})
+	target, err := snakefruit.Open(ctx, targetConfig(cfg))
 	if err != nil {
 		return fmt.Errorf("snakefruit: %w", err)
 	}
@@ -84,7 +80,7 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	if err != nil {
 		return err
 	}
-	if err := dropStaleCursors(db, adapters, log); err != nil {
+	if err := keepCursors(db, adapters, log); err != nil {
 		return err
 	}
 	schedule, err := config.ScheduleParser.Parse(cfg.ClickSync.Schedule)
@@ -99,4 +95,14 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	defer stopSignals()
 	log.Info("stagebot running", "state_dir", cfg.StateDir, "snakefruit", target.String(), "adapters", len(adapters))
 	return b.Run(ctx)
+}
+
+// targetConfig is the snakefruit section as the snakefruit package takes it: for the worker's
+// target and the readiness probe alike.
+func targetConfig(cfg *config.Config) snakefruit.Config {
+	return snakefruit.Config{
+		Target: cfg.Snakefruit.Target, ListFile: cfg.Snakefruit.ListFile, SSHKey: cfg.Snakefruit.SSHKey,
+		Passphrase: cfg.Snakefruit.Passphrase, KnownHosts: cfg.Snakefruit.KnownHosts,
+		DialTimeout: cfg.Snakefruit.Timeout.Duration,
+	}
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -10,32 +11,34 @@ import (
 	"stagebot/storage"
 )
 
-// dropStaleCursors forgets the outbox cursor of every adapter the config no longer has. Such
-// a cursor keeps the outbox from ever being pruned, and should the adapter come back it would
-// replay everything announced since it went. What it had not delivered is logged, as it is
-// lost to that network.
-func dropStaleCursors(db *storage.DB, adapters []bot.Adapter, log *slog.Logger) error {
+// keepCursors makes the outbox cursors exactly the configured channels, before anything can
+// announce (the watchers and the webhook start before the bot's loop). A channel new to the
+// config starts at the end of the outbox, not at the bot's whole past. The cursor of a
+// channel (or adapter) the config no longer has is forgotten: it would keep the outbox from
+// ever being pruned, and should the channel come back it would replay everything announced
+// since. What it had not delivered is logged, as it is lost to that channel.
+func keepCursors(db *storage.DB, adapters []bot.Adapter, log *slog.Logger) error {
 	if len(adapters) == 0 {
 		// The bot refuses to run without one; a start that fails anyway must not cost the
 		// cursors of a config that is only broken for now.
 		return nil
 	}
-	names := make([]string, len(adapters))
-	for i, a := range adapters {
-		names[i] = a.Name()
-	}
-	var dropped map[string]int
+	var dropped map[storage.Dest]int
 	err := db.Update(func(tx *storage.Tx) error {
 		var err error
-		dropped, err = tx.DropCursorsExcept(names)
+		dropped, err = tx.KeepCursors(bot.Dests(adapters))
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("outbox cursors: %w", err)
 	}
-	for _, name := range slices.Sorted(maps.Keys(dropped)) {
-		log.Warn("dropped the outbox cursor of an adapter no longer configured",
-			"adapter", name, "undelivered", dropped[name])
+	for _, d := range slices.SortedFunc(maps.Keys(dropped), cmpDest) {
+		log.Warn("dropped the outbox cursor of a channel no longer configured",
+			"adapter", d.Adapter, "channel", d.Channel, "undelivered", dropped[d])
 	}
 	return nil
+}
+
+func cmpDest(a, b storage.Dest) int {
+	return cmp.Or(cmp.Compare(a.Adapter, b.Adapter), cmp.Compare(a.Channel, b.Channel))
 }

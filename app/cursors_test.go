@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"stagebot"
+	"stagebot/bot"
 	"stagebot/config"
 	"stagebot/storage"
 )
@@ -88,15 +89,70 @@ func TestStartDropsCursorOfRemovedAdapter(t *testing.T) {
 			t.Errorf("the console did not deliver %q; stdout:\n%s", want, stdout)
 		}
 	}
-	if !strings.Contains(log, "adapter="+stagebot.NetworkIRC) || !strings.Contains(log, "undelivered=3") {
+	if !strings.Contains(log, "adapter="+stagebot.NetworkIRC+` channel=""`) || !strings.Contains(log, "undelivered=3") {
 		t.Errorf("the log does not name the dropped adapter and its 3 undelivered announcements:\n%s", log)
 	}
 	withDB(t, dbPath, func(tx *storage.Tx) error {
-		if got := tx.Cursors(); len(got) != 1 || got["console"] != 3 {
+		if got := tx.Cursors(); len(got) != 1 || got[storage.Dest{Adapter: "console"}] != 3 {
 			t.Errorf("cursors %v, want only console at 3", got)
 		}
 		if n := tx.OutboxLen(); n != 0 {
 			t.Errorf("%d announcements still in the outbox, want it pruned", n)
+		}
+		return nil
+	})
+}
+
+type stubAdapter struct {
+	name     string
+	channels []string
+}
+
+func (s stubAdapter) Name() string                                                 { return s.name }
+func (s stubAdapter) Channels() []string                                           { return s.channels }
+func (s stubAdapter) Run(context.Context, bot.Handler) error                       { return nil }
+func (s stubAdapter) Deliver(context.Context, string, stagebot.Announcement) error { return nil }
+func (s stubAdapter) Connected() bool                                              { return true }
+
+// TestStartDropsCursorOfRemovedChannel: a channel taken out of the config loses its cursor
+// (logged with what it had not delivered), so it cannot pin the outbox; a channel added
+// starts at the end, with no replay; a channel kept keeps its place.
+func TestStartDropsCursorOfRemovedChannel(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), DBFile)
+	stage, gone, added := storage.Dest{Adapter: "irc", Channel: "#stage"}, storage.Dest{Adapter: "irc", Channel: "#gone"},
+		storage.Dest{Adapter: "irc", Channel: "#new"}
+	withDB(t, dbPath, func(tx *storage.Tx) error {
+		for _, d := range []storage.Dest{stage, gone} {
+			if err := tx.Register(d); err != nil {
+				return err
+			}
+		}
+		for i := range 3 {
+			if _, err := tx.Announce(stagebot.Announcement{Text: fmt.Sprint("line ", i)}); err != nil {
+				return err
+			}
+		}
+		return tx.DeliveredTo(stage, 1)
+	})
+	db, err := storage.Open(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logBuf bytes.Buffer
+	err = keepCursors(db, []bot.Adapter{stubAdapter{"irc", []string{"#stage", "#new"}}}, slog.New(slog.NewTextHandler(&logBuf, nil)))
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if log := logBuf.String(); !strings.Contains(log, "channel=#gone undelivered=3") {
+		t.Errorf("the log does not name the dropped channel and its 3 undelivered announcements:\n%s", log)
+	}
+	withDB(t, dbPath, func(tx *storage.Tx) error {
+		if got, want := fmt.Sprint(tx.Cursors()), fmt.Sprint(map[storage.Dest]uint64{stage: 1, added: 3}); got != want {
+			t.Errorf("cursors %s, want %s", got, want)
+		}
+		if n := tx.OutboxLen(); n != 2 {
+			t.Errorf("%d announcements in the outbox, want the 2 #stage lacks", n)
 		}
 		return nil
 	})

@@ -15,7 +15,6 @@ import (
 	"stagebot/config"
 	"stagebot/httpapi"
 	"stagebot/snakefruit"
-	"stagebot/storage"
 	"stagebot/watch"
 	"stagebot/workflow"
 )
@@ -39,20 +38,6 @@ func startSignals(ctx context.Context, cfg *config.Config, svc *workflow.Service
 			stop()
 		}
 	}()
-	// The watchers and the webhook may announce before the bot's Run registers the adapters'
-	// outbox cursors, and a cursor registered later starts past those announcements.
-	// Registering is idempotent, so doing it here first loses nothing on a fresh database.
-	err = svc.DB().Update(func(tx *storage.Tx) error {
-		for _, a := range b.Adapters() {
-			if err := tx.RegisterAdapter(a.Name()); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
 	goRun := func(name string, fn func(context.Context) error) {
 		wg.Add(1)
 		go func() {
@@ -88,6 +73,12 @@ func startSignals(ctx context.Context, cfg *config.Config, svc *workflow.Service
 	}
 
 	if h := cfg.HTTP; h != nil {
+		// Not target: a probe on the worker's own connection, abandoned by a client that hung
+		// up, would close that connection under an upload.
+		probe, err := snakefruit.NewProber(targetConfig(cfg), 0)
+		if err != nil {
+			return nil, fmt.Errorf("snakefruit: %w", err)
+		}
 		// Listen before the bot starts, so a port already taken stops the bot at once.
 		l, err := net.Listen("tcp", h.Listen)
 		if err != nil {
@@ -95,7 +86,7 @@ func startSignals(ctx context.Context, cfg *config.Config, svc *workflow.Service
 		}
 		srv := httpapi.New(httpapi.Config{
 			Service: svc, Bot: b, WebhookSecret: h.WebhookSecret, Log: log.With("part", "http"),
-			Snakefruit: func(ctx context.Context) error { _, err := target.ReadList(ctx); return err },
+			Snakefruit: probe.Probe,
 		})
 		closers = append(closers, func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -1,8 +1,8 @@
 // Package bot is the core loop: it runs the chat adapters, turns their messages and
-// reactions into commands and decisions, delivers the announcement outbox to each adapter
-// in order (one cursor per adapter, in bbolt), fires the click-sync schedule and reminds the
-// landing team of requests left pending. Each chat network is a package below this one
-// implementing Adapter.
+// reactions into commands and decisions, delivers the announcement outbox to each channel
+// of each adapter in order (one cursor per adapter and channel, in bbolt), fires the
+// click-sync schedule and reminds the landing team of requests left pending. Each chat
+// network is a package below this one implementing Adapter.
 package bot
 
 import (
@@ -14,16 +14,20 @@ import (
 
 // Adapter is one chat network.
 type Adapter interface {
-	// Name is unique per bot; it keys the adapter's outbox cursor, so it must not change
-	// between runs.
+	// Name is unique per bot; with a channel it keys an outbox cursor, so it must not
+	// change between runs.
 	Name() string
+	// Channels are the places announcements go, each with an outbox cursor of its own: a
+	// channel that refuses the bot holds back only itself. The names key the cursors, so
+	// they must not change between runs; "" is a network's only place (the console).
+	Channels() []string
 	// Run connects (and reconnects) and feeds h until ctx ends. It returns nil when the
 	// network closed for good (the console at EOF), an error when it cannot go on.
 	Run(ctx context.Context, h Handler) error
-	// Deliver posts one announcement to the adapter's channels. An error means "not
-	// delivered": the bot retries the same announcement later, so Deliver must not
-	// half-send (a line either went out or it did not).
-	Deliver(ctx context.Context, a stagebot.Announcement) error
+	// Deliver posts one announcement to one of the adapter's channels. An error means
+	// "not delivered": the bot retries the same announcement to that channel later, so
+	// Deliver must not half-send (a line either went out or it did not).
+	Deliver(ctx context.Context, channel string, a stagebot.Announcement) error
 	// Connected reports whether Deliver can work now.
 	Connected() bool
 }

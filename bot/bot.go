@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -33,10 +32,10 @@ type Config struct {
 
 // Bot is the running core.
 type Bot struct {
-	cfg  Config
-	svc  *workflow.Service
-	log  *slog.Logger
-	wake map[string]chan struct{} // per-adapter delivery wakeups
+	cfg     Config
+	svc     *workflow.Service
+	log     *slog.Logger
+	outlets []*outlet // one per channel of each adapter
 	// progress fires when a delivery or job finished, for drain.
 	progress chan struct{}
 }
@@ -52,12 +51,8 @@ func New(cfg Config) *Bot {
 	if cfg.RemindEvery <= 0 {
 		cfg.RemindEvery = time.Minute
 	}
-	b := &Bot{cfg: cfg, svc: cfg.Service, log: cfg.Log, wake: map[string]chan struct{}{},
+	return &Bot{cfg: cfg, svc: cfg.Service, log: cfg.Log, outlets: newOutlets(cfg.Adapters),
 		progress: make(chan struct{}, 1)}
-	for _, a := range cfg.Adapters {
-		b.wake[a.Name()] = make(chan struct{}, 1)
-	}
-	return b
 }
 
 // Run runs everything until ctx ends, or, when every adapter has closed (console EOF), until
@@ -67,8 +62,8 @@ func (b *Bot) Run(ctx context.Context) error {
 		return errors.New("no chat adapter configured")
 	}
 	err := b.svc.DB().Update(func(tx *storage.Tx) error {
-		for _, a := range b.cfg.Adapters {
-			if err := tx.RegisterAdapter(a.Name()); err != nil {
+		for _, o := range b.outlets {
+			if err := tx.Register(o.dest); err != nil {
 				return err
 			}
 		}
@@ -93,8 +88,8 @@ func (b *Bot) Run(ctx context.Context) error {
 	goRun("outbox", b.fanOut)
 	goRun("schedule", b.runSchedule)
 	goRun("reminders", b.runReminders)
-	for _, a := range b.cfg.Adapters {
-		goRun("deliver "+a.Name(), func(ctx context.Context) error { return b.deliver(ctx, a) })
+	for _, o := range b.outlets {
+		goRun("deliver "+o.dest.String(), func(ctx context.Context) error { return b.deliver(ctx, o) })
 	}
 	closed := make(chan string, len(b.cfg.Adapters))
 	for _, a := range b.cfg.Adapters {
@@ -153,23 +148,23 @@ func (b *Bot) drain(ctx context.Context) {
 func (b *Bot) backlog() int {
 	n := 0
 	_ = b.svc.DB().View(func(tx *storage.Tx) error {
-		for _, a := range b.cfg.Adapters {
-			n += tx.Backlog(a.Name())
+		for _, o := range b.outlets {
+			n += tx.BacklogOf(o.dest)
 		}
 		return nil
 	})
 	return n
 }
 
-// fanOut turns the service's one outbox signal into one per adapter.
+// fanOut turns the service's one outbox signal into one per channel.
 func (b *Bot) fanOut(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-b.svc.OutboxSignal():
-			for _, c := range b.wake {
-				signalChan(c)
+			for _, o := range b.outlets {
+				signalChan(o.wake)
 			}
 			signalChan(b.progress)
 		}
@@ -180,60 +175,6 @@ func signalChan(c chan struct{}) {
 	select {
 	case c <- struct{}{}:
 	default:
-	}
-}
-
-// deliver sends one adapter's outbox in order. An announcement is marked delivered only
-// after the adapter took it, so a crash or a disconnect re-sends rather than loses.
-func (b *Bot) deliver(ctx context.Context, a Adapter) error {
-	const retryMax = 30 * time.Second
-	retry := time.Duration(0)
-	for {
-		if retry > 0 || !a.Connected() {
-			wait := max(retry, time.Second)
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-time.After(wait):
-			case <-b.wake[a.Name()]:
-			}
-		}
-		var batch []stagebot.Announcement
-		err := b.svc.DB().View(func(tx *storage.Tx) error {
-			var err error
-			batch, err = tx.Pending(a.Name(), 64)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		if len(batch) == 0 {
-			retry = 0
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-b.wake[a.Name()]:
-			}
-			continue
-		}
-		if !a.Connected() {
-			continue
-		}
-		retry = 0
-		for _, ann := range batch {
-			if err := a.Deliver(ctx, ann); err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				retry = min(max(2*retry, time.Second), retryMax)
-				b.log.Warn("delivery failed; will retry", "adapter", a.Name(), "seq", ann.Seq, "err", err)
-				break
-			}
-			if err := b.svc.DB().Update(func(tx *storage.Tx) error { return tx.Delivered(a.Name(), ann.Seq) }); err != nil {
-				return fmt.Errorf("record delivery: %w", err)
-			}
-			signalChan(b.progress)
-		}
 	}
 }
 

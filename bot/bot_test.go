@@ -31,8 +31,9 @@ func newFake(name string) *fakeAdapter {
 	return &fakeAdapter{name: name, closeRun: make(chan struct{}), notify: make(chan struct{}, 100)}
 }
 
-func (f *fakeAdapter) Name() string    { return f.name }
-func (f *fakeAdapter) Connected() bool { return !f.offline.Load() }
+func (f *fakeAdapter) Name() string       { return f.name }
+func (f *fakeAdapter) Channels() []string { return []string{""} }
+func (f *fakeAdapter) Connected() bool    { return !f.offline.Load() }
 func (f *fakeAdapter) Run(ctx context.Context, h Handler) error {
 	select {
 	case <-ctx.Done():
@@ -40,7 +41,7 @@ func (f *fakeAdapter) Run(ctx context.Context, h Handler) error {
 	}
 	return nil
 }
-func (f *fakeAdapter) Deliver(ctx context.Context, a stagebot.Announcement) error {
+func (f *fakeAdapter) Deliver(ctx context.Context, _ string, a stagebot.Announcement) error {
 	if f.failFirst.Add(-1) >= 0 {
 		return errors.New("network said no")
 	}
@@ -138,5 +139,141 @@ func TestDrainAtClose(t *testing.T) {
 	}
 	if got := f.texts(); len(got) != 1 {
 		t.Fatalf("after drain: %v", got)
+	}
+}
+
+// channelsAdapter has several channels; each refuses while its entry in refuse is set.
+type channelsAdapter struct {
+	channels []string
+	mu       sync.Mutex
+	refuse   map[string]error
+	got      map[string][]uint64
+	changed  chan struct{}
+}
+
+func newChannels(channels ...string) *channelsAdapter {
+	return &channelsAdapter{channels: channels, refuse: map[string]error{}, got: map[string][]uint64{},
+		changed: make(chan struct{}, 1)}
+}
+
+func (c *channelsAdapter) Name() string                             { return "net" }
+func (c *channelsAdapter) Channels() []string                       { return c.channels }
+func (c *channelsAdapter) Connected() bool                          { return true }
+func (c *channelsAdapter) Run(ctx context.Context, _ Handler) error { <-ctx.Done(); return nil }
+func (c *channelsAdapter) Deliver(_ context.Context, ch string, a stagebot.Announcement) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	defer signalChan(c.changed)
+	if err := c.refuse[ch]; err != nil {
+		return err
+	}
+	c.got[ch] = append(c.got[ch], a.Seq)
+	return nil
+}
+
+func (c *channelsAdapter) setRefuse(ch string, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.refuse[ch] = err
+}
+
+// await waits until cond holds of what each channel got.
+func (c *channelsAdapter) await(t *testing.T, what string, cond func(got map[string][]uint64) bool) {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		c.mu.Lock()
+		ok := cond(c.got)
+		snap := fmt.Sprint(c.got)
+		c.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-c.changed:
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s; got %s", what, snap)
+		}
+	}
+}
+
+// TestRefusingChannelHoldsOnlyItself: while one channel of an adapter refuses, the other gets
+// every announcement; the refusing one is reported with its backlog and why; once it accepts
+// it gets its backlog in order, each once, and the outbox is pruned behind it.
+func TestRefusingChannelHoldsOnlyItself(t *testing.T) {
+	svc := newService(t)
+	net := newChannels("#stage", "#quiet")
+	refused := errors.New("404 cannot send to channel")
+	net.setRefuse("#quiet", refused)
+	b := New(Config{Service: svc, Commands: commands.NewRegistry("!", svc), Adapters: []Adapter{net}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- b.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	// Run registers the cursors, and announcements made before that are not pending:
+	// registered here too (it is idempotent), none is missed.
+	svc.DB().Update(func(tx *storage.Tx) error {
+		for _, d := range Dests(b.cfg.Adapters) {
+			if err := tx.Register(d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+
+	tick := func(i int) {
+		t.Helper()
+		if _, err := svc.Tick(stagebot.Identity{}, fmt.Sprint("test ", i), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const n = 5
+	for i := range n {
+		tick(i)
+		net.await(t, fmt.Sprintf("#stage to get tick %d", i), func(got map[string][]uint64) bool { return len(got["#stage"]) == i+1 })
+	}
+	awaitStatus(t, b, func(st []ChannelStatus) bool {
+		q := st[1]
+		return q.Channel == "#quiet" && q.Refusing() && errors.Is(q.Err, refused) && q.Backlog == n &&
+			!st[0].Refusing() && st[0].Backlog == 0
+	})
+	net.setRefuse("#quiet", nil)
+	net.await(t, "#quiet to catch up", func(got map[string][]uint64) bool { return len(got["#quiet"]) >= n })
+	tick(n)
+	net.await(t, "both to get the last tick", func(got map[string][]uint64) bool {
+		return len(got["#quiet"]) >= n+1 && len(got["#stage"]) >= n+1
+	})
+	net.mu.Lock()
+	got := fmt.Sprint(net.got)
+	net.mu.Unlock()
+	if want := fmt.Sprint(map[string][]uint64{"#stage": {1, 2, 3, 4, 5, 6}, "#quiet": {1, 2, 3, 4, 5, 6}}); got != want {
+		t.Errorf("delivered %s, want %s", got, want)
+	}
+	awaitStatus(t, b, func(st []ChannelStatus) bool {
+		return !st[1].Refusing() && st[1].Backlog == 0 && st[0].Backlog == 0
+	})
+	svc.DB().View(func(tx *storage.Tx) error {
+		if n := tx.OutboxLen(); n != 0 {
+			t.Errorf("outbox holds %d announcements every channel took; cursors %v", n, tx.Cursors())
+		}
+		return nil
+	})
+}
+
+func awaitStatus(t *testing.T, b *Bot, cond func([]ChannelStatus) bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		st := b.Delivery()
+		if cond(st) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("delivery status never as wanted: %+v", st)
+		}
+		select {
+		case <-b.progress:
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 }

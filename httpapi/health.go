@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"stagebot/bot"
 )
 
 // probeTimeout bounds each readiness check: a hung snakefruit must make /readyz answer 503,
@@ -39,7 +41,17 @@ func (s *Server) notReady(ctx context.Context) []string {
 	if s.cfg.Bot != nil {
 		for _, a := range s.cfg.Bot.Adapters() {
 			if !a.Connected() {
-				reasons = append(reasons, "adapter "+a.Name()+" is not connected")
+				why := "adapter " + a.Name() + " is not connected"
+				// An adapter that knows why (IRC: SASL refused) says so.
+				if r, ok := a.(interface{ NotReadyReason() string }); ok && r.NotReadyReason() != "" {
+					why += ": " + r.NotReadyReason()
+				}
+				reasons = append(reasons, why)
+			}
+		}
+		for _, c := range s.cfg.Bot.Delivery() {
+			if c.Refusing() {
+				reasons = append(reasons, refusal(c, s.cfg.Now()))
 			}
 		}
 	}
@@ -49,4 +61,15 @@ func (s *Server) notReady(ctx context.Context) []string {
 		}
 	}
 	return reasons
+}
+
+// refusal says which channel is behind and why, so whoever reads /readyz can fix it (voice
+// the bot, unarchive, invite it) without reading the logs.
+func refusal(c bot.ChannelStatus, now time.Time) string {
+	where := "adapter " + c.Adapter
+	if c.Channel != "" {
+		where += " channel " + c.Channel
+	}
+	return fmt.Sprintf("%s refuses announcements, %d behind, for %s (%d attempts): %v",
+		where, c.Backlog, now.Sub(c.Since).Round(time.Second), c.Failures, c.Err)
 }

@@ -21,14 +21,15 @@ var (
 	descRetries   = prometheus.NewDesc("stagebot_job_retries", "Failed attempts of the jobs still queued (each one is retried).", nil, nil)
 	descSinceTick = prometheus.NewDesc("stagebot_seconds_since_last_tick", "Seconds since the last click-sync tick (+Inf if none yet).", nil, nil)
 	descConnected = prometheus.NewDesc("stagebot_adapter_connected", "1 when the chat adapter is connected.", []string{"adapter"}, nil)
-	descBacklog   = prometheus.NewDesc("stagebot_announcement_queue_depth", "Announcements not yet delivered, per adapter.", []string{"adapter"}, nil)
+	descBacklog   = prometheus.NewDesc("stagebot_announcement_queue_depth", "Announcements not yet delivered, per adapter and channel.", []string{"adapter", "channel"}, nil)
+	descRefusing  = prometheus.NewDesc("stagebot_channels_refusing", "Channels whose last delivery attempt failed (each holds its own backlog), per adapter.", []string{"adapter"}, nil)
 	descPhasing   = prometheus.NewDesc("stagebot_phasing_percent", "Phased-update progress of the last promoted image.", nil, nil)
 )
 
 type collector struct{ s *Server }
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descRequests, descJobs, descRetries, descSinceTick, descConnected, descBacklog, descPhasing} {
+	for _, d := range []*prometheus.Desc{descRequests, descJobs, descRetries, descSinceTick, descConnected, descBacklog, descRefusing, descPhasing} {
 		ch <- d
 	}
 }
@@ -38,7 +39,6 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	byState := map[stagebot.State]int{}
 	byKind := map[stagebot.JobKind]int{}
 	retries := 0
-	backlog := map[string]int{}
 	err := s.cfg.Service.DB().View(func(tx *storage.Tx) error {
 		if err := tx.ForEachRequest(func(r *stagebot.Request) error {
 			byState[r.State]++
@@ -53,11 +53,6 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		for _, j := range jobs {
 			byKind[j.Kind]++
 			retries += j.Attempt
-		}
-		if s.cfg.Bot != nil {
-			for _, a := range s.cfg.Bot.Adapters() {
-				backlog[a.Name()] = tx.Backlog(a.Name())
-			}
 		}
 		return nil
 	})
@@ -85,7 +80,17 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 				v = 1
 			}
 			ch <- prometheus.MustNewConstMetric(descConnected, prometheus.GaugeValue, v, a.Name())
-			ch <- prometheus.MustNewConstMetric(descBacklog, prometheus.GaugeValue, float64(backlog[a.Name()]), a.Name())
+		}
+		refusing := map[string]int{}
+		for _, c := range s.cfg.Bot.Delivery() {
+			ch <- prometheus.MustNewConstMetric(descBacklog, prometheus.GaugeValue, float64(c.Backlog), c.Adapter, c.Channel)
+			if c.Refusing() {
+				refusing[c.Adapter]++
+			}
+		}
+		// Every adapter, so that the gauge reads 0 rather than vanishing when all is well.
+		for _, a := range s.cfg.Bot.Adapters() {
+			ch <- prometheus.MustNewConstMetric(descRefusing, prometheus.GaugeValue, float64(refusing[a.Name()]), a.Name())
 		}
 	}
 	ch <- prometheus.MustNewConstMetric(descPhasing, prometheus.GaugeValue, float64(s.cfg.Service.CurrentPhasing().Percent))

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"stagebot"
 	"stagebot/bot"
@@ -20,14 +21,19 @@ type fakeAdapter struct {
 	connected bool
 }
 
-func (a fakeAdapter) Name() string                                         { return a.name }
-func (a fakeAdapter) Run(context.Context, bot.Handler) error               { return nil }
-func (a fakeAdapter) Deliver(context.Context, stagebot.Announcement) error { return nil }
-func (a fakeAdapter) Connected() bool                                      { return a.connected }
+func (a fakeAdapter) Name() string                                                 { return a.name }
+func (a fakeAdapter) Channels() []string                                           { return []string{""} }
+func (a fakeAdapter) Run(context.Context, bot.Handler) error                       { return nil }
+func (a fakeAdapter) Deliver(context.Context, string, stagebot.Announcement) error { return nil }
+func (a fakeAdapter) Connected() bool                                              { return a.connected }
 
-type fakeBot []bot.Adapter
+type fakeBot struct {
+	adapters []bot.Adapter
+	delivery []bot.ChannelStatus
+}
 
-func (b fakeBot) Adapters() []bot.Adapter { return b }
+func (b fakeBot) Adapters() []bot.Adapter       { return b.adapters }
+func (b fakeBot) Delivery() []bot.ChannelStatus { return b.delivery }
 
 // /readyz names every reason it is not ready: a disconnected adapter, an unreachable target.
 func TestReadyzReasons(t *testing.T) {
@@ -45,10 +51,16 @@ func TestReadyzReasons(t *testing.T) {
 		code     int
 		want     []string
 	}{
-		{"all well", fakeBot{fakeAdapter{"irc", true}, fakeAdapter{"slack", true}}, nil, 200, []string{"ready"}},
-		{"adapter down", fakeBot{fakeAdapter{"irc", false}, fakeAdapter{"slack", true}}, nil, 503, []string{"adapter irc is not connected"}},
-		{"snakefruit down", fakeBot{fakeAdapter{"irc", true}}, down, 503, []string{"snakefruit: dial tcp"}},
-		{"both", fakeBot{fakeAdapter{"slack", false}}, down, 503, []string{"adapter slack", "snakefruit:"}},
+		{"all well", fakeBot{adapters: []bot.Adapter{fakeAdapter{"irc", true}, fakeAdapter{"slack", true}},
+			delivery: []bot.ChannelStatus{{Adapter: "irc", Channel: "#stage", Backlog: 2}}}, nil, 200, []string{"ready"}},
+		{"adapter down", fakeBot{adapters: []bot.Adapter{fakeAdapter{"irc", false}, fakeAdapter{"slack", true}}}, nil, 503,
+			[]string{"adapter irc is not connected"}},
+		{"snakefruit down", fakeBot{adapters: []bot.Adapter{fakeAdapter{"irc", true}}}, down, 503, []string{"snakefruit: dial tcp"}},
+		{"both", fakeBot{adapters: []bot.Adapter{fakeAdapter{"slack", false}}}, down, 503, []string{"adapter slack", "snakefruit:"}},
+		{"a channel refuses", fakeBot{adapters: []bot.Adapter{fakeAdapter{"irc", true}}, delivery: []bot.ChannelStatus{
+			{Adapter: "irc", Channel: "#stage"},
+			{Adapter: "irc", Channel: "#quiet", Backlog: 3, Err: errors.New("404 cannot send to channel"), Since: time.Now().Add(-time.Minute), Failures: 4},
+		}}, nil, 503, []string{"adapter irc channel #quiet refuses announcements, 3 behind, for 1m0s (4 attempts): 404 cannot send to channel"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,4 +84,43 @@ func TestReadyzReasons(t *testing.T) {
 	if rec.Code != 503 || !strings.Contains(rec.Body.String(), "storage") {
 		t.Errorf("closed storage: %d %q, want 503 naming storage", rec.Code, rec.Body)
 	}
+}
+
+// /metrics has the backlog of each channel and how many channels of each adapter refuse.
+func TestMetricsPerChannel(t *testing.T) {
+	db, err := storage.Open(filepath.Join(t.TempDir(), "stagebot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	svc := workflow.New(workflow.Config{DB: db})
+	fb := fakeBot{adapters: []bot.Adapter{fakeAdapter{"irc", true}, fakeAdapter{"slack", true}}, delivery: []bot.ChannelStatus{
+		{Adapter: "irc", Channel: "#stage"},
+		{Adapter: "irc", Channel: "#quiet", Backlog: 3, Err: errors.New("404"), Failures: 2},
+		{Adapter: "slack", Channel: "C1", Backlog: 1},
+	}}
+	s := New(Config{Service: svc, Bot: fb})
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for _, want := range []string{
+		`stagebot_announcement_queue_depth{adapter="irc",channel="#quiet"} 3`,
+		`stagebot_announcement_queue_depth{adapter="irc",channel="#stage"} 0`,
+		`stagebot_announcement_queue_depth{adapter="slack",channel="C1"} 1`,
+		`stagebot_channels_refusing{adapter="irc"} 1`,
+		`stagebot_channels_refusing{adapter="slack"} 0`,
+	} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, grepLines(rec.Body.String(), "stagebot_"))
+		}
+	}
+}
+
+func grepLines(text, sub string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -19,6 +19,8 @@ import (
 // Bot is what the server needs from the running bot.
 type Bot interface {
 	Adapters() []bot.Adapter
+	// Delivery is how delivery to each channel stands.
+	Delivery() []bot.ChannelStatus
 }
 
 // Config assembles a Server.

@@ -44,15 +44,18 @@ type reqView struct {
 	Approvers []string
 	QA        string
 	Job       string
+	// Requester as people must read it: a member by team name, anyone else unmistakably
+	// not a member.
+	Requester string
 }
 
 func viewOf(r *stagebot.Request, job *stagebot.Job) reqView {
-	v := reqView{Request: r.Shown(), Short: r.ShortID()}
+	v := reqView{Request: r.Shown(), Short: r.ShortID(), Requester: r.RequesterDisplay()}
 	for _, a := range r.ValidApprovals() {
-		v.Approvers = append(v.Approvers, a.By.String())
+		v.Approvers = append(v.Approvers, a.Display())
 	}
 	if r.QASignoff != nil {
-		v.QA = r.QASignoff.By.String()
+		v.QA = r.QASignoff.Display()
 	}
 	if job != nil {
 		v.Job = string(job.Kind) + " job queued"

@@ -17,7 +17,7 @@ var (
 	bucketPackages = []byte("packages") // name \x00 arch \x00 created(ns, BE) id -> id
 	bucketJobs     = []byte("jobs")     // seq (BE) -> Job JSON
 	bucketOutbox   = []byte("outbox")   // seq (BE) -> Announcement JSON
-	bucketCursors  = []byte("cursors")  // adapter name -> last delivered seq (BE)
+	bucketCursors  = []byte("cursors")  // Dest key (adapter, NUL, channel) -> last delivered seq (BE)
 	bucketAudit    = []byte("audit")    // seq (BE) -> Entry JSON
 	bucketRefs     = []byte("refs")     // network \x00 ref -> request id (chat messages)
 	bucketMeta     = []byte("meta")     // free-form key -> value

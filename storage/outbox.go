@@ -1,11 +1,42 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 
 	"stagebot"
 )
+
+// Dest is one place announcements go: a channel of a chat adapter. Each has a cursor of its
+// own, so a channel that refuses the bot holds back nothing but itself. Channel "" is an
+// adapter's only destination (the console), and its cursor is stored under the adapter's
+// name alone: the key every adapter's one cursor had before cursors were per channel.
+type Dest struct {
+	Adapter string
+	Channel string
+}
+
+func (d Dest) String() string {
+	if d.Channel == "" {
+		return d.Adapter
+	}
+	return d.Adapter + " " + d.Channel
+}
+
+// A NUL cannot occur in an adapter's name or a channel's (IRC forbids it, Slack IDs are
+// alphanumeric), so the key splits back unambiguously.
+func (d Dest) key() []byte {
+	if d.Channel == "" {
+		return []byte(d.Adapter)
+	}
+	return []byte(d.Adapter + "\x00" + d.Channel)
+}
+
+func destOf(k []byte) Dest {
+	a, ch, _ := bytes.Cut(k, []byte{0})
+	return Dest{Adapter: string(a), Channel: string(ch)}
+}
 
 // Announce appends an announcement to the outbox and returns its sequence number.
 func (t *Tx) Announce(a stagebot.Announcement) (uint64, error) {
@@ -18,11 +49,11 @@ func (t *Tx) Announce(a stagebot.Announcement) (uint64, error) {
 	return seq, putJSON(b, itob(seq), a)
 }
 
-// Pending returns up to limit announcements an adapter has not delivered yet, in order.
-// An adapter seen for the first time starts at the current end of the outbox: a new network
+// PendingTo returns up to limit announcements d has not taken yet, in order. A destination
+// not registered gets nothing: it starts at the end of the outbox when it is, so a channel
 // added to the config does not replay the bot's whole past.
-func (t *Tx) Pending(adapter string, limit int) ([]stagebot.Announcement, error) {
-	cur, ok := t.cursor(adapter)
+func (t *Tx) PendingTo(d Dest, limit int) ([]stagebot.Announcement, error) {
+	cur, ok := t.cursor(d)
 	if !ok {
 		return nil, nil
 	}
@@ -38,59 +69,99 @@ func (t *Tx) Pending(adapter string, limit int) ([]stagebot.Announcement, error)
 	return out, nil
 }
 
-// RegisterAdapter gives a new adapter a cursor at the end of the outbox; existing cursors
-// are left alone.
-func (t *Tx) RegisterAdapter(adapter string) error {
-	if _, ok := t.cursor(adapter); ok {
+// Register gives d a cursor at the end of the outbox; an existing cursor is left alone. A
+// channel of an adapter that still has its cursor from before cursors were per channel
+// starts where that one stood, so an upgrade neither loses nor repeats a line.
+func (t *Tx) Register(d Dest) error {
+	if _, ok := t.cursor(d); ok {
 		return nil
 	}
-	return t.b(bucketCursors).Put([]byte(adapter), itob(t.b(bucketOutbox).Sequence()))
+	at := t.b(bucketOutbox).Sequence()
+	if d.Channel != "" {
+		if cur, ok := t.cursor(Dest{Adapter: d.Adapter}); ok {
+			at = cur
+		}
+	}
+	return t.b(bucketCursors).Put(d.key(), itob(at))
 }
 
-// Delivered advances an adapter's cursor past seq and drops announcements every adapter
-// has delivered.
-func (t *Tx) Delivered(adapter string, seq uint64) error {
-	if err := t.b(bucketCursors).Put([]byte(adapter), itob(seq)); err != nil {
+// DeliveredTo advances d's cursor to seq and drops the announcements every destination has
+// taken. A cursor never moves back: a late or repeated report cannot replay lines.
+func (t *Tx) DeliveredTo(d Dest, seq uint64) error {
+	if cur, ok := t.cursor(d); ok && cur >= seq {
+		return nil
+	}
+	if err := t.b(bucketCursors).Put(d.key(), itob(seq)); err != nil {
 		return err
 	}
 	return t.prune()
 }
 
-// DropCursorsExcept removes the cursor of every adapter not in names and returns, for each
-// one dropped, how many announcements it had not delivered. An adapter taken out of the
-// config would otherwise pin the outbox for good (nothing is pruned past its cursor), and
-// put back later it would replay everything since. The outbox is then pruned up to the
-// lowest cursor left.
-func (t *Tx) DropCursorsExcept(names []string) (dropped map[string]int, err error) {
-	keep := make(map[string]bool, len(names))
-	for _, n := range names {
-		keep[n] = true
+// BacklogOf counts the announcements d has not taken.
+func (t *Tx) BacklogOf(d Dest) int {
+	cur, ok := t.cursor(d)
+	if !ok {
+		return 0
 	}
-	var gone []string
+	n := 0
+	c := t.b(bucketOutbox).Cursor()
+	for k, _ := c.Seek(itob(cur + 1)); k != nil; k, _ = c.Next() {
+		n++
+	}
+	return n
+}
+
+// RegisterAdapter, Pending, Delivered and Backlog are the same for an adapter's only
+// destination (Channel "").
+func (t *Tx) RegisterAdapter(adapter string) error { return t.Register(Dest{Adapter: adapter}) }
+
+func (t *Tx) Pending(adapter string, limit int) ([]stagebot.Announcement, error) {
+	return t.PendingTo(Dest{Adapter: adapter}, limit)
+}
+
+func (t *Tx) Delivered(adapter string, seq uint64) error {
+	return t.DeliveredTo(Dest{Adapter: adapter}, seq)
+}
+
+func (t *Tx) Backlog(adapter string) int { return t.BacklogOf(Dest{Adapter: adapter}) }
+
+// KeepCursors makes the cursors exactly dests: each one missing is registered, and every
+// other is removed, with, for each removed, how many announcements it had not taken. A
+// destination taken out of the config would otherwise pin the outbox for good (nothing is
+// pruned past its cursor), and put back later it would replay everything since. The outbox
+// is then pruned up to the lowest cursor left.
+func (t *Tx) KeepCursors(dests []Dest) (dropped map[Dest]int, err error) {
+	keep := make(map[string]bool, len(dests))
+	for _, d := range dests {
+		// Registered before anything is removed: a channel inherits its adapter's cursor
+		// of old, which is about to go.
+		if err := t.Register(d); err != nil {
+			return nil, err
+		}
+		keep[string(d.key())] = true
+	}
+	var gone []Dest
 	err = t.b(bucketCursors).ForEach(func(k, _ []byte) error {
 		if !keep[string(k)] {
-			gone = append(gone, string(k))
+			gone = append(gone, destOf(k))
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	dropped = make(map[string]int, len(gone))
-	for _, name := range gone {
-		dropped[name] = t.Backlog(name)
-		if err := t.b(bucketCursors).Delete([]byte(name)); err != nil {
+	dropped = make(map[Dest]int, len(gone))
+	for _, d := range gone {
+		dropped[d] = t.BacklogOf(d)
+		if err := t.b(bucketCursors).Delete(d.key()); err != nil {
 			return nil, err
 		}
-	}
-	if len(gone) == 0 {
-		return dropped, nil
 	}
 	return dropped, t.prune()
 }
 
 // prune deletes the announcements every cursor has passed. With no cursor left, nothing
-// will ever deliver them: an adapter registered later starts at the end of the outbox.
+// will ever deliver them: a destination registered later starts at the end of the outbox.
 func (t *Tx) prune() error {
 	low := t.b(bucketOutbox).Sequence()
 	err := t.b(bucketCursors).ForEach(func(_, v []byte) error {
@@ -109,11 +180,11 @@ func (t *Tx) prune() error {
 	return nil
 }
 
-// Cursors returns every adapter's cursor: the last announcement it delivered.
-func (t *Tx) Cursors() map[string]uint64 {
-	out := map[string]uint64{}
+// Cursors returns every destination's cursor: the last announcement it took.
+func (t *Tx) Cursors() map[Dest]uint64 {
+	out := map[Dest]uint64{}
 	_ = t.b(bucketCursors).ForEach(func(k, v []byte) error {
-		out[string(k)] = btoi(v)
+		out[destOf(k)] = btoi(v)
 		return nil
 	})
 	return out
@@ -130,22 +201,8 @@ func (t *Tx) OutboxLen() int {
 	return n
 }
 
-// Backlog counts announcements an adapter has not delivered.
-func (t *Tx) Backlog(adapter string) int {
-	cur, ok := t.cursor(adapter)
-	if !ok {
-		return 0
-	}
-	n := 0
-	c := t.b(bucketOutbox).Cursor()
-	for k, _ := c.Seek(itob(cur + 1)); k != nil; k, _ = c.Next() {
-		n++
-	}
-	return n
-}
-
-func (t *Tx) cursor(adapter string) (uint64, bool) {
-	v := t.b(bucketCursors).Get([]byte(adapter))
+func (t *Tx) cursor(d Dest) (uint64, bool) {
+	v := t.b(bucketCursors).Get(d.key())
 	if v == nil {
 		return 0, false
 	}

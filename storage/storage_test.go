@@ -227,58 +227,112 @@ func TestJobsQueueInOrder(t *testing.T) {
 	}
 }
 
-func TestDropCursorsExcept(t *testing.T) {
-	// Before each case: irc, slack and console registered on an empty outbox, then five
-	// announcements; console delivered all five, slack three, irc none.
+// TestOutboxCursorsPerChannel: each channel of an adapter has its own cursor; one that
+// takes nothing holds back only itself, and the outbox is pruned below the lowest cursor.
+func TestOutboxCursorsPerChannel(t *testing.T) {
+	db := openTest(t)
+	stage, quiet := Dest{"irc", "#stage"}, Dest{"irc", "#quiet"}
+	slack := Dest{"slack", "C1"}
+	announce(t, db, 2) // before any cursor: never delivered, pruned
+	mustUpdate(t, db, func(tx *Tx) error {
+		for _, d := range []Dest{stage, quiet, slack} {
+			if err := tx.Register(d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	announce(t, db, 4) // seqs 3..6
+	for _, d := range []Dest{stage, slack} {
+		mustUpdate(t, db, func(tx *Tx) error { return tx.DeliveredTo(d, 6) })
+	}
+	db.View(func(tx *Tx) error {
+		if got := seqs(t, tx, stage); len(got) != 0 {
+			t.Errorf("#stage pending %v after taking all", got)
+		}
+		if got := seqs(t, tx, quiet); fmt.Sprint(got) != "[3 4 5 6]" {
+			t.Errorf("#quiet pending %v, want [3 4 5 6]: another channel's delivery cost it lines", got)
+		}
+		if n := tx.OutboxLen(); n != 4 {
+			t.Errorf("outbox holds %d, want the 4 #quiet lacks (and nothing from before the cursors)", n)
+		}
+		return nil
+	})
+	// #quiet catches up partway: the outbox keeps only what it still lacks.
+	mustUpdate(t, db, func(tx *Tx) error { return tx.DeliveredTo(quiet, 4) })
+	// A late report of an older delivery does not move a cursor back.
+	mustUpdate(t, db, func(tx *Tx) error { return tx.DeliveredTo(quiet, 3) })
+	db.View(func(tx *Tx) error {
+		if got := seqs(t, tx, quiet); fmt.Sprint(got) != "[5 6]" {
+			t.Errorf("#quiet pending %v, want [5 6]", got)
+		}
+		if n, b := tx.OutboxLen(), tx.BacklogOf(quiet); n != 2 || b != 2 {
+			t.Errorf("outbox %d, #quiet backlog %d, want 2 and 2", n, b)
+		}
+		if cur := tx.Cursors()[quiet]; cur != 4 {
+			t.Errorf("#quiet's cursor at %d, want 4", cur)
+		}
+		return nil
+	})
+	// Re-registering keeps the cursor (a restart does not replay or skip).
+	mustUpdate(t, db, func(tx *Tx) error { return tx.Register(quiet) })
+	db.View(func(tx *Tx) error {
+		if got := seqs(t, tx, quiet); fmt.Sprint(got) != "[5 6]" {
+			t.Errorf("#quiet pending %v after re-registering, want [5 6]", got)
+		}
+		return nil
+	})
+}
+
+// TestKeepCursors: at start the cursors become exactly the configured channels: one no longer
+// configured is dropped (with its backlog reported) so it cannot pin the outbox, a new one
+// starts at the end, and an adapter's single cursor from before cursors were per channel
+// hands its place to the adapter's channels.
+func TestKeepCursors(t *testing.T) {
+	stage, quiet, gone := Dest{"irc", "#stage"}, Dest{"irc", "#quiet"}, Dest{"irc", "#gone"}
+	console := Dest{Adapter: "console"}
+	// Before each case: #stage, #gone and console registered on an empty outbox, then five
+	// announcements; console took all five, #stage three, #gone none.
 	cases := []struct {
 		name        string
-		keep        []string
-		wantDropped map[string]int
-		wantCursors map[string]uint64
+		keep        []Dest
+		wantDropped map[Dest]int
+		wantCursors map[Dest]uint64
 		wantOutbox  int
 	}{
-		{"irc gone: slack's cursor is now the lowest", []string{"console", "slack"},
-			map[string]int{"irc": 5}, map[string]uint64{"console": 5, "slack": 3}, 2},
-		{"irc and slack gone", []string{"console"},
-			map[string]int{"irc": 5, "slack": 2}, map[string]uint64{"console": 5}, 0},
-		{"all configured", []string{"console", "irc", "slack"},
-			map[string]int{}, map[string]uint64{"console": 5, "irc": 0, "slack": 3}, 5},
-		{"a new adapter is no reason to drop", []string{"console", "irc", "slack", "matrix"},
-			map[string]int{}, map[string]uint64{"console": 5, "irc": 0, "slack": 3}, 5},
-		{"none configured", nil,
-			map[string]int{"console": 0, "irc": 5, "slack": 2}, map[string]uint64{}, 0},
+		{"#gone dropped: #stage's cursor is now the lowest", []Dest{console, stage},
+			map[Dest]int{gone: 5}, map[Dest]uint64{console: 5, stage: 3}, 2},
+		{"a new channel starts at the end", []Dest{console, stage, quiet},
+			map[Dest]int{gone: 5}, map[Dest]uint64{console: 5, stage: 3, quiet: 5}, 2},
+		{"only the console left", []Dest{console},
+			map[Dest]int{gone: 5, stage: 2}, map[Dest]uint64{console: 5}, 0},
+		{"all configured", []Dest{console, stage, gone},
+			map[Dest]int{}, map[Dest]uint64{console: 5, stage: 3, gone: 0}, 5},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			db := openTest(t)
-			err := db.Update(func(tx *Tx) error {
-				for _, a := range []string{"irc", "slack", "console"} {
-					if err := tx.RegisterAdapter(a); err != nil {
+			mustUpdate(t, db, func(tx *Tx) error {
+				for _, d := range []Dest{stage, gone, console} {
+					if err := tx.Register(d); err != nil {
 						return err
 					}
 				}
-				for i := 0; i < 5; i++ {
-					if _, err := tx.Announce(stagebot.Announcement{Text: fmt.Sprint("line ", i)}); err != nil {
-						return err
-					}
-				}
-				if err := tx.Delivered("console", 5); err != nil {
+				return nil
+			})
+			announce(t, db, 5)
+			mustUpdate(t, db, func(tx *Tx) error {
+				if err := tx.DeliveredTo(console, 5); err != nil {
 					return err
 				}
-				return tx.Delivered("slack", 3)
+				return tx.DeliveredTo(stage, 3)
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var dropped map[string]int
-			err = db.Update(func(tx *Tx) error {
+			var dropped map[Dest]int
+			mustUpdate(t, db, func(tx *Tx) error {
 				var err error
-				dropped, err = tx.DropCursorsExcept(c.keep)
+				dropped, err = tx.KeepCursors(c.keep)
 				return err
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
 			if fmt.Sprint(dropped) != fmt.Sprint(c.wantDropped) {
 				t.Errorf("dropped %v, want %v", dropped, c.wantDropped)
 			}
@@ -289,15 +343,72 @@ func TestDropCursorsExcept(t *testing.T) {
 				if n := tx.OutboxLen(); n != c.wantOutbox {
 					t.Errorf("%d announcements kept, want %d", n, c.wantOutbox)
 				}
-				// What a remaining adapter has yet to deliver is still there, in order.
-				if cur, ok := c.wantCursors["slack"]; ok {
-					got, err := tx.Pending("slack", 100)
-					if err != nil || len(got) != int(5-cur) || (len(got) > 0 && got[0].Seq != cur+1) {
-						t.Errorf("slack pending %v, %v", got, err)
+				// What a remaining channel has yet to take is still there, in order.
+				if cur, ok := c.wantCursors[stage]; ok {
+					if got := seqs(t, tx, stage); len(got) != int(5-cur) || (len(got) > 0 && got[0] != cur+1) {
+						t.Errorf("#stage pending %v", got)
 					}
 				}
 				return nil
 			})
 		})
 	}
+}
+
+// TestKeepCursorsInheritsAdapterCursor: a database from before cursors were per channel
+// (one cursor named "irc") upgrades without losing or repeating a line: each IRC channel
+// starts where the adapter's cursor stood, and that cursor goes.
+func TestKeepCursorsInheritsAdapterCursor(t *testing.T) {
+	db := openTest(t)
+	mustUpdate(t, db, func(tx *Tx) error { return tx.RegisterAdapter("irc") })
+	announce(t, db, 4)
+	mustUpdate(t, db, func(tx *Tx) error { return tx.Delivered("irc", 2) })
+	stage, quiet := Dest{"irc", "#stage"}, Dest{"irc", "#quiet"}
+	mustUpdate(t, db, func(tx *Tx) error {
+		dropped, err := tx.KeepCursors([]Dest{stage, quiet})
+		if fmt.Sprint(dropped) != fmt.Sprint(map[Dest]int{{Adapter: "irc"}: 2}) {
+			t.Errorf("dropped %v, want the adapter's old cursor with 2 undelivered", dropped)
+		}
+		return err
+	})
+	db.View(func(tx *Tx) error {
+		for _, d := range []Dest{stage, quiet} {
+			if got := seqs(t, tx, d); fmt.Sprint(got) != "[3 4]" {
+				t.Errorf("%s pending %v, want [3 4]", d, got)
+			}
+		}
+		return nil
+	})
+}
+
+func announce(t *testing.T, db *DB, n int) {
+	t.Helper()
+	mustUpdate(t, db, func(tx *Tx) error {
+		for i := 0; i < n; i++ {
+			if _, err := tx.Announce(stagebot.Announcement{Text: fmt.Sprint("line ", i)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func mustUpdate(t *testing.T, db *DB, fn func(tx *Tx) error) {
+	t.Helper()
+	if err := db.Update(fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func seqs(t *testing.T, tx *Tx, d Dest) []uint64 {
+	t.Helper()
+	got, err := tx.PendingTo(d, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []uint64
+	for _, a := range got {
+		out = append(out, a.Seq)
+	}
+	return out
 }

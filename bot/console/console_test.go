@@ -28,7 +28,7 @@ func TestDeliverRendersMentions(t *testing.T) {
 	var out strings.Builder
 	team := stagebot.Team{Landing: []stagebot.Member{{Name: "sil2100", IRC: "sil2100!*@*"}}}
 	a := New(strings.NewReader(""), &out, "", "stagebot", team)
-	err := a.Deliver(t.Context(), stagebot.Announcement{Text: "[1a2b3c4d] foo_1_all.click requested", Mention: []string{"sil2100"}})
+	err := a.Deliver(t.Context(), "", stagebot.Announcement{Text: "[1a2b3c4d] foo_1_all.click requested", Mention: []string{"sil2100"}})
 	if err != nil {
 		t.Fatal(err)
 	}

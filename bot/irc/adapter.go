@@ -35,7 +35,6 @@ type Adapter struct {
 	up        chan struct{} // closed when a session becomes ready; replaced when it ends
 	lanes     *lanes
 	gate      *floodgate.Gate // nil: no command limit
-	sent      bot.Progress    // channels an announcement already reached
 }
 
 // New makes the adapter.
@@ -181,48 +180,6 @@ func (a *Adapter) session(ctx context.Context, wait time.Duration) (*session, er
 			return nil, errors.New("irc: not connected")
 		}
 	}
-}
-
-// Deliver posts the announcement to every joined channel and returns once the server has
-// echoed each line back (echo-message), or once they were written when it cannot echo.
-// A `requested` line's msgid is remembered, so reactions to it can be traced to the request.
-func (a *Adapter) Deliver(ctx context.Context, ann stagebot.Announcement) error {
-	s, err := a.session(ctx, 0)
-	if err != nil {
-		return err
-	}
-	text := bot.Line(a.team, ann, stagebot.NetworkIRC)
-	remember := ""
-	if ann.Word == "requested" {
-		remember = ann.RequestID
-	}
-	channels := s.joinedChannels()
-	if len(channels) == 0 {
-		return errors.New("irc: in no channel")
-	}
-	errs := make(chan error, len(channels))
-	for _, ch := range channels {
-		go func() {
-			if a.sent.Has(ann.Seq, ch) {
-				errs <- nil
-				return
-			}
-			err := s.post(ctx, ch, text, remember)
-			if err == nil {
-				a.sent.Mark(ann.Seq, ch)
-			}
-			errs <- err
-		}()
-	}
-	var all []error
-	for range channels {
-		all = append(all, <-errs)
-	}
-	if err := errors.Join(all...); err != nil {
-		return err
-	}
-	a.sent.Forget(ann.Seq)
-	return nil
 }
 
 // say sends text to target as one or more lines with command (PRIVMSG or NOTICE), on

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,6 +42,7 @@ type Adapter struct {
 	api      *slack.Client
 	log      *slog.Logger
 	channels map[string]bool
+	gate     *reconnectGate
 
 	connected atomic.Bool
 	botUser   atomic.Value // string: the bot's user ID, from auth.test
@@ -51,7 +53,6 @@ type Adapter struct {
 	work     *serial
 	users    *users
 	threads  *threads
-	sent     bot.Progress // channels an announcement already reached
 	// posting is held while a message that takes reactions is posted and remembered.
 	posting sync.RWMutex
 	// editing is held while a request message is edited (refreshHead).
@@ -72,7 +73,8 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.CommandPrefix == "" {
 		cfg.CommandPrefix = "!"
 	}
-	opts := []slack.Option{slack.OptionAppLevelToken(cfg.AppToken)}
+	gate := newReconnectGate(http.DefaultTransport)
+	opts := []slack.Option{slack.OptionAppLevelToken(cfg.AppToken), slack.OptionHTTPClient(&http.Client{Transport: gate})}
 	if cfg.APIURL != "" {
 		u := cfg.APIURL
 		if !strings.HasSuffix(u, "/") {
@@ -81,7 +83,7 @@ func New(cfg Config) (*Adapter, error) {
 		opts = append(opts, slack.OptionAPIURL(u))
 	}
 	a := &Adapter{cfg: cfg, api: slack.New(cfg.BotToken, opts...), log: cfg.Log.With("adapter", "slack"),
-		channels: map[string]bool{}, events: newSeen(4096), messages: newSeen(4096), work: newSerial(),
+		gate: gate, channels: map[string]bool{}, events: newSeen(4096), messages: newSeen(4096), work: newSerial(),
 		threads: newThreads()}
 	a.users = newUsers(a.api)
 	for _, c := range cfg.Channels {
@@ -104,8 +106,9 @@ func (a *Adapter) h() bot.Handler {
 	return h
 }
 
-// Run connects and handles Slack's envelopes until ctx ends. slack-go reconnects by itself;
-// Run returns an error only when Slack refuses the tokens.
+// Run connects and handles Slack's envelopes until ctx ends. slack-go reconnects by itself,
+// paced by the adapter's reconnectGate; Run returns an error only when Slack refuses the
+// tokens.
 func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	a.handler.Store(h)
 	if err := a.whoAmI(ctx); err != nil {
@@ -187,6 +190,7 @@ func (a *Adapter) event(ctx context.Context, sm *socketmode.Client, ev socketmod
 			a.log.Warn("socket mode disconnected", "event", ev.Type)
 		}
 	case socketmode.EventTypeHello:
+		a.gate.hello()
 		if !a.connected.Swap(true) {
 			a.log.Info("socket mode connected")
 		}

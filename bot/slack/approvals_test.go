@@ -22,11 +22,11 @@ func TestSlackHeadShowsApprovalsFromAnyNetwork(t *testing.T) {
 	b.fs.React(channel, head, ken, "+1")
 	b.fs.Await(wait, "the head showing rex's and ken's approvals", func(v fakeslack.View) bool {
 		m, _ := v.Message(channel, head)
-		return strings.HasSuffix(stateLine(m.Blocks), "approved so far by rex, kenvandine")
+		return strings.HasSuffix(stateLine(m.Blocks), "approved so far by rex, ken")
 	})
 
 	b.fs.Unreact(channel, head, ken, "+1")
-	b.awaitReply(head, `approval by kenvandine withdrawn`)
+	b.awaitReply(head, `approval by ken withdrawn`)
 	b.fs.Await(wait, "the head showing rex's approval alone", func(v fakeslack.View) bool {
 		m, _ := v.Message(channel, head)
 		return strings.HasSuffix(stateLine(m.Blocks), "approved so far by rex")

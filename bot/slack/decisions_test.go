@@ -16,7 +16,7 @@ func TestSlackRefusalsAndWithdrawal(t *testing.T) {
 	id, head := b.stage(alice, "F1", file)
 
 	b.fs.React(channel, head, mallory, "+1")
-	b.awaitEphemeral(mallory, `^refused: mallory may not approve`)
+	b.awaitEphemeral(mallory, `^refused: mallory \(Slack UMAL\) may not approve`)
 	b.fs.Click(channel, head, mallory, "stagebot_approve")
 	b.fs.Click(channel, head, mallory, "stagebot_reject")
 	b.fs.Await(wait, "three refusals to mallory", func(v fakeslack.View) bool {
@@ -46,7 +46,7 @@ func TestSlackRefusalsAndWithdrawal(t *testing.T) {
 	b.fs.React(channel, head, ken, "+1")
 	b.awaitReply(head, `approval recorded`)
 	b.fs.Unreact(channel, head, ken, "+1")
-	b.awaitReply(head, `approval by kenvandine withdrawn`)
+	b.awaitReply(head, `approval by ken withdrawn`)
 	b.fs.React(channel, head, sil, "heavy_check_mark")
 	b.fs.Await(wait, "sil's approval recorded", func(v fakeslack.View) bool {
 		n := 0

@@ -13,27 +13,20 @@ import (
 	"stagebot/bot"
 )
 
-// Deliver posts one announcement to every channel. A request's first `requested` heads a
-// new thread with buttons; its later announcements are replies in that thread, and the
-// head is edited to show the state; channel-wide announcements go to the channel. With
-// several channels, the ones already done are skipped when the bot retries, so nothing is
-// posted twice.
-func (a *Adapter) Deliver(ctx context.Context, ann stagebot.Announcement) error {
+// Channels are the configured channel IDs; each keeps its own place in the outbox.
+func (a *Adapter) Channels() []string { return a.cfg.Channels }
+
+// Deliver posts one announcement to channel ch. A request's first `requested` heads a new
+// thread with buttons; its later announcements are replies in that thread, and the head is
+// edited to show the state; channel-wide announcements go to the channel.
+func (a *Adapter) Deliver(ctx context.Context, ch string, ann stagebot.Announcement) error {
 	h := a.h()
 	if h == nil {
 		return errors.New("slack adapter is not running")
 	}
-	team := h.Team()
-	for _, ch := range a.cfg.Channels {
-		if a.sent.Has(ann.Seq, ch) {
-			continue
-		}
-		if err := a.deliverTo(ctx, h, team, ch, ann); err != nil {
-			return fmt.Errorf("slack %s: %w", ch, err)
-		}
-		a.sent.Mark(ann.Seq, ch)
+	if err := a.deliverTo(ctx, h, h.Team(), ch, ann); err != nil {
+		return fmt.Errorf("slack %s: %w", ch, err)
 	}
-	a.sent.Forget(ann.Seq)
 	return nil
 }
 
@@ -128,7 +121,7 @@ func (a *Adapter) refreshHead(ctx context.Context, h bot.Handler, ch string, th 
 func approverNames(r *stagebot.Request) []string {
 	var out []string
 	for _, ap := range r.ValidApprovals() {
-		if n := ap.By.String(); !slices.Contains(out, n) {
+		if n := ap.Display(); !slices.Contains(out, n) {
 			out = append(out, n)
 		}
 	}

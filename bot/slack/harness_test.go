@@ -54,6 +54,7 @@ type botOptions struct {
 	console   bool          // console: true too, driven through slackBot.console
 	landing   string        // team.landing instead of sil2100 and ken
 	fakePings time.Duration // the fake's ping interval; 0 = its default
+	channels  []string      // the bot's channels instead of channel alone
 }
 
 // startSlackBotWith runs the bot as o says until the test ends.
@@ -82,6 +83,13 @@ func startSlackBotWith(t *testing.T, o botOptions) *slackBot {
 		con = newConsoleIO(t)
 		stdin, stdout = con.stdin, con.stdout
 	}
+	channels := fmt.Sprintf("%q", channel)
+	if len(o.channels) > 0 {
+		channels = fmt.Sprintf("%q", o.channels[0])
+		for _, c := range o.channels[1:] {
+			channels += fmt.Sprintf(", %q", c)
+		}
+	}
 	landing := fmt.Sprintf("[{name: sil2100, slack: %s}, {name: ken, slack: %s}]", sil, ken)
 	if o.landing != "" {
 		landing = o.landing
@@ -90,7 +98,7 @@ func startSlackBotWith(t *testing.T, o botOptions) *slackBot {
 slack:
   bot_token: %s
   app_token: %s
-  channels: [%q]
+  channels: [%s]
   api_url: %s
 %steam:
   landing: %s
@@ -98,7 +106,7 @@ slack:
   landers: [{name: "*"}]
 policy: {approvals: %d}
 snakefruit: {target: "file://%s"}
-%s`, filepath.Join(dir, "state"), fakeslack.BotToken, fakeslack.AppToken, channel, fs.APIURL(), o.slack, landing, qa,
+%s`, filepath.Join(dir, "state"), fakeslack.BotToken, fakeslack.AppToken, channels, fs.APIURL(), o.slack, landing, qa,
 		o.approvals, sf, extra)
 	cfg, err := config.Parse("slack-test.yaml", []byte(yaml), func(string) (string, bool) { return "", false })
 	if err != nil {

@@ -91,7 +91,10 @@ type Server struct {
 	conns     int // websocket connections made
 	envelopes []*envelope
 	acked     map[string]bool
-	failOpen  int // apps.connections.open calls still to fail
+	failOpen  int               // apps.connections.open calls still to fail
+	cutAfter  time.Duration     // > 0: every connection is cut this long after its hello
+	refuse    map[string]string // channel -> the error every write to it gets
+	refusals  map[string]int    // channel -> writes refused
 }
 
 // Start runs a fake workspace until the test ends.
@@ -99,7 +102,8 @@ func Start(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{t: t, PingInterval: 2 * time.Second, changed: make(chan struct{}),
 		nextTS: time.Now().Unix()*1_000_000 + 100, files: map[string]*File{}, users: map[string]User{},
-		calls: map[string]int{}, served: map[string]int64{}, throttle: map[string]time.Time{}, acked: map[string]bool{}}
+		calls: map[string]int{}, served: map[string]int64{}, throttle: map[string]time.Time{}, acked: map[string]bool{},
+		refuse: map[string]string{}, refusals: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.serveAPI)
 	mux.HandleFunc("/files-pri/", s.serveFile)
@@ -249,6 +253,31 @@ func (s *Server) SetFile(id string, fn func(f *File)) {
 	fn(s.files[id])
 	s.bump()
 }
+
+// CutAfterHello cuts every connection from now on d after its hello (0 = never), as a
+// network that drops each socket soon after it opens: every connection succeeds, briefly.
+func (s *Server) CutAfterHello(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cutAfter = d
+}
+
+// Refuse makes every write to channel (chat.postMessage, chat.update, chat.postEphemeral)
+// fail with Slack's error code, as for a channel archived (is_archived), one the bot is not a
+// member of (not_in_channel) or one deleted (channel_not_found); "" lets writes through again.
+func (s *Server) Refuse(channel, code string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer s.bump()
+	if code == "" {
+		delete(s.refuse, channel)
+		return
+	}
+	s.refuse[channel] = code
+}
+
+// Refusals counts the writes to channel that Refuse turned away.
+func (v View) Refusals(channel string) int { return v.s.refusals[channel] }
 
 // Throttle answers 429 to method for d (Retry-After in whole seconds, at least 1).
 func (s *Server) Throttle(method string, d time.Duration) {

@@ -71,6 +71,18 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 			so.push(e.frame())
 		}
 	}
+	if d := s.cutAfter; d > 0 {
+		time.AfterFunc(d, func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			_ = so.conn.UnderlyingConn().Close()
+			so.close()
+			if s.socket == so {
+				s.socket = nil
+				s.bump()
+			}
+		})
+	}
 	s.bump()
 	s.mu.Unlock()
 

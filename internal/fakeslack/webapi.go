@@ -29,6 +29,9 @@ var methods = map[string]apiFunc{
 	"apps.connections.open": nil, // the app token's method, served apart
 }
 
+// writes are the methods that post to a channel, which a refusing channel turns away.
+var writes = map[string]bool{"chat.postMessage": true, "chat.update": true, "chat.postEphemeral": true}
+
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	p, token, err := params(r)
@@ -67,6 +70,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	if token != BotToken {
 		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "invalid_auth"})
+		return
+	}
+	if code, ok := s.refuse[p.Get("channel")]; ok && writes[method] {
+		s.refusals[p.Get("channel")]++
+		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": code})
 		return
 	}
 	out, errCode := fn(s, p)

@@ -1,0 +1,176 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"stagebot"
+	"stagebot/storage"
+)
+
+// Retries of a channel that did not take an announcement: doubling from retryMin up to
+// retryMax, so a channel that refuses for hours costs one attempt every half minute.
+const (
+	retryMin = time.Second
+	retryMax = 30 * time.Second
+)
+
+// retryBackoff spaces the attempts at one channel after a failure.
+type retryBackoff struct{ cur time.Duration }
+
+func (r *retryBackoff) fail() time.Duration {
+	r.cur = min(max(2*r.cur, retryMin), retryMax)
+	return r.cur
+}
+
+func (r *retryBackoff) reset() { r.cur = 0 }
+
+// outlet is one channel of one adapter: its own cursor, its own goroutine and its own
+// backoff, so nothing one channel does (refuse, vanish, lag) holds up another.
+type outlet struct {
+	a    Adapter
+	dest storage.Dest
+	wake chan struct{}
+
+	mu       sync.Mutex
+	err      error // the last attempt's failure; nil once one succeeds
+	since    time.Time
+	failures int
+}
+
+// ChannelStatus is how delivery to one channel stands.
+type ChannelStatus struct {
+	Adapter, Channel string
+	// Backlog counts the announcements the channel has not taken.
+	Backlog int
+	// Err is why the last attempt failed; nil when it did not (or none was made).
+	Err error
+	// Since is the first failure of the current run of failures; Failures counts them.
+	Since    time.Time
+	Failures int
+}
+
+// Refusing is true while the channel's last attempt failed.
+func (c ChannelStatus) Refusing() bool { return c.Err != nil }
+
+// Dests are the outbox destinations of adapters: one per channel.
+func Dests(adapters []Adapter) []storage.Dest {
+	var out []storage.Dest
+	for _, a := range adapters {
+		for _, ch := range a.Channels() {
+			out = append(out, storage.Dest{Adapter: a.Name(), Channel: ch})
+		}
+	}
+	return out
+}
+
+func newOutlets(adapters []Adapter) []*outlet {
+	var out []*outlet
+	for _, a := range adapters {
+		for _, ch := range a.Channels() {
+			out = append(out, &outlet{a: a, dest: storage.Dest{Adapter: a.Name(), Channel: ch}, wake: make(chan struct{}, 1)})
+		}
+	}
+	return out
+}
+
+func (o *outlet) failed(err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.err == nil {
+		o.since = time.Now()
+	}
+	o.err = err
+	o.failures++
+}
+
+func (o *outlet) succeeded() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.err, o.failures = nil, 0
+}
+
+// Delivery reports every channel's delivery, in the adapters' order.
+func (b *Bot) Delivery() []ChannelStatus {
+	out := make([]ChannelStatus, len(b.outlets))
+	for i, o := range b.outlets {
+		o.mu.Lock()
+		out[i] = ChannelStatus{Adapter: o.dest.Adapter, Channel: o.dest.Channel, Err: o.err, Since: o.since, Failures: o.failures}
+		o.mu.Unlock()
+	}
+	_ = b.svc.DB().View(func(tx *storage.Tx) error {
+		for i, o := range b.outlets {
+			out[i].Backlog = tx.BacklogOf(o.dest)
+		}
+		return nil
+	})
+	return out
+}
+
+// deliver sends one channel's outbox in order. An announcement is marked delivered only
+// after the adapter took it, so a crash or a disconnect re-sends rather than loses; a
+// failure holds this channel's cursor alone and is retried with backoff.
+func (b *Bot) deliver(ctx context.Context, o *outlet) error {
+	var bo retryBackoff
+	var retry time.Duration
+	for {
+		switch {
+		case retry > 0:
+			// New announcements do not cut a backoff short: a refusing channel would be
+			// tried at every one of them.
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(retry):
+			}
+		case !o.a.Connected():
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(time.Second):
+			case <-o.wake:
+			}
+		}
+		retry = 0
+		if !o.a.Connected() {
+			continue
+		}
+		var batch []stagebot.Announcement
+		err := b.svc.DB().View(func(tx *storage.Tx) error {
+			var err error
+			batch, err = tx.PendingTo(o.dest, 64)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-o.wake:
+			}
+			continue
+		}
+		for _, ann := range batch {
+			if err := o.a.Deliver(ctx, o.dest.Channel, ann); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				o.failed(err)
+				retry = bo.fail()
+				b.log.Warn("delivery failed; will retry", "adapter", o.dest.Adapter, "channel", o.dest.Channel,
+					"seq", ann.Seq, "in", retry, "err", err)
+				break
+			}
+			if err := b.svc.DB().Update(func(tx *storage.Tx) error { return tx.DeliveredTo(o.dest, ann.Seq) }); err != nil {
+				return fmt.Errorf("record delivery: %w", err)
+			}
+			bo.reset()
+			o.succeeded()
+			signalChan(b.progress)
+		}
+	}
+}
