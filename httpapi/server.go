@@ -59,6 +59,15 @@ func New(cfg Config) *Server {
 		cfg.WebhookWindow = 5 * time.Minute
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, mux: http.NewServeMux(), replays: newReplayCache()}
+	// Made here, not in Serve: Shutdown may run before (or while) Serve starts, from
+	// another goroutine, and must find the server it stops.
+	s.srv = &http.Server{
+		Handler:           s.mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", s.metricsHandler())
@@ -70,15 +79,8 @@ func New(cfg Config) *Server {
 // Handler is the server's routes, for tests and embedding.
 func (s *Server) Handler() http.Handler { return s.mux }
 
-// Serve serves on l until Shutdown.
+// Serve serves on l until Shutdown (which may come first: then it returns at once).
 func (s *Server) Serve(l net.Listener) error {
-	s.srv = &http.Server{
-		Handler:           s.mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
 	err := s.srv.Serve(l)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
@@ -88,8 +90,5 @@ func (s *Server) Serve(l net.Listener) error {
 
 // Shutdown stops serving, letting requests in flight finish until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
-	if s.srv == nil {
-		return nil
-	}
 	return s.srv.Shutdown(ctx)
 }
