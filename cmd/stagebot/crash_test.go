@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -80,11 +81,45 @@ func TestKillAfterApprove(t *testing.T) {
 			t.Fatalf("round %d: audit verify exited %d: %s", round, code, out)
 		}
 		if round == 0 {
+			auditLog(t, dir, id, 0)
 			flipAuditByte(t, filepath.Join(dir, "var", "stagebot.db"))
 			if code, out := verify(); code != 1 || !strings.Contains(out, "BROKEN") {
 				t.Fatalf("tampered audit log: exit %d: %s", code, out)
 			}
+			auditLog(t, dir, id, 1)
 		}
+	}
+}
+
+// auditLog runs `stagebot audit log --request id` and checks its lines: one entry a line,
+// when in UTC, the request, who and what, for each of the request's transitions, and the
+// chain's verdict last with the exit code want.
+func auditLog(t *testing.T, dir, id string, want int) {
+	t.Helper()
+	cmd := exec.Command(binary, "audit", "log", "--request", id)
+	cmd.Dir = dir
+	out, _ := cmd.Output()
+	if code := cmd.ProcessState.ExitCode(); code != want {
+		t.Fatalf("audit log exited %d, want %d:\n%s", code, want, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	var states []string
+	entry := regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \[` + id + `\] (\S+): ([^:\s]+)`)
+	for _, l := range lines[:len(lines)-1] {
+		m := entry.FindStringSubmatch(l)
+		if m == nil {
+			t.Fatalf("audit log line %q is not one entry of request %s", l, id)
+		}
+		if st := stagebot.State(m[2]); st.Valid() {
+			states = append(states, m[2])
+		}
+	}
+	if got := strings.Join(states, ","); got != "pending,approved,locked" {
+		t.Fatalf("audit log transitions %s:\n%s", got, out)
+	}
+	verdict := map[int]string{0: "audit log intact", 1: "audit log BROKEN"}[want]
+	if !strings.HasPrefix(lines[len(lines)-1], verdict) {
+		t.Fatalf("audit log ends %q, want the verdict %q", lines[len(lines)-1], verdict)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 
 	"stagebot/click"
 )
@@ -39,6 +41,12 @@ func cmdInspect(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s:\n", path)
 		info.Format(stdout)
 		if !info.OK() {
+			code = exitRejected
+		}
+		// As !stage judges it: a file named as a click must carry the name its manifest
+		// makes.
+		if base := filepath.Base(path); strings.HasSuffix(base, ".click") && info.Filename != "" && base != info.Filename {
+			fmt.Fprintf(stdout, "  rejected: mislabelled: its manifest makes it %s\n", info.Filename)
 			code = exitRejected
 		}
 	}

@@ -44,6 +44,18 @@ func TestInspect(t *testing.T) {
 	if code, out := inspect(t, filepath.Join(dir, "missing.click")); code != 1 || !strings.Contains(out, "rejected") {
 		t.Fatalf("a missing file: exit %d\n%s", code, out)
 	}
+	// Judged as !stage would: a valid click saved under another click's name is refused,
+	// naming the filename its manifest makes; under a name that is no click name it is fine.
+	relabelled := filepath.Join(dir, "com.example.ins_1.6_multi.click")
+	copyFile(t, good, relabelled)
+	if code, out := inspect(t, relabelled); code != 1 || !strings.Contains(out, "mislabelled") || !strings.Contains(out, filepath.Base(good)) {
+		t.Fatalf("a mislabelled click: exit %d\n%s", code, out)
+	}
+	neutral := filepath.Join(dir, "download.bin")
+	copyFile(t, good, neutral)
+	if code, out := inspect(t, neutral); code != 0 {
+		t.Fatalf("a click under a name that is no click name: exit %d\n%s", code, out)
+	}
 	if code, _ := inspect(t); code != 2 {
 		t.Fatalf("no arguments: exit %d, want 2", code)
 	}

@@ -51,6 +51,8 @@ func usage(w io.Writer) {
                                         inspect clicks as !stage would; exit 1 if any is rejected
   stagebot audit verify [--config FILE | --db FILE]
                                         recompute the audit log's hash chain; exit 1 on a break
+  stagebot audit log [--config FILE | --db FILE] [--request ID]
+                                        print the audit trail, one entry a line, the chain's verdict last
   stagebot version                      version, commit, Go version
 `)
 }
