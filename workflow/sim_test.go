@@ -12,6 +12,7 @@ package workflow
 //	go test ./workflow -run TestSimulation                     # a few fixed seeds
 //	SIM_TIME=60s go test ./workflow -run TestSimulation        # random seeds for a minute
 //	SIM_COUNT=20000 go test ./workflow -run TestSimulation     # that many schedules
+//	SIM_BASE=1000000 SIM_COUNT=500 ...                          # seeds from another base
 //	SIM_SEED=1234 go test ./workflow -run TestSimulation -v    # replay one, with its trace
 
 import (
@@ -745,13 +746,22 @@ func TestSimulation(t *testing.T) {
 		count = n
 	}
 	base := uint64(1)
+	if v := os.Getenv("SIM_BASE"); v != "" {
+		b, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base = b
+	}
 	if v := os.Getenv("SIM_TIME"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
 			t.Fatal(err)
 		}
 		budget, count = d, 1<<62
-		base = uint64(time.Now().UnixNano())
+		if os.Getenv("SIM_BASE") == "" {
+			base = uint64(time.Now().UnixNano())
+		}
 	}
 	start := time.Now()
 	n := 0
