@@ -27,6 +27,8 @@ func buildAdapters(cfg *config.Config, team stagebot.Team, stdin io.Reader, stdo
 	if cfg.Slack != nil {
 		sc := slackadapter.Config{BotToken: cfg.Slack.BotToken, AppToken: cfg.Slack.AppToken,
 			Channels: cfg.Slack.Channels, APIURL: cfg.Slack.APIURL, CommandPrefix: cfg.CommandPrefix, Log: log}
+		lim := cfg.Limits.CommandRate()
+		sc.CommandLimit, sc.CommandPer = lim.N, lim.Per
 		if cfg.Slack.PingInterval != nil {
 			sc.PingInterval = cfg.Slack.PingInterval.Duration
 		}

@@ -29,6 +29,9 @@ const DBFile = "stagebot.db"
 // Run assembles the parts from cfg and runs them until ctx ends, or, when the console is
 // the only chat, until stdin ends and the queued work is done.
 func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
+	// Here rather than in the binary, so every way of running the bot (tests too) logs
+	// through it.
+	log = slog.New(newRedactHandler(log.Handler(), Secrets(cfg)))
 	if err := os.MkdirAll(cfg.StateDir, 0o750); err != nil {
 		return err
 	}
@@ -93,7 +96,9 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 		return err
 	}
 	defer stopSignals()
-	log.Info("stagebot running", "state_dir", cfg.StateDir, "snakefruit", target.String(), "adapters", len(adapters))
+	// base_url as given: the handler made above takes its credentials out.
+	log.Info("stagebot running", "state_dir", cfg.StateDir, "snakefruit", target.String(), "adapters", len(adapters),
+		"base_url", cfg.Downloads.BaseURL)
 	return b.Run(ctx)
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"stagebot/bot"
+	"stagebot/bot/floodgate"
 )
 
 // Config is what the adapter needs from the slack section.
@@ -33,6 +34,10 @@ type Config struct {
 	// PingInterval is how long the socket may go without Slack's ping before it counts as
 	// dead; 0 = slack-go's default (30s).
 	PingInterval time.Duration
+	// CommandLimit commands, reactions and button presses per CommandPer from one Slack
+	// user (floodgate); 0 = no limit.
+	CommandLimit int
+	CommandPer   time.Duration
 	Log          *slog.Logger
 }
 
@@ -43,6 +48,7 @@ type Adapter struct {
 	log      *slog.Logger
 	channels map[string]bool
 	gate     *reconnectGate
+	flood    *floodgate.Gate // nil: no command limit
 
 	connected atomic.Bool
 	botUser   atomic.Value // string: the bot's user ID, from auth.test
@@ -84,7 +90,7 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	a := &Adapter{cfg: cfg, api: slack.New(cfg.BotToken, opts...), log: cfg.Log.With("adapter", "slack"),
 		gate: gate, channels: map[string]bool{}, events: newSeen(4096), messages: newSeen(4096), work: newSerial(),
-		threads: newThreads()}
+		threads: newThreads(), flood: floodgate.New(cfg.CommandLimit, cfg.CommandPer)}
 	a.users = newUsers(a.api)
 	for _, c := range cfg.Channels {
 		a.channels[c] = true

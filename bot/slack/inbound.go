@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -9,6 +10,7 @@ import (
 
 	"stagebot"
 	"stagebot/bot"
+	"stagebot/bot/floodgate"
 	"stagebot/commands"
 )
 
@@ -55,13 +57,17 @@ func (a *Adapter) message(ctx context.Context, in incoming) {
 	if !a.messages.first(messageRef(in.channel, in.ts)) {
 		return
 	}
+	nick := "<@" + a.bot() + ">"
+	text := commandText(in.text, a.bot())
+	// Chatter in the channel is no command and costs the person nothing.
+	if a.isCommand(text, nick) && !a.admit(ctx, in.user, in.channel) {
+		return
+	}
 	a.work.do(in.user, func() {
 		h := a.h()
 		if h == nil || ctx.Err() != nil {
 			return
 		}
-		nick := "<@" + a.bot() + ">"
-		text := commandText(in.text, a.bot())
 		replyThread := in.thread
 		m := bot.Message{Actor: a.identity(ctx, in.user), Text: text, BotNick: nick,
 			Reply: func(reply string) error { return a.post(ctx, in.channel, replyThread, escape(reply), nil) }}
@@ -74,6 +80,41 @@ func (a *Adapter) message(ctx context.Context, in incoming) {
 		}
 		h.Message(ctx, m)
 	})
+}
+
+// isCommand asks the bot whether text is a command; a handler that cannot tell gets every
+// line counted as one.
+func (a *Adapter) isCommand(text, nick string) bool {
+	if c, ok := a.h().(bot.CommandClassifier); ok {
+		command, _ := c.Classify(text, nick)
+		return command
+	}
+	return true
+}
+
+// admit applies limits.commands to user. It runs on the event loop, before the work is
+// queued, so a flood costs no users.info lookup and no queue space: the first command over
+// the limit gets one ephemeral "slow down", the rest of the burst nothing.
+func (a *Adapter) admit(ctx context.Context, user, channel string) bool {
+	switch a.flood.Check(user) {
+	case floodgate.Allow:
+		return true
+	case floodgate.Warn:
+		a.log.Info("command limit reached; dropping the rest of the burst", "user", user)
+		text := fmt.Sprintf("slow down: at most %d commands per %s; commands over that are ignored",
+			a.cfg.CommandLimit, a.cfg.CommandPer)
+		// Behind the person's own queued commands, so it reads after their answers.
+		a.work.do(user, func() {
+			err := call(ctx, func() error {
+				_, err := a.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(escape(text), false))
+				return err
+			})
+			if err != nil && ctx.Err() == nil {
+				a.log.Warn("slow-down reply failed", "user", user, "err", err)
+			}
+		})
+	}
+	return false
 }
 
 // isStage tells a `!stage` apart, so files are looked up only for it.
@@ -91,7 +132,7 @@ func (a *Adapter) reaction(ctx context.Context, user, name string, item slackeve
 		return
 	}
 	verb, ok := reactionVerb(name, added)
-	if !ok {
+	if !ok || !a.admit(ctx, user, item.Channel) {
 		return
 	}
 	a.work.do(user, func() {
@@ -126,7 +167,7 @@ func (a *Adapter) buttons(ctx context.Context, cb slack.InteractionCallback) {
 	}
 	for _, act := range cb.ActionCallback.BlockActions {
 		verb, ok := buttonVerb(act.ActionID)
-		if !ok || act.Value == "" {
+		if !ok || act.Value == "" || !a.admit(ctx, cb.User.ID, channel) {
 			continue
 		}
 		a.work.do(cb.User.ID, func() {

@@ -35,6 +35,13 @@ type Bot struct {
 	finished   chan struct{} // closed when app.Run returned
 	runErr     error
 	stopOnce   sync.Once
+	// cancel ends app.Run: EOF alone does not stop a bot that has another chat beside the
+	// console (contract §1).
+	cancel     context.CancelFunc
+	withOthers bool
+
+	logMu sync.Mutex
+	logs  []string
 }
 
 // Base is the configuration every test bot starts from: console chat, a file:// target, a
@@ -62,10 +69,29 @@ func Start(t testing.TB, extra string) *Bot {
 	return StartIn(t, dir, extra)
 }
 
+// Options vary Base beyond what appending YAML can: keys inside its own sections.
+type Options struct {
+	Extra string // as Start's extra
+	// Snakefruit is more keys of the snakefruit section, each line "  key: value\n".
+	Snakefruit string
+}
+
+// StartWith runs a bot as o says. It stops when the test ends.
+func StartWith(t testing.TB, o Options) *Bot {
+	t.Helper()
+	return startIn(t, t.TempDir(), o)
+}
+
 // StartIn is Start with a given root directory, to restart a bot on the same state.
 func StartIn(t testing.TB, dir, extra string) *Bot {
 	t.Helper()
-	yml := fmt.Sprintf(Base+extra, dir)
+	return startIn(t, dir, Options{Extra: extra})
+}
+
+func startIn(t testing.TB, dir string, o Options) *Bot {
+	t.Helper()
+	base := strings.Replace(Base, "snakefruit:\n", "snakefruit:\n"+o.Snakefruit, 1)
+	yml := fmt.Sprintf(base+o.Extra, dir)
 	cfg, err := config.Parse("test.yaml", []byte(yml), func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatalf("bottest: config: %v\n%s", err, yml)
@@ -75,6 +101,7 @@ func StartIn(t testing.TB, dir, extra string) *Bot {
 		in: pw, out: newLineLog(), finished: make(chan struct{})}
 	log := slog.New(slog.NewTextHandler(&testLog{t: t, b: b}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(context.Background())
+	b.cancel, b.withOthers = cancel, cfg.IRC != nil || cfg.Slack != nil
 	go func() {
 		b.runErr = app.Run(ctx, cfg, pr, b.out, log)
 		close(b.finished)
@@ -118,6 +145,13 @@ func (b *Bot) Count(pattern string) int {
 	return n
 }
 
+// Logs is every log line the bot wrote so far (debug level included).
+func (b *Bot) Logs() []string {
+	b.logMu.Lock()
+	defer b.logMu.Unlock()
+	return append([]string(nil), b.logs...)
+}
+
 // Lines is everything printed so far.
 func (b *Bot) Lines() []string { return b.out.snapshot() }
 
@@ -125,6 +159,9 @@ func (b *Bot) Lines() []string { return b.out.snapshot() }
 func (b *Bot) Stop() {
 	b.stopOnce.Do(func() {
 		b.in.Close()
+		if b.withOthers {
+			b.cancel()
+		}
 		select {
 		case <-b.finished:
 			if b.runErr != nil {
@@ -186,6 +223,9 @@ type testLog struct {
 }
 
 func (l *testLog) Write(p []byte) (int, error) {
+	l.b.logMu.Lock()
+	l.b.logs = append(l.b.logs, strings.Split(strings.TrimRight(string(p), "\n"), "\n")...)
+	l.b.logMu.Unlock()
 	select {
 	case <-l.b.finished:
 		// The test may be over: t.Log would panic.
