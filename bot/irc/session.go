@@ -400,18 +400,6 @@ func (s *session) checkReady() {
 	}
 }
 
-func (s *session) joinedChannels() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []string
-	for _, c := range s.a.cfg.Channels {
-		if _, ok := s.joined[strings.ToLower(c)]; ok {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 func (s *session) handleNick(m *irc.Message) {
 	old, nick := m.Prefix.Name, m.Param(0)
 	s.accounts.forget(old)
