@@ -163,7 +163,7 @@ func p5() error {
 	}
 	type approval struct {
 		id, how string
-		lat     time.Duration
+		at, lat time.Duration // at: when it was sent, from the window's start
 		ok      bool
 	}
 	approvals := make([]approval, p5Approvals)
@@ -187,7 +187,7 @@ func p5() error {
 					// Not a status view of the same request, which may name the state too.
 					return fromBot(m) && strings.HasPrefix(t, "["+id+"] ") && strings.Contains(t, " approved") && !strings.Contains(t, ", requested by ")
 				}, 10*time.Second)
-				approvals[k] = approval{id: id, how: how, lat: m.at.Sub(sent), ok: err == nil}
+				approvals[k] = approval{id: id, how: how, at: sent.Sub(t0), lat: m.at.Sub(sent), ok: err == nil}
 			}
 		}()
 	}
@@ -205,6 +205,7 @@ func p5() error {
 		lost += statusLost[u]
 	}
 	var al []time.Duration
+	var slow []string
 	byReact, missing := 0, 0
 	for _, a := range approvals {
 		if a.how == "+draft/react" {
@@ -215,6 +216,23 @@ func p5() error {
 			continue
 		}
 		al = append(al, a.lat)
+		if a.lat > 100*time.Millisecond {
+			slow = append(slow, fmt.Sprintf("%s by %s at %.1f s: %s", a.id, a.how, a.at.Seconds(), ms(a.lat)))
+		}
+	}
+	// When in the window a slow one came (the downloads end, and their hashes with them,
+	// at the window's end) says more than the figure alone.
+	if len(slow) > 0 {
+		note("P5: approvals announced after more than 100 ms (the window is %v): %s", d.Round(time.Second), strings.Join(slow, "; "))
+	}
+	over := 0
+	for _, x := range sl {
+		if x > 50*time.Millisecond {
+			over++
+		}
+	}
+	if over > 0 {
+		note("P5: %d of %d !status replies took more than 50 ms", over, len(sl))
 	}
 	if len(sl) == 0 || len(al) == 0 {
 		return fmt.Errorf("nothing to measure: %d !status replies (%d lost; other lines to the users: %s), %d approvals announced (%d not); stagebot's log: %s", len(sl), lost, strings.Join(statusOther, " | "), len(al), missing, tail(bot.log))
