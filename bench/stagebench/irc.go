@@ -103,6 +103,7 @@ func (s *ircd) stop() {
 
 type ircMsg struct {
 	at     time.Time
+	tags   map[string]string
 	prefix string
 	cmd    string
 	params []string
@@ -112,7 +113,17 @@ func (m ircMsg) nick() string { n, _, _ := strings.Cut(m.prefix, "!"); return n 
 
 func parseIRC(line string) (m ircMsg) {
 	if strings.HasPrefix(line, "@") {
-		_, line, _ = strings.Cut(line, " ")
+		var tags string
+		tags, line, _ = strings.Cut(line[1:], " ")
+		// Only msgid is read (P5 reacts to the bot's request lines), whose values need no
+		// unescaping.
+		for _, t := range strings.Split(tags, ";") {
+			k, v, _ := strings.Cut(t, "=")
+			if m.tags == nil {
+				m.tags = map[string]string{}
+			}
+			m.tags[k] = v
+		}
 	}
 	if strings.HasPrefix(line, ":") {
 		m.prefix, line, _ = strings.Cut(line[1:], " ")
@@ -142,7 +153,9 @@ type ircClient struct {
 	msgs chan ircMsg
 }
 
-func dialIRC(addr, nick string) (*ircClient, error) {
+// dialIRC registers nick and joins the bench channel. caps are requested before
+// registration (message-tags, for P5's reactions); the server must grant them all.
+func dialIRC(addr, nick string, caps ...string) (*ircClient, error) {
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		return nil, err
@@ -162,8 +175,24 @@ func dialIRC(addr, nick string) (*ircClient, error) {
 		}
 		close(cl.msgs)
 	}()
+	if len(caps) > 0 {
+		cl.send("CAP REQ :" + strings.Join(caps, " "))
+	}
 	cl.send("NICK " + nick)
 	cl.send("USER " + nick + " 0 * :stagebot bench client")
+	if len(caps) > 0 {
+		m, err := cl.wait(func(m ircMsg) bool {
+			return m.cmd == "CAP" && len(m.params) >= 2 && (m.params[1] == "ACK" || m.params[1] == "NAK")
+		}, 20*time.Second)
+		if err == nil && m.params[1] == "NAK" {
+			err = fmt.Errorf("refused")
+		}
+		if err != nil {
+			c.Close()
+			return nil, fmt.Errorf("CAP REQ %v: %v", caps, err)
+		}
+		cl.send("CAP END")
+	}
 	if _, err := cl.wait(func(m ircMsg) bool { return m.cmd == "001" }, 20*time.Second); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("registering: %v", err)
@@ -379,6 +408,9 @@ irc:
   channels: ["%s"]
   send_rate: 1000
   send_burst: 1000
+# One client sends all 300 commands: the per-person limit (default 5/10s) would drop most.
+limits:
+  commands: 0
 team:
   landing: [{name: bob}]
   landers: [{name: alice}]

@@ -23,11 +23,14 @@ const (
 	benchPkg       = "com.example.bench"
 )
 
-// buildClick runs Debian's `click build` on a tree whose one data file is size bytes of
+func buildClick(dir string, size int64) (string, error) { return buildClickAs(dir, benchPkg, size) }
+
+// buildClickAs runs Debian's `click build` on a tree whose one data file is size bytes of
 // random data, written in 1 MiB chunks from a seeded generator (nothing of that size is
-// held in memory); the source tree is removed once the click exists.
-func buildClick(dir string, size int64) (string, error) {
-	src := filepath.Join(dir, "src")
+// held in memory); the source tree is removed once the click exists. The click lands in
+// dir/serve; builds for different pkgs may share dir.
+func buildClickAs(dir, pkg string, size int64) (string, error) {
+	src := filepath.Join(dir, "src-"+pkg)
 	out := filepath.Join(dir, "serve")
 	for _, d := range []string{src, out} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -36,7 +39,7 @@ func buildClick(dir string, size int64) (string, error) {
 	}
 	defer os.RemoveAll(src)
 	manifest, _ := json.MarshalIndent(map[string]any{
-		"name": benchPkg, "version": "1.0", "framework": benchFramework, "architecture": "all",
+		"name": pkg, "version": "1.0", "framework": benchFramework, "architecture": "all",
 		"title": "stagebot bench click", "maintainer": "Stagebot Bench <bench@example.invalid>",
 		"hooks": map[string]any{},
 	}, "", "  ")
@@ -74,7 +77,7 @@ func buildClick(dir string, size int64) (string, error) {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("click build: %v: %s", err, b)
 	}
-	p := filepath.Join(out, benchPkg+"_1.0_all.click")
+	p := filepath.Join(out, pkg+"_1.0_all.click")
 	if _, err := os.Stat(p); err != nil {
 		return "", fmt.Errorf("click build did not write %s: %v", p, err)
 	}
