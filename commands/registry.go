@@ -152,7 +152,13 @@ func Parse(prefix, nick, text string) (string, bool) {
 		rest := text[len(nick):]
 		if rest != "" && (rest[0] == ':' || rest[0] == ',') {
 			rest = strings.TrimSpace(rest[1:])
-			rest = strings.TrimPrefix(rest, prefix)
+			if prefix != "" && strings.HasPrefix(rest, prefix) {
+				// The same rule as the bare prefix below: "! status" is no command.
+				rest = rest[len(prefix):]
+				if rest == "" || rest[0] == ' ' {
+					return "", false
+				}
+			}
 			if rest != "" {
 				return rest, true
 			}

@@ -61,3 +61,50 @@ func TestRepliesAddressTheAsker(t *testing.T) {
 		t.Errorf("query replies %q; want one, about cccc3333, unaddressed", inQuery)
 	}
 }
+
+// TestQueryNeedsNoPrefix: in a query the prefix is optional ("status ID" is "!status
+// ID"); in the channel a line without the prefix is a command only when it addresses the
+// bot by nick ("stagebot: help", "stagebot: !status ID"), and plain chat gets nothing.
+func TestQueryNeedsNoPrefix(t *testing.T) {
+	t.Parallel()
+	srv := ircdtest.Start(t, ircdtest.Options{})
+	lander := ircdtest.Dial(t, srv.Addr, "lander")
+	lander.Join(channel)
+	cfg, target := botConfig(t, srv, "http://127.0.0.1:1/", hostmaskTeam, "", false)
+	startBot(t, cfg, target)
+	awaitBotIn(t, lander, 20*time.Second)
+
+	lander.Say("stagebot", "status aaaa1111")
+	lander.Say("stagebot", "!status bbbb2222")
+	lander.Say("stagebot", "stagebot: status cccc3333")
+	lander.Say(channel, "status dddd4444")
+	lander.Say(channel, "stagebot: help approve")
+	lander.Say(channel, "stagebot: !status eeee5555")
+
+	fromBot := func(m *irc.Message) bool {
+		return m.Command == "PRIVMSG" && strings.EqualFold(m.Prefix.Name, "stagebot")
+	}
+	var got []string
+	for {
+		m, ok := lander.Await(3*time.Second, fromBot)
+		if !ok {
+			break
+		}
+		got = append(got, m.Param(0)+" "+m.Trailing())
+	}
+	want := []string{
+		`lander refused: no request with ID or package "aaaa1111"`,
+		`lander refused: no request with ID or package "bbbb2222"`,
+		`lander refused: no request with ID or package "cccc3333"`,
+		channel + " lander: !approve ID: ",
+		channel + ` lander: refused: no request with ID or package "eeee5555"`,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("replies %q; want %d", got, len(want))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("reply %d = %q; want it to start with %q", i, got[i], want[i])
+		}
+	}
+}

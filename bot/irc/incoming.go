@@ -34,11 +34,19 @@ func (s *session) handlePrivmsg(m *irc.Message) {
 		return // CTCP (ACTION, VERSION...) is not a command
 	}
 	nick := s.currentNick()
+	target := m.Params[0]
 	command, readOnly := s.classify(text, nick)
+	if !command && !isChannel(target) {
+		// A query is said to the bot already, so the prefix is optional there (contract
+		// section 3); read as addressed by nick, it goes through the one parser.
+		addressed := nick + ": " + text
+		if command, readOnly = s.classify(addressed, nick); command {
+			text = addressed
+		}
+	}
 	if !command {
 		return
 	}
-	target := m.Params[0]
 	replyTo := target
 	if !isChannel(target) {
 		replyTo = m.Prefix.Name
