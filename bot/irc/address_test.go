@@ -108,3 +108,31 @@ func TestQueryNeedsNoPrefix(t *testing.T) {
 		}
 	}
 }
+
+// TestStageIsOneLine: on a real InspIRCd one !stage in the channel brings exactly one
+// line naming the request, the `requested` announcement (naming the requester); no reply
+// of its own says the same thing again.
+func TestStageIsOneLine(t *testing.T) {
+	t.Parallel()
+	srv := ircdtest.Start(t, ircdtest.Options{})
+	clicks := t.TempDir()
+	file := buildClick(t, clicks, "com.example.one", "1.0")
+	lander := ircdtest.Dial(t, srv.Addr, "lander")
+	lander.Join(channel)
+	cfg, target := botConfig(t, srv, serveClicks(t, clicks), hostmaskTeam, "", false)
+	startBot(t, cfg, target)
+	awaitBotIn(t, lander, 20*time.Second)
+
+	lander.Say(channel, "!stage "+file)
+	var got []string
+	for {
+		m, ok := lander.Await(3*time.Second, ircdtest.TextFrom("stagebot"))
+		if !ok {
+			break
+		}
+		got = append(got, m.Trailing())
+	}
+	if len(got) != 1 || !strings.Contains(got[0], "] "+file+" requested") || !strings.Contains(got[0], "by lander") {
+		t.Fatalf("lines after one !stage: %q; want the one `requested` announcement", got)
+	}
+}

@@ -71,7 +71,8 @@ func (s *session) handlePrivmsg(m *irc.Message) {
 	}
 	s.a.lanes.do(key, func() {
 		id := s.identity(s.ctx, m)
-		s.h.Message(s.ctx, bot.Message{Actor: id, Text: text, BotNick: nick,
+		// Only the channels hear announcements: a !stage asked in a query keeps its reply.
+		s.h.Message(s.ctx, bot.Message{Actor: id, Text: text, BotNick: nick, AnnouncedHere: isChannel(target),
 			Reply: s.a.answer(s.ctx, "PRIVMSG", replyTo, person)})
 	})
 }
