@@ -80,7 +80,7 @@ slack:
 	b.Say("alice> !stage com.example.gone_1.0_all.click")
 	b.WaitFor(`^alice: .*com\.example\.gone`)
 	b.Say("alice> !stage " + filepath.Base(good))
-	id := b.WaitFor(`^alice: \[([0-9a-f]{8})\] requested`)[1]
+	id := b.WaitFor(`\[([0-9a-f]{8})\] \S+ requested: .* by alice`)[1]
 	b.Say("sil2100> !approve " + id)
 	b.WaitFor(`^\[` + id + `\] \S+ locked`)
 	b.Say("alice> !status " + id)

@@ -83,6 +83,10 @@ type Message struct {
 	LocalPaths bool
 	// Reply answers where the message came from.
 	Reply func(text string) error
+	// AnnouncedHere: announcements reach where the message came from, one line each (an
+	// IRC channel, the console), so a successful !stage is answered by its `requested`
+	// announcement alone.
+	AnnouncedHere bool
 }
 
 // Verb is what a reaction or button means.

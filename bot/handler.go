@@ -17,11 +17,16 @@ func (b *Bot) Message(ctx context.Context, m Message) {
 		return
 	}
 	env := &commands.Env{Ctx: ctx, Actor: m.Actor, LocalPaths: m.LocalPaths, Attachments: m.Attachments, Say: m.Reply}
-	reply := b.cfg.Commands.Run(env, line)
-	if reply == "" || m.Reply == nil {
+	out := b.cfg.Commands.Exec(env, line)
+	if out.Reply == "" || m.Reply == nil {
 		return
 	}
-	if err := m.Reply(reply); err != nil {
+	if m.AnnouncedHere && out.Done && out.Command == "stage" {
+		// The `requested` announcement answers it where the asker reads: a reply too
+		// would say the same thing twice (contract section 3).
+		return
+	}
+	if err := m.Reply(out.Reply); err != nil {
 		b.log.Warn("reply failed", "actor", m.Actor.Key(), "err", err)
 	}
 }

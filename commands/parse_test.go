@@ -16,6 +16,9 @@ func TestParse(t *testing.T) {
 		{"! status", "", false},
 		{"!", "", false},
 		{"stagebot:", "", false},
+		{"stagebot:!status 1a2b", "status 1a2b", true},
+		{"stagebot: !", "", false},
+		{"stagebot: ! status", "", false},
 		{"just chatting", "", false},
 	}
 	for _, c := range cases {

@@ -106,15 +106,30 @@ func (r *Registry) Names() []string {
 // reason, a display name) can then neither break the reply's line nor forge another.
 // Replies pass through stagebot.RedactText: a URL a message quotes loses its credentials.
 func (r *Registry) Run(env *Env, line string) string {
-	return stagebot.RedactText(r.run(env, line))
+	return r.Exec(env, line).Reply
 }
 
-func (r *Registry) run(env *Env, line string) string {
+// Outcome is a command's reply and what became of the command, for an adapter that
+// answers some successes otherwise (a `!stage` by its `requested` announcement).
+type Outcome struct {
+	Reply   string
+	Command string // the command's name; "" when there is no such command
+	Done    bool   // the command ran and did not refuse
+}
+
+// Exec is Run with the outcome.
+func (r *Registry) Exec(env *Env, line string) Outcome {
+	out := r.run(env, line)
+	out.Reply = stagebot.RedactText(out.Reply)
+	return out
+}
+
+func (r *Registry) run(env *Env, line string) Outcome {
 	cleanEnv(env)
 	name, args, _ := strings.Cut(stagebot.CleanText(strings.TrimSpace(line)), " ")
 	c, ok := r.Lookup(name)
 	if !ok {
-		return "unknown command " + r.Prefix + name + "; " + r.Prefix + "help lists the commands"
+		return Outcome{Reply: "unknown command " + r.Prefix + name + "; " + r.Prefix + "help lists the commands"}
 	}
 	if env.Ctx == nil {
 		env.Ctx = context.Background()
@@ -123,11 +138,11 @@ func (r *Registry) run(env *Env, line string) string {
 	if err != nil {
 		msg := stagebot.ErrorMessage(err)
 		if stagebot.ErrorCode(err) == stagebot.EINVALID && strings.HasPrefix(msg, "usage") {
-			return msg
+			return Outcome{Reply: msg, Command: c.Name}
 		}
-		return "refused: " + msg
+		return Outcome{Reply: "refused: " + msg, Command: c.Name}
 	}
-	return reply
+	return Outcome{Reply: reply, Command: c.Name, Done: true}
 }
 
 // cleanEnv cleans what the adapter says about the speaker. The attachments are copied, not
@@ -152,7 +167,13 @@ func Parse(prefix, nick, text string) (string, bool) {
 		rest := text[len(nick):]
 		if rest != "" && (rest[0] == ':' || rest[0] == ',') {
 			rest = strings.TrimSpace(rest[1:])
-			rest = strings.TrimPrefix(rest, prefix)
+			if prefix != "" && strings.HasPrefix(rest, prefix) {
+				// The same rule as the bare prefix below: "! status" is no command.
+				rest = rest[len(prefix):]
+				if rest == "" || rest[0] == ' ' {
+					return "", false
+				}
+			}
 			if rest != "" {
 				return rest, true
 			}

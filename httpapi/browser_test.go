@@ -26,7 +26,7 @@ func TestStatusPageInChromium(t *testing.T) {
 	path := clicktest.Build(t, t.TempDir(), clicktest.Spec{Name: "com.example.waiting", Version: "0.1", Framework: "ubuntu-sdk-15.04", Arch: "armhf",
 		Files: map[string]string{"app.qml": "import QtQuick 2.4\nItem {}\n"}})
 	b.Say("alice> !stage " + path)
-	pendingID := b.WaitFor(`^alice: \[([0-9a-f]{8})\] requested`)[1]
+	pendingID := b.WaitFor(`\[([0-9a-f]{8})\] \S+ requested: .* by alice`)[1]
 
 	dom := runChromium(t, chromium, "--dump-dom", base+"/")
 	for _, want := range []*regexp.Regexp{

@@ -83,7 +83,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 			}
 			user, text := ParseLine(line, a.defaultUser)
 			id := stagebot.Identity{Network: stagebot.NetworkConsole, ID: user, Name: user}
-			h.Message(ctx, bot.Message{Actor: id, Text: text, BotNick: a.nick, LocalPaths: true,
+			h.Message(ctx, bot.Message{Actor: id, Text: text, BotNick: a.nick, LocalPaths: true, AnnouncedHere: true,
 				Reply: func(reply string) error { return a.print(user + ": " + reply) }})
 		}
 	}

@@ -183,15 +183,15 @@ func (a *Adapter) session(ctx context.Context, wait time.Duration) (*session, er
 }
 
 // say sends text to target as one or more lines with command (PRIVMSG or NOTICE), on
-// person's reply queue. Lines a lost connection did not take are sent on the next one:
-// replies are not dropped.
-func (a *Adapter) say(ctx context.Context, command, target, person, text string) error {
-	return a.sayPieces(ctx, command, target, person, text, nil)
+// person's reply queue, each line addressed to `to` ("to: text") unless to is "". Lines a
+// lost connection did not take are sent on the next one: replies are not dropped.
+func (a *Adapter) say(ctx context.Context, command, target, person, to, text string) error {
+	return a.sayPieces(ctx, command, target, person, to, text, nil)
 }
 
-// sayPieces is say with the text already split (pieces != nil), e.g. the rest of a
-// reply whose start went out.
-func (a *Adapter) sayPieces(ctx context.Context, command, target, person, text string, pieces []string) error {
+// sayPieces is say with the text already split and addressed (pieces != nil), e.g. the
+// rest of a reply whose start went out.
+func (a *Adapter) sayPieces(ctx context.Context, command, target, person, to, text string, pieces []string) error {
 	const patience = 2 * time.Minute
 	deadline := time.Now().Add(patience)
 	split := pieces != nil
@@ -201,7 +201,7 @@ func (a *Adapter) sayPieces(ctx context.Context, command, target, person, text s
 			return fmt.Errorf("irc: reply to %s not sent: %w", target, err)
 		}
 		if !split {
-			pieces = splitText(text, s.budget(command, target))
+			pieces = addressedPieces(text, s.budget(command, target), to)
 			split = true
 		}
 		lines := chatLines(command, target, pieces)
@@ -216,12 +216,47 @@ func (a *Adapter) sayPieces(ctx context.Context, command, target, person, text s
 	}
 }
 
-// reply answers person in target (a channel, or the person in a query).
-func (a *Adapter) reply(ctx context.Context, command, target, person string) func(string) error {
+// addressee is who a reply in target names first: in a channel the person who asked,
+// whom a busy channel would otherwise leave guessing; a query is theirs already.
+func addressee(target, person string) string {
+	if isChannel(target) {
+		return person
+	}
+	return ""
+}
+
+// addressedPieces splits text as splitText does, leaving room for "to: " in front of
+// every piece and putting it there: a continuation line is as much the asker's as the
+// first one.
+func addressedPieces(text string, budget int, to string) []string {
+	if to == "" {
+		return splitText(text, budget)
+	}
+	prefix := to + ": "
+	pieces := splitText(text, max(budget-len(prefix), 16))
+	for i, p := range pieces {
+		pieces[i] = prefix + p
+	}
+	return pieces
+}
+
+// answer replies to a command person gave in target (a channel, or the person in a
+// query), addressed to them in a channel.
+func (a *Adapter) answer(ctx context.Context, command, target, person string) func(string) error {
+	return a.speak(ctx, command, target, person, addressee(target, person))
+}
+
+// public says something in target for everyone: an announcement-like line that answers
+// nobody in particular.
+func (a *Adapter) public(ctx context.Context, command, target, person string) func(string) error {
+	return a.speak(ctx, command, target, person, "")
+}
+
+func (a *Adapter) speak(ctx context.Context, command, target, person, to string) func(string) error {
 	return func(text string) error {
 		if strings.TrimSpace(text) == "" {
 			return nil
 		}
-		return a.say(ctx, command, target, person, text)
+		return a.say(ctx, command, target, person, to, text)
 	}
 }

@@ -34,11 +34,19 @@ func (s *session) handlePrivmsg(m *irc.Message) {
 		return // CTCP (ACTION, VERSION...) is not a command
 	}
 	nick := s.currentNick()
+	target := m.Params[0]
 	command, readOnly := s.classify(text, nick)
+	if !command && !isChannel(target) {
+		// A query is said to the bot already, so the prefix is optional there (contract
+		// section 3); read as addressed by nick, it goes through the one parser.
+		addressed := nick + ": " + text
+		if command, readOnly = s.classify(addressed, nick); command {
+			text = addressed
+		}
+	}
 	if !command {
 		return
 	}
-	target := m.Params[0]
 	replyTo := target
 	if !isChannel(target) {
 		replyTo = m.Prefix.Name
@@ -58,13 +66,14 @@ func (s *session) handlePrivmsg(m *irc.Message) {
 		if s.a.lanes.runIdle(key, run(s.quickReply("PRIVMSG", replyTo, person, key))) {
 			return
 		}
-		s.a.lanes.do(key, run(s.a.reply(s.ctx, "PRIVMSG", replyTo, person)))
+		s.a.lanes.do(key, run(s.a.answer(s.ctx, "PRIVMSG", replyTo, person)))
 		return
 	}
 	s.a.lanes.do(key, func() {
 		id := s.identity(s.ctx, m)
-		s.h.Message(s.ctx, bot.Message{Actor: id, Text: text, BotNick: nick,
-			Reply: s.a.reply(s.ctx, "PRIVMSG", replyTo, person)})
+		// Only the channels hear announcements: a !stage asked in a query keeps its reply.
+		s.h.Message(s.ctx, bot.Message{Actor: id, Text: text, BotNick: nick, AnnouncedHere: isChannel(target),
+			Reply: s.a.answer(s.ctx, "PRIVMSG", replyTo, person)})
 	})
 }
 
@@ -90,7 +99,7 @@ func (s *session) admit(m *irc.Message, command, replyTo string) bool {
 		text := "slow down: " + s.a.cfg.limitText() + "; commands over that are ignored"
 		// Off the read loop; at most one per person per burst.
 		go func() {
-			if err := s.a.say(s.ctx, command, replyTo, person, text); err != nil {
+			if err := s.a.say(s.ctx, command, replyTo, person, addressee(replyTo, person), text); err != nil {
 				s.a.log.Warn("reply failed", "target", replyTo, "err", err)
 			}
 		}()
@@ -118,7 +127,7 @@ func (s *session) quickReply(command, target, person, key string) func(string) e
 		if strings.TrimSpace(text) == "" {
 			return nil
 		}
-		pieces := splitText(text, s.budget(command, target))
+		pieces := addressedPieces(text, s.budget(command, target), addressee(target, person))
 		lines := chatLines(command, target, pieces)
 		sent := s.out.sendNow(lines)
 		if sent == len(lines) {
@@ -126,7 +135,7 @@ func (s *session) quickReply(command, target, person, key string) func(string) e
 		}
 		rest := pieces[sent:]
 		s.a.lanes.do(key, func() {
-			if err := s.a.sayPieces(s.ctx, command, target, person, "", rest); err != nil {
+			if err := s.a.sayPieces(s.ctx, command, target, person, "", "", rest); err != nil {
 				s.a.log.Warn("reply failed", "target", target, "err", err)
 			}
 		})
@@ -164,6 +173,6 @@ func (s *session) handleTagmsg(m *irc.Message) {
 			return // a reaction to some other line
 		}
 		s.h.Decide(s.ctx, bot.Decision{Actor: s.identity(s.ctx, m), RequestID: requestID, Verb: verb,
-			Private: s.a.reply(s.ctx, "NOTICE", nick, nick), Public: s.a.reply(s.ctx, "PRIVMSG", channel, nick)})
+			Private: s.a.answer(s.ctx, "NOTICE", nick, nick), Public: s.a.public(s.ctx, "PRIVMSG", channel, nick)})
 	})
 }

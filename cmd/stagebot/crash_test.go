@@ -25,7 +25,7 @@ func TestKillAfterApprove(t *testing.T) {
 
 		p := startBot(t, dir)
 		p.say("alice> !stage " + c)
-		id := p.expect(`^alice: \[([0-9a-f]{8})\] requested`)[1]
+		id := p.expect(`\[([0-9a-f]{8})\] \S+ requested: .* by alice`)[1]
 		p.say("bob> !approve " + id)
 		p.expect(`^bob: \[` + id + `\] approved`)
 		p.kill()

@@ -25,8 +25,8 @@ func TestEmbeddedDefaultFullFlow(t *testing.T) {
 	p := startBot(t, dir)
 	// foo 1.0 goes requested, approved, locked, stored, promoted, published.
 	p.say("alice> !stage " + foo10)
-	id := p.expect(`^alice: \[([0-9a-f]{8})\] requested: com\.example\.foo 1\.0 all \(com\.example\.foo_1\.0_all\.click\)`)[1]
-	p.expect(`^\[` + id + `\] com\.example\.foo_1\.0_all\.click requested`)
+	// The announcement alone answers !stage (contract section 3).
+	id := p.expect(`\[([0-9a-f]{8})\] com\.example\.foo_1\.0_all\.click requested: com\.example\.foo 1\.0 all by alice`)[1]
 	p.say("bob> !approve " + id[:4])
 	p.expect(`^\[` + id + `\] com\.example\.foo_1\.0_all\.click approved`)
 	p.expect(`^\[` + id + `\] com\.example\.foo_1\.0_all\.click locked`)
@@ -56,12 +56,12 @@ func TestEmbeddedDefaultFullFlow(t *testing.T) {
 
 	// bar 1.1 supersedes bar 1.0 in place; the person's line stays where it is.
 	p.say("alice> !stage " + bar10)
-	b10 := p.expect(`^alice: \[([0-9a-f]{8})\] requested: com\.example\.bar 1\.0 armhf`)[1]
+	b10 := p.expect(`\[([0-9a-f]{8})\] com\.example\.bar_1\.0_armhf\.click requested: com\.example\.bar 1\.0 armhf by alice`)[1]
 	p.say("bob> !approve " + b10)
 	p.expect(`^\[` + b10 + `\] com\.example\.bar_1\.0_armhf\.click locked`)
 	equalLines(t, "list with bar 1.0", readLines(t, list), []string{"person-added_2.0_all.click", "com.example.bar_1.0_armhf.click"})
 	p.say("alice> !stage " + bar11)
-	b11 := p.expect(`^alice: \[([0-9a-f]{8})\] requested: com\.example\.bar 1\.1 armhf`)[1]
+	b11 := p.expect(`\[([0-9a-f]{8})\] com\.example\.bar_1\.1_armhf\.click requested: com\.example\.bar 1\.1 armhf by alice`)[1]
 	p.say("bob> !approve " + b11)
 	p.expect(`^\[` + b10 + `\] com\.example\.bar_1\.0_armhf\.click superseded`)
 	p.expect(`^\[` + b11 + `\] com\.example\.bar_1\.1_armhf\.click locked: replaces com\.example\.bar_1\.0_armhf\.click`)

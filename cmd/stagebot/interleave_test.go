@@ -126,7 +126,7 @@ func acceptQueue(t *testing.T, port int) int {
 func (p *proc) stage(path string) string {
 	p.t.Helper()
 	p.say("alice> !stage " + path)
-	return p.expect(`^alice: \[([0-9a-f]{8})\] requested`)[1]
+	return p.expect(`\[([0-9a-f]{8})\] \S+ requested: .* by alice`)[1]
 }
 
 // settle stages and approves a small click of a package of its own and waits for the
@@ -163,8 +163,9 @@ func (p *proc) announced(id, word string) []string {
 func (p *proc) restage(path, oldID string) {
 	p.t.Helper()
 	p.say("alice> !stage " + path)
-	reply := p.expect(`^alice: (.*)`)[1]
-	m := regexp.MustCompile(`^\[([0-9a-f]{8})\] requested`).FindStringSubmatch(reply)
+	// A refusal is a reply; a success is the `requested` announcement alone.
+	reply := p.expect(`^alice: .*|\[[0-9a-f]{8}\] \S+ requested: .* by alice`)[0]
+	m := regexp.MustCompile(`^\[([0-9a-f]{8})\] \S+ requested`).FindStringSubmatch(reply)
 	switch {
 	case m == nil:
 		p.t.Errorf("staging the click of cancelled [%s] again was refused: %s", oldID, reply)

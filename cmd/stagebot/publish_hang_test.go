@@ -52,7 +52,7 @@ publish:
 
 	p := startBot(t, dir, "run", "--config", cfg)
 	p.say("alice> !stage " + hang)
-	a := p.expect(`^alice: \[([0-9a-f]{8})\] requested`)[1]
+	a := p.expect(`\[([0-9a-f]{8})\] \S+ requested: .* by alice`)[1]
 	p.say("bob> !approve " + a)
 	p.expect(`^\[` + a + `\] com\.example\.hang_1\.0_all\.click locked`)
 	p.say("bob> !tick")
@@ -68,7 +68,7 @@ publish:
 	}
 
 	p.say("alice> !stage " + next)
-	b := p.expect(`^alice: \[([0-9a-f]{8})\] requested`)[1]
+	b := p.expect(`\[([0-9a-f]{8})\] \S+ requested: .* by alice`)[1]
 	p.say("bob> !approve " + b)
 	p.expect(`^\[` + b + `\] com\.example\.next_1\.0_all\.click locked`)
 

@@ -82,7 +82,7 @@ func TestRefusalsChangeNothing(t *testing.T) {
 	// First run: one locked request and one pending, so refusals have something to spoil.
 	p := startBot(t, dir)
 	p.say("alice> !stage " + good)
-	id := p.expect(`^alice: \[([0-9a-f]{8})\] requested`)[1]
+	id := p.expect(`\[([0-9a-f]{8})\] \S+ requested: .* by alice`)[1]
 	p.close()
 	before := snapshot(t, dir)
 	list := filepath.Join(dir, "var", "snakefruit", "locked_clicks_list")

@@ -59,12 +59,12 @@ func TestSFTPWholeFlow(t *testing.T) {
 
 	p := startBot(t, dir, "run", "--config", cfg)
 	p.say("alice> !stage " + v10)
-	a := p.expect(`^alice: \[([0-9a-f]{8})\] requested`)[1]
+	a := p.expect(`\[([0-9a-f]{8})\] \S+ requested: .* by alice`)[1]
 	p.say("bob> !approve " + a)
 	p.expect(`^\[` + a + `\] com\.example\.remote_1\.0_armhf\.click locked`)
 	equalLines(t, "list", readLines(t, list), []string{"person_1.0_all.click", "com.example.remote_1.0_armhf.click"})
 	p.say("alice> !stage " + v11)
-	b := p.expect(`^alice: \[([0-9a-f]{8})\] requested`)[1]
+	b := p.expect(`\[([0-9a-f]{8})\] \S+ requested: .* by alice`)[1]
 	p.say("carol> !approve " + b)
 	p.expect(`^\[` + b + `\] com\.example\.remote_1\.1_armhf\.click locked: replaces`)
 	equalLines(t, "list after supersession", readLines(t, list), []string{"person_1.0_all.click", "com.example.remote_1.1_armhf.click"})
@@ -105,7 +105,7 @@ func TestSFTPServerDownThenBack(t *testing.T) {
 	}
 	p := startBot(t, dir, "run", "--config", cfg)
 	p.say("alice> !stage " + c)
-	id := p.expect(`^alice: \[([0-9a-f]{8})\] requested`)[1]
+	id := p.expect(`\[([0-9a-f]{8})\] \S+ requested: .* by alice`)[1]
 	p.say("bob> !approve " + id)
 	p.expect(`approved`)
 	deadline := time.Now().Add(waitFor)
@@ -149,7 +149,7 @@ func TestSFTPWrongHostKey(t *testing.T) {
 	c := clicktest.Build(t, t.TempDir(), clicktest.Spec{Name: "com.example.mitm", Version: "1.0", Framework: fw, Arch: "all", Files: map[string]string{"a": "1"}})
 	p := startBot(t, dir, "run", "--config", cfg)
 	p.say("alice> !stage " + c)
-	id := p.expect(`^alice: \[([0-9a-f]{8})\] requested`)[1]
+	id := p.expect(`\[([0-9a-f]{8})\] \S+ requested: .* by alice`)[1]
 	p.say("bob> !approve " + id)
 	m := p.expect(`^\[` + id + `\] \S+ failed: (.*)`)
 	want := ssh.FingerprintSHA256(s.HostKey)
@@ -188,7 +188,7 @@ func TestSFTPKilledAtRandomPoints(t *testing.T) {
 	var ids []string
 	for _, path := range paths {
 		p.say("alice> !stage " + path)
-		ids = append(ids, p.expect(`^alice: \[([0-9a-f]{8})\] requested`)[1])
+		ids = append(ids, p.expect(`\[([0-9a-f]{8})\] \S+ requested: .* by alice`)[1])
 	}
 	for _, id := range ids {
 		p.say("bob> !approve " + id)

@@ -187,7 +187,7 @@ func (b *Bot) Stage(spec clicktest.Spec) (id, filename string) {
 	}
 	path := clicktest.Build(b.t, dir, spec)
 	b.Say("alice> !stage " + path)
-	m := b.WaitFor(`^alice: \[([0-9a-f]{8})\] requested: .*\((\S+\.click)\)`)
+	m := b.WaitFor(`\[([0-9a-f]{8})\] (\S+\.click) requested: .* by alice`)
 	id, filename = m[1], m[2]
 	b.Say("sil2100> !approve " + id)
 	b.WaitFor(`^\[` + id + `\] ` + regexp.QuoteMeta(filename) + ` locked`)
