@@ -112,6 +112,9 @@ func (r *Request) Shown() *Request {
 	c.LastError = RedactText(c.LastError)
 	c.PublishErr = RedactText(c.PublishErr)
 	c.Reason = RedactText(c.Reason)
+	if c.Hold != nil {
+		c.Hold.Reason = RedactText(c.Hold.Reason)
+	}
 	for i := range c.History {
 		c.History[i].Note = RedactText(c.History[i].Note)
 	}

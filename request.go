@@ -52,8 +52,11 @@ type Request struct {
 	PublishErr  string    `json:"publish_err,omitempty"` // last failed publication
 	Reason      string    `json:"reason,omitempty"`      // rejection or cancellation reason
 	RemindedAt  time.Time `json:"reminded_at,omitempty"`
-	Created     time.Time `json:"created"`
-	Updated     time.Time `json:"updated"`
+	// Hold is set while someone holds the request (!hold): it is a mark, not a state, so a
+	// held request keeps its place (pending, with its approvals) and only its lock waits.
+	Hold    *Hold     `json:"hold,omitempty"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
 }
 
 // Approval is one person's approval or sign-off, valid only for the bytes it was given on.
@@ -62,6 +65,26 @@ type Approval struct {
 	Key    string    `json:"key"` // Person.Key: one approval per person across networks
 	At     time.Time `json:"at"`
 	SHA256 string    `json:"sha256"`
+}
+
+// Hold is who held a request, when and why.
+type Hold struct {
+	By     Identity  `json:"by"`
+	Key    string    `json:"key"`
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason,omitempty"`
+}
+
+// Display is the holder as chat shows them (Display).
+func (h Hold) Display() string { return Display(h.By, h.Key) }
+
+// Describe is "held by NAME: reason", the words every view uses.
+func (h Hold) Describe() string {
+	s := "held by " + h.Display()
+	if h.Reason != "" {
+		s += ": " + h.Reason
+	}
+	return s
 }
 
 // Transition is one line of a request's history.
@@ -192,5 +215,9 @@ func (r *Request) Clone() *Request {
 		c.QASignoff = &q
 	}
 	c.History = slices.Clone(r.History)
+	if r.Hold != nil {
+		h := *r.Hold
+		c.Hold = &h
+	}
 	return &c
 }

@@ -21,7 +21,7 @@ func fullRequest() *stagebot.Request {
 		QASignoff: &stagebot.Approval{By: who, Key: "person:qa", At: at, SHA256: "ab"},
 		History:   []stagebot.Transition{{From: stagebot.StatePending, To: stagebot.StateLocked, At: at, Actor: "worker", Note: "n"}},
 		Replaces:  "old.click", Gen: 3, PersonsLine: true, SupersededBy: "x", LastError: "e", Attempt: 2, NextTry: at, PublishErr: "p", Reason: "r",
-		RemindedAt: at, Created: at, Updated: at,
+		RemindedAt: at, Created: at, Updated: at, Hold: &stagebot.Hold{By: who, Key: "person:bob", At: at, Reason: "wait"},
 	}
 }
 
@@ -42,7 +42,7 @@ func TestCloneSharesNothing(t *testing.T) {
 	}
 	assertDisjoint(t, "Request", reflect.ValueOf(r).Elem(), reflect.ValueOf(c).Elem())
 
-	c.Architectures[0], c.RequesterKeys[0], c.Approvals[0].Key, c.QASignoff.Key, c.History[0].Note = "x", "x", "x", "x", "x"
+	c.Architectures[0], c.RequesterKeys[0], c.Approvals[0].Key, c.QASignoff.Key, c.History[0].Note, c.Hold.Reason = "x", "x", "x", "x", "x", "x"
 	if !reflect.DeepEqual(r, fullRequest()) {
 		t.Fatalf("changing the clone changed the original: %+v", r)
 	}

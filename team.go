@@ -137,4 +137,6 @@ type Policy struct {
 	QASignoff    bool          `yaml:"qa_signoff" json:"qa_signoff"`
 	SelfApproval bool          `yaml:"self_approval" json:"self_approval"`
 	RemindAfter  time.Duration `yaml:"-" json:"remind_after"`
+	// ExpireAfter cancels a request still pending this long (0 = never).
+	ExpireAfter time.Duration `yaml:"-" json:"expire_after"`
 }

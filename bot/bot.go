@@ -25,7 +25,8 @@ type Config struct {
 	// DrainTimeout bounds how long the bot finishes queued work when its only adapter
 	// closed (console EOF).
 	DrainTimeout time.Duration
-	// RemindEvery is how often pending requests are checked for a reminder.
+	// RemindEvery is how often pending requests are checked for a reminder and for
+	// expiry; expiry is promised within a minute, so more than that is too slow.
 	RemindEvery time.Duration
 	Log         *slog.Logger
 }
@@ -205,6 +206,9 @@ func (b *Bot) runReminders(ctx context.Context) error {
 		case <-t.C:
 			if _, err := b.svc.Remind(); err != nil {
 				b.log.Error("reminders", "err", err)
+			}
+			if _, err := b.svc.Expire(time.Now()); err != nil {
+				b.log.Error("expiry", "err", err)
 			}
 		}
 	}

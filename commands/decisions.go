@@ -33,6 +33,13 @@ func registerDecisions(r *Registry, svc Service) {
 	add("cancel", "ID [reason]", "the requester or the landing team",
 		"end a request; a locked click is taken off the list", "cancel 1a2b3c4d", true,
 		func(a stagebot.Identity, id, why string) (*workflow.Outcome, error) { return svc.Cancel(a, id, why) })
+	add("hold", "ID [reason]", "the requester or the landing team",
+		"keep a request from being locked even when approved; an approved request not yet locking goes back to pending, keeping its approvals (too late once locking started: !cancel remains)",
+		"hold 1a2b3c4d waiting for the translations", true,
+		func(a stagebot.Identity, id, why string) (*workflow.Outcome, error) { return svc.Hold(a, id, why) })
+	add("unhold", "ID", "the requester or the landing team",
+		"lift a hold; a request whose approvals are met is approved and queued for locking", "unhold 1a2b3c4d", false,
+		func(a stagebot.Identity, id, _ string) (*workflow.Outcome, error) { return svc.Unhold(a, id) })
 	add("retry", "ID", "the landing team", "run again the step that failed: a failed lock or a failed publication", "retry 1a2b3c4d", false,
 		func(a stagebot.Identity, id, _ string) (*workflow.Outcome, error) { return svc.Retry(a, id) })
 }

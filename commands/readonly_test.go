@@ -33,6 +33,14 @@ func (s *readService) Cancel(stagebot.Identity, string, string) (*workflow.Outco
 	s.writes = append(s.writes, "Cancel")
 	return nil, stagebot.Errorf(stagebot.EINTERNAL, "no")
 }
+func (s *readService) Hold(stagebot.Identity, string, string) (*workflow.Outcome, error) {
+	s.writes = append(s.writes, "Hold")
+	return nil, stagebot.Errorf(stagebot.EINTERNAL, "no")
+}
+func (s *readService) Unhold(stagebot.Identity, string) (*workflow.Outcome, error) {
+	s.writes = append(s.writes, "Unhold")
+	return nil, stagebot.Errorf(stagebot.EINTERNAL, "no")
+}
 func (s *readService) Retry(stagebot.Identity, string) (*workflow.Outcome, error) {
 	s.writes = append(s.writes, "Retry")
 	return nil, stagebot.Errorf(stagebot.EINTERNAL, "no")

@@ -15,6 +15,8 @@ type Service interface {
 	QA(actor stagebot.Identity, id string) (*workflow.Outcome, error)
 	Reject(actor stagebot.Identity, id, reason string) (*workflow.Outcome, error)
 	Cancel(actor stagebot.Identity, id, reason string) (*workflow.Outcome, error)
+	Hold(actor stagebot.Identity, id, reason string) (*workflow.Outcome, error)
+	Unhold(actor stagebot.Identity, id string) (*workflow.Outcome, error)
 	Retry(actor stagebot.Identity, id string) (*workflow.Outcome, error)
 	Tick(actor stagebot.Identity, source string, synced map[string]bool) (*workflow.TickResult, error)
 	Promote(actor stagebot.Identity, image string) ([]*stagebot.Request, error)

@@ -91,6 +91,9 @@ func StatusLine(st workflow.Status, now time.Time) string {
 		fmt.Fprintf(&b, "; QA %s", r.QASignoff.Display())
 	}
 	b.WriteString(")")
+	if r.Hold != nil && !r.State.Final() {
+		fmt.Fprintf(&b, "; %s (%s ago)", r.Hold.Describe(), since(now, r.Hold.At))
+	}
 	if st.Job != nil {
 		j := st.Job
 		fmt.Fprintf(&b, "; %s job", j.Kind)

@@ -5,6 +5,9 @@ package config
 
 import (
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -92,6 +95,7 @@ type Policy struct {
 	QASignoff    bool      `yaml:"qa_signoff"`
 	SelfApproval bool      `yaml:"self_approval"`
 	RemindAfter  *Duration `yaml:"remind_after"`
+	ExpireAfter  *Duration `yaml:"expire_after"`
 }
 
 // Snakefruit is the snakefruit section.
@@ -152,29 +156,70 @@ type HTTP struct {
 	WebhookSecret string `yaml:"webhook_secret"`
 }
 
-// Duration is a time.Duration written as "30s", "4h".
+// Duration is a time.Duration written as "30s", "4h", "14d".
 type Duration struct{ time.Duration }
 
-// UnmarshalYAML reads a Go duration string.
+// UnmarshalYAML reads a duration (ParseDuration).
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("expected a duration such as 30s or 4h")
+		return fmt.Errorf("expected a duration such as 30s, 4h or 14d")
 	}
-	v, err := time.ParseDuration(n.Value)
+	v, err := ParseDuration(n.Value)
 	if err != nil {
-		return fmt.Errorf("expected a duration such as 30s or 4h, got %q", n.Value)
+		return fmt.Errorf("expected a duration such as 30s, 4h or 14d, got %q", n.Value)
 	}
 	d.Duration = v
 	return nil
 }
 
+// ParseDuration is time.ParseDuration with days ("d", 24h) beside Go's units: expiry is
+// counted in days, and "336h" is not how anyone says two weeks. Days may lead a Go
+// duration ("1d12h") and carry a fraction ("1.5d"); a sign applies to the whole.
+func ParseDuration(s string) (time.Duration, error) {
+	orig := s
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	var days time.Duration
+	i := strings.IndexByte(s, 'd')
+	if i >= 0 {
+		n, err := strconv.ParseFloat(s[:i], 64)
+		// ParseFloat accepts what a duration must not: signs, exponents, "inf".
+		if err != nil || i == 0 || strings.ContainsAny(s[:i], "+-eExXpPiInN") || n*24 > float64(math.MaxInt64/int64(time.Hour)) {
+			return 0, fmt.Errorf("invalid duration %q", orig)
+		}
+		days = time.Duration(n * float64(24*time.Hour))
+		s = s[i+1:]
+	}
+	var rest time.Duration
+	if s != "" || i < 0 {
+		var err error
+		if rest, err = time.ParseDuration(s); err != nil {
+			return 0, fmt.Errorf("invalid duration %q", orig)
+		}
+	}
+	if rest < 0 || days+rest < days {
+		return 0, fmt.Errorf("invalid duration %q", orig)
+	}
+	if neg {
+		return -(days + rest), nil
+	}
+	return days + rest, nil
+}
+
 // MarshalYAML writes the duration back as a string.
 func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
+
+// DefaultExpireAfter is policy.expire_after when the file does not say.
+const DefaultExpireAfter = 14 * 24 * time.Hour
 
 // Domain returns the team and policy as the workflow knows them.
 func (c *Config) Domain() (stagebot.Team, stagebot.Policy) {
 	t := stagebot.Team{Landing: c.Team.Landing, QA: c.Team.QA, Landers: c.Team.Landers}
 	p := stagebot.Policy{Approvals: c.Policy.Approvals, QASignoff: c.Policy.QASignoff, SelfApproval: c.Policy.SelfApproval, RemindAfter: 4 * time.Hour}
+	p.ExpireAfter = DefaultExpireAfter
+	if c.Policy.ExpireAfter != nil {
+		p.ExpireAfter = c.Policy.ExpireAfter.Duration
+	}
 	if c.Policy.RemindAfter != nil {
 		p.RemindAfter = c.Policy.RemindAfter.Duration
 	}

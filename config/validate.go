@@ -165,6 +165,9 @@ func (c *Config) validate(file string) Problems {
 	if c.Policy.RemindAfter != nil && c.Policy.RemindAfter.Duration < 0 {
 		bad("policy.remind_after", "must not be negative (0 = never)")
 	}
+	if c.Policy.ExpireAfter != nil && c.Policy.ExpireAfter.Duration < 0 {
+		bad("policy.expire_after", "must not be negative (0 = never)")
+	}
 	u, err := url.Parse(c.Snakefruit.Target)
 	switch {
 	case err != nil:

@@ -44,6 +44,8 @@ type reqView struct {
 	Approvers []string
 	QA        string
 	Job       string
+	// Held is the hold in words while it still matters (the request has not ended).
+	Held string
 	// Requester as people must read it: a member by team name, anyone else unmistakably
 	// not a member.
 	Requester string
@@ -56,6 +58,9 @@ func viewOf(r *stagebot.Request, job *stagebot.Job) reqView {
 	}
 	if r.QASignoff != nil {
 		v.QA = r.QASignoff.Display()
+	}
+	if h := v.Request.Hold; h != nil && !r.State.Final() {
+		v.Held = h.Describe() + " since " + h.At.UTC().Format("2006-01-02 15:04 UTC")
 	}
 	if job != nil {
 		v.Job = string(job.Kind) + " job queued"

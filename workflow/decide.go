@@ -127,6 +127,14 @@ func (s *Service) afterSignoff(tx *storage.Tx, r *stagebot.Request, p stagebot.P
 		}
 		return fmt.Sprintf("[%s] %s recorded; still waiting for %s", r.ShortID(), map[string]string{"approve": "approval", "qa": "QA sign-off"}[action], s.missing(r)), nil
 	}
+	if r.Hold != nil {
+		// The approval counts; the hold alone keeps it from the worker, and !unhold
+		// queues it.
+		if err := s.note(tx, r, p.Display(), action, action+" by "+p.Display()+"; "+r.Hold.Describe()); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("[%s] %s recorded; not queued for locking: %s (!unhold %s)", r.ShortID(), map[string]string{"approve": "approval", "qa": "QA sign-off"}[action], r.Hold.Describe(), r.ShortID()), nil
+	}
 	if err := s.approve(tx, r, p.Display()); err != nil {
 		return "", err
 	}

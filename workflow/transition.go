@@ -11,6 +11,23 @@ import (
 // move changes r's state inside tx: the request, its audit entry and its announcement are
 // written together. text is the announcement's line after the ID, filename and word.
 func (s *Service) move(tx *storage.Tx, r *stagebot.Request, to stagebot.State, actor, note string) error {
+	note = stagebot.RedactText(note)
+	if err := s.record(tx, r, to, actor, note); err != nil {
+		return err
+	}
+	a := stagebot.Announcement{At: r.Updated, RequestID: r.ID, Word: string(to), State: to, Text: line(r, string(to), note)}
+	if to == stagebot.StatePending {
+		a.Word = "requested"
+		a.Text = line(r, "requested", note)
+		a.Mention = s.approverNames(r)
+	}
+	_, err := tx.Announce(a)
+	return err
+}
+
+// record changes r's state inside tx with its history line and audit entry, announcing
+// nothing: a caller whose change is better told another way (a hold) announces it itself.
+func (s *Service) record(tx *storage.Tx, r *stagebot.Request, to stagebot.State, actor, note string) error {
 	// The history and the audit log are shown too (status page, `audit log`).
 	note = stagebot.RedactText(note)
 	now := s.now()
@@ -32,16 +49,13 @@ func (s *Service) move(tx *storage.Tx, r *stagebot.Request, to stagebot.State, a
 	if note != "" {
 		detail += ": " + note
 	}
-	if err := tx.Audit(storage.Entry{At: now, Actor: actor, Action: string(to), RequestID: r.ID, Detail: detail}); err != nil {
-		return err
-	}
-	a := stagebot.Announcement{At: now, RequestID: r.ID, Word: string(to), State: to, Text: line(r, string(to), note)}
-	if to == stagebot.StatePending {
-		a.Word = "requested"
-		a.Text = line(r, "requested", note)
-		a.Mention = s.approverNames(r)
-	}
-	_, err := tx.Announce(a)
+	return tx.Audit(storage.Entry{At: now, Actor: actor, Action: string(to), RequestID: r.ID, Detail: detail})
+}
+
+// aside announces a line about r that is not a transition (a hold, progress): State stays
+// empty so that adapters showing the request's state do not take it for one.
+func (s *Service) aside(tx *storage.Tx, r *stagebot.Request, word, note string) error {
+	_, err := tx.Announce(stagebot.Announcement{At: s.now(), RequestID: r.ID, Word: word, Text: line(r, word, note)})
 	return err
 }
 
