@@ -17,10 +17,12 @@ import (
 
 // Config is the whole file (contract section 2).
 type Config struct {
-	StateDir      string     `yaml:"state_dir"`
-	CommandPrefix string     `yaml:"command_prefix"`
-	Console       bool       `yaml:"console"`
-	LogLevel      string     `yaml:"log_level"`
+	StateDir      string `yaml:"state_dir"`
+	CommandPrefix string `yaml:"command_prefix"`
+	Console       bool   `yaml:"console"`
+	LogLevel      string `yaml:"log_level"`
+	// ShutdownGrace is how long the job under way may finish after SIGTERM.
+	ShutdownGrace Duration   `yaml:"shutdown_grace"`
 	IRC           *IRC       `yaml:"irc"`
 	Slack         *Slack     `yaml:"slack"`
 	Downloads     Downloads  `yaml:"downloads"`

@@ -30,6 +30,8 @@ func TestParseProblems(t *testing.T) {
 		want []string // every problem expected, as "path: message" fragments
 	}{
 		{"valid", base, nil},
+		{"shutdown_grace", base + "shutdown_grace: 45s\n", nil},
+		{"shutdown_grace negative", base + "shutdown_grace: -1s\n", []string{"shutdown_grace: must not be negative"}},
 		{"unknown top key", base + "colour: red\n", []string{"colour: unknown key"}},
 		{"unknown nested key", base + "policy: {approvals: 1, quorum: 2}\n", []string{"policy.quorum: unknown key"}},
 		{"wrong type", base + "policy: {approvals: two}\n", []string{`policy.approvals: expected a whole number, got "two"`}},

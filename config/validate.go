@@ -33,6 +33,9 @@ func (c *Config) applyDefaults() {
 	if c.Downloads.Timeout.Duration == 0 {
 		c.Downloads.Timeout.Duration = 30 * time.Minute
 	}
+	if c.ShutdownGrace.Duration == 0 {
+		c.ShutdownGrace.Duration = 30 * time.Second
+	}
 	if c.Policy.Approvals == 0 {
 		c.Policy.Approvals = 1
 	}
@@ -75,6 +78,9 @@ func (c *Config) validate(file string) Problems {
 	var ps Problems
 	bad := func(path, format string, args ...any) {
 		ps = append(ps, Problem{File: file, Path: path, Message: fmt.Sprintf(format, args...)})
+	}
+	if c.ShutdownGrace.Duration < 0 {
+		bad("shutdown_grace", "must not be negative")
 	}
 	if len(c.CommandPrefix) > 3 || strings.ContainsAny(c.CommandPrefix, " \t") {
 		bad("command_prefix", "must be 1 to 3 characters without spaces")
