@@ -97,12 +97,13 @@ func (s *session) admit(m *irc.Message, command, replyTo string) bool {
 		person := m.Prefix.Name
 		s.a.log.Info("command limit reached; dropping the rest of the burst", "mask", m.Prefix.String())
 		text := "slow down: " + s.a.cfg.limitText() + "; commands over that are ignored"
-		// Off the read loop; at most one per person per burst.
-		go func() {
+		// On the person's lane, behind the answers to their earlier commands (it reads as
+		// the last word of the burst), and off the read loop; at most one per burst.
+		s.a.lanes.do(foldNick(person), func() {
 			if err := s.a.say(s.ctx, command, replyTo, person, addressee(replyTo, person), text); err != nil {
 				s.a.log.Warn("reply failed", "target", replyTo, "err", err)
 			}
-		}()
+		})
 	}
 	return false
 }
