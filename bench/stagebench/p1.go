@@ -283,7 +283,8 @@ func stageRun(bin string, args []string, logPath, name string) (d, dReq time.Dur
 	if err := b.say("alice> !stage " + name); err != nil {
 		return 0, 0, nil, err
 	}
-	m, err := b.expect(`^alice: \[([0-9a-f]{8})\] (requested|refused.*)`, 15*time.Minute)
+	// !stage is answered by the `requested` announcement itself; a refusal by a reply.
+	m, err := b.expect(`^(?:\[([0-9a-f]{8})\] \S+ (requested)|alice: (refused.*))`, 15*time.Minute)
 	if err != nil {
 		return 0, 0, nil, err
 	}

@@ -54,9 +54,13 @@ func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Te
 		return nil
 	}
 	snap := a.threads.with(th, func(th *thread) {
-		th.state = stateWord(ann.Word)
+		// Only a transition changes the state shown; progress, holds, reminders and a
+		// failure that keeps the state are lines about the request, nothing more.
+		if ann.State != "" {
+			th.state = string(ann.State)
+		}
 		th.latest = escape(ann.Text)
-		if ann.Word == "requested" {
+		if ann.State == stagebot.StatePending {
 			th.approvers = nil // pending again: approvals are counted afresh by the bot
 		}
 	})

@@ -95,10 +95,3 @@ func messageRef(channel, ts string) string { return channel + ":" + ts }
 // channel: the "request ID" stored under it is the thread's ts.
 func threadKey(requestID, channel string) string { return "thread:" + requestID + ":" + channel }
 
-// stateWord is the contract's state a request is in after an announcement with this word.
-func stateWord(word string) string {
-	if word == "requested" {
-		return "pending"
-	}
-	return word
-}
