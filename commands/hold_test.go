@@ -65,7 +65,7 @@ func TestStatusLineShowsHold(t *testing.T) {
 		want  string
 		not   bool
 	}{
-		{name: "held pending", state: stagebot.StatePending, hold: held, want: "; held by sil2100: translations (1h0m0s ago)"},
+		{name: "held pending", state: stagebot.StatePending, hold: held, want: "; held by sil2100: translations (1h ago)"},
 		{name: "not held", state: stagebot.StatePending, want: "held by", not: true},
 		{name: "ended while held", state: stagebot.StateCancelled, hold: held, want: "held by", not: true},
 	}

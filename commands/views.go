@@ -45,7 +45,7 @@ func registerViews(r *Registry, svc Service) {
 			}
 			var lines []string
 			for _, req := range rs {
-				lines = append(lines, fmt.Sprintf("[%s] %s %s (%s, by %s)", req.ShortID(), req.Filename, req.State, req.Created.Format("2006-01-02 15:04"), req.RequesterDisplay()))
+				lines = append(lines, fmt.Sprintf("[%s] %s %s (%s, by %s)", req.ShortID(), req.Filename, req.State, stagebot.FormatTime(req.Created), req.RequesterDisplay()))
 			}
 			return strings.Join(lines, "\n"), nil
 		}})
@@ -79,7 +79,7 @@ func StatusLine(st workflow.Status, now time.Time) string {
 	r := st.Request
 	var b strings.Builder
 	fmt.Fprintf(&b, "[%s] %s %s", r.ShortID(), r.Filename, r.State)
-	fmt.Fprintf(&b, " (%s, requested by %s %s ago", r.Summary(), r.RequesterDisplay(), since(now, r.Created))
+	fmt.Fprintf(&b, " (%s, requested by %s %s", r.Summary(), r.RequesterDisplay(), stagebot.Ago(now, r.Created))
 	if as := r.ValidApprovals(); len(as) > 0 {
 		var by []string
 		for _, a := range as {
@@ -92,7 +92,7 @@ func StatusLine(st workflow.Status, now time.Time) string {
 	}
 	b.WriteString(")")
 	if r.Hold != nil && !r.State.Final() {
-		fmt.Fprintf(&b, "; %s (%s ago)", r.Hold.Describe(), since(now, r.Hold.At))
+		fmt.Fprintf(&b, "; %s (%s)", r.Hold.Describe(), stagebot.Ago(now, r.Hold.At))
 	}
 	if st.Job != nil {
 		j := st.Job
@@ -100,7 +100,7 @@ func StatusLine(st workflow.Status, now time.Time) string {
 		if j.Attempt > 0 {
 			fmt.Fprintf(&b, " retrying: attempt %d failed: %s", j.Attempt, j.LastError)
 			if !j.NotBefore.IsZero() {
-				fmt.Fprintf(&b, "; next try in %s", since(j.NotBefore, now))
+				fmt.Fprintf(&b, "; next try in %s", stagebot.FormatDuration(max(j.NotBefore.Sub(now), 0)))
 			}
 		} else {
 			b.WriteString(" queued")
@@ -115,18 +115,4 @@ func StatusLine(st workflow.Status, now time.Time) string {
 		fmt.Fprintf(&b, "; reason: %s", r.Reason)
 	}
 	return b.String()
-}
-
-func since(now, t time.Time) string {
-	d := now.Sub(t)
-	if d < 0 {
-		d = 0
-	}
-	switch {
-	case d < time.Minute:
-		return d.Round(time.Second).String()
-	case d < 48*time.Hour:
-		return d.Round(time.Minute).String()
-	}
-	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }

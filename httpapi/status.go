@@ -24,7 +24,7 @@ var statusTmpl = template.Must(template.New("status").Funcs(template.FuncMap{
 		if t.IsZero() {
 			return "never"
 		}
-		return t.UTC().Format("2006-01-02 15:04 UTC")
+		return stagebot.FormatTime(t)
 	},
 }).Parse(statusHTML))
 
@@ -60,7 +60,7 @@ func viewOf(r *stagebot.Request, job *stagebot.Job) reqView {
 		v.QA = r.QASignoff.Display()
 	}
 	if h := v.Request.Hold; h != nil && !r.State.Final() {
-		v.Held = h.Describe() + " since " + h.At.UTC().Format("2006-01-02 15:04 UTC")
+		v.Held = h.Describe() + " since " + stagebot.FormatTime(h.At)
 	}
 	if job != nil {
 		v.Job = string(job.Kind) + " job queued"

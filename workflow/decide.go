@@ -3,6 +3,7 @@ package workflow
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"stagebot"
 	"stagebot/storage"
@@ -125,6 +126,9 @@ func (s *Service) afterSignoff(tx *storage.Tx, r *stagebot.Request, p stagebot.P
 		if err := s.note(tx, r, p.Display(), action, action+" by "+p.Display()); err != nil {
 			return "", err
 		}
+		if err := s.asideLine(tx, r, "progress", s.progressLine(r, p, action)); err != nil {
+			return "", err
+		}
 		return fmt.Sprintf("[%s] %s recorded; still waiting for %s", r.ShortID(), map[string]string{"approve": "approval", "qa": "QA sign-off"}[action], s.missing(r)), nil
 	}
 	if r.Hold != nil {
@@ -139,6 +143,29 @@ func (s *Service) afterSignoff(tx *storage.Tx, r *stagebot.Request, p stagebot.P
 		return "", err
 	}
 	return fmt.Sprintf("[%s] approved; queued for locking", r.ShortID()), nil
+}
+
+// progressLine tells the channel how far a request is from its policy after a sign-off
+// that did not meet it: without it the room sees nothing between requested and approved,
+// and cannot tell whether a second approver is needed.
+func (s *Service) progressLine(r *stagebot.Request, p stagebot.Person, action string) string {
+	need := max(s.cfg.Policy.Approvals, 1)
+	n := len(r.ValidApprovals())
+	var b strings.Builder
+	fmt.Fprintf(&b, "[%s] %s approved %d/%d", r.ShortID(), r.Filename, n, need)
+	if action == "qa" {
+		b.WriteString(", QA sign-off")
+	}
+	b.WriteString(" by " + p.Display() + "; ")
+	var missing []string
+	if n < need {
+		missing = append(missing, fmt.Sprintf("%d more", need-n))
+	}
+	if s.cfg.Policy.QASignoff && (r.QASignoff == nil || r.QASignoff.SHA256 != r.SHA256) {
+		missing = append(missing, "QA sign-off")
+	}
+	b.WriteString(joinAnd(missing) + " needed")
+	return b.String()
 }
 
 func (s *Service) approve(tx *storage.Tx, r *stagebot.Request, actor string) error {

@@ -34,7 +34,7 @@ func (s *Service) Remind() (int, error) {
 			if err := s.note(tx, r, "reminder", "remind", "still pending"); err != nil {
 				return err
 			}
-			text := line(r, "requested", fmt.Sprintf("still waiting for approval after %s (%s); !approve %s", now.Sub(r.Created).Round(1e9), s.missing(r), r.ShortID()))
+			text := line(r, "requested", fmt.Sprintf("still waiting for approval after %s (%s); !approve %s", stagebot.FormatDuration(now.Sub(r.Created)), s.missing(r), r.ShortID()))
 			if _, err := tx.Announce(stagebot.Announcement{At: now, RequestID: r.ID, Word: "requested", Text: text, Mention: s.approverNames(r)}); err != nil {
 				return err
 			}

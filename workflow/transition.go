@@ -55,7 +55,12 @@ func (s *Service) record(tx *storage.Tx, r *stagebot.Request, to stagebot.State,
 // aside announces a line about r that is not a transition (a hold, progress): State stays
 // empty so that adapters showing the request's state do not take it for one.
 func (s *Service) aside(tx *storage.Tx, r *stagebot.Request, word, note string) error {
-	_, err := tx.Announce(stagebot.Announcement{At: s.now(), RequestID: r.ID, Word: word, Text: line(r, word, note)})
+	return s.asideLine(tx, r, word, line(r, word, note))
+}
+
+// asideLine is aside for a caller that words the whole line itself.
+func (s *Service) asideLine(tx *storage.Tx, r *stagebot.Request, word, text string) error {
+	_, err := tx.Announce(stagebot.Announcement{At: s.now(), RequestID: r.ID, Word: word, Text: stagebot.RedactText(text)})
 	return err
 }
 

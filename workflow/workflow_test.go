@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -213,6 +214,16 @@ func TestRemindersOncePerInterval(t *testing.T) {
 		if got := count(); got != s.want {
 			t.Fatalf("after %s: %d reminders, want %d", s.advance, got, s.want)
 		}
+	}
+	// The ages as people say them, not Go's "4h0m0s".
+	var ages []string
+	for _, a := range e.announcements() {
+		if _, rest, ok := strings.Cut(a.Text, "still waiting for approval after "); ok {
+			ages = append(ages, rest[:strings.Index(rest, " (")])
+		}
+	}
+	if !slices.Equal(ages, []string{"4h", "8h"}) {
+		t.Fatalf("reminders say waiting after %q, want 4h and 8h", ages)
 	}
 	e.svc.Approve(bob, r.ShortID())
 	advance(10 * time.Hour)
