@@ -90,7 +90,8 @@ func (s *session) sameNick(a, b string) bool {
 	return m.fold(a) == m.fold(b)
 }
 
-// handleISupport takes what the bot uses from 005 RPL_ISUPPORT.
+// handleISupport takes what the bot uses from 005 RPL_ISUPPORT: the casemapping and the
+// bot user mode.
 func (s *session) handleISupport(m *irc.Message) {
 	for _, tok := range isupportTokens(m) {
 		name, value, _ := strings.Cut(tok, "=")
@@ -103,6 +104,8 @@ func (s *session) handleISupport(m *irc.Message) {
 			s.setCaseMapping(cm)
 		case "-CASEMAPPING":
 			s.setCaseMapping(mapRFC1459)
+		case "BOT":
+			s.setBotMode(value)
 		}
 	}
 }

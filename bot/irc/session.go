@@ -50,6 +50,7 @@ type session struct {
 	textEchoes map[string][]*echoWait
 	whois      map[string]*whoisWait
 	accounts   *accountCache
+	botMode    bool // MODE +B (ISUPPORT BOT) sent
 	closed     bool
 	done       chan struct{}
 
