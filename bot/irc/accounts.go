@@ -10,8 +10,9 @@ import (
 // it was learned with and is forgotten when the nick quits or changes, so a nick taken
 // over by someone else never inherits the account.
 type accountCache struct {
-	mu sync.Mutex
-	m  map[string]accountEntry
+	fold func(string) string // the session's casemapping
+	mu   sync.Mutex
+	m    map[string]accountEntry
 }
 
 type accountEntry struct {
@@ -19,13 +20,22 @@ type accountEntry struct {
 	account string // "" = known not to be logged in
 }
 
-func newAccountCache() *accountCache { return &accountCache{m: map[string]accountEntry{}} }
+func newAccountCache(fold func(string) string) *accountCache {
+	return &accountCache{fold: fold, m: map[string]accountEntry{}}
+}
+
+// reset forgets everything, for a new casemapping: the keys were folded by the old one.
+func (c *accountCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.m)
+}
 
 // get returns the account for nick if it was learned for this very hostmask.
 func (c *accountCache) get(nick, mask string) (account string, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.m[foldNick(nick)]
+	e, ok := c.m[c.fold(nick)]
 	if !ok || !strings.EqualFold(e.mask, mask) {
 		return "", false
 	}
@@ -38,37 +48,14 @@ func (c *accountCache) set(nick, mask, account string) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.m[foldNick(nick)] = accountEntry{mask: mask, account: account}
+	c.m[c.fold(nick)] = accountEntry{mask: mask, account: account}
 }
 
 func (c *accountCache) forget(nick string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.m, foldNick(nick))
+	delete(c.m, c.fold(nick))
 }
-
-// foldNick is rfc1459 case folding, the CASEMAPPING InspIRCd and most networks use:
-// ASCII plus []\~ as the upper case of {}|^.
-func foldNick(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		switch {
-		case 'A' <= c && c <= 'Z':
-			b[i] = c + 32
-		case c == '[':
-			b[i] = '{'
-		case c == ']':
-			b[i] = '}'
-		case c == '\\':
-			b[i] = '|'
-		case c == '~':
-			b[i] = '^'
-		}
-	}
-	return string(b)
-}
-
-func sameNick(a, b string) bool { return foldNick(a) == foldNick(b) }
 
 func isChannel(target string) bool {
 	return target != "" && (target[0] == '#' || target[0] == '&')

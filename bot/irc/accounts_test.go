@@ -41,7 +41,7 @@ func TestAccountCache(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newAccountCache()
+			c := newAccountCache(mapRFC1459.fold)
 			for i, s := range tc.steps {
 				switch s.op {
 				case "set":

@@ -205,7 +205,7 @@ func (a *Adapter) sayPieces(ctx context.Context, command, target, person, to, te
 			split = true
 		}
 		lines := chatLines(command, target, pieces)
-		sent, err := s.out.sendQueued(ctx, replyQueue(person), lines)
+		sent, err := s.out.sendQueued(ctx, replyQueue(s.fold(person)), lines)
 		if err == nil {
 			return nil
 		}

@@ -3,7 +3,6 @@ package irc
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"stagebot"
@@ -47,7 +46,7 @@ func (a *Adapter) Deliver(ctx context.Context, channel string, ann stagebot.Anno
 func (s *session) inChannel(ch string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.joined[strings.ToLower(ch)]
+	_, ok := s.joined[s.fold(ch)]
 	return ok
 }
 

@@ -3,7 +3,6 @@ package irc
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"gopkg.in/irc.v4"
@@ -37,13 +36,13 @@ func (s *session) post(ctx context.Context, channel, text, requestID string) err
 			keys = append(keys, label)
 			lines[i] = "@label=" + label + " " + lines[i]
 		} else {
-			key := echoKey(channel, p)
+			key := echoKey(s.fold(channel), p)
 			s.textEchoes[key] = append(s.textEchoes[key], w)
 			keys = append(keys, key)
 		}
 		s.mu.Unlock()
 	}
-	if _, err := s.out.send(ctx, channel, lines); err != nil {
+	if _, err := s.out.send(ctx, s.fold(channel), lines); err != nil {
 		s.dropEchoes(keys, waits)
 		return err
 	}
@@ -67,7 +66,8 @@ func (s *session) post(ctx context.Context, channel, text, requestID string) err
 	return nil
 }
 
-func echoKey(target, text string) string { return strings.ToLower(target) + "\x00" + text }
+// echoKey matches an echo to its line by text; folded is the target as the session folds it.
+func echoKey(folded, text string) string { return folded + "\x00" + text }
 
 // dropEchoes forgets waits that will not be answered.
 func (s *session) dropEchoes(keys []string, waits []*echoWait) {
@@ -111,7 +111,7 @@ func (s *session) echoed(m *irc.Message) {
 		w = s.echoes[label]
 		delete(s.echoes, label)
 	} else {
-		key := echoKey(m.Params[0], m.Trailing())
+		key := echoKey(s.fold(m.Params[0]), m.Trailing())
 		if ws := s.textEchoes[key]; len(ws) > 0 {
 			w = ws[0]
 			if len(ws) == 1 {

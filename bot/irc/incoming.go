@@ -56,7 +56,7 @@ func (s *session) handlePrivmsg(m *irc.Message) {
 		return
 	}
 	m = m.Copy()
-	key := foldNick(person)
+	key := s.fold(person)
 	if readOnly {
 		run := func(reply func(string) error) func() {
 			return func() {
@@ -99,7 +99,7 @@ func (s *session) admit(m *irc.Message, command, replyTo string) bool {
 		text := "slow down: " + s.a.cfg.limitText() + "; commands over that are ignored"
 		// On the person's lane, behind the answers to their earlier commands (it reads as
 		// the last word of the burst), and off the read loop; at most one per burst.
-		s.a.lanes.do(foldNick(person), func() {
+		s.a.lanes.do(s.fold(person), func() {
 			if err := s.a.say(s.ctx, command, replyTo, person, addressee(replyTo, person), text); err != nil {
 				s.a.log.Warn("reply failed", "target", replyTo, "err", err)
 			}
@@ -168,7 +168,7 @@ func (s *session) handleTagmsg(m *irc.Message) {
 	m = m.Copy()
 	// A lane of the person's own for reactions: a click is acted on at once, even while
 	// the same person's !stage downloads.
-	s.a.lanes.do("react\x00"+foldNick(nick), func() {
+	s.a.lanes.do("react\x00"+s.fold(nick), func() {
 		requestID := s.h.RequestFor(stagebot.NetworkIRC, reply)
 		if requestID == "" {
 			return // a reaction to some other line

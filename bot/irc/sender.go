@@ -34,9 +34,10 @@ type sender struct {
 	err    error // set once the connection is gone
 }
 
-// Queue keys: an announcement queue per channel, a reply queue per person.
-func announceQueue(channel string) string { return "a:" + foldNick(channel) }
-func replyQueue(person string) string     { return "r:" + foldNick(person) }
+// Queue keys: an announcement queue per channel, a reply queue per person, each named
+// as the session folds it (the sender does not know the server's casemapping).
+func announceQueue(channel string) string { return "a:" + channel }
+func replyQueue(person string) string     { return "r:" + person }
 
 // ring is the ring a queue key is served from: announcements (0) before replies (1).
 func ring(key string) int {
@@ -60,7 +61,7 @@ func newSender(w lineWriter, perSecond float64, burst int) *sender {
 		queues: map[string][]*batch{}, wake: make(chan struct{}, 1)}
 }
 
-// send writes an announcement's lines to channel (see sendQueued).
+// send writes an announcement's lines to channel, folded by the caller (see sendQueued).
 func (s *sender) send(ctx context.Context, channel string, lines []string) (sent int, err error) {
 	return s.sendQueued(ctx, announceQueue(channel), lines)
 }

@@ -50,8 +50,13 @@ type session struct {
 	textEchoes map[string][]*echoWait
 	whois      map[string]*whoisWait
 	accounts   *accountCache
+	botMode    bool // MODE +B (ISUPPORT BOT) sent
 	closed     bool
 	done       chan struct{}
+
+	// casemap is the server's CASEMAPPING. Outside mu: lanes and queues fold nicks
+	// on other goroutines; it is stored under mu so the maps keyed by it change with it.
+	casemap atomic.Uint32
 }
 
 // echoWait is an announcement line waiting for the server's echo.
@@ -70,10 +75,12 @@ type whoisWait struct {
 var labelSeq atomic.Uint64
 
 func newSession(a *Adapter, h bot.Handler, ctx context.Context) *session {
-	return &session{a: a, h: h, ctx: ctx, nick: a.cfg.Nick, offered: map[string]string{},
+	s := &session{a: a, h: h, ctx: ctx, nick: a.cfg.Nick, offered: map[string]string{},
 		caps: map[string]bool{}, joined: map[string]string{}, settled: map[string]bool{},
 		echoes: map[string]*echoWait{}, textEchoes: map[string][]*echoWait{},
-		whois: map[string]*whoisWait{}, accounts: newAccountCache(), done: make(chan struct{})}
+		whois: map[string]*whoisWait{}, done: make(chan struct{})}
+	s.accounts = newAccountCache(s.fold)
+	return s
 }
 
 // safeHandle keeps a line the code did not foresee from taking the process down.
@@ -130,6 +137,8 @@ func (s *session) handle(m *irc.Message) {
 			return
 		}
 		s.write("JOIN " + strings.Join(s.a.cfg.Channels, ","))
+	case "005":
+		s.handleISupport(m)
 	case "JOIN":
 		s.handleJoin(m)
 	case "403", "405", "471", "473", "474", "475", "476", "477", "489":
@@ -139,7 +148,7 @@ func (s *session) handle(m *irc.Message) {
 			s.left(m.Param(0))
 		}
 	case "KICK":
-		if sameNick(m.Param(1), s.currentNick()) {
+		if s.sameNick(m.Param(1), s.currentNick()) {
 			s.left(m.Param(0))
 			ch := m.Param(0)
 			time.AfterFunc(2*time.Second, func() {
@@ -152,7 +161,7 @@ func (s *session) handle(m *irc.Message) {
 		s.handleNick(m)
 	case "QUIT":
 		s.accounts.forget(m.Prefix.Name)
-		if sameNick(m.Prefix.Name, s.a.cfg.Nick) {
+		if s.sameNick(m.Prefix.Name, s.a.cfg.Nick) {
 			s.regain()
 		}
 	case "ACCOUNT":
@@ -330,11 +339,11 @@ func (s *session) currentNick() string {
 	return s.nick
 }
 
-func (s *session) fromSelf(m *irc.Message) bool { return sameNick(m.Prefix.Name, s.currentNick()) }
+func (s *session) fromSelf(m *irc.Message) bool { return s.sameNick(m.Prefix.Name, s.currentNick()) }
 
 func (s *session) configured(ch string) (string, bool) {
 	for _, c := range s.a.cfg.Channels {
-		if strings.EqualFold(c, ch) {
+		if s.fold(c) == s.fold(ch) {
 			return c, true
 		}
 	}
@@ -350,8 +359,8 @@ func (s *session) handleJoin(m *irc.Message) {
 		}
 		s.mu.Lock()
 		s.selfMask = m.Prefix.String()
-		s.joined[strings.ToLower(ch)] = name
-		s.settled[strings.ToLower(ch)] = true
+		s.joined[s.fold(ch)] = name
+		s.settled[s.fold(ch)] = true
 		s.mu.Unlock()
 		s.checkReady()
 		return
@@ -375,7 +384,7 @@ func (s *session) joinRefused(ch, why string) {
 	}
 	s.a.log.Error("cannot join channel", "channel", ch, "reason", why)
 	s.mu.Lock()
-	s.settled[strings.ToLower(ch)] = true
+	s.settled[s.fold(ch)] = true
 	s.mu.Unlock()
 	s.checkReady()
 }
@@ -383,7 +392,7 @@ func (s *session) joinRefused(ch, why string) {
 func (s *session) left(ch string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.joined, strings.ToLower(ch))
+	delete(s.joined, s.fold(ch))
 }
 
 // checkReady tells the adapter once registration is done and every channel answered.
@@ -404,7 +413,7 @@ func (s *session) handleNick(m *irc.Message) {
 	old, nick := m.Prefix.Name, m.Param(0)
 	s.accounts.forget(old)
 	s.accounts.forget(nick)
-	if sameNick(old, s.currentNick()) {
+	if s.sameNick(old, s.currentNick()) {
 		s.mu.Lock()
 		s.nick = nick
 		if s.selfMask != "" {
@@ -415,7 +424,7 @@ func (s *session) handleNick(m *irc.Message) {
 		s.a.log.Info("nick changed", "nick", nick)
 		return
 	}
-	if sameNick(old, s.a.cfg.Nick) {
+	if s.sameNick(old, s.a.cfg.Nick) {
 		s.regain()
 	}
 }
@@ -423,7 +432,7 @@ func (s *session) handleNick(m *irc.Message) {
 // regain asks for the configured nick back when a collision left us with another.
 func (s *session) regain() {
 	s.mu.Lock()
-	want := s.registered && !sameNick(s.nick, s.a.cfg.Nick)
+	want := s.registered && !s.sameNick(s.nick, s.a.cfg.Nick)
 	s.mu.Unlock()
 	if want {
 		s.write("NICK " + s.a.cfg.Nick)

@@ -22,7 +22,7 @@ func (s *session) whoisAccount(ctx context.Context, nick, mask string) string {
 	if acct, ok := s.accounts.get(nick, mask); ok {
 		return acct
 	}
-	key := foldNick(nick)
+	key := s.fold(nick)
 	s.mu.Lock()
 	w, asked := s.whois[key]
 	if !asked {
@@ -65,7 +65,7 @@ func (s *session) whoisAccount(ctx context.Context, nick, mask string) string {
 func (s *session) whoisUpdate(nick string, f func(*whoisWait)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if w := s.whois[foldNick(nick)]; w != nil {
+	if w := s.whois[s.fold(nick)]; w != nil {
 		f(w)
 	}
 }
@@ -73,7 +73,7 @@ func (s *session) whoisUpdate(nick string, f func(*whoisWait)) {
 func (s *session) whoisEnd(nick string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	key := foldNick(nick)
+	key := s.fold(nick)
 	if w := s.whois[key]; w != nil {
 		delete(s.whois, key)
 		close(w.done)

@@ -44,6 +44,7 @@ func inspircdConf(dir string, port, linkPort, tlsPort int, cert Cert, o Options)
 <module name="ircv3_batch">
 <module name="ircv3_labeledresponse">
 <module name="ircv3_accounttag">
+<module name="botmode">
 <module name="services_account">
 <module name="chanhistory">
 <chanhistory bots="yes" maxlines="200" prefixmsg="no">

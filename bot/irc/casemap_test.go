@@ -1,0 +1,77 @@
+package irc
+
+import (
+	"fmt"
+	"testing"
+)
+
+// TestCaseMappingFold: the three ASCII mappings differ exactly in []\~ against {}|^.
+func TestCaseMappingFold(t *testing.T) {
+	for _, tc := range []struct {
+		a, b                           string
+		ascii, rfc1459, strict, precis bool // same name under each mapping
+	}{
+		{"StageBot", "stagebot", true, true, true, true},
+		{"sb[1]", "SB{1}", false, true, true, false},
+		{`a\b`, "A|B", false, true, true, false},
+		{"a~", "A^", false, true, false, false},
+		{"a[]\\~", "a{}|^", false, true, false, false},
+		{"ÉMILE", "émile", false, false, false, true},
+		{"#Stage", "#stage", true, true, true, true},
+		{"#a[b]", "#a{b}", false, true, true, false},
+		{"alice", "alicf", false, false, false, false},
+	} {
+		for _, m := range []struct {
+			cm   caseMapping
+			want bool
+		}{{mapASCII, tc.ascii}, {mapRFC1459, tc.rfc1459}, {mapStrictRFC1459, tc.strict}, {mapRFC7613, tc.precis}} {
+			if got := m.cm.fold(tc.a) == m.cm.fold(tc.b); got != m.want {
+				t.Errorf("%s: %q and %q the same: %v, want %v", m.cm, tc.a, tc.b, got, m.want)
+			}
+		}
+	}
+	for _, v := range []string{"rfc1459", "ascii", "strict-rfc1459", "rfc7613"} {
+		if cm, ok := parseCaseMapping(v); !ok || cm.String() != v {
+			t.Errorf("parseCaseMapping(%q) = %v, %v", v, cm, ok)
+		}
+	}
+}
+
+// TestISupportCaseMapping: the casemapping a 005 line names decides who the bot is and
+// which channel it is in; until one comes (or with none), rfc1459.
+func TestISupportCaseMapping(t *testing.T) {
+	for _, tc := range []struct {
+		isupport string // CASEMAPPING token, "" for no 005 at all
+		// Whether sb{1}'s command is someone else's (not the bot's own line), and
+		// whether the bot, joined to #A^ while #a~ is configured, counts as in #a~.
+		otherPerson, inChannel bool
+	}{
+		{"", false, true},
+		{"CASEMAPPING=rfc1459", false, true},
+		{"CASEMAPPING=ascii", true, false},
+		{"CASEMAPPING=strict-rfc1459", false, false},
+		{"CASEMAPPING=rfc1459 -CASEMAPPING", false, true},
+	} {
+		t.Run(tc.isupport, func(t *testing.T) {
+			s, h, _ := testSession(t)
+			s.a.cfg.Nick, s.a.cfg.Channels = "sb[1]", []string{"#a~"}
+			s.caps["account-tag"] = true
+			feed(s, []byte(":irc.test 001 sb[1] :hi\r\n"))
+			if tc.isupport != "" {
+				feed(s, []byte(fmt.Sprintf(":irc.test 005 sb[1] CHANTYPES=# %s :are supported by this server\r\n", tc.isupport)))
+			}
+			feed(s, []byte(":sb[1]!u@h JOIN #A^\r\n:sb{1}!u@h PRIVMSG #a~ :!status\r\n"))
+			s.a.lanes.wait()
+			h.mu.Lock()
+			got := len(h.messages)
+			h.mu.Unlock()
+			if (got == 1) != tc.otherPerson {
+				t.Errorf("sb{1}'s command reached the handler %d times; as another person's: %v", got, tc.otherPerson)
+			}
+			if in := s.inChannel("#a~"); in != tc.inChannel {
+				t.Errorf("in #a~ after joining #A^: %v, want %v", in, tc.inChannel)
+			}
+			s.close()
+		})
+	}
+}
