@@ -311,7 +311,9 @@ func (b *slackBot) status(user, id string) string {
 
 // words lists, in order, the contract words of the thread replies under head.
 func words(v fakeslack.View, head, id string) []string {
-	re := regexp.MustCompile(`^(?:<@\w+> ?)*:? ?\[` + id + `\] \S+\.click (\w+)`)
+	// A state line is "[id] file word: ..." (or ends at the word); a progress line
+	// ("approved 1/2 by ...") is not a state.
+	re := regexp.MustCompile(`^(?:<@\w+> ?)*:? ?\[` + id + `\] \S+\.click (\w+)(?::|$)`)
 	var out []string
 	for _, r := range replies(v, head) {
 		if m := re.FindStringSubmatch(r); m != nil {

@@ -94,4 +94,3 @@ func messageRef(channel, ts string) string { return channel + ":" + ts }
 // threadKey remembers, through the same store, which message heads a request's thread in a
 // channel: the "request ID" stored under it is the thread's ts.
 func threadKey(requestID, channel string) string { return "thread:" + requestID + ":" + channel }
-
