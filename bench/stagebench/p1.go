@@ -284,7 +284,8 @@ func stageRun(bin string, args []string, logPath, name string) (d, dReq time.Dur
 		return 0, 0, nil, err
 	}
 	// !stage is answered by the `requested` announcement itself; a refusal by a reply.
-	m, err := b.expect(`^(?:\[([0-9a-f]{8})\] \S+ (requested)|alice: (refused.*))`, 15*time.Minute)
+	// The announcement may start with the approvers it mentions ("bob carol: [id] ...").
+	m, err := b.expect(`^(?:(?:[\w ]+: )?\[([0-9a-f]{8})\] \S+ (requested)|alice: (refused.*))`, 15*time.Minute)
 	if err != nil {
 		return 0, 0, nil, err
 	}
