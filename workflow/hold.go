@@ -44,7 +44,8 @@ func (s *Service) Hold(actor stagebot.Identity, idPrefix, reason string) (*Outco
 		}
 		r.Hold = &stagebot.Hold{By: actor, Key: p.Key, At: s.now(), Reason: reason}
 		what := r.Hold.Describe()
-		if r.State == stagebot.StateApproved {
+		backToPending := r.State == stagebot.StateApproved
+		if backToPending {
 			if err := s.endJobs(tx, r); err != nil {
 				return "", err
 			}
@@ -54,7 +55,14 @@ func (s *Service) Hold(actor stagebot.Identity, idPrefix, reason string) (*Outco
 		} else if err := s.note(tx, r, p.Display(), "hold", what); err != nil {
 			return "", err
 		}
-		if err := s.aside(tx, r, "held", what+"; not locked until !unhold "+r.ShortID()); err != nil {
+		text := line(r, "held", what+"; not locked until !unhold "+r.ShortID())
+		a := stagebot.Announcement{At: s.now(), RequestID: r.ID, Word: "held", Text: text}
+		if backToPending {
+			// Back from approved: the line reports that transition too, so it carries the
+			// state (every transition is announced once; the simulation checks it).
+			a.State = stagebot.StatePending
+		}
+		if _, err := tx.Announce(a); err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("[%s] %s; not locked until !unhold %s", r.ShortID(), what, r.ShortID()), nil

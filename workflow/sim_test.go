@@ -115,7 +115,9 @@ type sim struct {
 	// What every request was announced as, in order (transitions only).
 	announced map[string][]stagebot.State
 	// The first sight of each ended request, which must never change again.
-	ended    map[string]stagebot.Request
+	ended map[string]stagebot.Request
+	// held are the requests held at the end of the last step, with their history's length.
+	held     map[string]int
 	imageSeq int
 	stats    map[string]int
 }
@@ -129,6 +131,7 @@ func newSim(t testing.TB, seed uint64) *sim {
 		corpus:    simCorpus(t),
 		announced: map[string][]stagebot.State{},
 		ended:     map[string]stagebot.Request{},
+		held:      map[string]int{},
 		stats:     map[string]int{},
 	}
 	personsClick := s.corpus[5] // com.sim.b 3.0: a person locked it by hand
@@ -137,7 +140,7 @@ func newSim(t testing.TB, seed uint64) *sim {
 	s.mem.WriteFile(personsOwn, []byte("a person's click"))
 	s.mem.WriteFile(personsClick.filename, personsClick.bytes)
 
-	policy := stagebot.Policy{Approvals: 1 + s.rng.IntN(2), QASignoff: s.rng.IntN(3) == 0}
+	policy := stagebot.Policy{Approvals: 1 + s.rng.IntN(2), QASignoff: s.rng.IntN(3) == 0, ExpireAfter: 20 * time.Second}
 	idRand := rand.New(rand.NewPCG(seed, 7))
 	s.cfg = Config{
 		Team: testTeam, Policy: policy, StateDir: s.dir,
@@ -283,6 +286,10 @@ func (s *sim) pointed(id string) {
 		who = quinn
 		what = "qa " + short
 		_, err = s.svc.QA(who, short)
+	case r.State == stagebot.StateApproved && s.pick(4) == 0:
+		who = s.actor(bob, carol)
+		what = "hold " + short
+		_, err = s.svc.Hold(who, short, "sim")
 	case s.pick(4) == 0:
 		who = carol
 		what = "reject " + short
@@ -309,9 +316,9 @@ func (s *sim) command(prefer string) {
 	var what string
 	// Weights: stage 4, approve 5, withdraw 2, reject 1, cancel 2, qa 2, retry 1; during a
 	// job, mostly what overtakes it.
-	kinds := []int{0, 0, 0, 0, 2, 2, 2, 2, 2, 5, 5, 7, 8, 8, 10, 10, 11}
+	kinds := []int{0, 0, 0, 0, 2, 2, 2, 2, 2, 5, 5, 7, 8, 8, 10, 10, 11, 12, 13}
 	if prefer != "" {
-		kinds = []int{0, 2, 2, 5, 5, 5, 7, 8, 8, 8, 10, 11}
+		kinds = []int{0, 2, 2, 5, 5, 5, 7, 8, 8, 8, 10, 11, 12, 12, 13}
 	}
 	kind := kinds[s.pick(len(kinds))]
 	if id == "0000" {
@@ -352,6 +359,14 @@ func (s *sim) command(prefer string) {
 		who = s.actor(landing...)
 		what = "retry " + id
 		_, err = s.svc.Retry(who, id)
+	case 12:
+		who = s.actor(alice, bob, carol)
+		what = "hold " + id
+		_, err = s.svc.Hold(who, id, "sim")
+	case 13:
+		who = s.actor(alice, bob, carol)
+		what = "unhold " + id
+		_, err = s.svc.Unhold(who, id)
 	}
 	s.logf("%s: %s: %s", who.Name, what, errText(err))
 }
@@ -460,9 +475,13 @@ func (s *sim) step() {
 		d := time.Duration(s.pick(5000)) * time.Millisecond
 		s.clock = s.clock.Add(d)
 		s.logf("clock +%s", d)
-	case n < 92:
+	case n < 90:
 		_, err := s.svc.Tick(bob, "sim", nil)
 		s.logf("tick: %s", errText(err))
+	case n < 92:
+		// The bot calls Expire every minute; the sim's requests expire after 20 s.
+		k, err := s.svc.Expire(s.clock)
+		s.logf("expire: %d: %s", k, errText(err))
 	case n < 95:
 		s.imageSeq++
 		_, err := s.svc.Promote(quinn, strconv.Itoa(s.imageSeq))
@@ -609,6 +628,22 @@ func (s *sim) check() world {
 			}
 		}
 	}
+	// A request held through a step is not locked in it (a hold keeps it from its lock).
+	held := map[string]int{}
+	for _, r := range w.requests {
+		if r.Hold == nil {
+			continue
+		}
+		if n, ok := s.held[r.ID]; ok {
+			for _, h := range r.History[n:] {
+				if h.To == stagebot.StateLocked {
+					s.fail("[%s] was locked while held", r.ShortID())
+				}
+			}
+		}
+		held[r.ID] = len(r.History)
+	}
+	s.held = held
 	// People's lines stay, once each and in their order.
 	var persons []string
 	for _, l := range w.lines {
@@ -800,10 +835,12 @@ func TestSimulationReplaysExactly(t *testing.T) {
 // TestSimulationFoundBugs replays the seeds that once found a bug, so it stays fixed:
 //   - 100: a list temp file left behind when both the edit and its discard failed;
 //   - 5390: a retried lock took a line the bot had written for another request of the
-//     same click (whose cleanup was still queued) for a person's, and left it forever.
+//     same click (whose cleanup was still queued) for a person's, and left it forever;
+//   - 52, 65: a hold that took an approved request back to pending did not announce that
+//     transition, then announced it again at a later hold.
 func TestSimulationFoundBugs(t *testing.T) {
 	simCorpus(t)
-	for _, seed := range []uint64{100, 5390} {
+	for _, seed := range []uint64{52, 65, 100, 5390} {
 		runSchedule(t, seed, map[string]int{})
 	}
 }
