@@ -168,7 +168,9 @@ func TestHoldTakesApprovedBackToPending(t *testing.T) {
 	if got.State != stagebot.StatePending || len(got.ValidApprovals()) != 1 || len(e.jobsOf(r.ID)) != 0 {
 		t.Fatalf("after hold: %s, %d approvals, jobs %v", got.State, len(got.ValidApprovals()), e.jobsOf(r.ID))
 	}
-	if a := e.lastAbout(r.ID); a.Word != "held" || a.State != "" {
+	// The held line reports the transition back to pending too: every transition is
+	// announced once.
+	if a := e.lastAbout(r.ID); a.Word != "held" || a.State != stagebot.StatePending {
 		t.Fatalf("hold announced as %+v", a)
 	}
 	out, err := e.svc.Unhold(alice, id)
