@@ -18,27 +18,15 @@ func (s *Service) Expire(now time.Time) (int, error) {
 	if after <= 0 {
 		return 0, nil
 	}
-	n := 0
-	err := s.update(func(tx *storage.Tx) error {
-		n = 0
-		active, err := tx.Active()
-		if err != nil {
-			return err
+	return s.eachPending(func(tx *storage.Tx, r *stagebot.Request) (bool, error) {
+		if now.Sub(r.Created) < after {
+			return false, nil
 		}
-		for _, r := range active {
-			if r.State != stagebot.StatePending || now.Sub(r.Created) < after {
-				continue
-			}
-			if err := s.endJobs(tx, r); err != nil {
-				return err
-			}
-			r.Reason = ExpiredReason
-			if err := s.move(tx, r, stagebot.StateCancelled, "expiry", ExpiredReason+": pending for "+stagebot.FormatDuration(now.Sub(r.Created))); err != nil {
-				return err
-			}
-			n++
+		if err := s.endJobs(tx, r); err != nil {
+			return false, err
 		}
-		return nil
+		r.Reason = ExpiredReason
+		err := s.move(tx, r, stagebot.StateCancelled, "expiry", ExpiredReason+": pending for "+stagebot.FormatDuration(now.Sub(r.Created)))
+		return err == nil, err
 	})
-	return n, err
 }

@@ -14,6 +14,28 @@ func (s *Service) Remind() (int, error) {
 	if every <= 0 {
 		return 0, nil
 	}
+	now := s.now()
+	return s.eachPending(func(tx *storage.Tx, r *stagebot.Request) (bool, error) {
+		last := r.Created
+		if r.RemindedAt.After(last) {
+			last = r.RemindedAt
+		}
+		if now.Sub(last) < every {
+			return false, nil
+		}
+		r.RemindedAt = now
+		if err := s.note(tx, r, "reminder", "remind", "still pending"); err != nil {
+			return false, err
+		}
+		text := line(r, "requested", fmt.Sprintf("still waiting for approval after %s (%s); !approve %s", stagebot.FormatDuration(now.Sub(r.Created)), s.missing(r), r.ShortID()))
+		_, err := tx.Announce(stagebot.Announcement{At: now, RequestID: r.ID, Word: "requested", Text: text, Mention: s.approverNames(r)})
+		return err == nil, err
+	})
+}
+
+// eachPending runs fn on every pending request in one transaction and counts those it
+// acted on (fn's true): the periodic sweeps over waiting requests (reminders, expiry).
+func (s *Service) eachPending(fn func(tx *storage.Tx, r *stagebot.Request) (bool, error)) (int, error) {
 	n := 0
 	err := s.update(func(tx *storage.Tx) error {
 		n = 0
@@ -21,24 +43,17 @@ func (s *Service) Remind() (int, error) {
 		if err != nil {
 			return err
 		}
-		now := s.now()
 		for _, r := range active {
-			last := r.Created
-			if r.RemindedAt.After(last) {
-				last = r.RemindedAt
-			}
-			if r.State != stagebot.StatePending || now.Sub(last) < every {
+			if r.State != stagebot.StatePending {
 				continue
 			}
-			r.RemindedAt = now
-			if err := s.note(tx, r, "reminder", "remind", "still pending"); err != nil {
+			acted, err := fn(tx, r)
+			if err != nil {
 				return err
 			}
-			text := line(r, "requested", fmt.Sprintf("still waiting for approval after %s (%s); !approve %s", stagebot.FormatDuration(now.Sub(r.Created)), s.missing(r), r.ShortID()))
-			if _, err := tx.Announce(stagebot.Announcement{At: now, RequestID: r.ID, Word: "requested", Text: text, Mention: s.approverNames(r)}); err != nil {
-				return err
+			if acted {
+				n++
 			}
-			n++
 		}
 		return nil
 	})
