@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"stagebot"
-	"stagebot/storage"
 )
 
 // Retries of a channel that did not take an announcement: doubling from retryMin up to
@@ -31,7 +30,7 @@ func (r *retryBackoff) reset() { r.cur = 0 }
 // backoff, so nothing one channel does (refuse, vanish, lag) holds up another.
 type outlet struct {
 	a    Adapter
-	dest storage.Dest
+	dest stagebot.Dest
 	wake chan struct{}
 
 	mu       sync.Mutex
@@ -56,12 +55,21 @@ type ChannelStatus struct {
 func (c ChannelStatus) Refusing() bool { return c.Err != nil }
 
 // Dests are the outbox destinations of adapters: one per channel.
-func Dests(adapters []Adapter) []storage.Dest {
-	var out []storage.Dest
+func Dests(adapters []Adapter) []stagebot.Dest {
+	var out []stagebot.Dest
 	for _, a := range adapters {
 		for _, ch := range a.Channels() {
-			out = append(out, storage.Dest{Adapter: a.Name(), Channel: ch})
+			out = append(out, stagebot.Dest{Adapter: a.Name(), Channel: ch})
 		}
+	}
+	return out
+}
+
+// dests are the outlets' destinations, in their order.
+func (b *Bot) dests() []stagebot.Dest {
+	out := make([]stagebot.Dest, len(b.outlets))
+	for i, o := range b.outlets {
+		out[i] = o.dest
 	}
 	return out
 }
@@ -70,7 +78,7 @@ func newOutlets(adapters []Adapter) []*outlet {
 	var out []*outlet
 	for _, a := range adapters {
 		for _, ch := range a.Channels() {
-			out = append(out, &outlet{a: a, dest: storage.Dest{Adapter: a.Name(), Channel: ch}, wake: make(chan struct{}, 1)})
+			out = append(out, &outlet{a: a, dest: stagebot.Dest{Adapter: a.Name(), Channel: ch}, wake: make(chan struct{}, 1)})
 		}
 	}
 	return out
@@ -100,12 +108,9 @@ func (b *Bot) Delivery() []ChannelStatus {
 		out[i] = ChannelStatus{Adapter: o.dest.Adapter, Channel: o.dest.Channel, Err: o.err, Since: o.since, Failures: o.failures}
 		o.mu.Unlock()
 	}
-	_ = b.svc.DB().View(func(tx *storage.Tx) error {
-		for i, o := range b.outlets {
-			out[i].Backlog = tx.BacklogOf(o.dest)
-		}
-		return nil
-	})
+	for i, n := range b.svc.Backlogs(b.dests()) {
+		out[i].Backlog = n
+	}
 	return out
 }
 
@@ -137,12 +142,7 @@ func (b *Bot) deliver(ctx context.Context, o *outlet) error {
 		if !o.a.Connected() {
 			continue
 		}
-		var batch []stagebot.Announcement
-		err := b.svc.DB().View(func(tx *storage.Tx) error {
-			var err error
-			batch, err = tx.PendingTo(o.dest, 64)
-			return err
-		})
+		batch, err := b.svc.PendingTo(o.dest, 64)
 		if err != nil {
 			return err
 		}
@@ -165,7 +165,7 @@ func (b *Bot) deliver(ctx context.Context, o *outlet) error {
 					"seq", ann.Seq, "in", retry, "err", err)
 				break
 			}
-			if err := b.svc.DB().Update(func(tx *storage.Tx) error { return tx.DeliveredTo(o.dest, ann.Seq) }); err != nil {
+			if err := b.svc.DeliveredTo(o.dest, ann.Seq); err != nil {
 				return fmt.Errorf("record delivery: %w", err)
 			}
 			bo.reset()

@@ -8,7 +8,6 @@ import (
 
 	"stagebot"
 	"stagebot/intake"
-	"stagebot/workflow"
 )
 
 // recService records what reaches the workflow from a command line.
@@ -19,14 +18,14 @@ type recService struct {
 	src    intake.Source
 }
 
-func (s *recService) Cancel(a stagebot.Identity, id, reason string) (*workflow.Outcome, error) {
+func (s *recService) Cancel(a stagebot.Identity, id, reason string) (*stagebot.Outcome, error) {
 	s.actor, s.reason = a, reason
-	return &workflow.Outcome{Message: "[" + id + "] cancelled"}, nil
+	return &stagebot.Outcome{Message: "[" + id + "] cancelled"}, nil
 }
 
-func (s *recService) Reject(a stagebot.Identity, id, reason string) (*workflow.Outcome, error) {
+func (s *recService) Reject(a stagebot.Identity, id, reason string) (*stagebot.Outcome, error) {
 	s.actor, s.reason = a, reason
-	return &workflow.Outcome{Message: "[" + id + "] rejected"}, nil
+	return &stagebot.Outcome{Message: "[" + id + "] rejected"}, nil
 }
 
 func (s *recService) Stage(_ context.Context, a stagebot.Identity, src intake.Source) (*stagebot.Request, error) {

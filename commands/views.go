@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"stagebot"
-	"stagebot/workflow"
 )
 
 // maxListed bounds how many requests one reply lists: a chat line is not a report.
@@ -75,7 +74,7 @@ func queue(svc Service) (string, error) {
 }
 
 // StatusLine is one request in one line: ID, filename, state word, then what matters now.
-func StatusLine(st workflow.Status, now time.Time) string {
+func StatusLine(st stagebot.Status, now time.Time) string {
 	r := st.Request
 	var b strings.Builder
 	fmt.Fprintf(&b, "[%s] %s %s", r.ShortID(), r.Filename, r.State)

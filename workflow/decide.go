@@ -9,12 +9,6 @@ import (
 	"stagebot/storage"
 )
 
-// Outcome tells the caller what an action did, for its reply.
-type Outcome struct {
-	Request *stagebot.Request
-	Message string
-}
-
 // withRequest resolves an ID prefix and runs fn on the request inside one transaction.
 func (s *Service) withRequest(idPrefix string, fn func(tx *storage.Tx, r *stagebot.Request) (string, error)) (*Outcome, error) {
 	var out Outcome

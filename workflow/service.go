@@ -36,8 +36,6 @@ type Config struct {
 	Retry            Retry
 	Log              *slog.Logger
 	Now              func() time.Time // nil = time.Now
-	// StopGrace is how long a job under way may run on once shutdown begins.
-	StopGrace time.Duration
 	// NewID makes request IDs (nil = random UUIDs) and Rand draws the backoff's jitter
 	// (nil = the global source): a simulation sets both to replay a seed exactly.
 	NewID func() string
@@ -100,9 +98,6 @@ func New(cfg Config) *Service {
 	if cfg.Retry.GiveUp <= 0 {
 		cfg.Retry.GiveUp = time.Hour
 	}
-	if cfg.StopGrace <= 0 {
-		cfg.StopGrace = 30 * time.Second
-	}
 	if cfg.Publish.Timeout <= 0 {
 		cfg.Publish.Timeout = 10 * time.Minute
 	}
@@ -122,9 +117,6 @@ func New(cfg Config) *Service {
 
 // Team is the configured team.
 func (s *Service) Team() stagebot.Team { return s.cfg.Team }
-
-// DB is the storage, for readers (HTTP views, delivery).
-func (s *Service) DB() *storage.DB { return s.cfg.DB }
 
 // OutboxSignal fires (coalesced) after a transaction added announcements.
 func (s *Service) OutboxSignal() <-chan struct{} { return s.outbox }

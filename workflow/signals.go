@@ -11,11 +11,6 @@ import (
 
 var zeroTime time.Time
 
-// TickResult says what a click-sync tick did.
-type TickResult struct {
-	Stored []*stagebot.Request
-}
-
 // Tick records a click-sync run: every locked request becomes stored (when synced is not
 // nil, only those whose filename is in it) and the tick is announced once. source names
 // where it came from (schedule, !tick, webhook, watch).
@@ -111,13 +106,6 @@ func (s *Service) Promote(actor stagebot.Identity, image string) ([]*stagebot.Re
 		return s.event(tx, s.actorName(actor, "image-watch"), "promoted", text)
 	})
 	return moved, err
-}
-
-// Phasing is the phased-update progress of the last promoted image.
-type Phasing struct {
-	Image   string    `json:"image"`
-	Percent int       `json:"percent"`
-	At      time.Time `json:"at"`
 }
 
 // CurrentPhasing returns the last recorded phasing.

@@ -37,15 +37,15 @@ type Adapter struct {
 	gate      *floodgate.Gate // nil: no command limit
 }
 
-// New makes the adapter.
-func New(cfg Config, team stagebot.Team, log *slog.Logger) *Adapter {
-	if log == nil {
-		log = slog.Default()
+// New makes the adapter; nothing is dialled until Run.
+func New(cfg Config) (*Adapter, error) {
+	if cfg.Server == "" {
+		return nil, errors.New("irc: server is required")
 	}
-	log = log.With("adapter", "irc")
 	cfg = cfg.withDefaults()
-	return &Adapter{cfg: cfg, team: team, log: log, up: make(chan struct{}), lanes: newLanes(log),
-		gate: floodgate.New(cfg.CommandLimit, cfg.CommandPer)}
+	log := cfg.Log.With("adapter", "irc")
+	return &Adapter{cfg: cfg, team: cfg.Team, log: log, up: make(chan struct{}), lanes: newLanes(log),
+		gate: floodgate.New(cfg.CommandLimit, cfg.CommandPer)}, nil
 }
 
 // Name is the adapter's outbox key.

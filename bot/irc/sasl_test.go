@@ -29,7 +29,11 @@ func (nopHandler) Team() stagebot.Team                  { return stagebot.Team{}
 func runAdapter(t *testing.T, cfg ircbot.Config) (a *ircbot.Adapter, log *testLog, stop func()) {
 	t.Helper()
 	log = newTestLog(t)
-	a = ircbot.New(cfg, stagebot.Team{}, slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	cfg.Log = slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a, err := ircbot.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = a.Run(ctx, nopHandler{}) }()
