@@ -8,6 +8,7 @@ import (
 	"gopkg.in/irc.v4"
 
 	ircbot "stagebot/bot/irc"
+	"stagebot/config"
 	"stagebot/internal/ircdtest"
 )
 
@@ -24,15 +25,19 @@ func whoisOf(nick string) func(string) bool {
 	}
 }
 
-// startWhoisBot starts the bot on srv through a proxy; the clients in the channel already
-// see it there when this returns.
-func startWhoisBot(t *testing.T, srv *ircdtest.Server, team string, inChannel *ircdtest.Client) (*ircdtest.Proxy, *testLog, string, string) {
+// startWhoisBot starts the bot on srv through a proxy (tune, if not nil, may change its
+// configuration first); inChannel, a client in the channel, sees the bot there when this
+// returns. It hands back the proxy, the bot's log, and the clicks' URL and folder.
+func startWhoisBot(t *testing.T, srv *ircdtest.Server, team string, inChannel *ircdtest.Client, tune func(*config.Config)) (*ircdtest.Proxy, *testLog, string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	base := serveClicks(t, dir)
 	proxy := ircdtest.StartProxy(t, srv.Addr)
 	proxy.HideCaps("account-tag", "extended-join", "account-notify")
 	cfg, target := botConfigAt(t, proxy.Addr, base, team, "", false)
+	if tune != nil {
+		tune(cfg)
+	}
 	_, log := startBotLogged(t, cfg, target)
 	awaitBotIn(t, inChannel, 20*time.Second)
 	return proxy, log, base, dir
@@ -55,7 +60,7 @@ func TestWhoisUnansweredTimesOutOnInspIRCd(t *testing.T) {
 	sil.Join(channel)
 	lander.Join(channel)
 	proxy, log, base, dir := startWhoisBot(t, srv, `  landing: [{name: sil, irc: "account:sil"}]
-  landers: [{name: "*"}]`, lander)
+  landers: [{name: "*"}]`, lander, nil)
 	file := buildClick(t, dir, "com.example.whoislag", "1.0")
 	id, _ := stageOne(t, lander, sil, base, file)
 
@@ -93,7 +98,7 @@ func TestWhoisTryAgainOnInspIRCd(t *testing.T) {
 	sil.Join(channel)
 	lander.Join(channel)
 	proxy, log, base, dir := startWhoisBot(t, srv, `  landing: [{name: sil, irc: "account:sil"}]
-  landers: [{name: "*"}]`, lander)
+  landers: [{name: "*"}]`, lander, nil)
 	file := buildClick(t, dir, "com.example.whoisbusy", "1.0")
 	id, _ := stageOne(t, lander, sil, base, file)
 
@@ -130,7 +135,7 @@ func TestWhoisOnlyWhereNeededOnInspIRCd(t *testing.T) {
 	team += `  landers: [{name: "*"}]`
 	lander := ircdtest.Dial(t, srv.Addr, "lander")
 	lander.Join(channel)
-	proxy, _, base, dir := startWhoisBot(t, srv, team, lander)
+	proxy, _, base, dir := startWhoisBot(t, srv, team, lander, nil)
 
 	type request struct{ id, msgid, file, pkg string }
 	reqs := map[string]request{}
@@ -147,9 +152,9 @@ func TestWhoisOnlyWhereNeededOnInspIRCd(t *testing.T) {
 			c.Say(channel, text)
 		}
 		// Each person's lines are answered in order: the !history reply comes last.
-		c.Expect(ircdtest.TextFrom("stagebot", n+": ", "["+r.id+"] "+r.file, ", by "))
-		if k := proxy.Count(whoisOf(n)); k != 0 {
-			t.Fatalf("%d WHOIS %s for chat and read-only commands, want none", k, n)
+		_, answered := c.Await(ircdtest.DefaultWait, ircdtest.TextFrom("stagebot", n+": ", "["+r.id+"] "+r.file, ", by "))
+		if k := proxy.Count(whoisOf(n)); k != 0 || !answered {
+			t.Fatalf("%d WHOIS %s for chat and read-only commands, want none (all answered: %v)", k, n, answered)
 		}
 	}
 
@@ -171,4 +176,43 @@ func TestWhoisOnlyWhereNeededOnInspIRCd(t *testing.T) {
 			t.Fatalf("%d WHOIS %s, want 1", k, s.nick)
 		}
 	}
+}
+
+// TestWhoisPacedOnInspIRCd: WHOIS lines go out under the connection's send limit, like
+// chat lines, so commands from many people at once cannot get the bot throttled or
+// killed for flooding: N lookups at rate R with a burst of 1 span at least (N-1)/R.
+func TestWhoisPacedOnInspIRCd(t *testing.T) {
+	t.Parallel()
+	srv := ircdtest.Start(t, ircdtest.Options{HistoryChannels: []string{channel}})
+	const rate = 4 // lines per second
+	people := []string{"p1", "p2", "p3", "p4"}
+	clients := make([]*ircdtest.Client, len(people))
+	for i, n := range people {
+		clients[i] = ircdtest.Dial(t, srv.Addr, n)
+		clients[i].Join(channel)
+	}
+	proxy, _, _, _ := startWhoisBot(t, srv, `  landing: [{name: sil, irc: "sil!sil@127.0.0.1"}]
+  landers: [{name: "*"}]`, clients[0], func(c *config.Config) { c.IRC.SendRate, c.IRC.SendBurst = rate, 1 })
+
+	anyWhois := func(l string) bool { return strings.HasPrefix(strings.ToUpper(l), "WHOIS ") }
+	// Each is refused (nobody here is on the landing team), after asking who they are.
+	for _, c := range clients {
+		c.Say(channel, "!approve 1234abcd")
+	}
+	for i, c := range clients {
+		if _, ok := c.Await(ircbot.DefaultWhoisTimeout+ircdtest.DefaultWait, ircdtest.TextFrom("stagebot", people[i]+": ")); !ok {
+			t.Fatalf("no answer to %s", people[i])
+		}
+	}
+	at := proxy.Times(anyWhois)
+	if len(at) != len(people) {
+		t.Fatalf("%d WHOIS, want %d: %v", len(at), len(people), proxy.Sent())
+	}
+	// A little slack under the exact bound for the limiter's own rounding.
+	min := time.Duration(len(people)-1) * time.Second / rate * 9 / 10
+	span := at[len(at)-1].Sub(at[0])
+	if span < min {
+		t.Fatalf("%d WHOIS within %s, want them paced at %d/s (at least %s)", len(at), span, rate, min)
+	}
+	t.Logf("%d WHOIS over %s", len(at), span)
 }

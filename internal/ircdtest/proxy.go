@@ -25,6 +25,7 @@ type Proxy struct {
 
 	mu       sync.Mutex
 	sent     []string      // client lines (without CRLF), every connection, in order
+	sentAt   []time.Time   // when the proxy read each of sent
 	more     chan struct{} // closed and replaced at each client line
 	faults   []*fault
 	rewrites []func(line string) (string, bool)
@@ -153,6 +154,20 @@ func (p *Proxy) Count(match func(line string) bool) int {
 		}
 	}
 	return n
+}
+
+// Times is when the proxy read each client line so far that match accepts: how a
+// client paces its lines.
+func (p *Proxy) Times(match func(line string) bool) []time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []time.Time
+	for i, l := range p.sent {
+		if match(l) {
+			out = append(out, p.sentAt[i])
+		}
+	}
+	return out
 }
 
 // Await waits up to wait for the n-th client line that match accepts.
@@ -290,6 +305,7 @@ func (p *Proxy) record(line string) *fault {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.sent = append(p.sent, line)
+	p.sentAt = append(p.sentAt, time.Now())
 	close(p.more)
 	p.more = make(chan struct{})
 	for i, f := range p.faults {

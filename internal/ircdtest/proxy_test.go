@@ -125,6 +125,9 @@ func TestProxyFaults(t *testing.T) {
 			if n := p.Count(isWhois); n != 3 {
 				t.Fatalf("%d WHOIS recorded, want 3", n)
 			}
+			if at := p.Times(isWhois); len(at) != 3 || at[2].Before(at[0]) {
+				t.Fatalf("WHOIS times %v, want 3 in order", at)
+			}
 		})
 	}
 }
