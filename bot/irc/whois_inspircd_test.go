@@ -195,7 +195,8 @@ func TestWhoisPacedOnInspIRCd(t *testing.T) {
   landers: [{name: "*"}]`, clients[0], func(c *config.Config) { c.IRC.SendRate, c.IRC.SendBurst = rate, 1 })
 
 	anyWhois := func(l string) bool { return strings.HasPrefix(strings.ToUpper(l), "WHOIS ") }
-	// Each is refused (nobody here is on the landing team), after asking who they are.
+	// A state change from each at once (refused: there is no such request, and nobody
+	// here is on the landing team), so the bot asks who each of them is.
 	for _, c := range clients {
 		c.Say(channel, "!approve 1234abcd")
 	}
@@ -209,10 +210,10 @@ func TestWhoisPacedOnInspIRCd(t *testing.T) {
 		t.Fatalf("%d WHOIS, want %d: %v", len(at), len(people), proxy.Sent())
 	}
 	// A little slack under the exact bound for the limiter's own rounding.
-	min := time.Duration(len(people)-1) * time.Second / rate * 9 / 10
+	least := time.Duration(len(people)-1) * time.Second / rate * 9 / 10
 	span := at[len(at)-1].Sub(at[0])
-	if span < min {
-		t.Fatalf("%d WHOIS within %s, want them paced at %d/s (at least %s)", len(at), span, rate, min)
+	if span < least {
+		t.Fatalf("%d WHOIS within %s, want them paced at %d/s (at least %s)", len(at), span, rate, least)
 	}
 	t.Logf("%d WHOIS over %s", len(at), span)
 }
