@@ -16,8 +16,8 @@ func (b *Bot) Message(ctx context.Context, m Message) {
 	if !ok {
 		return
 	}
-	env := &commands.Env{Ctx: ctx, Actor: m.Actor, LocalPaths: m.LocalPaths, Attachments: m.Attachments, Say: m.Reply}
-	out := b.cfg.Commands.Exec(env, line)
+	env := &commands.Env{Actor: m.Actor, LocalPaths: m.LocalPaths, Attachments: m.Attachments, Say: m.Reply}
+	out := b.cfg.Commands.Exec(ctx, env, line)
 	if out.Reply == "" || m.Reply == nil {
 		return
 	}
