@@ -80,7 +80,7 @@ func (b *Bot) Decide(ctx context.Context, d Decision) {
 		}
 		return
 	}
-	if d.Public != nil && out != nil && out.Message != "" && !strings.Contains(out.Message, "approved; queued") {
+	if d.Public != nil && out != nil && out.Message != "" && !out.Queued {
 		_ = d.Public(out.Message)
 	}
 }

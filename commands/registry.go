@@ -5,6 +5,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 
@@ -132,11 +133,10 @@ func (r *Registry) run(ctx context.Context, env *Env, line string) Outcome {
 	}
 	reply, err := c.Run(ctx, env, strings.TrimSpace(args))
 	if err != nil {
-		msg := stagebot.ErrorMessage(err)
-		if stagebot.ErrorCode(err) == stagebot.EINVALID && strings.HasPrefix(msg, "usage") {
-			return Outcome{Reply: msg, Command: c.Name}
+		if u := (usageError{}); errors.As(err, &u) {
+			return Outcome{Reply: u.Error(), Command: c.Name}
 		}
-		return Outcome{Reply: "refused: " + msg, Command: c.Name}
+		return Outcome{Reply: "refused: " + stagebot.ErrorMessage(err), Command: c.Name}
 	}
 	return Outcome{Reply: reply, Command: c.Name, Done: true}
 }
@@ -185,6 +185,15 @@ func Parse(prefix, nick, text string) (string, bool) {
 	return "", false
 }
 
+// usageError is a command given without what it needs. Its reply is the usage line
+// itself, not a refusal; underneath it is an EINVALID *stagebot.Error for whoever asks for
+// the code.
+type usageError struct{ err *stagebot.Error }
+
+func (u usageError) Error() string { return u.err.Message }
+func (u usageError) Unwrap() error { return u.err }
+
+// usage is the usage error of command c (with its prefix) taking args.
 func usage(c string, args string) error {
-	return stagebot.Errorf(stagebot.EINVALID, "usage: %s %s", c, args)
+	return usageError{stagebot.Errorf(stagebot.EINVALID, "usage: %s %s", c, args)}
 }

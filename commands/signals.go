@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"stagebot"
 )
 
 func registerSignals(r *Registry, svc Service) {
@@ -38,7 +36,7 @@ func registerSignals(r *Registry, svc Service) {
 		Run: func(_ context.Context, env *Env, args string) (string, error) {
 			p, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(args), "%"))
 			if err != nil {
-				return "", stagebot.Errorf(stagebot.EINVALID, "usage: %sphasing PERCENT (0 to 100)", r.Prefix)
+				return "", usage(r.Prefix+"phasing", "PERCENT (0 to 100)")
 			}
 			n, err := svc.SetPhasing(env.Actor, p)
 			if err != nil {

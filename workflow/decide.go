@@ -13,6 +13,9 @@ import (
 type Outcome struct {
 	Request *stagebot.Request
 	Message string
+	// Queued reports that the action approved the request, which queues its lock: the
+	// `approved` announcement tells the channel as much.
+	Queued bool
 }
 
 // withRequest resolves an ID prefix and runs fn on the request inside one transaction.
@@ -23,11 +26,12 @@ func (s *Service) withRequest(idPrefix string, fn func(tx *storage.Tx, r *stageb
 		if err != nil {
 			return err
 		}
+		from := r.State
 		msg, err := fn(tx, r)
 		if err != nil {
 			return err
 		}
-		out = Outcome{Request: r, Message: msg}
+		out = Outcome{Request: r, Message: msg, Queued: from != stagebot.StateApproved && r.State == stagebot.StateApproved}
 		return nil
 	})
 	if err != nil {
