@@ -9,6 +9,9 @@ import "time"
 type Outcome struct {
 	Request *Request
 	Message string
+	// Queued reports that the action approved the request, which queues its lock: the
+	// `approved` announcement tells the channel as much.
+	Queued bool
 }
 
 // Status is a request with what the worker is doing about it.

@@ -11,6 +11,7 @@ import (
 
 	"stagebot"
 	"stagebot/commands"
+	"stagebot/internal/wake"
 )
 
 // Config assembles a Bot.
@@ -150,17 +151,10 @@ func (b *Bot) fanOut(ctx context.Context) error {
 			return nil
 		case <-b.svc.OutboxSignal():
 			for _, o := range b.outlets {
-				signalChan(o.wake)
+				wake.Signal(o.wake)
 			}
-			signalChan(b.progress)
+			wake.Signal(b.progress)
 		}
-	}
-}
-
-func signalChan(c chan struct{}) {
-	select {
-	case c <- struct{}{}:
-	default:
 	}
 }
 

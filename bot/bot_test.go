@@ -12,6 +12,7 @@ import (
 
 	"stagebot"
 	"stagebot/commands"
+	"stagebot/internal/wake"
 	"stagebot/storage"
 	"stagebot/workflow"
 )
@@ -173,7 +174,7 @@ func (c *channelsAdapter) Run(ctx context.Context, _ Handler) error { <-ctx.Done
 func (c *channelsAdapter) Deliver(_ context.Context, ch string, a stagebot.Announcement) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	defer signalChan(c.changed)
+	defer wake.Signal(c.changed)
 	if err := c.refuse[ch]; err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"stagebot"
+	"stagebot/internal/backoff"
+	"stagebot/internal/wake"
 )
 
 // Retries of a channel that did not take an announcement: doubling from retryMin up to
@@ -15,16 +17,6 @@ const (
 	retryMin = time.Second
 	retryMax = 30 * time.Second
 )
-
-// retryBackoff spaces the attempts at one channel after a failure.
-type retryBackoff struct{ cur time.Duration }
-
-func (r *retryBackoff) fail() time.Duration {
-	r.cur = min(max(2*r.cur, retryMin), retryMax)
-	return r.cur
-}
-
-func (r *retryBackoff) reset() { r.cur = 0 }
 
 // outlet is one channel of one adapter: its own cursor, its own goroutine and its own
 // backoff, so nothing one channel does (refuse, vanish, lag) holds up another.
@@ -118,7 +110,7 @@ func (b *Bot) Delivery() []ChannelStatus {
 // after the adapter took it, so a crash or a disconnect re-sends rather than loses; a
 // failure holds this channel's cursor alone and is retried with backoff.
 func (b *Bot) deliver(ctx context.Context, o *outlet) error {
-	var bo retryBackoff
+	bo := backoff.Backoff{Policy: backoff.Policy{Min: retryMin, Max: retryMax}}
 	var retry time.Duration
 	for {
 		switch {
@@ -160,7 +152,7 @@ func (b *Bot) deliver(ctx context.Context, o *outlet) error {
 					return nil
 				}
 				o.failed(err)
-				retry = bo.fail()
+				retry = bo.Next()
 				b.log.Warn("delivery failed; will retry", "adapter", o.dest.Adapter, "channel", o.dest.Channel,
 					"seq", ann.Seq, "in", retry, "err", err)
 				break
@@ -168,9 +160,9 @@ func (b *Bot) deliver(ctx context.Context, o *outlet) error {
 			if err := b.svc.DeliveredTo(o.dest, ann.Seq); err != nil {
 				return fmt.Errorf("record delivery: %w", err)
 			}
-			bo.reset()
+			bo.Reset()
 			o.succeeded()
-			signalChan(b.progress)
+			wake.Signal(b.progress)
 		}
 	}
 }

@@ -14,8 +14,8 @@ func (b *Bot) Message(ctx context.Context, m Message) {
 	if !ok {
 		return
 	}
-	env := &commands.Env{Ctx: ctx, Actor: m.Actor, LocalPaths: m.LocalPaths, Attachments: m.Attachments, Say: m.Reply}
-	out := b.cfg.Commands.Exec(env, line)
+	env := &commands.Env{Actor: m.Actor, LocalPaths: m.LocalPaths, Attachments: m.Attachments, Say: m.Reply}
+	out := b.cfg.Commands.Exec(ctx, env, line)
 	if out.Reply == "" || m.Reply == nil {
 		return
 	}
@@ -78,7 +78,7 @@ func (b *Bot) Decide(ctx context.Context, d Decision) {
 		}
 		return
 	}
-	if d.Public != nil && out != nil && out.Message != "" && !strings.Contains(out.Message, "approved; queued") {
+	if d.Public != nil && out != nil && out.Message != "" && !out.Queued {
 		_ = d.Public(out.Message)
 	}
 }

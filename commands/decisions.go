@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"strings"
 
 	"stagebot"
@@ -10,7 +11,7 @@ func registerDecisions(r *Registry, svc Service) {
 	type idAction func(actor stagebot.Identity, id, rest string) (*stagebot.Outcome, error)
 	add := func(name, args, who, summary, example string, needRest bool, act idAction) {
 		r.Register(Command{Name: name, Args: args, Who: who, Summary: summary, Example: r.Prefix + example,
-			Run: func(env *Env, line string) (string, error) {
+			Run: func(_ context.Context, env *Env, line string) (string, error) {
 				id, rest, _ := strings.Cut(line, " ")
 				if id == "" {
 					return "", usage(r.Prefix+name, args)

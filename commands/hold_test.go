@@ -39,7 +39,7 @@ func TestHoldCommands(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.line, func(t *testing.T) {
 			svc := &holdService{}
-			reply := NewRegistry("!", svc).Run(&Env{Actor: stagebot.Identity{Network: "console", ID: "a", Name: "a"}}, c.line)
+			reply := NewRegistry("!", svc).Run(t.Context(), &Env{Actor: stagebot.Identity{Network: "console", ID: "a", Name: "a"}}, c.line)
 			if !strings.Contains(reply, c.wantReply) {
 				t.Fatalf("reply %q, want it to contain %q", reply, c.wantReply)
 			}

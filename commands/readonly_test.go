@@ -80,7 +80,7 @@ func TestReadOnlyCommandsOnlyRead(t *testing.T) {
 		}
 		for _, args := range []string{"", "abcd1234", "com.example.app", "approve", "abcd1234 reason"} {
 			svc.writes = nil
-			r.Run(&Env{Ctx: context.Background(), Actor: stagebot.Identity{Network: "console", ID: "x"}}, name+" "+args)
+			r.Run(context.Background(), &Env{Actor: stagebot.Identity{Network: "console", ID: "x"}}, name+" "+args)
 			if len(svc.writes) > 0 {
 				t.Errorf("%q, marked read-only, called %v", name+" "+args, svc.writes)
 			}

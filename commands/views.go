@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -15,7 +16,7 @@ func registerViews(r *Registry, svc Service) {
 	r.Register(Command{Name: "status", Args: "[ID or package]", Who: "anyone", ReadOnly: true,
 		Summary: "a request's state and what the worker is doing about it; without argument, the queue",
 		Example: r.Prefix + "status 1a2b3c4d",
-		Run: func(env *Env, args string) (string, error) {
+		Run: func(_ context.Context, env *Env, args string) (string, error) {
 			if args == "" {
 				return queue(svc)
 			}
@@ -31,10 +32,10 @@ func registerViews(r *Registry, svc Service) {
 		}})
 	r.Register(Command{Name: "queue", Who: "anyone", ReadOnly: true, Summary: "every request still in flight",
 		Example: r.Prefix + "queue",
-		Run:     func(env *Env, _ string) (string, error) { return queue(svc) }})
+		Run:     func(_ context.Context, env *Env, _ string) (string, error) { return queue(svc) }})
 	r.Register(Command{Name: "history", Args: "PACKAGE", Who: "anyone", ReadOnly: true, Summary: "a package's requests, newest last",
 		Example: r.Prefix + "history com.ubuntu.camera",
-		Run: func(env *Env, args string) (string, error) {
+		Run: func(_ context.Context, env *Env, args string) (string, error) {
 			if args == "" {
 				return "", usage(r.Prefix+"history", "PACKAGE")
 			}

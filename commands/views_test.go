@@ -61,7 +61,7 @@ func TestHistoryTimes(t *testing.T) {
 			if !ok {
 				t.Fatal("no history command")
 			}
-			got, err := cmd.Run(&Env{}, "x")
+			got, err := cmd.Run(t.Context(), &Env{}, "x")
 			if err != nil {
 				t.Fatal(err)
 			}

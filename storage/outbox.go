@@ -50,6 +50,11 @@ func (t *Tx) PendingTo(d stagebot.Dest, limit int) ([]stagebot.Announcement, err
 		if err := json.Unmarshal(v, &a); err != nil {
 			return nil, fmt.Errorf("decode announcement %d: %w", btoi(k), err)
 		}
+		if a.Word == stagebot.WordRequested {
+			// Written before announcements said so themselves: a `requested` line
+			// always asked for approval.
+			a.AsksApproval = true
+		}
 		out = append(out, a)
 	}
 	return out, nil

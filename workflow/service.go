@@ -17,6 +17,7 @@ import (
 
 	"stagebot"
 	"stagebot/intake"
+	"stagebot/internal/wake"
 	"stagebot/snakefruit"
 	"stagebot/storage"
 )
@@ -123,13 +124,6 @@ func (s *Service) OutboxSignal() <-chan struct{} { return s.outbox }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
 
-func signal(c chan struct{}) {
-	select {
-	case c <- struct{}{}:
-	default:
-	}
-}
-
 // update runs fn in one transaction under the service lock and then wakes the worker and
 // the announcers, which read what fn committed.
 func (s *Service) update(fn func(tx *storage.Tx) error) error {
@@ -138,8 +132,8 @@ func (s *Service) update(fn func(tx *storage.Tx) error) error {
 	s.ended = s.ended[:0]
 	err := s.cfg.DB.Update(fn)
 	if err == nil {
-		signal(s.wakeWorker)
-		signal(s.outbox)
+		wake.Signal(s.wakeWorker)
+		wake.Signal(s.outbox)
 		s.releaseCopies(s.ended)
 	}
 	return err

@@ -5,10 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"stagebot"
+	"stagebot/internal/backoff"
 	"stagebot/snakefruit"
 	"stagebot/storage"
 )
@@ -199,17 +199,10 @@ func isPermanent(err error) bool {
 	return errors.As(err, &p) || snakefruit.IsPermanent(err)
 }
 
-// backoff is exponential with full jitter in the upper half, capped.
+// backoff is the wait after a job's attempt-th failure: doubling from Retry.Initial up to
+// Retry.Max, drawn from the upper half of the step (from cfg.Rand when set).
 func (s *Service) backoff(attempt int) time.Duration {
-	d := s.cfg.Retry.Initial
-	for i := 1; i < attempt && d < s.cfg.Retry.Max; i++ {
-		d *= 2
-	}
-	d = min(d, s.cfg.Retry.Max)
-	if s.cfg.Rand != nil {
-		return d/2 + time.Duration(s.cfg.Rand.Int64N(int64(d/2+1)))
-	}
-	return d/2 + rand.N(d/2+1)
+	return backoff.Policy{Min: s.cfg.Retry.Initial, Max: s.cfg.Retry.Max, Jitter: true, Rand: s.cfg.Rand}.Delay(attempt)
 }
 
 // jobFailed records a failed attempt of a job that is still current: a retry with

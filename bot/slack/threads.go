@@ -11,10 +11,10 @@ import (
 // head shows.
 type thread struct {
 	ts        string
-	head      string   // the request message's own line; "" until known (after a restart)
-	state     string   // the contract's state word
-	latest    string   // the newest announcement's line
-	approvers []string // landing-team members who approved here, short of the policy
+	head      string         // the request message's own line; "" until known (after a restart)
+	state     stagebot.State // what the head shows
+	latest    string         // the newest announcement's line
+	approvers []string       // landing-team members who approved here, short of the policy
 }
 
 // threads maps requests to their threads. The head's ts is kept through the bot's message
@@ -40,7 +40,7 @@ func (t *threads) get(h bot.Handler, requestID, channel string) *thread {
 	if ts == "" {
 		return nil
 	}
-	th := &thread{ts: ts, state: "pending"}
+	th := &thread{ts: ts, state: stagebot.StatePending}
 	t.m[t.key(requestID, channel)] = th
 	return th
 }
@@ -54,7 +54,7 @@ func (t *threads) ts(h bot.Handler, requestID, channel string) string {
 
 // start records a new request message.
 func (t *threads) start(h bot.Handler, requestID, channel, ts, head string) *thread {
-	th := &thread{ts: ts, head: head, state: "pending"}
+	th := &thread{ts: ts, head: head, state: stagebot.StatePending}
 	t.mu.Lock()
 	t.m[t.key(requestID, channel)] = th
 	t.mu.Unlock()
