@@ -7,6 +7,7 @@ import (
 
 	"gopkg.in/irc.v4"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/ircdtest"
 )
 
@@ -21,8 +22,8 @@ func TestKilledOnJoinBacksOff(t *testing.T) {
 	oper := ircdtest.Dial(t, srv.Addr, "oper")
 	oper.Oper()
 	oper.Join(channel)
-	cfg, target := botConfig(t, srv, "http://127.0.0.1:1/", hostmaskTeam, "  reconnect_max: 30s", false)
-	startBot(t, cfg, target)
+	bottest.StartWith(t, bottest.Options{NoConsole: true, Team: hostmaskTeam,
+		Extra: onIRC{addr: srv.Addr, more: "  reconnect_max: 30s\n", baseURL: "http://127.0.0.1:1/"}.yaml()})
 
 	const attempts = 5
 	var joins []time.Time

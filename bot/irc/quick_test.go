@@ -9,6 +9,7 @@ import (
 
 	"gopkg.in/irc.v4"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/ircdtest"
 )
 
@@ -30,10 +31,10 @@ func TestRepliesKeepOrderUnderPacing(t *testing.T) {
 		http.NotFound(w, r)
 	}))
 	t.Cleanup(slow.Close)
-	cfg, target := botConfig(t, srv, slow.URL, hostmaskTeam, "", false)
-	cfg.IRC.SendRate, cfg.IRC.SendBurst = 4, 1 // one line at once, then one every 250 ms
-	startBot(t, cfg, target)
-	awaitBotIn(t, lander, 20*time.Second)
+	bottest.StartWith(t, bottest.Options{NoConsole: true, Team: hostmaskTeam,
+		// One line at once, then one every 250 ms.
+		Extra: onIRC{addr: srv.Addr, sendRate: 4, sendBurst: 1, baseURL: slow.URL}.yaml()})
+	awaitBotIn(t, lander, bottest.Wait)
 
 	commands := []struct{ say, reply string }{
 		{"!stage com.example.slow_1.0_all.click", "404"},
