@@ -86,7 +86,7 @@ func TestOptionsYAML(t *testing.T) {
 			return nil
 		}},
 		{"no console, team and approvals", Options{NoConsole: true, Approvals: 2,
-			Team: "  landing: [{name: sil}, {name: ken}]\n  landers: [{name: \"*\"}]",
+			Team:  "  landing: [{name: sil}, {name: ken}]\n  landers: [{name: \"*\"}]",
 			Extra: "irc: {server: \"127.0.0.1:6667\", nick: stagebot, channels: [\"#stage\"]}\n"}, func(c *config.Config) error {
 			if c.Console || c.Policy.Approvals != 2 || len(c.Team.Landing) != 2 || c.IRC == nil {
 				return fmt.Errorf("console %v, approvals %d, landing %v, irc %v", c.Console, c.Policy.Approvals, c.Team.Landing, c.IRC)
