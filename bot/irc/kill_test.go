@@ -28,10 +28,10 @@ func TestKilledOnJoinBacksOff(t *testing.T) {
 	const attempts = 5
 	var joins []time.Time
 	for len(joins) < attempts {
-		if _, ok := oper.Await(20*time.Second, func(m *irc.Message) bool {
+		if _, ok := oper.Await(bottest.Wait, func(m *irc.Message) bool {
 			return m.Command == "JOIN" && strings.EqualFold(m.Prefix.Name, "stagebot")
 		}); !ok {
-			t.Fatalf("join %d did not come within 20s", len(joins)+1)
+			t.Fatalf("join %d did not come within %s", len(joins)+1, bottest.Wait)
 		}
 		joins = append(joins, time.Now())
 		oper.Send("KILL stagebot :go away")

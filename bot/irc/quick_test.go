@@ -49,7 +49,7 @@ func TestRepliesKeepOrderUnderPacing(t *testing.T) {
 		lander.Say(channel, c.say)
 	}
 	var got []string
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(bottest.Wait)
 	for len(got) < len(commands) {
 		m, ok := lander.Await(time.Until(deadline), func(m *irc.Message) bool {
 			return m.Command == "PRIVMSG" && strings.EqualFold(m.Prefix.Name, "stagebot") && m.Param(0) == channel

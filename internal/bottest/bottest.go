@@ -160,9 +160,6 @@ func (b *Bot) WaitFor(pattern string) []string {
 // Count is how many lines printed so far match pattern.
 func (b *Bot) Count(pattern string) int { return b.out.count(regexp.MustCompile(pattern).MatchString) }
 
-// Logs is every log record the bot wrote so far: Log.Records.
-func (b *Bot) Logs() []string { return b.Log.Records() }
-
 // Lines is everything printed so far.
 func (b *Bot) Lines() []string { return b.out.snapshot() }
 
