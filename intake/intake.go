@@ -25,6 +25,7 @@ import (
 	"stagebot"
 	"stagebot/click"
 	"stagebot/internal/asyncw"
+	"stagebot/internal/writeback"
 )
 
 // Fetcher fetches and inspects clicks.
@@ -142,8 +143,9 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (*Result, error) {
 	}
 	r = &countReader{r: r, n: &turn.written}
 	// The copy is written from its own goroutine so that the disk writes overlap the
-	// hashing instead of taking turns with it.
-	store := asyncw.New(tmp)
+	// hashing instead of taking turns with it, and written back as it goes so that a big
+	// download never makes bbolt's commits (every approval, every announcement) wait.
+	store := asyncw.New(writeback.New(tmp))
 	info, err := click.Inspect(io.TeeReader(r, store), f.Click)
 	if serr := store.Close(); err == nil && serr != nil {
 		return nil, fmt.Errorf("store the download: %w", serr)

@@ -76,6 +76,13 @@ func (f *faultFS) size(ctx context.Context, name string) (int64, error) {
 	return f.inner.size(ctx, name)
 }
 
+func (f *faultFS) stat(ctx context.Context, name string) (fileStat, error) {
+	if f.step("stat", name) {
+		return fileStat{}, errCrash
+	}
+	return f.inner.stat(ctx, name)
+}
+
 func (f *faultFS) rename(ctx context.Context, from, to string) error {
 	if f.step("rename", to) {
 		return errCrash

@@ -65,6 +65,8 @@ func (t *target) checkName(name string) error {
 		return permanentKindf(kindBadName, "snakefruit: file name %q must be a plain name", name)
 	case isTemp(name):
 		return permanentKindf(kindBadName, "snakefruit: file name %q uses the temp prefix", name)
+	case strings.HasPrefix(name, PendingPrefix):
+		return permanentKindf(kindBadName, "snakefruit: file name %q uses the pending prefix", name)
 	case name == t.list:
 		return permanentKindf(kindBadName, "snakefruit: file name %q is the list file", name)
 	}

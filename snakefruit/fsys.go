@@ -3,6 +3,7 @@ package snakefruit
 import (
 	"context"
 	"io"
+	"time"
 )
 
 // fsys is what a transport must offer for target to keep the folder's rules. Names are
@@ -19,6 +20,8 @@ type fsys interface {
 	readSmall(ctx context.Context, name string, limit int64) ([]byte, error)
 	// size returns name's size.
 	size(ctx context.Context, name string) (int64, error)
+	// stat returns name's size and modification time (as the server keeps it).
+	stat(ctx context.Context, name string) (fileStat, error)
 	// rename moves from over to atomically: to is the old or the new file, never absent.
 	rename(ctx context.Context, from, to string) error
 	remove(ctx context.Context, name string) error
@@ -32,4 +35,10 @@ type fsys interface {
 type landed struct {
 	size   int64
 	sha256 string // lowercase hex
+}
+
+// fileStat is what stat reports of a file.
+type fileStat struct {
+	size  int64
+	mtime time.Time
 }

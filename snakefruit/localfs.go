@@ -72,6 +72,14 @@ func (l localFS) size(ctx context.Context, name string) (int64, error) {
 	return fi.Size(), nil
 }
 
+func (l localFS) stat(ctx context.Context, name string) (fileStat, error) {
+	fi, err := os.Stat(l.path(name))
+	if err != nil {
+		return fileStat{}, err
+	}
+	return fileStat{size: fi.Size(), mtime: fi.ModTime()}, nil
+}
+
 func (l localFS) rename(ctx context.Context, from, to string) error {
 	if err := os.Rename(l.path(from), l.path(to)); err != nil {
 		return err

@@ -2,7 +2,9 @@ package snakefruit
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 )
 
 // LockSpec describes one click to lock.
@@ -22,6 +24,13 @@ type LockSpec struct {
 	// caller removes it once the lock is recorded, so that a lock overtaken after its list
 	// edit can still put the older line back without uploading the older file again.
 	KeepReplaced bool
+	// Pending, when set, is the click's pre-upload as it was checked: Lock renames it into
+	// place instead of uploading Src. If it is no longer that file (removed or changed
+	// behind the bot's back) it is removed and Src uploaded as without it; it is never
+	// renamed blindly.
+	Pending *Pending
+	// Changed hears why Pending could not be used (for the caller's log).
+	Changed func(err error)
 }
 
 // Lock makes s.Filename locked: the file in the folder, then its line in the list (in place of
@@ -29,7 +38,7 @@ type LockSpec struct {
 // order means that a crash at any point leaves nothing a repeat of Lock does not finish: the
 // list never names a file that is not there yet, and the older file goes only after its line.
 func Lock(ctx context.Context, t Target, s LockSpec) error {
-	if err := t.Put(ctx, s.Filename, s.Src, s.Size, s.SHA256); err != nil {
+	if err := place(ctx, t, s); err != nil {
 		return err
 	}
 	if s.Claim != nil {
@@ -64,4 +73,27 @@ func Unlock(ctx context.Context, t Target, filename string) error {
 		return fmt.Errorf("snakefruit: unlock %s: %w", filename, err)
 	}
 	return nil
+}
+
+// place puts the click in the folder: its checked pre-upload renamed into place, or else
+// an upload of Src.
+func place(ctx context.Context, t Target, s LockSpec) error {
+	if p := s.Pending; p != nil && p.Size == s.Size && strings.EqualFold(p.SHA256, s.SHA256) {
+		err := t.Promote(ctx, *p, s.Filename)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, ErrPendingChanged) {
+			return err
+		}
+		if s.Changed != nil {
+			s.Changed(err)
+		}
+		if id, ok := PendingID(p.Name); ok {
+			if err := t.RemovePending(ctx, id); err != nil {
+				return err
+			}
+		}
+	}
+	return t.Put(ctx, s.Filename, s.Src, s.Size, s.SHA256)
 }

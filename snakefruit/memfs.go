@@ -12,6 +12,7 @@ import (
 	"path"
 	"slices"
 	"sync"
+	"time"
 )
 
 // Op is one transport call of a memory folder, as its fault hook sees it.
@@ -25,8 +26,10 @@ type Op struct {
 // rules as file:// and sftp:// (it is the same target code over another transport), so a
 // simulation of the workflow can run thousands of schedules a second against it.
 type MemFS struct {
-	mu    sync.Mutex
-	files map[string][]byte
+	mu     sync.Mutex
+	files  map[string][]byte
+	mtimes map[string]int64 // a write counter, not a time: every change moves it
+	clock  int64
 	// Fault, when set, runs before and after every call. An error before the call fails
 	// it without effect; an error after it fails a call that took effect (a reply lost on
 	// the way back). It may also panic, to stand for a crash at that point.
@@ -34,7 +37,7 @@ type MemFS struct {
 }
 
 // NewMemFS returns an empty folder.
-func NewMemFS() *MemFS { return &MemFS{files: map[string][]byte{}} }
+func NewMemFS() *MemFS { return &MemFS{files: map[string][]byte{}, mtimes: map[string]int64{}} }
 
 // NewMemoryTarget returns a Target over m with the list named list (DefaultListFile if "").
 func NewMemoryTarget(m *MemFS, list string) (Target, error) {
@@ -63,6 +66,13 @@ func (m *MemFS) WriteFile(name string, b []byte) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.files[name] = bytes.Clone(b)
+	m.touch(name)
+}
+
+// touch gives name a new modification time; m.mu is held.
+func (m *MemFS) touch(name string) {
+	m.clock++
+	m.mtimes[name] = m.clock
 }
 
 // memTransport is the fsys of a MemFS (a separate type keeps the hook-free accessors
@@ -105,6 +115,7 @@ func (t memTransport) writeFile(ctx context.Context, name string, r io.ReadSeeke
 	sum := sha256.Sum256(b)
 	err = t.do(ctx, "write", name, func() error {
 		t.m.files[name] = b
+		t.m.touch(name)
 		return nil
 	})
 	if err != nil {
@@ -157,6 +168,20 @@ func (t memTransport) size(ctx context.Context, name string) (int64, error) {
 	return n, err
 }
 
+// stat's modification time is a counter of writes, so that any change shows.
+func (t memTransport) stat(ctx context.Context, name string) (fileStat, error) {
+	var st fileStat
+	err := t.do(ctx, "stat", name, func() error {
+		b, ok := t.m.files[name]
+		if !ok {
+			return notExist("stat", name)
+		}
+		st = fileStat{size: int64(len(b)), mtime: time.Unix(0, t.m.mtimes[name])}
+		return nil
+	})
+	return st, err
+}
+
 func (t memTransport) rename(ctx context.Context, from, to string) error {
 	return t.do(ctx, "rename", from, func() error {
 		b, ok := t.m.files[from]
@@ -165,6 +190,8 @@ func (t memTransport) rename(ctx context.Context, from, to string) error {
 		}
 		delete(t.m.files, from)
 		t.m.files[to] = b
+		t.m.mtimes[to] = t.m.mtimes[from]
+		delete(t.m.mtimes, from)
 		return nil
 	})
 }
@@ -175,6 +202,7 @@ func (t memTransport) remove(ctx context.Context, name string) error {
 			return notExist("remove", name)
 		}
 		delete(t.m.files, name)
+		delete(t.m.mtimes, name)
 		return nil
 	})
 }

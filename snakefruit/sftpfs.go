@@ -307,6 +307,18 @@ func (s *sftpFS) size(ctx context.Context, name string) (int64, error) {
 	return n, err
 }
 
+func (s *sftpFS) stat(ctx context.Context, name string) (fileStat, error) {
+	var st fileStat
+	err := s.do(ctx, "stat "+name, func(c *sftpConn) error {
+		fi, err := c.sftp.Stat(s.path(name))
+		if err == nil {
+			st = fileStat{size: fi.Size(), mtime: fi.ModTime()}
+		}
+		return err
+	})
+	return st, err
+}
+
 func (s *sftpFS) rename(ctx context.Context, from, to string) error {
 	return s.do(ctx, "rename "+from, func(c *sftpConn) error {
 		// Plain SFTP rename refuses an existing target; posix-rename replaces it atomically.

@@ -32,6 +32,7 @@ func runTargetSuite(t *testing.T, mk targetMaker) {
 		{"ReaderSeesWholeLists", testReaderSeesWholeLists},
 		{"PersonEditDuringLockKept", testPersonEditKept},
 		{"Reconcile", testReconcile},
+		{"Pending", testPending},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, mk) })

@@ -2,6 +2,7 @@ package snakefruit
 
 import (
 	"context"
+	"io"
 	"net/url"
 	"path"
 	"strings"
@@ -53,7 +54,15 @@ type Target interface {
 	EditList(ctx context.Context, edit func(lines []string) ([]string, error)) error
 	// Files lists the regular files of the folder, temporary ones and the list included.
 	Files(ctx context.Context) ([]File, error)
-	// SweepTemps removes leftover temporary files of ours.
+	// Preupload streams r into the pending file of request id (PendingName) while the request
+	// waits for approval, and reports what landed there (size, sha256, modification time).
+	Preupload(ctx context.Context, id string, r io.ReadSeeker) (Pending, error)
+	// Promote renames pending file p to name if it is still the file p describes (size
+	// and modification time), else it returns ErrPendingChanged and renames nothing.
+	Promote(ctx context.Context, p Pending, name string) error
+	// RemovePending removes request id's pending file; a missing one is fine.
+	RemovePending(ctx context.Context, id string) error
+	// SweepTemps removes leftover temporary files of ours (never pending uploads).
 	SweepTemps(ctx context.Context) error
 	// String describes the target for logs, without secrets.
 	String() string
