@@ -39,4 +39,7 @@ type Job struct {
 	// the list cannot tell a person's line from its own and leaves the list alone.
 	ListSeen    bool `json:"list_seen,omitempty"`
 	PersonsLine bool `json:"persons_line,omitempty"`
+	// PendingOnly: an unlock that only removes the request's pre-upload (its lock never
+	// started), leaving the list and the folder's clicks alone.
+	PendingOnly bool `json:"pending_only,omitempty"`
 }

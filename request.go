@@ -54,9 +54,14 @@ type Request struct {
 	RemindedAt  time.Time `json:"reminded_at,omitempty"`
 	// Hold is set while someone holds the request (!hold): it is a mark, not a state, so a
 	// held request keeps its place (pending, with its approvals) and only its lock waits.
-	Hold    *Hold     `json:"hold,omitempty"`
-	Created time.Time `json:"created"`
-	Updated time.Time `json:"updated"`
+	Hold *Hold `json:"hold,omitempty"`
+	// Preupload is the click's copy on snakefruit, uploaded under a hidden name while the
+	// request waits: recorded with the request when it starts (so that whatever ends the
+	// request removes it), filled in once it landed and was checked; approval renames a
+	// checked one into place.
+	Preupload *Preupload `json:"preupload,omitempty"`
+	Created   time.Time  `json:"created"`
+	Updated   time.Time  `json:"updated"`
 }
 
 // Approval is one person's approval or sign-off, valid only for the bytes it was given on.
@@ -66,6 +71,19 @@ type Approval struct {
 	At     time.Time `json:"at"`
 	SHA256 string    `json:"sha256"`
 }
+
+// Preupload is a pending upload as it was checked when it landed: approval renames it into
+// place only while it still has this size and modification time.
+type Preupload struct {
+	Name   string    `json:"name"`
+	Size   int64     `json:"size"`
+	SHA256 string    `json:"sha256"`
+	MTime  time.Time `json:"mtime"`
+}
+
+// Checked reports whether the pre-upload landed whole and was checked; until then it is
+// only known to have been started, and its file (if any) is never renamed into place.
+func (p *Preupload) Checked() bool { return p != nil && p.SHA256 != "" }
 
 // Hold is who held a request, when and why.
 type Hold struct {

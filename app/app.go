@@ -66,6 +66,7 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	wf := workflow.Config{
 		DB: db, Team: team, Policy: policy, StateDir: cfg.StateDir, Intake: fetcher, Target: target,
 		StableFrameworks: cfg.Frameworks.Stable,
+		Preupload:        cfg.Snakefruit.PreuploadOn(),
 		Retry:            workflow.Retry{Initial: cfg.Snakefruit.Retry.Initial.Duration, Max: cfg.Snakefruit.Retry.Max.Duration, GiveUp: cfg.Snakefruit.Retry.GiveUp.Duration},
 		Log:              log,
 	}

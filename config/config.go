@@ -110,7 +110,13 @@ type Snakefruit struct {
 	KnownHosts string   `yaml:"known_hosts"`
 	Retry      Retry    `yaml:"retry"`
 	Timeout    Duration `yaml:"timeout"`
+	// Preupload (default true) copies a click to a hidden pending file on snakefruit while
+	// its request waits, so that approval only renames it.
+	Preupload *bool `yaml:"preupload"`
 }
+
+// PreuploadOn is snakefruit.preupload with its default.
+func (s Snakefruit) PreuploadOn() bool { return s.Preupload == nil || *s.Preupload }
 
 // Retry is snakefruit.retry: the worker's backoff.
 type Retry struct {

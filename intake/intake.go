@@ -67,6 +67,11 @@ type Source struct {
 	Who string
 	// Queued, if set, hears that the download waits for its turn, behind ahead others.
 	Queued func(ahead int)
+	// Follow, if set, gets a reader of the download's copy as soon as the first byte is
+	// due: it must return at once and read from its own goroutine (the pre-upload), and
+	// close the reader when done. The reader ends with io.EOF only if the whole click
+	// arrived; it waits no longer than the download lasts.
+	Follow func(r *Growing)
 }
 
 // Result is an inspected click in a temporary file the caller must move or remove.
@@ -101,7 +106,7 @@ func ParseSource(arg string) (Source, error) {
 //
 // A fetch waits for its turn (MaxConcurrent at once, one per person; src.Queued hears that
 // it waits) and is refused when the downloads folder lacks room for MaxBytes.
-func (f *Fetcher) Fetch(ctx context.Context, src Source) (*Result, error) {
+func (f *Fetcher) Fetch(ctx context.Context, src Source) (res *Result, err error) {
 	if err := os.MkdirAll(f.Dir, 0o750); err != nil {
 		return nil, err
 	}
@@ -136,6 +141,20 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (*Result, error) {
 			os.Remove(tmp.Name())
 		}
 	}()
+	var sink io.Writer = writeback.New(tmp)
+	if src.Follow != nil {
+		if g, err := newGrowing(tmp.Name()); err == nil {
+			sink = growthWriter{sink, g}
+			defer func() {
+				ended := err
+				if ended == nil && (res == nil || !res.Info.OK()) {
+					ended = errAbandoned // not a click any request will have: stop the follower
+				}
+				g.end(ended)
+			}()
+			src.Follow(g)
+		}
+	}
 	capped := &capReader{r: body, left: f.MaxBytes}
 	var r io.Reader = body
 	if f.MaxBytes > 0 {
@@ -145,7 +164,7 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (*Result, error) {
 	// The copy is written from its own goroutine so that the disk writes overlap the
 	// hashing instead of taking turns with it, and written back as it goes so that a big
 	// download never makes bbolt's commits (every approval, every announcement) wait.
-	store := asyncw.New(writeback.New(tmp))
+	store := asyncw.New(sink)
 	info, err := click.Inspect(io.TeeReader(r, store), f.Click)
 	if serr := store.Close(); err == nil && serr != nil {
 		return nil, fmt.Errorf("store the download: %w", serr)
@@ -162,7 +181,7 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (*Result, error) {
 	if err := tmp.Close(); err != nil {
 		return nil, err
 	}
-	res := &Result{Info: info, Path: tmp.Name(), Label: label}
+	res = &Result{Info: info, Path: tmp.Name(), Label: label}
 	if !info.OK() {
 		return res, nil
 	}

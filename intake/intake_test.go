@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -116,10 +117,30 @@ func TestFetch(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			c.f.Dir = t.TempDir()
+			// A follower (the pre-upload) reads along: it must see exactly the bytes kept,
+			// and never a clean end of a download that failed.
+			type followed struct {
+				b   []byte
+				err error
+			}
+			var follower chan followed
+			c.src.Follow = func(g *Growing) {
+				follower = make(chan followed, 1)
+				go func() {
+					defer g.Close()
+					b, err := io.ReadAll(g)
+					follower <- followed{b, err}
+				}()
+			}
 			res, err := c.f.Fetch(t.Context(), c.src)
 			if c.code != "" {
 				if stagebot.ErrorCode(err) != c.code {
 					t.Fatalf("err %v, want code %s", err, c.code)
+				}
+				if follower != nil {
+					if got := <-follower; got.err == nil {
+						t.Errorf("the follower saw a clean end (%d bytes) of a refused download", len(got.b))
+					}
 				}
 				if left, _ := os.ReadDir(c.f.Dir); len(left) != 0 {
 					t.Fatalf("refused download left files: %v", left)
@@ -134,6 +155,16 @@ func TestFetch(t *testing.T) {
 			}
 			if fileSize(t, res.Path) != size {
 				t.Fatal("the kept copy differs in size")
+			}
+			kept, err := os.ReadFile(res.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if follower == nil {
+				t.Fatal("the follower was never started")
+			}
+			if got := <-follower; got.err != nil || !bytes.Equal(got.b, kept) {
+				t.Fatalf("the follower read %d bytes (err %v), the copy has %d", len(got.b), got.err, len(kept))
 			}
 		})
 	}

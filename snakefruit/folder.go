@@ -139,13 +139,18 @@ func (t *target) discard(ctx context.Context, tmp string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), discardTimeout)
 	defer cancel()
 	if err := t.fs.remove(ctx, tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		t.staleMu.Lock()
-		if t.stale == nil {
-			t.stale = map[string]bool{}
-		}
-		t.stale[tmp] = true
-		t.staleMu.Unlock()
+		t.remember(tmp)
 	}
+}
+
+// remember keeps a file whose removal failed for retryStale.
+func (t *target) remember(name string) {
+	t.staleMu.Lock()
+	defer t.staleMu.Unlock()
+	if t.stale == nil {
+		t.stale = map[string]bool{}
+	}
+	t.stale[name] = true
 }
 
 // retryStale removes the temp files a failed discard left, each only while no operation

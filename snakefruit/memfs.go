@@ -69,6 +69,14 @@ func (m *MemFS) WriteFile(name string, b []byte) {
 	m.touch(name)
 }
 
+// Remove deletes a file directly, as a person on the server would.
+func (m *MemFS) Remove(name string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.files, name)
+	delete(m.mtimes, name)
+}
+
 // touch gives name a new modification time; m.mu is held.
 func (m *MemFS) touch(name string) {
 	m.clock++

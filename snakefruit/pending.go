@@ -94,13 +94,18 @@ func (t *target) Promote(ctx context.Context, p Pending, name string) error {
 	return nil
 }
 
-// RemovePending removes id's pending upload; a missing one is fine.
+// RemovePending removes id's pending upload; a missing one is fine. One it could not
+// remove is tried again by every later operation, as a temp file is.
 func (t *target) RemovePending(ctx context.Context, id string) error {
 	name := PendingName(id)
 	t.ops.RLock()
 	defer t.ops.RUnlock()
-	defer t.names.lock(name)()
-	if err := t.fs.remove(ctx, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	err := func() error {
+		defer t.names.lock(name)()
+		return t.fs.remove(ctx, name)
+	}()
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.remember(name)
 		return fmt.Errorf("snakefruit: remove %s: %w", name, err)
 	}
 	return nil

@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"os"
@@ -41,6 +42,23 @@ type flakyTarget struct {
 	snakefruit.Target
 	fail      atomic.Int32 // 0 ok, 1 transient, 2 permanent, 3 an error chain with local paths
 	putCalled atomic.Int32
+	// preGate, when set, holds every pre-upload until it is closed; preFail fails them.
+	preGate chan struct{}
+	preFail atomic.Bool
+}
+
+func (f *flakyTarget) Preupload(ctx context.Context, id string, r io.ReadSeeker) (snakefruit.Pending, error) {
+	if f.preGate != nil {
+		select {
+		case <-f.preGate:
+		case <-ctx.Done():
+			return snakefruit.Pending{}, ctx.Err()
+		}
+	}
+	if f.preFail.Load() {
+		return snakefruit.Pending{}, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	}
+	return f.Target.Preupload(ctx, id, r)
 }
 
 func (f *flakyTarget) Put(ctx context.Context, name, src string, size int64, sum string) error {

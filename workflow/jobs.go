@@ -169,8 +169,25 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 	if plan.replaces != nil {
 		replaces = plan.replaces.Filename
 	}
+	// A pre-upload still under way is waited for (it is faster than starting over), then
+	// the request read again for what it recorded.
+	if err := s.awaitPreupload(ctx, r.ID); err != nil {
+		return err
+	}
+	if err := s.view(func(tx *storage.Tx) error {
+		cur, err := tx.Request(r.ID)
+		if err == nil {
+			r.Preupload = cur.Preupload
+		}
+		return err
+	}); err != nil {
+		return err
+	}
 	spec := snakefruit.LockSpec{Filename: r.Filename, Src: r.LocalPath, Size: r.Size, SHA256: r.SHA256,
-		Replaces: replaces, KeepReplaced: true}
+		Replaces: replaces, KeepReplaced: true, Pending: pendingSpec(r)}
+	spec.Changed = func(err error) {
+		s.log.Warn("pre-upload changed behind the bot's back; uploading the bot's copy", "id", r.ShortID(), "err", err)
+	}
 	// The claim is the last point where a person's cancel or withdrawal stops the lock
 	// before anyone can see it: checked and noted in one transaction, right before the
 	// list edit.
@@ -200,6 +217,13 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 	}
 	if err := snakefruit.Lock(ctx, s.cfg.Target, spec); err != nil {
 		return err
+	}
+	if spec.Pending == nil && r.Preupload != nil {
+		// A pre-upload that never got recorded (a crash, a failed check) may have left
+		// its file; the click is in place now, so it goes.
+		if err := s.cfg.Target.RemovePending(ctx, r.ID); err != nil {
+			s.log.Warn("could not remove an unused pre-upload; the next start will", "id", r.ShortID(), "err", err)
+		}
 	}
 	return s.finish(job, func(tx *storage.Tx, r *stagebot.Request) error {
 		if r.State != stagebot.StateApproved {
@@ -316,6 +340,18 @@ func (s *Service) runUnlock(ctx context.Context, job stagebot.Job) error {
 		return err
 	}
 	r := p.r
+	// The removal queued when the request's pre-upload was dropped always removes it
+	// (the request may be pending again since, without a record of it). A cleanup removes
+	// it unless the request still waits for its lock (a withdrawal or a hold put it back
+	// to pending) and keeps its record: then its lock judges it.
+	if job.PendingOnly || r.Preupload == nil || (r.State != stagebot.StatePending && r.State != stagebot.StateApproved) {
+		if err := s.cfg.Target.RemovePending(ctx, r.ID); err != nil {
+			return err
+		}
+	}
+	if job.PendingOnly {
+		return s.finish(job, func(tx *storage.Tx, r *stagebot.Request) error { return nil })
+	}
 	if p.restore != nil {
 		// An overtaken lock replaced the older version's line: it goes back where the
 		// newer one's is (its file was kept for this). No newer line means a person

@@ -35,8 +35,11 @@ type Config struct {
 	// request can say whether its click needs one they lack.
 	StableFrameworks []string
 	Retry            Retry
-	Log              *slog.Logger
-	Now              func() time.Time // nil = time.Now
+	// Preupload copies a click to snakefruit while its download arrives and its request
+	// waits, so that approval only renames it (snakefruit.preupload).
+	Preupload bool
+	Log       *slog.Logger
+	Now       func() time.Time // nil = time.Now
 	// NewID makes request IDs (nil = random UUIDs) and Rand draws the backoff's jitter
 	// (nil = the global source): a simulation sets both to replay a seed exactly.
 	NewID func() string
@@ -78,6 +81,8 @@ type Service struct {
 	running   string
 	// started is when the service was made: downloads older than it are crash leftovers.
 	started time.Time
+	// pre are the pre-uploads under way (Config.Preupload).
+	pre preuploads
 	// publish runs the publish step for a request; tests replace it.
 	publish func(ctx context.Context, r *stagebot.Request) (string, error)
 }
@@ -112,6 +117,7 @@ func New(cfg Config) *Service {
 		outbox:     make(chan struct{}, 1),
 		started:    time.Now(),
 	}
+	s.pre.init()
 	s.publish = s.publishCommand
 	return s
 }

@@ -16,6 +16,7 @@ package workflow
 //	SIM_SEED=1234 go test ./workflow -run TestSimulation -v    # replay one, with its trace
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -120,6 +121,16 @@ type sim struct {
 	held     map[string]int
 	imageSeq int
 	stats    map[string]int
+	// queued are the pre-uploads Stage started, which the simulation runs at steps of its
+	// choosing (Service.pre.spawn); meddled are the requests whose pending file a person
+	// changed or removed.
+	queued  []queuedPreupload
+	meddled map[string]bool
+}
+
+type queuedPreupload struct {
+	id string
+	fn func()
 }
 
 func newSim(t testing.TB, seed uint64) *sim {
@@ -133,6 +144,7 @@ func newSim(t testing.TB, seed uint64) *sim {
 		ended:     map[string]stagebot.Request{},
 		held:      map[string]int{},
 		stats:     map[string]int{},
+		meddled:   map[string]bool{},
 	}
 	personsClick := s.corpus[5] // com.sim.b 3.0: a person locked it by hand
 	s.personLines = []string{personsOwn, personsClick.filename}
@@ -159,6 +171,8 @@ func newSim(t testing.TB, seed uint64) *sim {
 			return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 		},
 		Rand: rand.New(rand.NewPCG(seed, 11)),
+		// Two seeds in three pre-upload (issue 15); the rest copy at approval.
+		Preupload: seed%3 != 0,
 	}
 	s.open()
 	return s
@@ -182,12 +196,20 @@ func (s *sim) open() {
 	s.cfg.DB, s.cfg.Target = db, target
 	s.svc = New(s.cfg)
 	s.svc.publish = s.publish
+	s.svc.pre.spawn = func(id string, fn func()) { s.queued = append(s.queued, queuedPreupload{id, fn}) }
 	s.svc.start(context.Background())
 }
 
 // crash abandons the Service as a killed process would and starts a new one.
 func (s *sim) crash() {
 	s.mem.Fault = nil
+	// The killed process's pre-uploads never run: cancelled, they only release what they
+	// hold and touch nothing.
+	s.svc.pre.cancel()
+	for _, q := range s.queued {
+		q.fn()
+	}
+	s.queued = nil
 	if err := s.db.Close(); err != nil {
 		s.t.Fatal(err)
 	}
@@ -400,6 +422,9 @@ func (s *sim) workerStep() {
 	}
 	slices.SortStableFunc(events, func(a, b simEvent) int { return a.at - b.at })
 	next, _, _ := s.svc.nextJob()
+	if next != nil && next.Kind == stagebot.JobLock {
+		s.preuploadFor(next.RequestID)
+	}
 	if next != nil {
 		s.logf("worker: %s [%s] (job %d, attempt %d)", next.Kind, stagebot.ShortID(next.RequestID), next.Seq, next.Attempt+1)
 	}
@@ -461,6 +486,98 @@ func (s *sim) workerStep() {
 	}
 }
 
+// runPreupload runs the queued pre-upload at index i, with a fault (an error or a crash)
+// at a random transport call one time in three.
+func (s *sim) runPreupload(i int, faults bool) {
+	q := s.queued[i]
+	s.queued = slices.Delete(s.queued, i, i+1)
+	s.logf("pre-upload [%s]", stagebot.ShortID(q.id))
+	crashed := false
+	if faults && s.pick(3) == 0 {
+		at, what := 1+s.pick(6), []string{"error", "crash"}[s.pick(2)]
+		calls := 0
+		s.mem.Fault = func(op snakefruit.Op) error {
+			if calls++; calls != at {
+				return nil
+			}
+			s.stats[what+" mid-pre-upload"]++
+			s.logf("  %s at %s %s (after=%v)", what, op.Name, op.File, op.After)
+			if what == "crash" {
+				panic(simCrash{})
+			}
+			return errInjected
+		}
+	}
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				if _, ok := v.(simCrash); !ok {
+					panic(v)
+				}
+				crashed = true
+			}
+		}()
+		q.fn()
+	}()
+	s.mem.Fault = nil
+	s.stats["pre-uploads run"]++
+	if crashed {
+		s.logf("pre-upload: crashed")
+		s.crash()
+	}
+}
+
+// preuploadFor runs the queued pre-upload of request id, if any: a lock waits for it.
+func (s *sim) preuploadFor(id string) {
+	for i, q := range s.queued {
+		if q.id == id {
+			s.runPreupload(i, false)
+			return
+		}
+	}
+}
+
+// quiet reports that no job at all is queued (Service.Idle overlooks pre-upload removals).
+func (s *sim) quiet() bool { return len(s.look().jobs) == 0 }
+
+// orphans reports a pending file whose request was never recorded.
+func (s *sim) orphans() bool {
+	w := s.look()
+	for name := range w.files {
+		if id, ok := snakefruit.PendingID(name); ok && w.requests[id] == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// meddle plays a person changing or removing a pending file behind the bot's back.
+func (s *sim) meddle() {
+	var names []string
+	for name := range s.mem.Snapshot() {
+		if _, ok := snakefruit.PendingID(name); ok {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	slices.Sort(names)
+	name := names[s.pick(len(names))]
+	id, _ := snakefruit.PendingID(name)
+	s.meddled[id] = true
+	s.stats["pending files meddled with"]++
+	if s.pick(2) == 0 {
+		s.logf("person removes %s", name)
+		s.mem.Remove(name)
+		return
+	}
+	// The same size, so that only the modification time tells.
+	b := s.mem.Snapshot()[name]
+	s.logf("person rewrites %s", name)
+	s.mem.WriteFile(name, bytes.Repeat([]byte("x"), len(b)))
+}
+
 // step is one random step of a schedule.
 func (s *sim) step() {
 	switch n := s.pick(100); {
@@ -482,6 +599,10 @@ func (s *sim) step() {
 		// The bot calls Expire every minute; the sim's requests expire after 20 s.
 		k, err := s.svc.Expire(s.clock)
 		s.logf("expire: %d: %s", k, errText(err))
+	case n < 93 && len(s.queued) > 0:
+		s.runPreupload(s.pick(len(s.queued)), true)
+	case n < 94:
+		s.meddle()
 	case n < 95:
 		s.imageSeq++
 		_, err := s.svc.Promote(quinn, strconv.Itoa(s.imageSeq))
@@ -498,6 +619,9 @@ func (s *sim) step() {
 
 // drain runs the worker without faults until no job is left.
 func (s *sim) drain() {
+	for len(s.queued) > 0 {
+		s.runPreupload(0, false)
+	}
 	for i := 0; ; i++ {
 		if i > 500 {
 			s.fail("the worker does not drain: jobs keep coming")
@@ -507,7 +631,15 @@ func (s *sim) drain() {
 			s.fail("drain: %v", err)
 		}
 		if !ran {
-			if s.svc.Idle() {
+			if s.quiet() && s.orphans() {
+				// A refused stage's pre-upload whose removal failed: nothing records it,
+				// and the sweep at the next start is what removes it.
+				s.logf("restart to sweep pre-uploads of refused stages")
+				s.stats["restarts for orphaned pre-uploads"]++
+				s.crash()
+				continue
+			}
+			if s.quiet() {
 				return
 			}
 			s.clock = s.clock.Add(wait)
@@ -685,6 +817,23 @@ func (s *sim) checkSettled() {
 		if r.State.OnSnakefruit() {
 			s.checkLocked(w, r)
 			wanted[r.Filename] = true
+		}
+	}
+	for _, r := range w.requests {
+		name := snakefruit.PendingName(r.ID)
+		b, present := w.files[name]
+		switch {
+		case r.State != stagebot.StatePending && r.State != stagebot.StateApproved:
+			if present {
+				s.fail("[%s] is %s but its pending file %s is still there", r.ShortID(), r.State, name)
+			}
+		// A record may outlive its file (a lock renamed it, then was overtaken; a crash
+		// between a rename and its record): the lock checks before it renames. A file that
+		// is there and recorded is the click, unless a person changed it.
+		case r.Preupload != nil && !s.meddled[r.ID] && present && fileSHA(b) != r.SHA256:
+			s.fail("[%s] records a pre-upload but %s differs from the click", r.ShortID(), name)
+		default:
+			wanted[name] = present
 		}
 	}
 	for _, l := range w.lines {

@@ -10,6 +10,7 @@ import (
 	"stagebot"
 	"stagebot/click"
 	"stagebot/intake"
+	"stagebot/snakefruit"
 	"stagebot/storage"
 )
 
@@ -24,6 +25,13 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 	// Downloads take turns per person (intake.Fetcher's limiter): the person is who the
 	// team says, so a member's IRC and Slack identities share one turn.
 	src.Who = p.Key
+	id := s.cfg.NewID()
+	var recorded *stagebot.Request
+	if s.cfg.Preupload && s.cfg.Target != nil {
+		hook, settle := s.follow(id)
+		src.Follow = hook
+		defer func() { settle(recorded) }()
+	}
 	res, err := s.cfg.Intake.Fetch(ctx, src)
 	if err != nil {
 		return nil, err
@@ -41,7 +49,6 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 		return nil, stagebot.Errorf(stagebot.EINVALID, "%s refused as mislabelled: its manifest makes it %s", res.Label, info.Filename)
 	}
 
-	id := s.cfg.NewID()
 	dir := s.clickDir(id)
 	local := filepath.Join(dir, info.Filename)
 	now := s.now()
@@ -52,6 +59,9 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 		Source: stagebot.RedactURL(stagebot.CleanText(src.Value)), LocalPath: local,
 		Requester: actor, RequesterKey: p.Key, RequesterKeys: p.Keys(),
 		Created: now, Updated: now,
+	}
+	if src.Follow != nil {
+		r.Preupload = &stagebot.Preupload{Name: snakefruit.PendingName(id)}
 	}
 	if info.Signature != nil && info.Signature.Valid {
 		r.Signer = info.Signature.KeyID
@@ -75,6 +85,7 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 		os.RemoveAll(dir)
 		return nil, err
 	}
+	recorded = r
 	return r, nil
 }
 

@@ -39,6 +39,9 @@ func (s *Service) record(tx *storage.Tx, r *stagebot.Request, to stagebot.State,
 	note = stagebot.RedactText(note)
 	now := s.now()
 	from := r.State
+	if err := s.dropPreupload(tx, r, to); err != nil {
+		return err
+	}
 	r.State = to
 	r.Gen++
 	r.Updated = now

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"stagebot"
@@ -21,6 +22,7 @@ import (
 // cutoff ends too, the end of the shutdown's grace period; cut off, it simply runs again at
 // the next start.
 func (s *Service) RunWorker(ctx, cutoff context.Context) error {
+	defer s.pre.stop()
 	s.start(ctx)
 	for {
 		ran, wait, err := s.workOnce(ctx, cutoff)
@@ -50,6 +52,9 @@ func (s *Service) RunWorker(ctx, cutoff context.Context) error {
 func (s *Service) start(ctx context.Context) {
 	if err := s.Reconcile(ctx); err != nil {
 		s.log.Warn("could not reconcile with snakefruit", "err", err)
+	}
+	if err := s.sweepPending(ctx); err != nil {
+		s.log.Warn("could not sweep pre-uploads on snakefruit", "err", err)
 	}
 	s.SweepLeftovers()
 }
@@ -102,11 +107,15 @@ func (s *Service) nextJob() (*stagebot.Job, time.Duration, error) {
 }
 
 // Idle reports whether no job is queued (for draining at EOF).
+//
+// The removal of a dropped pre-upload does not count: it is housekeeping of a hidden file
+// that no list names, it stays queued for the next start, and one that cannot reach
+// snakefruit must not keep the bot from exiting.
 func (s *Service) Idle() bool {
 	idle := true
 	_ = s.view(func(tx *storage.Tx) error {
 		jobs, err := tx.Jobs()
-		idle = err == nil && len(jobs) == 0
+		idle = err == nil && !slices.ContainsFunc(jobs, func(j stagebot.Job) bool { return !j.PendingOnly })
 		return err
 	})
 	return idle

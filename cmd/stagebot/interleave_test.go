@@ -207,6 +207,23 @@ func setGiveUp(t *testing.T, cfg, d string) {
 	}
 }
 
+// copyAtApproval turns the pre-upload off in cfg (snakefruit.preupload: false), for the
+// tests of a cancel that overtakes the copy made at approval.
+func copyAtApproval(t *testing.T, cfg string) {
+	t.Helper()
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := bytes.Replace(b, []byte("\nsnakefruit:\n"), []byte("\nsnakefruit:\n  preupload: false\n"), 1)
+	if bytes.Equal(out, b) {
+		t.Fatalf("no snakefruit section in %s", cfg)
+	}
+	if err := os.WriteFile(cfg, out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestCancelUpgradeDuringUploadKeepsOlder (issue 11 item 1): 2.0 is cancelled while its
 // upload, which is to replace the locked 1.0 in place, is under way. 1.0 must stay locked,
 // its line in its place and its file on snakefruit; nothing of 2.0 may remain.
@@ -214,6 +231,7 @@ func TestCancelUpgradeDuringUploadKeepsOlder(t *testing.T) {
 	s := sshdtest.Start(t)
 	dir := t.TempDir()
 	cfg := sftpConfig(t, dir, s, s.KnownHosts)
+	copyAtApproval(t, cfg)
 	clicks := t.TempDir()
 	v1 := buildClick(t, clicks, "com.example.upgrade", "1.0", 64<<10)
 	v2 := buildClick(t, clicks, "com.example.upgrade", "2.0", inFlightBlob)
@@ -276,6 +294,7 @@ func TestCancelDuringLockNeverComesBackFailed(t *testing.T) {
 		s := sshdtest.Start(t)
 		dir := t.TempDir()
 		cfg := sftpConfig(t, dir, s, s.KnownHosts)
+		copyAtApproval(t, cfg)
 		setGiveUp(t, cfg, "1ms")
 		clicks := t.TempDir()
 		c := buildClick(t, clicks, "com.example.giveup", "1.0", inFlightBlob)
