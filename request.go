@@ -237,5 +237,9 @@ func (r *Request) Clone() *Request {
 		h := *r.Hold
 		c.Hold = &h
 	}
+	if r.Preupload != nil {
+		p := *r.Preupload
+		c.Preupload = &p
+	}
 	return &c
 }

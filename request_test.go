@@ -22,6 +22,7 @@ func fullRequest() *stagebot.Request {
 		History:   []stagebot.Transition{{From: stagebot.StatePending, To: stagebot.StateLocked, At: at, Actor: "worker", Note: "n"}},
 		Replaces:  "old.click", Gen: 3, PersonsLine: true, SupersededBy: "x", LastError: "e", Attempt: 2, NextTry: at, PublishErr: "p", Reason: "r",
 		RemindedAt: at, Created: at, Updated: at, Hold: &stagebot.Hold{By: who, Key: "person:bob", At: at, Reason: "wait"},
+		Preupload: &stagebot.Preupload{Name: ".stagebot-pending-9325", Size: 1, SHA256: "ab", MTime: at},
 	}
 }
 

@@ -38,9 +38,11 @@ type preupload struct {
 
 // preuploads are the pre-uploads under way, by request ID.
 type preuploads struct {
-	// spawn runs a pre-upload (go fn() by default); the simulation runs them itself, at
-	// steps of its choosing, so that a seed replays exactly.
+	// spawn runs a pre-upload (go fn() by default) and wait waits for one to end (for a
+	// refused stage); the simulation runs them itself, at steps of its choosing, so that a
+	// seed replays exactly.
 	spawn  func(id string, fn func())
+	wait   func(id string, done <-chan struct{})
 	mu     sync.Mutex
 	byID   map[string]*preupload
 	wg     sync.WaitGroup
@@ -51,6 +53,7 @@ type preuploads struct {
 func (p *preuploads) init() {
 	p.byID = map[string]*preupload{}
 	p.spawn = func(_ string, fn func()) { go fn() }
+	p.wait = func(_ string, done <-chan struct{}) { <-done }
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 }
 
@@ -89,7 +92,7 @@ func (s *Service) follow(id string) (hook func(*intake.Growing), settle func(*st
 		pu.settled <- r
 		if r == nil {
 			pu.cancel()
-			<-pu.done
+			s.pre.wait(pu.id, pu.done)
 		}
 	}
 	return hook, settle

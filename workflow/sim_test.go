@@ -197,6 +197,11 @@ func (s *sim) open() {
 	s.svc = New(s.cfg)
 	s.svc.publish = s.publish
 	s.svc.pre.spawn = func(id string, fn func()) { s.queued = append(s.queued, queuedPreupload{id, fn}) }
+	// A refused stage's pre-upload runs at once: Stage waits for it to end.
+	s.svc.pre.wait = func(id string, done <-chan struct{}) {
+		s.preuploadFor(id)
+		<-done
+	}
 	s.svc.start(context.Background())
 }
 
