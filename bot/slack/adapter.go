@@ -59,6 +59,7 @@ type Adapter struct {
 	work     *serial
 	users    *users
 	threads  *threads
+	origins  *origins
 	// posting is held while a message that takes reactions is posted and remembered.
 	posting sync.RWMutex
 	// editing is held while a request message is edited (refreshHead).
@@ -90,7 +91,7 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	a := &Adapter{cfg: cfg, api: slack.New(cfg.BotToken, opts...), log: cfg.Log.With("adapter", "slack"),
 		gate: gate, channels: map[string]bool{}, events: newSeen(4096), messages: newSeen(4096), work: newSerial(),
-		threads: newThreads(), flood: floodgate.New(cfg.CommandLimit, cfg.CommandPer)}
+		threads: newThreads(), origins: newOrigins(), flood: floodgate.New(cfg.CommandLimit, cfg.CommandPer)}
 	a.users = newUsers(a.api)
 	for _, c := range cfg.Channels {
 		a.channels[c] = true

@@ -43,14 +43,17 @@ func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Te
 			_, err := a.postTS(ctx, ch, "", text, nil)
 			return err
 		}
+		// The request message answers the `!stage`: where it was typed in a thread of this
+		// channel, it goes there.
+		root := a.originThread(h, ann.RequestID, ch)
 		head := thread{head: text, state: "pending", latest: escape(ann.Text)}
 		a.posting.Lock()
 		defer a.posting.Unlock()
-		ts, err := a.postTS(ctx, ch, "", text, requestBlocks(ann.RequestID, head))
+		ts, err := a.postTS(ctx, ch, root, text, requestBlocks(ann.RequestID, head))
 		if err != nil {
 			return err
 		}
-		a.threads.start(h, ann.RequestID, ch, ts, text)
+		a.threads.start(h, ann.RequestID, ch, ts, root, text)
 		return nil
 	}
 	snap := a.threads.with(th, func(th *thread) {
@@ -77,7 +80,7 @@ func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Te
 		// carries the buttons and takes reactions like the head.
 		blocks = requestBlocks(ann.RequestID, thread{head: text, state: "pending"})
 	}
-	ts, err := a.postTS(ctx, ch, snap.ts, text, blocks)
+	ts, err := a.postTS(ctx, ch, snap.root, text, blocks)
 	if err != nil {
 		return err
 	}
@@ -97,7 +100,7 @@ func (a *Adapter) refreshHead(ctx context.Context, h bot.Handler, ch string, th 
 	defer a.editing.Unlock()
 	snap := a.threads.with(th, func(*thread) {})
 	if snap.head == "" {
-		head := a.fetchHead(ctx, ch, snap.ts)
+		head := a.fetchHead(ctx, ch, snap.root, snap.ts)
 		if head == "" {
 			return nil
 		}
@@ -132,18 +135,44 @@ func approverNames(r *stagebot.Request) []string {
 	return out
 }
 
-// fetchHead reads a request message's text back from Slack, after a restart.
-func (a *Adapter) fetchHead(ctx context.Context, ch, ts string) string {
+// fetchHead reads a request message's text back from Slack, after a restart. A request
+// message heading its own thread is the thread's first message; one posted as a reply (to a
+// `!stage` typed in a thread) is asked for by its ts alone, and Slack may answer with the
+// parent too.
+func (a *Adapter) fetchHead(ctx context.Context, ch, root, ts string) string {
+	p := &slack.GetConversationRepliesParameters{ChannelID: ch, Timestamp: root, Limit: 1}
+	if root != ts {
+		p = &slack.GetConversationRepliesParameters{ChannelID: ch, Timestamp: root, Oldest: ts, Latest: ts,
+			Inclusive: true, Limit: 2}
+	}
 	var msgs []slack.Message
 	err := call(ctx, func() (err error) {
-		msgs, _, _, err = a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
-			ChannelID: ch, Timestamp: ts, Limit: 1})
+		msgs, _, _, err = a.api.GetConversationRepliesContext(ctx, p)
 		return err
 	})
-	if err != nil || len(msgs) == 0 || msgs[0].Timestamp != ts {
+	if err != nil {
 		return ""
 	}
-	return msgs[0].Text
+	for _, m := range msgs {
+		if m.Timestamp == ts {
+			return m.Text
+		}
+	}
+	return ""
+}
+
+// originThread is the thread of ch where the request's `!stage` was typed, "" when it was
+// not typed in one there.
+func (a *Adapter) originThread(h bot.Handler, requestID, ch string) string {
+	rr, ok := h.(bot.RequestReader)
+	if !ok {
+		return ""
+	}
+	r := rr.Request(requestID)
+	if r == nil || r.Requester.Network != stagebot.NetworkSlack {
+		return ""
+	}
+	return a.origins.thread(r.Requester.ID, ch, r.Created)
 }
 
 // noteDecision shows an approval or withdrawal that did not change the state (the policy

@@ -15,8 +15,8 @@ func TestSlackStageInThreadUnderUpload(t *testing.T) {
 	file := b.upload("F1", "com.example.thread", "1.0")
 	parent := b.fs.SayWithFiles(channel, alice, "new build, please stage", "F1")
 	b.fs.SayInThread(channel, parent, alice, "!stage")
-	id, head := b.awaitRequest(file)
-	b.awaitReply(parent, `^\[`+id+`\] requested: com\.example\.thread 1\.0 all`)
+	// The request message answers in that thread.
+	id, head := b.awaitRequestIn(parent, file)
 
 	// A thread whose parent has no file: the usual refusal, in that thread.
 	bare := b.fs.Say(channel, alice, "anyone around?")
@@ -24,7 +24,7 @@ func TestSlackStageInThreadUnderUpload(t *testing.T) {
 	b.awaitReply(bare, `^usage: !stage`)
 
 	b.fs.React(channel, head, sil, "+1")
-	b.awaitReply(head, `^\[`+id+`\] \S+ locked`)
+	b.awaitReply(parent, `^\[`+id+`\] \S+ locked`)
 	b.fs.Read(func(v fakeslack.View) {
 		if v.Calls("conversations.replies") == 0 {
 			t.Errorf("the parent was not read with conversations.replies")

@@ -69,7 +69,9 @@ func (a *Adapter) message(ctx context.Context, in incoming) {
 			return
 		}
 		replyThread := in.thread
-		m := bot.Message{Actor: a.identity(ctx, in.user), Text: text, BotNick: nick,
+		// The configured channels hear announcements: a `!stage` there is answered by its
+		// request message alone (contract section 3).
+		m := bot.Message{Actor: a.identity(ctx, in.user), Text: text, BotNick: nick, AnnouncedHere: a.channels[in.channel],
 			Reply: func(reply string) error { return a.post(ctx, in.channel, replyThread, escape(reply), nil) }}
 		if isStage(a.cfg.CommandPrefix, nick, text) {
 			files := in.files
@@ -77,6 +79,9 @@ func (a *Adapter) message(ctx context.Context, in incoming) {
 				files = a.parentFiles(ctx, in.channel, in.thread)
 			}
 			m.Attachments = a.attachments(files)
+			if in.thread != "" && in.thread != in.ts {
+				defer a.origins.begin(in.user, in.channel, in.thread)()
+			}
 		}
 		h.Message(ctx, m)
 	})
@@ -193,7 +198,7 @@ func (a *Adapter) decide(ctx context.Context, h bot.Handler, channel, user, requ
 		},
 		Public: func(text string) error {
 			a.noteDecision(ctx, h, channel, requestID, actor, verb)
-			thread := a.threads.ts(h, requestID, channel)
+			thread := a.threads.root(h, requestID, channel)
 			return a.post(ctx, channel, thread, escape(text), nil)
 		},
 	})
