@@ -188,7 +188,7 @@ func (r *Request) requesterKeys() []string {
 		add(r.Requester.Key())
 	}
 	if r.Requester.Network == NetworkIRC && r.Requester.Account != "" {
-		add("account:" + foldASCII(r.Requester.Account))
+		add(accountKey(r.Requester.Account))
 	}
 	return keys
 }

@@ -42,7 +42,7 @@ func (t Team) Resolve(id Identity) Person {
 			}
 			p.Roles[l.role] = true
 			if !m.Wildcard() {
-				p.Key = "member:" + m.Name
+				p.Key = MemberKey(m.Name)
 				if !slices.Contains(p.Members, m.Name) {
 					p.Members = append(p.Members, m.Name)
 				}
@@ -51,6 +51,23 @@ func (t Team) Resolve(id Identity) Person {
 	}
 	return p
 }
+
+// memberPrefix starts the person key of a named team entry.
+const memberPrefix = "member:"
+
+// MemberKey is the person key of the team entry named name: every identity the entry
+// matches (IRC, Slack, console) is one person under it, with one approval and one turn.
+func MemberKey(name string) string { return memberPrefix + name }
+
+// memberName is the team name in a member's person key; false for any other key.
+func memberName(key string) (string, bool) {
+	name, ok := strings.CutPrefix(key, memberPrefix)
+	return name, ok && name != ""
+}
+
+// accountKey is the person key of an IRC services account, which services compare without
+// case.
+func accountKey(account string) string { return "account:" + foldASCII(account) }
 
 // Keys are every identity the person speaks with now, each a key that two messages share
 // only when they come from the same person: the team entries (member:NAME), the network
@@ -67,13 +84,13 @@ func (p Person) Keys() []string {
 	}
 	add(p.Key)
 	for _, m := range p.Members {
-		add("member:" + m)
+		add(MemberKey(m))
 	}
 	if p.Identity.Network != "" && p.Identity.ID != "" {
 		add(p.Identity.Key())
 	}
 	if p.Identity.Network == NetworkIRC && p.Identity.Account != "" {
-		add("account:" + foldASCII(p.Identity.Account))
+		add(accountKey(p.Identity.Account))
 	}
 	return keys
 }
@@ -87,7 +104,7 @@ func (p Person) Display() string { return Display(p.Identity, p.Key) }
 // ("member:NAME" for a team member). Approvals and requests keep both, so they are shown
 // the same way later.
 func Display(id Identity, key string) string {
-	if name, ok := strings.CutPrefix(key, "member:"); ok && name != "" {
+	if name, ok := memberName(key); ok {
 		return name
 	}
 	var network string

@@ -3,6 +3,8 @@ package app
 import (
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
 
 	"stagebot"
 	"stagebot/bot"
@@ -12,31 +14,88 @@ import (
 	"stagebot/config"
 )
 
-// buildAdapters makes one adapter per configured chat network.
-func buildAdapters(cfg *config.Config, team stagebot.Team, stdin io.Reader, stdout io.Writer, log *slog.Logger) ([]bot.Adapter, error) {
+// network makes one chat network's adapter from the config, or nil when the config does
+// not have that network. Every network is made the same way, as matterbridge makes its
+// bridges: a factory of one signature, in a map keyed by the network's name; each maps its
+// section of the config to its adapter's own Config.
+type network func(cfg *config.Config, env adapterEnv) (bot.Adapter, error)
+
+// adapterEnv is what an adapter is given besides its section of the config.
+type adapterEnv struct {
+	team   stagebot.Team
+	stdin  io.Reader
+	stdout io.Writer
+	log    *slog.Logger
+}
+
+// networks are the chat networks, by the name of their adapter (the key of its outbox
+// cursors).
+var networks = map[string]network{
+	stagebot.NetworkConsole: newConsole,
+	stagebot.NetworkIRC:     newIRC,
+	stagebot.NetworkSlack:   newSlack,
+}
+
+// buildAdapters makes one adapter per configured chat network, in the order of their names.
+func buildAdapters(cfg *config.Config, env adapterEnv) ([]bot.Adapter, error) {
 	var out []bot.Adapter
-	if cfg.Console {
-		out = append(out, console.New(stdin, stdout, "console", "stagebot", team))
-	}
-	if cfg.IRC != nil {
-		ic := ircbot.FromConfig(cfg.IRC)
-		lim := cfg.Limits.CommandRate()
-		ic.CommandLimit, ic.CommandPer = lim.N, lim.Per
-		out = append(out, ircbot.New(ic, team, log))
-	}
-	if cfg.Slack != nil {
-		sc := slackadapter.Config{BotToken: cfg.Slack.BotToken, AppToken: cfg.Slack.AppToken,
-			Channels: cfg.Slack.Channels, APIURL: cfg.Slack.APIURL, CommandPrefix: cfg.CommandPrefix, Log: log}
-		lim := cfg.Limits.CommandRate()
-		sc.CommandLimit, sc.CommandPer = lim.N, lim.Per
-		if cfg.Slack.PingInterval != nil {
-			sc.PingInterval = cfg.Slack.PingInterval.Duration
-		}
-		sa, err := slackadapter.New(sc)
+	for _, name := range slices.Sorted(maps.Keys(networks)) {
+		a, err := networks[name](cfg, env)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, sa)
+		if a != nil {
+			out = append(out, a)
+		}
 	}
 	return out, nil
+}
+
+func newConsole(cfg *config.Config, env adapterEnv) (bot.Adapter, error) {
+	if !cfg.Console {
+		return nil, nil
+	}
+	// No command limit: the console is one trusted operator.
+	return adapter(console.New(console.Config{In: env.stdin, Out: env.stdout, DefaultUser: "console", Nick: "stagebot",
+		Team: env.team}))
+}
+
+func newIRC(cfg *config.Config, env adapterEnv) (bot.Adapter, error) {
+	c := cfg.IRC
+	if c == nil {
+		return nil, nil
+	}
+	lim := cfg.Limits.CommandRate()
+	ic := ircbot.Config{Server: c.Server, TLS: c.TLS, CAFile: c.CAFile, Nick: c.Nick, User: c.User,
+		RealName: c.RealName, Channels: c.Channels, SendRate: c.SendRate, SendBurst: c.SendBurst,
+		ReconnectMax: c.Reconnect.Duration, PingTimeout: c.PingTimeout.Duration,
+		CommandLimit: lim.N, CommandPer: lim.Per, Team: env.team, Log: env.log}
+	if s := c.SASL; s != nil {
+		ic.SASLMechanism, ic.SASLUser, ic.SASLPassword = s.Mechanism, s.User, s.Password
+		ic.CertFile, ic.KeyFile = s.CertFile, s.KeyFile
+	}
+	return adapter(ircbot.New(ic))
+}
+
+func newSlack(cfg *config.Config, env adapterEnv) (bot.Adapter, error) {
+	c := cfg.Slack
+	if c == nil {
+		return nil, nil
+	}
+	lim := cfg.Limits.CommandRate()
+	sc := slackadapter.Config{BotToken: c.BotToken, AppToken: c.AppToken, Channels: c.Channels, APIURL: c.APIURL,
+		CommandPrefix: cfg.CommandPrefix, CommandLimit: lim.N, CommandPer: lim.Per, Log: env.log}
+	if c.PingInterval != nil {
+		sc.PingInterval = c.PingInterval.Duration
+	}
+	return adapter(slackadapter.New(sc))
+}
+
+// adapter is what a constructor made, as a bot.Adapter that is nil when it failed (not one
+// holding a nil pointer).
+func adapter[A bot.Adapter](a A, err error) (bot.Adapter, error) {
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
 }

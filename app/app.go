@@ -1,6 +1,7 @@
 // Package app assembles a running stagebot from a configuration: storage, snakefruit, the
-// click inspector, the workflow, the commands, the chat adapters and the bot loop. The
-// binary and the end-to-end tests of every adapter start the bot through Run.
+// click inspector, the workflow, the commands, the chat adapters and the bot loop, the
+// watchers and the HTTP side. It alone starts and stops them (group). The binary and the
+// end-to-end tests of every adapter start the bot through Run.
 package app
 
 import (
@@ -9,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 
@@ -41,18 +41,13 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	}
 	defer db.Close()
 
-	target, err := snakefruit.Open(ctx, targetConfig(cfg))
+	tc := targetConfig(cfg)
+	tc.MakeFolder = true
+	target, err := snakefruit.Open(ctx, tc)
 	if err != nil {
 		return fmt.Errorf("snakefruit: %w", err)
 	}
 	defer target.Close()
-	// The URL's path, not the text after "file://": file://localhost/srv/x is /srv/x. Open
-	// already refused a target that does not parse or names another host.
-	if u, err := url.Parse(cfg.Snakefruit.Target); err == nil && u.Scheme == "file" {
-		if err := os.MkdirAll(u.Path, 0o750); err != nil {
-			return err
-		}
-	}
 
 	clickOpts := click.Options{StableFrameworks: cfg.Frameworks.Stable}
 	if cfg.Signing.Keyring != "" {
@@ -71,7 +66,6 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	wf := workflow.Config{
 		DB: db, Team: team, Policy: policy, StateDir: cfg.StateDir, Intake: fetcher, Target: target,
 		StableFrameworks: cfg.Frameworks.Stable,
-		StopGrace:        cfg.ShutdownGrace.Duration,
 		Retry:            workflow.Retry{Initial: cfg.Snakefruit.Retry.Initial.Duration, Max: cfg.Snakefruit.Retry.Max.Duration, GiveUp: cfg.Snakefruit.Retry.GiveUp.Duration},
 		Log:              log,
 	}
@@ -80,11 +74,11 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	}
 	svc := workflow.New(wf)
 	registry := commands.NewRegistry(cfg.CommandPrefix, svc)
-	adapters, err := buildAdapters(cfg, team, stdin, stdout, log)
+	adapters, err := buildAdapters(cfg, adapterEnv{team: team, stdin: stdin, stdout: stdout, log: log})
 	if err != nil {
 		return err
 	}
-	if err := keepCursors(db, adapters, log); err != nil {
+	if err := keepCursors(svc, adapters, log); err != nil {
 		return err
 	}
 	schedule, err := config.ScheduleParser.Parse(cfg.ClickSync.Schedule)
@@ -92,15 +86,30 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 		return fmt.Errorf("click_sync.schedule: %w", err)
 	}
 	b := bot.New(bot.Config{Service: svc, Commands: registry, Adapters: adapters, Schedule: schedule, Log: log})
-	stopSignals, err := startSignals(ctx, cfg, svc, b, target, log)
-	if err != nil {
+
+	// The worker first and the chat next, what feeds them from outside after: stopped in the
+	// reverse order, the worker is the last to stop and may finish its job.
+	g := newGroup(cfg.ShutdownGrace.Duration, log)
+	defer g.stop()
+	g.add(part{name: "worker", run: func(ctx context.Context) error { return svc.RunWorker(ctx, g.cutoff) }})
+	var botErr error
+	botDone := g.add(part{name: "bot", run: func(ctx context.Context) error { botErr = b.Run(ctx); return nil }})
+	if err := addWatchers(ctx, g, cfg, svc, log); err != nil {
 		return err
 	}
-	defer stopSignals()
+	if err := addHTTP(g, cfg, svc, b, log); err != nil {
+		return err
+	}
+	g.start()
 	// base_url as given: the handler made above takes its credentials out.
 	log.Info("stagebot running", "state_dir", cfg.StateDir, "snakefruit", target.String(), "adapters", len(adapters),
 		"base_url", cfg.Downloads.BaseURL)
-	return b.Run(ctx)
+	select {
+	case <-ctx.Done():
+	case <-botDone: // every adapter closed by itself (console EOF) and the queued work is done
+	}
+	g.stop()
+	return botErr
 }
 
 // targetConfig is the snakefruit section as the snakefruit package takes it: for the worker's

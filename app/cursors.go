@@ -7,28 +7,24 @@ import (
 	"maps"
 	"slices"
 
+	"stagebot"
 	"stagebot/bot"
-	"stagebot/storage"
+	"stagebot/workflow"
 )
 
 // keepCursors makes the outbox cursors exactly the configured channels, before anything can
-// announce (the watchers and the webhook start before the bot's loop). A channel new to the
-// config starts at the end of the outbox, not at the bot's whole past. The cursor of a
-// channel (or adapter) the config no longer has is forgotten: it would keep the outbox from
-// ever being pruned, and should the channel come back it would replay everything announced
-// since. What it had not delivered is logged, as it is lost to that channel.
-func keepCursors(db *storage.DB, adapters []bot.Adapter, log *slog.Logger) error {
+// announce: the one place they are made. A channel new to the config starts at the end of
+// the outbox, not at the bot's whole past. The cursor of a channel (or adapter) the config no
+// longer has is forgotten: it would keep the outbox from ever being pruned, and should the
+// channel come back it would replay everything announced since. What it had not delivered is
+// logged, as it is lost to that channel.
+func keepCursors(svc *workflow.Service, adapters []bot.Adapter, log *slog.Logger) error {
 	if len(adapters) == 0 {
 		// The bot refuses to run without one; a start that fails anyway must not cost the
 		// cursors of a config that is only broken for now.
 		return nil
 	}
-	var dropped map[storage.Dest]int
-	err := db.Update(func(tx *storage.Tx) error {
-		var err error
-		dropped, err = tx.KeepCursors(bot.Dests(adapters))
-		return err
-	})
+	dropped, err := svc.KeepCursors(bot.Dests(adapters))
 	if err != nil {
 		return fmt.Errorf("outbox cursors: %w", err)
 	}
@@ -39,6 +35,6 @@ func keepCursors(db *storage.DB, adapters []bot.Adapter, log *slog.Logger) error
 	return nil
 }
 
-func cmpDest(a, b storage.Dest) int {
+func cmpDest(a, b stagebot.Dest) int {
 	return cmp.Or(cmp.Compare(a.Adapter, b.Adapter), cmp.Compare(a.Channel, b.Channel))
 }

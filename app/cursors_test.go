@@ -15,6 +15,7 @@ import (
 	"stagebot/bot"
 	"stagebot/config"
 	"stagebot/storage"
+	"stagebot/workflow"
 )
 
 // consoleConfig is a console-only config with its state under dir, plus extra YAML.
@@ -93,7 +94,7 @@ func TestStartDropsCursorOfRemovedAdapter(t *testing.T) {
 		t.Errorf("the log does not name the dropped adapter and its 3 undelivered announcements:\n%s", log)
 	}
 	withDB(t, dbPath, func(tx *storage.Tx) error {
-		if got := tx.Cursors(); len(got) != 1 || got[storage.Dest{Adapter: "console"}] != 3 {
+		if got := tx.Cursors(); len(got) != 1 || got[stagebot.Dest{Adapter: "console"}] != 3 {
 			t.Errorf("cursors %v, want only console at 3", got)
 		}
 		if n := tx.OutboxLen(); n != 0 {
@@ -119,10 +120,10 @@ func (s stubAdapter) Connected() bool                                           
 // starts at the end, with no replay; a channel kept keeps its place.
 func TestStartDropsCursorOfRemovedChannel(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), DBFile)
-	stage, gone, added := storage.Dest{Adapter: "irc", Channel: "#stage"}, storage.Dest{Adapter: "irc", Channel: "#gone"},
-		storage.Dest{Adapter: "irc", Channel: "#new"}
+	stage, gone, added := stagebot.Dest{Adapter: "irc", Channel: "#stage"}, stagebot.Dest{Adapter: "irc", Channel: "#gone"},
+		stagebot.Dest{Adapter: "irc", Channel: "#new"}
 	withDB(t, dbPath, func(tx *storage.Tx) error {
-		for _, d := range []storage.Dest{stage, gone} {
+		for _, d := range []stagebot.Dest{stage, gone} {
 			if err := tx.Register(d); err != nil {
 				return err
 			}
@@ -139,7 +140,7 @@ func TestStartDropsCursorOfRemovedChannel(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logBuf bytes.Buffer
-	err = keepCursors(db, []bot.Adapter{stubAdapter{"irc", []string{"#stage", "#new"}}}, slog.New(slog.NewTextHandler(&logBuf, nil)))
+	err = keepCursors(workflow.New(workflow.Config{DB: db}), []bot.Adapter{stubAdapter{"irc", []string{"#stage", "#new"}}}, slog.New(slog.NewTextHandler(&logBuf, nil)))
 	db.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +149,7 @@ func TestStartDropsCursorOfRemovedChannel(t *testing.T) {
 		t.Errorf("the log does not name the dropped channel and its 3 undelivered announcements:\n%s", log)
 	}
 	withDB(t, dbPath, func(tx *storage.Tx) error {
-		if got, want := fmt.Sprint(tx.Cursors()), fmt.Sprint(map[storage.Dest]uint64{stage: 1, added: 3}); got != want {
+		if got, want := fmt.Sprint(tx.Cursors()), fmt.Sprint(map[stagebot.Dest]uint64{stage: 1, added: 3}); got != want {
 			t.Errorf("cursors %s, want %s", got, want)
 		}
 		if n := tx.OutboxLen(); n != 2 {

@@ -133,7 +133,7 @@ slack:
 		}
 	}
 	check("chat", b.Lines())
-	check("the log", b.Logs())
+	check("the log", b.Log.Records())
 	check("the status page", []string{string(page)})
 	fs.Read(func(v fakeslack.View) {
 		for _, p := range v.Posts() {
@@ -143,7 +143,7 @@ slack:
 			check("slack ephemeral", []string{e.Text})
 		}
 	})
-	if len(b.Logs()) == 0 {
+	if len(b.Log.Records()) == 0 {
 		t.Error("no log lines captured")
 	}
 }

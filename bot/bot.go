@@ -11,13 +11,12 @@ import (
 
 	"stagebot"
 	"stagebot/commands"
-	"stagebot/storage"
-	"stagebot/workflow"
+	"stagebot/internal/wake"
 )
 
 // Config assembles a Bot.
 type Config struct {
-	Service  *workflow.Service
+	Service  Service
 	Commands *commands.Registry
 	Adapters []Adapter
 	// Schedule is the click-sync cron schedule (UTC); nil = no scheduled ticks.
@@ -34,7 +33,7 @@ type Config struct {
 // Bot is the running core.
 type Bot struct {
 	cfg     Config
-	svc     *workflow.Service
+	svc     Service
 	log     *slog.Logger
 	outlets []*outlet // one per channel of each adapter
 	// progress fires when a delivery or job finished, for drain.
@@ -56,22 +55,13 @@ func New(cfg Config) *Bot {
 		progress: make(chan struct{}, 1)}
 }
 
-// Run runs everything until ctx ends, or, when every adapter has closed (console EOF), until
-// the queued work is done.
+// Run runs the adapters, the delivery to each of their channels, the schedule and the
+// reminders until ctx ends, or, when every adapter has closed (console EOF), until the
+// queued work is done; the worker runs beside it. The outbox cursors of the adapters'
+// channels must exist before (Dests), or nothing is pending to them.
 func (b *Bot) Run(ctx context.Context) error {
 	if len(b.cfg.Adapters) == 0 {
 		return errors.New("no chat adapter configured")
-	}
-	err := b.svc.DB().Update(func(tx *storage.Tx) error {
-		for _, o := range b.outlets {
-			if err := tx.Register(o.dest); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -85,7 +75,6 @@ func (b *Bot) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	goRun("worker", b.svc.RunWorker)
 	goRun("outbox", b.fanOut)
 	goRun("schedule", b.runSchedule)
 	goRun("reminders", b.runReminders)
@@ -148,12 +137,9 @@ func (b *Bot) drain(ctx context.Context) {
 
 func (b *Bot) backlog() int {
 	n := 0
-	_ = b.svc.DB().View(func(tx *storage.Tx) error {
-		for _, o := range b.outlets {
-			n += tx.BacklogOf(o.dest)
-		}
-		return nil
-	})
+	for _, c := range b.svc.Backlogs(b.dests()) {
+		n += c
+	}
 	return n
 }
 
@@ -165,17 +151,10 @@ func (b *Bot) fanOut(ctx context.Context) error {
 			return nil
 		case <-b.svc.OutboxSignal():
 			for _, o := range b.outlets {
-				signalChan(o.wake)
+				wake.Signal(o.wake)
 			}
-			signalChan(b.progress)
+			wake.Signal(b.progress)
 		}
-	}
-}
-
-func signalChan(c chan struct{}) {
-	select {
-	case c <- struct{}{}:
-	default:
 	}
 }
 

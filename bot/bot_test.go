@@ -12,6 +12,7 @@ import (
 
 	"stagebot"
 	"stagebot/commands"
+	"stagebot/internal/wake"
 	"stagebot/storage"
 	"stagebot/workflow"
 )
@@ -62,14 +63,24 @@ func (f *fakeAdapter) texts() []string {
 	return out
 }
 
-func newService(t *testing.T) *workflow.Service {
+// newService is a workflow on a database of its own, returned too for a look at the outbox.
+func newService(t *testing.T) (*workflow.Service, *storage.DB) {
 	t.Helper()
 	db, err := storage.Open(filepath.Join(t.TempDir(), "stagebot.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return workflow.New(workflow.Config{DB: db, Team: stagebot.Team{Landing: []stagebot.Member{{Name: "*"}}}})
+	return workflow.New(workflow.Config{DB: db, Team: stagebot.Team{Landing: []stagebot.Member{{Name: "*"}}}}), db
+}
+
+// keepCursors gives the adapters' channels their outbox cursors, as the app does before the
+// bot starts.
+func keepCursors(t *testing.T, svc *workflow.Service, adapters ...Adapter) {
+	t.Helper()
+	if _, err := svc.KeepCursors(Dests(adapters)); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func awaitCount(t *testing.T, f *fakeAdapter, n int) {
@@ -88,12 +99,12 @@ func awaitCount(t *testing.T, f *fakeAdapter, n int) {
 // adapter gets everything when it comes back, and each adapter sees each announcement once,
 // in order.
 func TestDeliveryRetriesInOrderOncePerAdapter(t *testing.T) {
-	svc := newService(t)
+	svc, _ := newService(t)
 	flaky, offline := newFake("flaky"), newFake("offline")
 	flaky.failFirst.Store(3)
 	offline.offline.Store(true)
 	b := New(Config{Service: svc, Commands: commands.NewRegistry("!", svc), Adapters: []Adapter{flaky, offline}})
-	svc.DB().Update(func(tx *storage.Tx) error { tx.RegisterAdapter("offline"); return tx.RegisterAdapter("flaky") })
+	keepCursors(t, svc, flaky, offline)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- b.Run(ctx) }()
@@ -127,11 +138,11 @@ func TestDeliveryRetriesInOrderOncePerAdapter(t *testing.T) {
 // TestDrainAtClose: when every adapter closes by itself, the bot delivers what is queued
 // and returns.
 func TestDrainAtClose(t *testing.T) {
-	svc := newService(t)
+	svc, _ := newService(t)
 	f := newFake("console")
 	f.failFirst.Store(1)
 	b := New(Config{Service: svc, Commands: commands.NewRegistry("!", svc), Adapters: []Adapter{f}})
-	svc.DB().Update(func(tx *storage.Tx) error { return tx.RegisterAdapter("console") })
+	keepCursors(t, svc, f)
 	svc.Tick(stagebot.Identity{}, "queued before start", nil)
 	close(f.closeRun)
 	if err := b.Run(context.Background()); err != nil {
@@ -163,7 +174,7 @@ func (c *channelsAdapter) Run(ctx context.Context, _ Handler) error { <-ctx.Done
 func (c *channelsAdapter) Deliver(_ context.Context, ch string, a stagebot.Announcement) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	defer signalChan(c.changed)
+	defer wake.Signal(c.changed)
 	if err := c.refuse[ch]; err != nil {
 		return err
 	}
@@ -201,25 +212,16 @@ func (c *channelsAdapter) await(t *testing.T, what string, cond func(got map[str
 // every announcement; the refusing one is reported with its backlog and why; once it accepts
 // it gets its backlog in order, each once, and the outbox is pruned behind it.
 func TestRefusingChannelHoldsOnlyItself(t *testing.T) {
-	svc := newService(t)
+	svc, db := newService(t)
 	net := newChannels("#stage", "#quiet")
 	refused := errors.New("404 cannot send to channel")
 	net.setRefuse("#quiet", refused)
 	b := New(Config{Service: svc, Commands: commands.NewRegistry("!", svc), Adapters: []Adapter{net}})
+	keepCursors(t, svc, net)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- b.Run(ctx) }()
 	defer func() { cancel(); <-done }()
-	// Run registers the cursors, and announcements made before that are not pending:
-	// registered here too (it is idempotent), none is missed.
-	svc.DB().Update(func(tx *storage.Tx) error {
-		for _, d := range Dests(b.cfg.Adapters) {
-			if err := tx.Register(d); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 
 	tick := func(i int) {
 		t.Helper()
@@ -252,7 +254,7 @@ func TestRefusingChannelHoldsOnlyItself(t *testing.T) {
 	awaitStatus(t, b, func(st []ChannelStatus) bool {
 		return !st[1].Refusing() && st[1].Backlog == 0 && st[0].Backlog == 0
 	})
-	svc.DB().View(func(tx *storage.Tx) error {
+	db.View(func(tx *storage.Tx) error {
 		if n := tx.OutboxLen(); n != 0 {
 			t.Errorf("outbox holds %d announcements every channel took; cursors %v", n, tx.Cursors())
 		}

@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"stagebot"
-	"stagebot/storage"
+	"stagebot/internal/backoff"
+	"stagebot/internal/wake"
 )
 
 // Retries of a channel that did not take an announcement: doubling from retryMin up to
@@ -17,21 +18,11 @@ const (
 	retryMax = 30 * time.Second
 )
 
-// retryBackoff spaces the attempts at one channel after a failure.
-type retryBackoff struct{ cur time.Duration }
-
-func (r *retryBackoff) fail() time.Duration {
-	r.cur = min(max(2*r.cur, retryMin), retryMax)
-	return r.cur
-}
-
-func (r *retryBackoff) reset() { r.cur = 0 }
-
 // outlet is one channel of one adapter: its own cursor, its own goroutine and its own
 // backoff, so nothing one channel does (refuse, vanish, lag) holds up another.
 type outlet struct {
 	a    Adapter
-	dest storage.Dest
+	dest stagebot.Dest
 	wake chan struct{}
 
 	mu       sync.Mutex
@@ -56,12 +47,21 @@ type ChannelStatus struct {
 func (c ChannelStatus) Refusing() bool { return c.Err != nil }
 
 // Dests are the outbox destinations of adapters: one per channel.
-func Dests(adapters []Adapter) []storage.Dest {
-	var out []storage.Dest
+func Dests(adapters []Adapter) []stagebot.Dest {
+	var out []stagebot.Dest
 	for _, a := range adapters {
 		for _, ch := range a.Channels() {
-			out = append(out, storage.Dest{Adapter: a.Name(), Channel: ch})
+			out = append(out, stagebot.Dest{Adapter: a.Name(), Channel: ch})
 		}
+	}
+	return out
+}
+
+// dests are the outlets' destinations, in their order.
+func (b *Bot) dests() []stagebot.Dest {
+	out := make([]stagebot.Dest, len(b.outlets))
+	for i, o := range b.outlets {
+		out[i] = o.dest
 	}
 	return out
 }
@@ -70,7 +70,7 @@ func newOutlets(adapters []Adapter) []*outlet {
 	var out []*outlet
 	for _, a := range adapters {
 		for _, ch := range a.Channels() {
-			out = append(out, &outlet{a: a, dest: storage.Dest{Adapter: a.Name(), Channel: ch}, wake: make(chan struct{}, 1)})
+			out = append(out, &outlet{a: a, dest: stagebot.Dest{Adapter: a.Name(), Channel: ch}, wake: make(chan struct{}, 1)})
 		}
 	}
 	return out
@@ -100,12 +100,9 @@ func (b *Bot) Delivery() []ChannelStatus {
 		out[i] = ChannelStatus{Adapter: o.dest.Adapter, Channel: o.dest.Channel, Err: o.err, Since: o.since, Failures: o.failures}
 		o.mu.Unlock()
 	}
-	_ = b.svc.DB().View(func(tx *storage.Tx) error {
-		for i, o := range b.outlets {
-			out[i].Backlog = tx.BacklogOf(o.dest)
-		}
-		return nil
-	})
+	for i, n := range b.svc.Backlogs(b.dests()) {
+		out[i].Backlog = n
+	}
 	return out
 }
 
@@ -113,7 +110,7 @@ func (b *Bot) Delivery() []ChannelStatus {
 // after the adapter took it, so a crash or a disconnect re-sends rather than loses; a
 // failure holds this channel's cursor alone and is retried with backoff.
 func (b *Bot) deliver(ctx context.Context, o *outlet) error {
-	var bo retryBackoff
+	bo := backoff.Backoff{Policy: backoff.Policy{Min: retryMin, Max: retryMax}}
 	var retry time.Duration
 	for {
 		switch {
@@ -137,12 +134,7 @@ func (b *Bot) deliver(ctx context.Context, o *outlet) error {
 		if !o.a.Connected() {
 			continue
 		}
-		var batch []stagebot.Announcement
-		err := b.svc.DB().View(func(tx *storage.Tx) error {
-			var err error
-			batch, err = tx.PendingTo(o.dest, 64)
-			return err
-		})
+		batch, err := b.svc.PendingTo(o.dest, 64)
 		if err != nil {
 			return err
 		}
@@ -160,17 +152,17 @@ func (b *Bot) deliver(ctx context.Context, o *outlet) error {
 					return nil
 				}
 				o.failed(err)
-				retry = bo.fail()
+				retry = bo.Next()
 				b.log.Warn("delivery failed; will retry", "adapter", o.dest.Adapter, "channel", o.dest.Channel,
 					"seq", ann.Seq, "in", retry, "err", err)
 				break
 			}
-			if err := b.svc.DB().Update(func(tx *storage.Tx) error { return tx.DeliveredTo(o.dest, ann.Seq) }); err != nil {
+			if err := b.svc.DeliveredTo(o.dest, ann.Seq); err != nil {
 				return fmt.Errorf("record delivery: %w", err)
 			}
-			bo.reset()
+			bo.Reset()
 			o.succeeded()
-			signalChan(b.progress)
+			wake.Signal(b.progress)
 		}
 	}
 }

@@ -6,8 +6,6 @@ import (
 
 	"stagebot"
 	"stagebot/commands"
-	"stagebot/storage"
-	"stagebot/workflow"
 )
 
 // Message runs a command found in a chat line and replies.
@@ -16,8 +14,8 @@ func (b *Bot) Message(ctx context.Context, m Message) {
 	if !ok {
 		return
 	}
-	env := &commands.Env{Ctx: ctx, Actor: m.Actor, LocalPaths: m.LocalPaths, Attachments: m.Attachments, Say: m.Reply}
-	out := b.cfg.Commands.Exec(env, line)
+	env := &commands.Env{Actor: m.Actor, LocalPaths: m.LocalPaths, Attachments: m.Attachments, Say: m.Reply}
+	out := b.cfg.Commands.Exec(ctx, env, line)
 	if out.Reply == "" || m.Reply == nil {
 		return
 	}
@@ -55,7 +53,7 @@ func (b *Bot) Decide(ctx context.Context, d Decision) {
 	// A reaction's actor enters here as a command's does in commands.Registry.Run: a Slack
 	// display name is whatever its owner typed.
 	d.Actor = d.Actor.Clean()
-	var out *workflow.Outcome
+	var out *stagebot.Outcome
 	var err error
 	switch d.Verb {
 	case VerbApprove:
@@ -80,15 +78,14 @@ func (b *Bot) Decide(ctx context.Context, d Decision) {
 		}
 		return
 	}
-	if d.Public != nil && out != nil && out.Message != "" && !strings.Contains(out.Message, "approved; queued") {
+	if d.Public != nil && out != nil && out.Message != "" && !out.Queued {
 		_ = d.Public(out.Message)
 	}
 }
 
 // Remember records the message that announced a request.
 func (b *Bot) Remember(network, ref, requestID string) {
-	err := b.svc.DB().Update(func(tx *storage.Tx) error { return tx.SetRef(network, ref, requestID) })
-	if err != nil {
+	if err := b.svc.RememberRef(network, ref, requestID); err != nil {
 		b.log.Warn("remember message", "network", network, "err", err)
 	}
 }

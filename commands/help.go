@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
@@ -8,7 +9,7 @@ import (
 func registerHelp(r *Registry) {
 	r.Register(Command{Name: "help", Args: "[command]", Who: "anyone", ReadOnly: true, Summary: "list the commands, or explain one",
 		Example: r.Prefix + "help approve",
-		Run: func(env *Env, args string) (string, error) {
+		Run: func(_ context.Context, env *Env, args string) (string, error) {
 			if args != "" {
 				name := strings.TrimPrefix(strings.Fields(args)[0], r.Prefix)
 				c, ok := r.Lookup(name)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"stagebot"
-	"stagebot/workflow"
 )
 
 // holdService records the hold calls a command line makes.
@@ -15,14 +14,14 @@ type holdService struct {
 	calls []string
 }
 
-func (s *holdService) Hold(_ stagebot.Identity, id, reason string) (*workflow.Outcome, error) {
+func (s *holdService) Hold(_ stagebot.Identity, id, reason string) (*stagebot.Outcome, error) {
 	s.calls = append(s.calls, "Hold "+id+" "+reason)
-	return &workflow.Outcome{Message: "[" + id + "] held"}, nil
+	return &stagebot.Outcome{Message: "[" + id + "] held"}, nil
 }
 
-func (s *holdService) Unhold(_ stagebot.Identity, id string) (*workflow.Outcome, error) {
+func (s *holdService) Unhold(_ stagebot.Identity, id string) (*stagebot.Outcome, error) {
 	s.calls = append(s.calls, "Unhold "+id)
-	return &workflow.Outcome{Message: "[" + id + "] unheld"}, nil
+	return &stagebot.Outcome{Message: "[" + id + "] unheld"}, nil
 }
 
 func TestHoldCommands(t *testing.T) {
@@ -40,7 +39,7 @@ func TestHoldCommands(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.line, func(t *testing.T) {
 			svc := &holdService{}
-			reply := NewRegistry("!", svc).Run(&Env{Actor: stagebot.Identity{Network: "console", ID: "a", Name: "a"}}, c.line)
+			reply := NewRegistry("!", svc).Run(t.Context(), &Env{Actor: stagebot.Identity{Network: "console", ID: "a", Name: "a"}}, c.line)
 			if !strings.Contains(reply, c.wantReply) {
 				t.Fatalf("reply %q, want it to contain %q", reply, c.wantReply)
 			}
@@ -72,7 +71,7 @@ func TestStatusLineShowsHold(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := &stagebot.Request{ID: "1a2b3c4d-0000-4000-8000-000000000001", Filename: "x_1_all.click", State: c.state, Created: now, Hold: c.hold}
-			got := StatusLine(workflow.Status{Request: r}, now)
+			got := StatusLine(stagebot.Status{Request: r}, now)
 			if strings.Contains(got, c.want) == c.not {
 				t.Fatalf("status line %q; want it to contain %q: %v", got, c.want, !c.not)
 			}

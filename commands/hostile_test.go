@@ -8,7 +8,6 @@ import (
 
 	"stagebot"
 	"stagebot/intake"
-	"stagebot/workflow"
 )
 
 // recService records what reaches the workflow from a command line.
@@ -19,14 +18,14 @@ type recService struct {
 	src    intake.Source
 }
 
-func (s *recService) Cancel(a stagebot.Identity, id, reason string) (*workflow.Outcome, error) {
+func (s *recService) Cancel(a stagebot.Identity, id, reason string) (*stagebot.Outcome, error) {
 	s.actor, s.reason = a, reason
-	return &workflow.Outcome{Message: "[" + id + "] cancelled"}, nil
+	return &stagebot.Outcome{Message: "[" + id + "] cancelled"}, nil
 }
 
-func (s *recService) Reject(a stagebot.Identity, id, reason string) (*workflow.Outcome, error) {
+func (s *recService) Reject(a stagebot.Identity, id, reason string) (*stagebot.Outcome, error) {
 	s.actor, s.reason = a, reason
-	return &workflow.Outcome{Message: "[" + id + "] rejected"}, nil
+	return &stagebot.Outcome{Message: "[" + id + "] rejected"}, nil
 }
 
 func (s *recService) Stage(_ context.Context, a stagebot.Identity, src intake.Source) (*stagebot.Request, error) {
@@ -87,7 +86,7 @@ func TestHostileLinesAreCleanedWhereTheyEnter(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			svc := &recService{}
 			r := NewRegistry("!", svc)
-			reply := r.Run(&Env{Actor: mallory}, c.line)
+			reply := r.Run(t.Context(), &Env{Actor: mallory}, c.line)
 			controlFree(t, "reply", reply)
 			if c.wantReply != "" && reply != c.wantReply {
 				t.Fatalf("reply %q, want %q", reply, c.wantReply)
@@ -100,7 +99,7 @@ func TestHostileLinesAreCleanedWhereTheyEnter(t *testing.T) {
 	t.Run("attachment name", func(t *testing.T) {
 		svc := &recService{}
 		atts := []intake.Source{attachment}
-		reply := NewRegistry("!", svc).Run(&Env{Actor: mallory, Attachments: atts}, "stage")
+		reply := NewRegistry("!", svc).Run(t.Context(), &Env{Actor: mallory, Attachments: atts}, "stage")
 		controlFree(t, "reply", reply)
 		if svc.src.Value != "a␁ACTION␁.click" {
 			t.Fatalf("attachment reached the workflow as %q", svc.src.Value)
@@ -114,7 +113,7 @@ func TestHostileLinesAreCleanedWhereTheyEnter(t *testing.T) {
 // TestRepliesRedactURLs: a refusal that quotes a URL with credentials shows it without.
 func TestRepliesRedactURLs(t *testing.T) {
 	svc := &recService{}
-	reply := NewRegistry("!", svc).Run(&Env{Actor: stagebot.Identity{Network: "console", ID: "a", Name: "a"}},
+	reply := NewRegistry("!", svc).Run(t.Context(), &Env{Actor: stagebot.Identity{Network: "console", ID: "a", Name: "a"}},
 		"stage https://bob:hunter2@up.example/x_1_all.click?token=t0ken")
 	if strings.Contains(reply, "hunter2") || strings.Contains(reply, "t0ken") || !strings.Contains(reply, "https://up.example/x_1_all.click?token=REDACTED") {
 		t.Fatalf("reply %q", reply)

@@ -40,11 +40,11 @@ func TestHelpCoversEveryCommand(t *testing.T) {
 		if c.Who == "" || c.Summary == "" || c.Example == "" {
 			t.Errorf("%s lacks help: %+v", name, c)
 		}
-		if got := r.Run(&Env{}, "help "+name); got == "" || got[:len(c.Usage("!"))] != c.Usage("!") {
+		if got := r.Run(t.Context(), &Env{}, "help "+name); got == "" || got[:len(c.Usage("!"))] != c.Usage("!") {
 			t.Errorf("help %s = %q", name, got)
 		}
 	}
-	if got := r.Run(&Env{}, "frob"); got != "unknown command !frob; !help lists the commands" {
+	if got := r.Run(t.Context(), &Env{}, "frob"); got != "unknown command !frob; !help lists the commands" {
 		t.Errorf("unknown command reply %q", got)
 	}
 }

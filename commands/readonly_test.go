@@ -7,7 +7,6 @@ import (
 
 	"stagebot"
 	"stagebot/intake"
-	"stagebot/workflow"
 )
 
 // readService answers the reading calls and records any call that would change state.
@@ -17,35 +16,35 @@ func (s *readService) Stage(context.Context, stagebot.Identity, intake.Source) (
 	s.writes = append(s.writes, "Stage")
 	return nil, stagebot.Errorf(stagebot.EINTERNAL, "no")
 }
-func (s *readService) Approve(stagebot.Identity, string) (*workflow.Outcome, error) {
+func (s *readService) Approve(stagebot.Identity, string) (*stagebot.Outcome, error) {
 	s.writes = append(s.writes, "Approve")
 	return nil, stagebot.Errorf(stagebot.EINTERNAL, "no")
 }
-func (s *readService) QA(stagebot.Identity, string) (*workflow.Outcome, error) {
+func (s *readService) QA(stagebot.Identity, string) (*stagebot.Outcome, error) {
 	s.writes = append(s.writes, "QA")
 	return nil, stagebot.Errorf(stagebot.EINTERNAL, "no")
 }
-func (s *readService) Reject(stagebot.Identity, string, string) (*workflow.Outcome, error) {
+func (s *readService) Reject(stagebot.Identity, string, string) (*stagebot.Outcome, error) {
 	s.writes = append(s.writes, "Reject")
 	return nil, stagebot.Errorf(stagebot.EINTERNAL, "no")
 }
-func (s *readService) Cancel(stagebot.Identity, string, string) (*workflow.Outcome, error) {
+func (s *readService) Cancel(stagebot.Identity, string, string) (*stagebot.Outcome, error) {
 	s.writes = append(s.writes, "Cancel")
 	return nil, stagebot.Errorf(stagebot.EINTERNAL, "no")
 }
-func (s *readService) Hold(stagebot.Identity, string, string) (*workflow.Outcome, error) {
+func (s *readService) Hold(stagebot.Identity, string, string) (*stagebot.Outcome, error) {
 	s.writes = append(s.writes, "Hold")
 	return nil, stagebot.Errorf(stagebot.EINTERNAL, "no")
 }
-func (s *readService) Unhold(stagebot.Identity, string) (*workflow.Outcome, error) {
+func (s *readService) Unhold(stagebot.Identity, string) (*stagebot.Outcome, error) {
 	s.writes = append(s.writes, "Unhold")
 	return nil, stagebot.Errorf(stagebot.EINTERNAL, "no")
 }
-func (s *readService) Retry(stagebot.Identity, string) (*workflow.Outcome, error) {
+func (s *readService) Retry(stagebot.Identity, string) (*stagebot.Outcome, error) {
 	s.writes = append(s.writes, "Retry")
 	return nil, stagebot.Errorf(stagebot.EINTERNAL, "no")
 }
-func (s *readService) Tick(stagebot.Identity, string, map[string]bool) (*workflow.TickResult, error) {
+func (s *readService) Tick(stagebot.Identity, string, map[string]bool) (*stagebot.TickResult, error) {
 	s.writes = append(s.writes, "Tick")
 	return nil, stagebot.Errorf(stagebot.EINTERNAL, "no")
 }
@@ -57,10 +56,10 @@ func (s *readService) SetPhasing(stagebot.Identity, int) (int, error) {
 	s.writes = append(s.writes, "SetPhasing")
 	return 0, stagebot.Errorf(stagebot.EINTERNAL, "no")
 }
-func (s *readService) Lookup(string) ([]workflow.Status, error) {
-	return []workflow.Status{{Request: &stagebot.Request{ID: "abcd1234-0000-4000-8000-000000000001", State: stagebot.StatePending}}}, nil
+func (s *readService) Lookup(string) ([]stagebot.Status, error) {
+	return []stagebot.Status{{Request: &stagebot.Request{ID: "abcd1234-0000-4000-8000-000000000001", State: stagebot.StatePending}}}, nil
 }
-func (s *readService) Queue() ([]workflow.Status, error)                { return nil, nil }
+func (s *readService) Queue() ([]stagebot.Status, error)                { return nil, nil }
 func (s *readService) History(string, int) ([]*stagebot.Request, error) { return nil, nil }
 func (s *readService) Differences() []string                            { return nil }
 
@@ -81,7 +80,7 @@ func TestReadOnlyCommandsOnlyRead(t *testing.T) {
 		}
 		for _, args := range []string{"", "abcd1234", "com.example.app", "approve", "abcd1234 reason"} {
 			svc.writes = nil
-			r.Run(&Env{Ctx: context.Background(), Actor: stagebot.Identity{Network: "console", ID: "x"}}, name+" "+args)
+			r.Run(context.Background(), &Env{Actor: stagebot.Identity{Network: "console", ID: "x"}}, name+" "+args)
 			if len(svc.writes) > 0 {
 				t.Errorf("%q, marked read-only, called %v", name+" "+args, svc.writes)
 			}

@@ -5,6 +5,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 
@@ -14,7 +15,6 @@ import (
 
 // Env is who is speaking and what came with the message.
 type Env struct {
-	Ctx   context.Context
 	Actor stagebot.Identity
 	// LocalPaths allows `!stage PATH` (the console: the person at the keyboard owns the
 	// machine; on a shared network a path would read the bot's own files).
@@ -37,7 +37,7 @@ type Command struct {
 	// nothing: an adapter may run it on its read loop instead of handing it to a worker
 	// goroutine (see Registry.ReadOnly).
 	ReadOnly bool
-	Run      func(env *Env, args string) (string, error)
+	Run      func(ctx context.Context, env *Env, args string) (string, error)
 }
 
 // Usage is "!name args" with the given prefix.
@@ -105,8 +105,8 @@ func (r *Registry) Names() []string {
 // attachments. Whatever a command repeats from them (an unknown name, an argument, a
 // reason, a display name) can then neither break the reply's line nor forge another.
 // Replies pass through stagebot.RedactText: a URL a message quotes loses its credentials.
-func (r *Registry) Run(env *Env, line string) string {
-	return r.Exec(env, line).Reply
+func (r *Registry) Run(ctx context.Context, env *Env, line string) string {
+	return r.Exec(ctx, env, line).Reply
 }
 
 // Outcome is a command's reply and what became of the command, for an adapter that
@@ -118,29 +118,25 @@ type Outcome struct {
 }
 
 // Exec is Run with the outcome.
-func (r *Registry) Exec(env *Env, line string) Outcome {
-	out := r.run(env, line)
+func (r *Registry) Exec(ctx context.Context, env *Env, line string) Outcome {
+	out := r.run(ctx, env, line)
 	out.Reply = stagebot.RedactText(out.Reply)
 	return out
 }
 
-func (r *Registry) run(env *Env, line string) Outcome {
+func (r *Registry) run(ctx context.Context, env *Env, line string) Outcome {
 	cleanEnv(env)
 	name, args, _ := strings.Cut(stagebot.CleanText(strings.TrimSpace(line)), " ")
 	c, ok := r.Lookup(name)
 	if !ok {
 		return Outcome{Reply: "unknown command " + r.Prefix + name + "; " + r.Prefix + "help lists the commands"}
 	}
-	if env.Ctx == nil {
-		env.Ctx = context.Background()
-	}
-	reply, err := c.Run(env, strings.TrimSpace(args))
+	reply, err := c.Run(ctx, env, strings.TrimSpace(args))
 	if err != nil {
-		msg := stagebot.ErrorMessage(err)
-		if stagebot.ErrorCode(err) == stagebot.EINVALID && strings.HasPrefix(msg, "usage") {
-			return Outcome{Reply: msg, Command: c.Name}
+		if u := (usageError{}); errors.As(err, &u) {
+			return Outcome{Reply: u.Error(), Command: c.Name}
 		}
-		return Outcome{Reply: "refused: " + msg, Command: c.Name}
+		return Outcome{Reply: "refused: " + stagebot.ErrorMessage(err), Command: c.Name}
 	}
 	return Outcome{Reply: reply, Command: c.Name, Done: true}
 }
@@ -189,6 +185,15 @@ func Parse(prefix, nick, text string) (string, bool) {
 	return "", false
 }
 
+// usageError is a command given without what it needs. Its reply is the usage line
+// itself, not a refusal; underneath it is an EINVALID *stagebot.Error for whoever asks for
+// the code.
+type usageError struct{ err *stagebot.Error }
+
+func (u usageError) Error() string { return u.err.Message }
+func (u usageError) Unwrap() error { return u.err }
+
+// usage is the usage error of command c (with its prefix) taking args.
 func usage(c string, args string) error {
-	return stagebot.Errorf(stagebot.EINVALID, "usage: %s %s", c, args)
+	return usageError{stagebot.Errorf(stagebot.EINVALID, "usage: %s %s", c, args)}
 }

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -14,7 +15,7 @@ func registerStage(r *Registry, svc Service) {
 		Who:     "landers",
 		Summary: "fetch and inspect a click and ask the landing team to lock it on snakefruit; on Slack, attach the .click instead",
 		Example: r.Prefix + "stage foo_1.0_armhf.click",
-		Run: func(env *Env, args string) (string, error) {
+		Run: func(ctx context.Context, env *Env, args string) (string, error) {
 			var src intake.Source
 			switch {
 			case args == "" && len(env.Attachments) == 1:
@@ -38,7 +39,7 @@ func registerStage(r *Registry, svc Service) {
 					_ = say(fmt.Sprintf("queued behind %d download(s); your %sstage starts when its turn comes", ahead, r.Prefix))
 				}
 			}
-			req, err := svc.Stage(env.Ctx, env.Actor, src)
+			req, err := svc.Stage(ctx, env.Actor, src)
 			if err != nil {
 				return "", err
 			}

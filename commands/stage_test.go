@@ -39,7 +39,7 @@ func TestStageSaysItIsQueued(t *testing.T) {
 			if c.say {
 				env.Say = func(s string) error { said = append(said, s); return nil }
 			}
-			reply := NewRegistry("!", &queueService{ahead: 3}).Run(env, "stage https://h/a_1_all.click")
+			reply := NewRegistry("!", &queueService{ahead: 3}).Run(t.Context(), env, "stage https://h/a_1_all.click")
 			if !strings.Contains(reply, "requested") {
 				t.Fatalf("reply %q", reply)
 			}

@@ -1,12 +1,12 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
 
 	"stagebot"
-	"stagebot/workflow"
 )
 
 // maxListed bounds how many requests one reply lists: a chat line is not a report.
@@ -16,7 +16,7 @@ func registerViews(r *Registry, svc Service) {
 	r.Register(Command{Name: "status", Args: "[ID or package]", Who: "anyone", ReadOnly: true,
 		Summary: "a request's state and what the worker is doing about it; without argument, the queue",
 		Example: r.Prefix + "status 1a2b3c4d",
-		Run: func(env *Env, args string) (string, error) {
+		Run: func(_ context.Context, env *Env, args string) (string, error) {
 			if args == "" {
 				return queue(svc)
 			}
@@ -32,10 +32,10 @@ func registerViews(r *Registry, svc Service) {
 		}})
 	r.Register(Command{Name: "queue", Who: "anyone", ReadOnly: true, Summary: "every request still in flight",
 		Example: r.Prefix + "queue",
-		Run:     func(env *Env, _ string) (string, error) { return queue(svc) }})
+		Run:     func(_ context.Context, env *Env, _ string) (string, error) { return queue(svc) }})
 	r.Register(Command{Name: "history", Args: "PACKAGE", Who: "anyone", ReadOnly: true, Summary: "a package's requests, newest last",
 		Example: r.Prefix + "history com.ubuntu.camera",
-		Run: func(env *Env, args string) (string, error) {
+		Run: func(_ context.Context, env *Env, args string) (string, error) {
 			if args == "" {
 				return "", usage(r.Prefix+"history", "PACKAGE")
 			}
@@ -75,7 +75,7 @@ func queue(svc Service) (string, error) {
 }
 
 // StatusLine is one request in one line: ID, filename, state word, then what matters now.
-func StatusLine(st workflow.Status, now time.Time) string {
+func StatusLine(st stagebot.Status, now time.Time) string {
 	r := st.Request
 	var b strings.Builder
 	fmt.Fprintf(&b, "[%s] %s %s", r.ShortID(), r.Filename, r.State)

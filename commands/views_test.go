@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"stagebot"
-	"stagebot/workflow"
 )
 
 // Views write times as people read them: "4h ago", not Go's "4h0m0s".
@@ -28,7 +27,7 @@ func TestStatusLineTimes(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			r := &stagebot.Request{ID: "1a2b3c4d-0000-4000-8000-000000000001", Filename: "x_1_all.click", State: stagebot.StatePending, Created: c.created,
 				Requester: stagebot.Identity{Network: "console", ID: "alice", Name: "alice"}}
-			got := StatusLine(workflow.Status{Request: r, Job: c.job}, now)
+			got := StatusLine(stagebot.Status{Request: r, Job: c.job}, now)
 			if !strings.Contains(got, c.want) {
 				t.Fatalf("status line %q; want it to contain %q", got, c.want)
 			}
@@ -62,7 +61,7 @@ func TestHistoryTimes(t *testing.T) {
 			if !ok {
 				t.Fatal("no history command")
 			}
-			got, err := cmd.Run(&Env{}, "x")
+			got, err := cmd.Run(t.Context(), &Env{}, "x")
 			if err != nil {
 				t.Fatal(err)
 			}

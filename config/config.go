@@ -21,7 +21,8 @@ type Config struct {
 	CommandPrefix string `yaml:"command_prefix"`
 	Console       bool   `yaml:"console"`
 	LogLevel      string `yaml:"log_level"`
-	// ShutdownGrace is how long the job under way may finish after SIGTERM.
+	// ShutdownGrace is how long, after SIGTERM, the work under way (the worker's job, HTTP
+	// requests) may finish: one period for the whole shutdown.
 	ShutdownGrace Duration   `yaml:"shutdown_grace"`
 	IRC           *IRC       `yaml:"irc"`
 	Slack         *Slack     `yaml:"slack"`

@@ -10,7 +10,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"stagebot"
-	"stagebot/storage"
 )
 
 // The metrics are read from bbolt at scrape time rather than counted as things happen: the
@@ -36,38 +35,19 @@ func (c collector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c collector) Collect(ch chan<- prometheus.Metric) {
 	s := c.s
-	byState := map[stagebot.State]int{}
-	byKind := map[stagebot.JobKind]int{}
-	retries := 0
-	err := s.cfg.Service.DB().View(func(tx *storage.Tx) error {
-		if err := tx.ForEachRequest(func(r *stagebot.Request) error {
-			byState[r.State]++
-			return nil
-		}); err != nil {
-			return err
-		}
-		jobs, err := tx.Jobs()
-		if err != nil {
-			return err
-		}
-		for _, j := range jobs {
-			byKind[j.Kind]++
-			retries += j.Attempt
-		}
-		return nil
-	})
+	counts, err := s.cfg.Service.Counts()
 	if err != nil {
 		s.log.Warn("metrics: read storage", "err", err)
 		ch <- prometheus.NewInvalidMetric(descRequests, err)
 		return
 	}
 	for _, st := range stagebot.States {
-		ch <- prometheus.MustNewConstMetric(descRequests, prometheus.GaugeValue, float64(byState[st]), string(st))
+		ch <- prometheus.MustNewConstMetric(descRequests, prometheus.GaugeValue, float64(counts.Requests[st]), string(st))
 	}
 	for _, k := range []stagebot.JobKind{stagebot.JobLock, stagebot.JobUnlock, stagebot.JobPublish} {
-		ch <- prometheus.MustNewConstMetric(descJobs, prometheus.GaugeValue, float64(byKind[k]), string(k))
+		ch <- prometheus.MustNewConstMetric(descJobs, prometheus.GaugeValue, float64(counts.Jobs[k]), string(k))
 	}
-	ch <- prometheus.MustNewConstMetric(descRetries, prometheus.GaugeValue, float64(retries))
+	ch <- prometheus.MustNewConstMetric(descRetries, prometheus.GaugeValue, float64(counts.Retries))
 	since := math.Inf(1)
 	if last := s.cfg.Service.LastTick(); !last.IsZero() {
 		since = max(s.cfg.Now().Sub(last), 0).Seconds()

@@ -1,7 +1,7 @@
 // Package httpapi is stagebot's HTTP side (contract section 7): health and readiness for
 // the service manager, Prometheus metrics, a status page for people, and the click-sync
-// webhook. It reads through the workflow service and storage, and changes nothing except by
-// calling the service, like every chat adapter.
+// webhook. It reads and changes nothing but through the workflow service, like every chat
+// adapter.
 package httpapi
 
 import (
@@ -12,9 +12,23 @@ import (
 	"net/http"
 	"time"
 
+	"stagebot"
 	"stagebot/bot"
-	"stagebot/workflow"
 )
+
+// Service is what the server needs from the workflow.
+type Service interface {
+	// Ready reports whether storage answers.
+	Ready(ctx context.Context) error
+	Queue() ([]stagebot.Status, error)
+	// RecentFinished lists the requests that ended, the most recently updated first.
+	RecentFinished(limit int) ([]*stagebot.Request, error)
+	Counts() (stagebot.Counts, error)
+	LastTick() time.Time
+	CurrentPhasing() stagebot.Phasing
+	Differences() []string
+	Tick(actor stagebot.Identity, source string, synced map[string]bool) (*stagebot.TickResult, error)
+}
 
 // Bot is what the server needs from the running bot.
 type Bot interface {
@@ -25,7 +39,7 @@ type Bot interface {
 
 // Config assembles a Server.
 type Config struct {
-	Service *workflow.Service
+	Service Service
 	Bot     Bot
 	// Snakefruit probes the target for /readyz; nil = not checked.
 	Snakefruit func(ctx context.Context) error

@@ -4,13 +4,10 @@ import (
 	_ "embed"
 	"html/template"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"stagebot"
-	"stagebot/storage"
-	"stagebot/workflow"
 )
 
 //go:embed status.html
@@ -33,7 +30,7 @@ type pageData struct {
 	Live      []reqView
 	Finished  []reqView
 	LastTick  time.Time
-	Phasing   workflow.Phasing
+	Phasing   stagebot.Phasing
 	Notes     []string
 	Generated string
 }
@@ -101,20 +98,11 @@ func (s *Server) pageData() (*pageData, error) {
 	for _, st := range live {
 		d.Live = append(d.Live, viewOf(st.Request, st.Job))
 	}
-	var finished []*stagebot.Request
-	err = svc.DB().View(func(tx *storage.Tx) error {
-		return tx.ForEachRequest(func(r *stagebot.Request) error {
-			if r.State.Final() {
-				finished = append(finished, r)
-			}
-			return nil
-		})
-	})
+	finished, err := svc.RecentFinished(recentFinished)
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(finished, func(a, b *stagebot.Request) int { return b.Updated.Compare(a.Updated) })
-	for _, r := range finished[:min(len(finished), recentFinished)] {
+	for _, r := range finished {
 		d.Finished = append(d.Finished, viewOf(r, nil))
 	}
 	d.Generated = d.Now.UTC().Format("2006-01-02 15:04:05 UTC")

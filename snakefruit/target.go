@@ -2,8 +2,10 @@ package snakefruit
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"path"
 	"strings"
 	"time"
@@ -30,6 +32,28 @@ type Config struct {
 	// KeepAlive is how often an idle or busy SSH connection must show a sign of life
 	// (DefaultKeepAlive when zero); see keepAlive.
 	KeepAlive time.Duration
+	// MakeFolder has Open create a file:// target's folder when it is missing (the embedded
+	// default's, under state_dir); an sftp target's folder is never made.
+	MakeFolder bool
+}
+
+// ListAt is cfg with its list at p, for a second Target that reads another list of the same
+// folder: p is relative to the folder, or an absolute path inside it.
+func (c Config) ListAt(p string) (Config, error) {
+	if path.IsAbs(p) {
+		u, err := url.Parse(c.Target)
+		if err != nil {
+			return Config{}, &ConfigError{"target", err.Error()}
+		}
+		root := path.Clean(u.Path)
+		rel, ok := strings.CutPrefix(path.Clean(p), strings.TrimSuffix(root, "/")+"/")
+		if u.Path == "" || !ok {
+			return Config{}, fmt.Errorf("%s is not inside the snakefruit target's folder %s", p, root)
+		}
+		p = rel
+	}
+	c.ListFile = p
+	return c, nil
 }
 
 // File is one entry of the folder.
@@ -91,7 +115,14 @@ func Open(ctx context.Context, cfg Config) (Target, error) {
 		if u.Host != "" && u.Host != "localhost" {
 			return nil, &ConfigError{"target", "file:// takes no host (use file:///abs/path)"}
 		}
-		return newTarget(localFS{root: path.Clean(u.Path)}, list), nil
+		// The URL's path, not the text after "file://": file://localhost/srv/x is /srv/x.
+		root := path.Clean(u.Path)
+		if cfg.MakeFolder {
+			if err := os.MkdirAll(root, 0o750); err != nil {
+				return nil, err
+			}
+		}
+		return newTarget(localFS{root: root}, list), nil
 	case "sftp":
 		fs, err := newSFTPFS(u, cfg)
 		if err != nil {

@@ -8,34 +8,20 @@ import (
 	"stagebot"
 )
 
-// Dest is one place announcements go: a channel of a chat adapter. Each has a cursor of its
-// own, so a channel that refuses the bot holds back nothing but itself. Channel "" is an
-// adapter's only destination (the console), and its cursor is stored under the adapter's
-// name alone: the key every adapter's one cursor had before cursors were per channel.
-type Dest struct {
-	Adapter string
-	Channel string
-}
-
-func (d Dest) String() string {
-	if d.Channel == "" {
-		return d.Adapter
-	}
-	return d.Adapter + " " + d.Channel
-}
-
-// A NUL cannot occur in an adapter's name or a channel's (IRC forbids it, Slack IDs are
-// alphanumeric), so the key splits back unambiguously.
-func (d Dest) key() []byte {
+// destKey is d's key in the cursors bucket. A NUL cannot occur in an adapter's name or a
+// channel's (IRC forbids it, Slack IDs are alphanumeric), so the key splits back
+// unambiguously. An adapter's only destination (Channel "") is keyed by the adapter's name
+// alone: the key every adapter's one cursor had before cursors were per channel.
+func destKey(d stagebot.Dest) []byte {
 	if d.Channel == "" {
 		return []byte(d.Adapter)
 	}
 	return []byte(d.Adapter + "\x00" + d.Channel)
 }
 
-func destOf(k []byte) Dest {
+func destOf(k []byte) stagebot.Dest {
 	a, ch, _ := bytes.Cut(k, []byte{0})
-	return Dest{Adapter: string(a), Channel: string(ch)}
+	return stagebot.Dest{Adapter: string(a), Channel: string(ch)}
 }
 
 // Announce appends an announcement to the outbox and returns its sequence number.
@@ -52,7 +38,7 @@ func (t *Tx) Announce(a stagebot.Announcement) (uint64, error) {
 // PendingTo returns up to limit announcements d has not taken yet, in order. A destination
 // not registered gets nothing: it starts at the end of the outbox when it is, so a channel
 // added to the config does not replay the bot's whole past.
-func (t *Tx) PendingTo(d Dest, limit int) ([]stagebot.Announcement, error) {
+func (t *Tx) PendingTo(d stagebot.Dest, limit int) ([]stagebot.Announcement, error) {
 	cur, ok := t.cursor(d)
 	if !ok {
 		return nil, nil
@@ -64,6 +50,11 @@ func (t *Tx) PendingTo(d Dest, limit int) ([]stagebot.Announcement, error) {
 		if err := json.Unmarshal(v, &a); err != nil {
 			return nil, fmt.Errorf("decode announcement %d: %w", btoi(k), err)
 		}
+		if a.Word == stagebot.WordRequested {
+			// Written before announcements said so themselves: a `requested` line
+			// always asked for approval.
+			a.AsksApproval = true
+		}
 		out = append(out, a)
 	}
 	return out, nil
@@ -72,33 +63,33 @@ func (t *Tx) PendingTo(d Dest, limit int) ([]stagebot.Announcement, error) {
 // Register gives d a cursor at the end of the outbox; an existing cursor is left alone. A
 // channel of an adapter that still has its cursor from before cursors were per channel
 // starts where that one stood, so an upgrade neither loses nor repeats a line.
-func (t *Tx) Register(d Dest) error {
+func (t *Tx) Register(d stagebot.Dest) error {
 	if _, ok := t.cursor(d); ok {
 		return nil
 	}
 	at := t.b(bucketOutbox).Sequence()
 	if d.Channel != "" {
-		if cur, ok := t.cursor(Dest{Adapter: d.Adapter}); ok {
+		if cur, ok := t.cursor(stagebot.Dest{Adapter: d.Adapter}); ok {
 			at = cur
 		}
 	}
-	return t.b(bucketCursors).Put(d.key(), itob(at))
+	return t.b(bucketCursors).Put(destKey(d), itob(at))
 }
 
 // DeliveredTo advances d's cursor to seq and drops the announcements every destination has
 // taken. A cursor never moves back: a late or repeated report cannot replay lines.
-func (t *Tx) DeliveredTo(d Dest, seq uint64) error {
+func (t *Tx) DeliveredTo(d stagebot.Dest, seq uint64) error {
 	if cur, ok := t.cursor(d); ok && cur >= seq {
 		return nil
 	}
-	if err := t.b(bucketCursors).Put(d.key(), itob(seq)); err != nil {
+	if err := t.b(bucketCursors).Put(destKey(d), itob(seq)); err != nil {
 		return err
 	}
 	return t.prune()
 }
 
 // BacklogOf counts the announcements d has not taken.
-func (t *Tx) BacklogOf(d Dest) int {
+func (t *Tx) BacklogOf(d stagebot.Dest) int {
 	cur, ok := t.cursor(d)
 	if !ok {
 		return 0
@@ -113,24 +104,26 @@ func (t *Tx) BacklogOf(d Dest) int {
 
 // RegisterAdapter, Pending, Delivered and Backlog are the same for an adapter's only
 // destination (Channel "").
-func (t *Tx) RegisterAdapter(adapter string) error { return t.Register(Dest{Adapter: adapter}) }
+func (t *Tx) RegisterAdapter(adapter string) error {
+	return t.Register(stagebot.Dest{Adapter: adapter})
+}
 
 func (t *Tx) Pending(adapter string, limit int) ([]stagebot.Announcement, error) {
-	return t.PendingTo(Dest{Adapter: adapter}, limit)
+	return t.PendingTo(stagebot.Dest{Adapter: adapter}, limit)
 }
 
 func (t *Tx) Delivered(adapter string, seq uint64) error {
-	return t.DeliveredTo(Dest{Adapter: adapter}, seq)
+	return t.DeliveredTo(stagebot.Dest{Adapter: adapter}, seq)
 }
 
-func (t *Tx) Backlog(adapter string) int { return t.BacklogOf(Dest{Adapter: adapter}) }
+func (t *Tx) Backlog(adapter string) int { return t.BacklogOf(stagebot.Dest{Adapter: adapter}) }
 
 // KeepCursors makes the cursors exactly dests: each one missing is registered, and every
 // other is removed, with, for each removed, how many announcements it had not taken. A
 // destination taken out of the config would otherwise pin the outbox for good (nothing is
 // pruned past its cursor), and put back later it would replay everything since. The outbox
 // is then pruned up to the lowest cursor left.
-func (t *Tx) KeepCursors(dests []Dest) (dropped map[Dest]int, err error) {
+func (t *Tx) KeepCursors(dests []stagebot.Dest) (dropped map[stagebot.Dest]int, err error) {
 	keep := make(map[string]bool, len(dests))
 	for _, d := range dests {
 		// Registered before anything is removed: a channel inherits its adapter's cursor
@@ -138,9 +131,9 @@ func (t *Tx) KeepCursors(dests []Dest) (dropped map[Dest]int, err error) {
 		if err := t.Register(d); err != nil {
 			return nil, err
 		}
-		keep[string(d.key())] = true
+		keep[string(destKey(d))] = true
 	}
-	var gone []Dest
+	var gone []stagebot.Dest
 	err = t.b(bucketCursors).ForEach(func(k, _ []byte) error {
 		if !keep[string(k)] {
 			gone = append(gone, destOf(k))
@@ -150,10 +143,10 @@ func (t *Tx) KeepCursors(dests []Dest) (dropped map[Dest]int, err error) {
 	if err != nil {
 		return nil, err
 	}
-	dropped = make(map[Dest]int, len(gone))
+	dropped = make(map[stagebot.Dest]int, len(gone))
 	for _, d := range gone {
 		dropped[d] = t.BacklogOf(d)
-		if err := t.b(bucketCursors).Delete(d.key()); err != nil {
+		if err := t.b(bucketCursors).Delete(destKey(d)); err != nil {
 			return nil, err
 		}
 	}
@@ -181,8 +174,8 @@ func (t *Tx) prune() error {
 }
 
 // Cursors returns every destination's cursor: the last announcement it took.
-func (t *Tx) Cursors() map[Dest]uint64 {
-	out := map[Dest]uint64{}
+func (t *Tx) Cursors() map[stagebot.Dest]uint64 {
+	out := map[stagebot.Dest]uint64{}
 	_ = t.b(bucketCursors).ForEach(func(k, v []byte) error {
 		out[destOf(k)] = btoi(v)
 		return nil
@@ -201,8 +194,8 @@ func (t *Tx) OutboxLen() int {
 	return n
 }
 
-func (t *Tx) cursor(d Dest) (uint64, bool) {
-	v := t.b(bucketCursors).Get(d.key())
+func (t *Tx) cursor(d stagebot.Dest) (uint64, bool) {
+	v := t.b(bucketCursors).Get(destKey(d))
 	if v == nil {
 		return 0, false
 	}

@@ -231,11 +231,11 @@ func TestJobsQueueInOrder(t *testing.T) {
 // takes nothing holds back only itself, and the outbox is pruned below the lowest cursor.
 func TestOutboxCursorsPerChannel(t *testing.T) {
 	db := openTest(t)
-	stage, quiet := Dest{"irc", "#stage"}, Dest{"irc", "#quiet"}
-	slack := Dest{"slack", "C1"}
+	stage, quiet := stagebot.Dest{Adapter: "irc", Channel: "#stage"}, stagebot.Dest{Adapter: "irc", Channel: "#quiet"}
+	slack := stagebot.Dest{Adapter: "slack", Channel: "C1"}
 	announce(t, db, 2) // before any cursor: never delivered, pruned
 	mustUpdate(t, db, func(tx *Tx) error {
-		for _, d := range []Dest{stage, quiet, slack} {
+		for _, d := range []stagebot.Dest{stage, quiet, slack} {
 			if err := tx.Register(d); err != nil {
 				return err
 			}
@@ -243,7 +243,7 @@ func TestOutboxCursorsPerChannel(t *testing.T) {
 		return nil
 	})
 	announce(t, db, 4) // seqs 3..6
-	for _, d := range []Dest{stage, slack} {
+	for _, d := range []stagebot.Dest{stage, slack} {
 		mustUpdate(t, db, func(tx *Tx) error { return tx.DeliveredTo(d, 6) })
 	}
 	db.View(func(tx *Tx) error {
@@ -289,31 +289,31 @@ func TestOutboxCursorsPerChannel(t *testing.T) {
 // starts at the end, and an adapter's single cursor from before cursors were per channel
 // hands its place to the adapter's channels.
 func TestKeepCursors(t *testing.T) {
-	stage, quiet, gone := Dest{"irc", "#stage"}, Dest{"irc", "#quiet"}, Dest{"irc", "#gone"}
-	console := Dest{Adapter: "console"}
+	stage, quiet, gone := stagebot.Dest{Adapter: "irc", Channel: "#stage"}, stagebot.Dest{Adapter: "irc", Channel: "#quiet"}, stagebot.Dest{Adapter: "irc", Channel: "#gone"}
+	console := stagebot.Dest{Adapter: "console"}
 	// Before each case: #stage, #gone and console registered on an empty outbox, then five
 	// announcements; console took all five, #stage three, #gone none.
 	cases := []struct {
 		name        string
-		keep        []Dest
-		wantDropped map[Dest]int
-		wantCursors map[Dest]uint64
+		keep        []stagebot.Dest
+		wantDropped map[stagebot.Dest]int
+		wantCursors map[stagebot.Dest]uint64
 		wantOutbox  int
 	}{
-		{"#gone dropped: #stage's cursor is now the lowest", []Dest{console, stage},
-			map[Dest]int{gone: 5}, map[Dest]uint64{console: 5, stage: 3}, 2},
-		{"a new channel starts at the end", []Dest{console, stage, quiet},
-			map[Dest]int{gone: 5}, map[Dest]uint64{console: 5, stage: 3, quiet: 5}, 2},
-		{"only the console left", []Dest{console},
-			map[Dest]int{gone: 5, stage: 2}, map[Dest]uint64{console: 5}, 0},
-		{"all configured", []Dest{console, stage, gone},
-			map[Dest]int{}, map[Dest]uint64{console: 5, stage: 3, gone: 0}, 5},
+		{"#gone dropped: #stage's cursor is now the lowest", []stagebot.Dest{console, stage},
+			map[stagebot.Dest]int{gone: 5}, map[stagebot.Dest]uint64{console: 5, stage: 3}, 2},
+		{"a new channel starts at the end", []stagebot.Dest{console, stage, quiet},
+			map[stagebot.Dest]int{gone: 5}, map[stagebot.Dest]uint64{console: 5, stage: 3, quiet: 5}, 2},
+		{"only the console left", []stagebot.Dest{console},
+			map[stagebot.Dest]int{gone: 5, stage: 2}, map[stagebot.Dest]uint64{console: 5}, 0},
+		{"all configured", []stagebot.Dest{console, stage, gone},
+			map[stagebot.Dest]int{}, map[stagebot.Dest]uint64{console: 5, stage: 3, gone: 0}, 5},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			db := openTest(t)
 			mustUpdate(t, db, func(tx *Tx) error {
-				for _, d := range []Dest{stage, gone, console} {
+				for _, d := range []stagebot.Dest{stage, gone, console} {
 					if err := tx.Register(d); err != nil {
 						return err
 					}
@@ -327,7 +327,7 @@ func TestKeepCursors(t *testing.T) {
 				}
 				return tx.DeliveredTo(stage, 3)
 			})
-			var dropped map[Dest]int
+			var dropped map[stagebot.Dest]int
 			mustUpdate(t, db, func(tx *Tx) error {
 				var err error
 				dropped, err = tx.KeepCursors(c.keep)
@@ -363,16 +363,16 @@ func TestKeepCursorsInheritsAdapterCursor(t *testing.T) {
 	mustUpdate(t, db, func(tx *Tx) error { return tx.RegisterAdapter("irc") })
 	announce(t, db, 4)
 	mustUpdate(t, db, func(tx *Tx) error { return tx.Delivered("irc", 2) })
-	stage, quiet := Dest{"irc", "#stage"}, Dest{"irc", "#quiet"}
+	stage, quiet := stagebot.Dest{Adapter: "irc", Channel: "#stage"}, stagebot.Dest{Adapter: "irc", Channel: "#quiet"}
 	mustUpdate(t, db, func(tx *Tx) error {
-		dropped, err := tx.KeepCursors([]Dest{stage, quiet})
-		if fmt.Sprint(dropped) != fmt.Sprint(map[Dest]int{{Adapter: "irc"}: 2}) {
+		dropped, err := tx.KeepCursors([]stagebot.Dest{stage, quiet})
+		if fmt.Sprint(dropped) != fmt.Sprint(map[stagebot.Dest]int{{Adapter: "irc"}: 2}) {
 			t.Errorf("dropped %v, want the adapter's old cursor with 2 undelivered", dropped)
 		}
 		return err
 	})
 	db.View(func(tx *Tx) error {
-		for _, d := range []Dest{stage, quiet} {
+		for _, d := range []stagebot.Dest{stage, quiet} {
 			if got := seqs(t, tx, d); fmt.Sprint(got) != "[3 4]" {
 				t.Errorf("%s pending %v, want [3 4]", d, got)
 			}
@@ -400,7 +400,7 @@ func mustUpdate(t *testing.T, db *DB, fn func(tx *Tx) error) {
 	}
 }
 
-func seqs(t *testing.T, tx *Tx, d Dest) []uint64 {
+func seqs(t *testing.T, tx *Tx, d stagebot.Dest) []uint64 {
 	t.Helper()
 	got, err := tx.PendingTo(d, 100)
 	if err != nil {

@@ -70,7 +70,7 @@ func (w *ImageWatcher) Poll(ctx context.Context) {
 		return
 	}
 	seenAll := map[string]seen{}
-	if _, err := w.Store.Load(metaImages, &seenAll); err != nil {
+	if _, err := w.Store.WatcherState(metaImages, &seenAll); err != nil {
 		w.log().Error("system-image: load baselines", "err", err)
 		return
 	}
@@ -123,7 +123,7 @@ func (w *ImageWatcher) look(ctx context.Context, channels []byte, channel string
 		return
 	}
 	seenAll[key] = next
-	if err := w.Store.Save(metaImages, seenAll); err != nil {
+	if err := w.Store.SetWatcherState(metaImages, seenAll); err != nil {
 		log.Error("system-image: save baseline", "err", err)
 		w.get.forget(u)
 	}

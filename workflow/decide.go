@@ -9,12 +9,6 @@ import (
 	"stagebot/storage"
 )
 
-// Outcome tells the caller what an action did, for its reply.
-type Outcome struct {
-	Request *stagebot.Request
-	Message string
-}
-
 // withRequest resolves an ID prefix and runs fn on the request inside one transaction.
 func (s *Service) withRequest(idPrefix string, fn func(tx *storage.Tx, r *stagebot.Request) (string, error)) (*Outcome, error) {
 	var out Outcome
@@ -23,11 +17,12 @@ func (s *Service) withRequest(idPrefix string, fn func(tx *storage.Tx, r *stageb
 		if err != nil {
 			return err
 		}
+		from := r.State
 		msg, err := fn(tx, r)
 		if err != nil {
 			return err
 		}
-		out = Outcome{Request: r, Message: msg}
+		out = Outcome{Request: r, Message: msg, Queued: from != stagebot.StateApproved && r.State == stagebot.StateApproved}
 		return nil
 	})
 	if err != nil {
@@ -51,20 +46,11 @@ func (s *Service) ResolveRef(network, ref string) string {
 func (s *Service) Approve(actor stagebot.Identity, idPrefix string) (*Outcome, error) {
 	p := s.cfg.Team.Resolve(actor)
 	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
-		if !p.Has(stagebot.RoleLanding) {
-			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not approve: only the landing team may", p.Display())
-		}
-		if r.State != stagebot.StatePending {
-			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is %s, not pending: nothing to approve", r.ShortID(), r.State)
-		}
-		if !s.cfg.Policy.SelfApproval && r.IsRequester(p) {
-			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not approve [%s]: it is their own request (no self-approval)", p.Display(), r.ShortID())
-		}
-		if r.ApprovedBy(p.Key) {
-			return "", stagebot.Errorf(stagebot.ECONFLICT, "%s already approved [%s]", p.Display(), r.ShortID())
+		if err := authorize(actApprove, p, r, s.cfg.Policy); err != nil {
+			return "", err
 		}
 		r.Approvals = append(r.Approvals, stagebot.Approval{By: actor, Key: p.Key, At: s.now(), SHA256: r.SHA256})
-		return s.afterSignoff(tx, r, p, "approve")
+		return s.afterSignoff(tx, r, p, actApprove)
 	})
 }
 
@@ -72,16 +58,8 @@ func (s *Service) Approve(actor stagebot.Identity, idPrefix string) (*Outcome, e
 func (s *Service) Withdraw(actor stagebot.Identity, idPrefix string) (*Outcome, error) {
 	p := s.cfg.Team.Resolve(actor)
 	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
-		if !r.ApprovedBy(p.Key) {
-			return "", stagebot.Errorf(stagebot.ECONFLICT, "%s has no approval on [%s] to withdraw", p.Display(), r.ShortID())
-		}
-		switch r.State {
-		case stagebot.StatePending:
-		case stagebot.StateApproved, stagebot.StateFailed:
-			// Not on snakefruit yet: the approval can still be taken back, and with it
-			// the lock job.
-		default:
-			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is already %s: withdrawing an approval changes nothing now", r.ShortID(), r.State)
+		if err := authorize(actWithdraw, p, r, s.cfg.Policy); err != nil {
+			return "", err
 		}
 		r.Approvals = slices.DeleteFunc(r.Approvals, func(a stagebot.Approval) bool { return a.Key == p.Key })
 		if err := s.note(tx, r, p.Display(), "withdraw", "approval withdrawn"); err != nil {
@@ -103,41 +81,37 @@ func (s *Service) Withdraw(actor stagebot.Identity, idPrefix string) (*Outcome, 
 func (s *Service) QA(actor stagebot.Identity, idPrefix string) (*Outcome, error) {
 	p := s.cfg.Team.Resolve(actor)
 	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
-		if !p.Has(stagebot.RoleQA) {
-			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not sign off: only QA may", p.Display())
-		}
-		if r.State != stagebot.StatePending {
-			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is %s, not pending: a sign-off changes nothing now", r.ShortID(), r.State)
-		}
-		if !s.cfg.Policy.SelfApproval && r.IsRequester(p) {
-			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not sign off [%s]: it is their own request (no self-approval)", p.Display(), r.ShortID())
-		}
-		if r.QASignoff != nil && r.QASignoff.SHA256 == r.SHA256 {
-			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] already has QA sign-off from %s", r.ShortID(), r.QASignoff.Display())
+		if err := authorize(actQA, p, r, s.cfg.Policy); err != nil {
+			return "", err
 		}
 		r.QASignoff = &stagebot.Approval{By: actor, Key: p.Key, At: s.now(), SHA256: r.SHA256}
-		return s.afterSignoff(tx, r, p, "qa")
+		return s.afterSignoff(tx, r, p, actQA)
 	})
 }
 
 // afterSignoff moves r to approved when the policy is met, else records the partial state.
-func (s *Service) afterSignoff(tx *storage.Tx, r *stagebot.Request, p stagebot.Person, action string) (string, error) {
+// act is actApprove or actQA.
+func (s *Service) afterSignoff(tx *storage.Tx, r *stagebot.Request, p stagebot.Person, act action) (string, error) {
+	what := "approval"
+	if act == actQA {
+		what = "QA sign-off"
+	}
 	if !r.PolicyMet(s.cfg.Policy) {
-		if err := s.note(tx, r, p.Display(), action, action+" by "+p.Display()); err != nil {
+		if err := s.note(tx, r, p.Display(), string(act), string(act)+" by "+p.Display()); err != nil {
 			return "", err
 		}
-		if err := s.asideLine(tx, r, "progress", s.progressLine(r, p, action)); err != nil {
+		if err := s.asideLine(tx, r, "progress", s.progressLine(r, p, act)); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("[%s] %s recorded; still waiting for %s", r.ShortID(), map[string]string{"approve": "approval", "qa": "QA sign-off"}[action], s.missing(r)), nil
+		return fmt.Sprintf("[%s] %s recorded; still waiting for %s", r.ShortID(), what, s.missing(r)), nil
 	}
 	if r.Hold != nil {
 		// The approval counts; the hold alone keeps it from the worker, and !unhold
 		// queues it.
-		if err := s.note(tx, r, p.Display(), action, action+" by "+p.Display()+"; "+r.Hold.Describe()); err != nil {
+		if err := s.note(tx, r, p.Display(), string(act), string(act)+" by "+p.Display()+"; "+r.Hold.Describe()); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("[%s] %s recorded; not queued for locking: %s (!unhold %s)", r.ShortID(), map[string]string{"approve": "approval", "qa": "QA sign-off"}[action], r.Hold.Describe(), r.ShortID()), nil
+		return fmt.Sprintf("[%s] %s recorded; not queued for locking: %s (!unhold %s)", r.ShortID(), what, r.Hold.Describe(), r.ShortID()), nil
 	}
 	if err := s.approve(tx, r, p.Display()); err != nil {
 		return "", err
@@ -148,12 +122,12 @@ func (s *Service) afterSignoff(tx *storage.Tx, r *stagebot.Request, p stagebot.P
 // progressLine tells the channel how far a request is from its policy after a sign-off
 // that did not meet it: without it the room sees nothing between requested and approved,
 // and cannot tell whether a second approver is needed.
-func (s *Service) progressLine(r *stagebot.Request, p stagebot.Person, action string) string {
+func (s *Service) progressLine(r *stagebot.Request, p stagebot.Person, act action) string {
 	need := max(s.cfg.Policy.Approvals, 1)
 	n := len(r.ValidApprovals())
 	var b strings.Builder
 	fmt.Fprintf(&b, "[%s] %s approved %d/%d", r.ShortID(), r.Filename, n, need)
-	if action == "qa" {
+	if act == actQA {
 		b.WriteString(", QA sign-off")
 	}
 	b.WriteString(" by " + p.Display() + "; ")
@@ -201,13 +175,8 @@ func (s *Service) Reject(actor stagebot.Identity, idPrefix, reason string) (*Out
 	// Reasons are typed by people, on networks where a message may span lines.
 	reason = stagebot.CleanReason(reason)
 	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
-		if !p.Has(stagebot.RoleLanding) {
-			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not reject: only the landing team may", p.Display())
-		}
-		switch r.State {
-		case stagebot.StatePending, stagebot.StateApproved, stagebot.StateFailed:
-		default:
-			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is %s: only a request not yet locked can be rejected (use !cancel to take a locked click off)", r.ShortID(), r.State)
+		if err := authorize(actReject, p, r, s.cfg.Policy); err != nil {
+			return "", err
 		}
 		if err := s.endJobs(tx, r); err != nil {
 			return "", err
@@ -231,11 +200,8 @@ func (s *Service) Cancel(actor stagebot.Identity, idPrefix, reason string) (*Out
 	// Reasons are typed by people, on networks where a message may span lines.
 	reason = stagebot.CleanReason(reason)
 	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
-		if !p.Has(stagebot.RoleLanding) && !r.IsRequester(p) {
-			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not cancel [%s]: only its requester or the landing team may", p.Display(), r.ShortID())
-		}
-		if r.State.Final() {
-			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is already %s", r.ShortID(), r.State)
+		if err := authorize(actCancel, p, r, s.cfg.Policy); err != nil {
+			return "", err
 		}
 		if r.State == stagebot.StatePromoted {
 			// A publication under way cannot be called back from the store.
@@ -273,28 +239,26 @@ func (s *Service) Cancel(actor stagebot.Identity, idPrefix, reason string) (*Out
 func (s *Service) Retry(actor stagebot.Identity, idPrefix string) (*Outcome, error) {
 	p := s.cfg.Team.Resolve(actor)
 	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
-		if !p.Has(stagebot.RoleLanding) {
-			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not retry: only the landing team may", p.Display())
+		if err := authorize(actRetry, p, r, s.cfg.Policy); err != nil {
+			return "", err
 		}
-		switch {
-		case r.State == stagebot.StateFailed:
+		if r.State == stagebot.StateFailed {
 			r.Attempt, r.NextTry = 0, zeroTime
 			if err := s.move(tx, r, stagebot.StateApproved, p.Display(), "retry by "+p.Display()+" after: "+r.LastError); err != nil {
 				return "", err
 			}
 			err := s.enqueue(tx, stagebot.JobLock, r, false)
 			return fmt.Sprintf("[%s] queued for locking again", r.ShortID()), err
-		case r.State == stagebot.StatePromoted && r.PublishErr != "":
-			if _, queued, err := tx.JobFor(r.ID); err != nil || queued {
-				return fmt.Sprintf("[%s] publication is already queued", r.ShortID()), err
-			}
-			if err := s.note(tx, r, p.Display(), "retry", "publication retry by "+p.Display()); err != nil {
-				return "", err
-			}
-			err := s.enqueue(tx, stagebot.JobPublish, r, false)
-			return fmt.Sprintf("[%s] publication queued again", r.ShortID()), err
 		}
-		return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is %s: nothing failed to retry", r.ShortID(), r.State)
+		// Promoted, its publication failed.
+		if _, queued, err := tx.JobFor(r.ID); err != nil || queued {
+			return fmt.Sprintf("[%s] publication is already queued", r.ShortID()), err
+		}
+		if err := s.note(tx, r, p.Display(), "retry", "publication retry by "+p.Display()); err != nil {
+			return "", err
+		}
+		err := s.enqueue(tx, stagebot.JobPublish, r, false)
+		return fmt.Sprintf("[%s] publication queued again", r.ShortID()), err
 	})
 }
 

@@ -69,6 +69,9 @@ type env struct {
 	stopWorker   func()
 	cancelWorker func()
 	workerDone   chan struct{}
+	// grace is how long the job under way may run on once the shutdown began, as the
+	// app's shutdown_grace; read when it begins.
+	grace time.Duration
 }
 
 func newEnv(t *testing.T, policy stagebot.Policy, mod func(*Config)) *env {
@@ -105,7 +108,11 @@ func startEnv(t *testing.T, policy stagebot.Policy, tgt snakefruit.Target, folde
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { e.svc.RunWorker(ctx); close(done) }()
+	e.grace = 30 * time.Second
+	cutoff, cut := context.WithCancel(context.Background())
+	context.AfterFunc(ctx, func() { time.AfterFunc(e.grace, cut) })
+	t.Cleanup(cut)
+	go func() { e.svc.RunWorker(ctx, cutoff); close(done) }()
 	e.cancelWorker, e.workerDone = cancel, done
 	e.stopWorker = func() { cancel(); <-done }
 	t.Cleanup(e.stopWorker)

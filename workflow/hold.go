@@ -17,15 +17,10 @@ func (s *Service) Hold(actor stagebot.Identity, idPrefix, reason string) (*Outco
 	// Reasons are typed by people, on networks where a message may span lines.
 	reason = stagebot.CleanReason(reason)
 	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
-		if !p.Has(stagebot.RoleLanding) && !r.IsRequester(p) {
-			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not hold [%s]: only its requester or the landing team may", p.Display(), r.ShortID())
+		if err := authorize(actHold, p, r, s.cfg.Policy); err != nil {
+			return "", err
 		}
-		if r.Hold != nil {
-			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is already %s", r.ShortID(), r.Hold.Describe())
-		}
-		switch r.State {
-		case stagebot.StatePending:
-		case stagebot.StateApproved:
+		if r.State == stagebot.StateApproved {
 			started, err := lockStarted(tx, r)
 			if err != nil {
 				return "", err
@@ -33,14 +28,6 @@ func (s *Service) Hold(actor stagebot.Identity, idPrefix, reason string) (*Outco
 			if started {
 				return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] cannot be held, too late: locking (!cancel %s remains)", r.ShortID(), r.ShortID())
 			}
-		case stagebot.StateFailed:
-			// The worker already touched snakefruit for it; a hold would not take that back.
-			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] cannot be held, too late: locking failed (!cancel %s remains)", r.ShortID(), r.ShortID())
-		default:
-			if r.State.Final() {
-				return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is already %s", r.ShortID(), r.State)
-			}
-			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] cannot be held, too late: already %s (!cancel %s remains)", r.ShortID(), r.State, r.ShortID())
 		}
 		r.Hold = &stagebot.Hold{By: actor, Key: p.Key, At: s.now(), Reason: reason}
 		what := r.Hold.Describe()
@@ -74,14 +61,8 @@ func (s *Service) Hold(actor stagebot.Identity, idPrefix, reason string) (*Outco
 func (s *Service) Unhold(actor stagebot.Identity, idPrefix string) (*Outcome, error) {
 	p := s.cfg.Team.Resolve(actor)
 	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
-		if !p.Has(stagebot.RoleLanding) && !r.IsRequester(p) {
-			return "", stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not unhold [%s]: only its requester or the landing team may", p.Display(), r.ShortID())
-		}
-		if r.Hold == nil {
-			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is not held", r.ShortID())
-		}
-		if r.State.Final() {
-			return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] is already %s", r.ShortID(), r.State)
+		if err := authorize(actUnhold, p, r, s.cfg.Policy); err != nil {
+			return "", err
 		}
 		was := r.Hold.Describe()
 		r.Hold = nil

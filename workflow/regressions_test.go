@@ -95,7 +95,7 @@ func TestLeftoversSweptAtStartAndWhenRequestsEnd(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan struct{})
-	go func() { svc.RunWorker(ctx); close(done) }()
+	go func() { svc.RunWorker(ctx, ctx); close(done) }()
 	// Reconcile and the sweep run before the first job: a job's outcome proves them done.
 	if _, err := svc.Approve(bob, live.ShortID()); err != nil {
 		t.Fatal(err)

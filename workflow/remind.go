@@ -27,8 +27,8 @@ func (s *Service) Remind() (int, error) {
 		if err := s.note(tx, r, "reminder", "remind", "still pending"); err != nil {
 			return false, err
 		}
-		text := line(r, "requested", fmt.Sprintf("still waiting for approval after %s (%s); !approve %s", stagebot.FormatDuration(now.Sub(r.Created)), s.missing(r), r.ShortID()))
-		_, err := tx.Announce(stagebot.Announcement{At: now, RequestID: r.ID, Word: "requested", Text: text, Mention: s.approverNames(r)})
+		note := fmt.Sprintf("still waiting for approval after %s (%s); !approve %s", stagebot.FormatDuration(now.Sub(r.Created)), s.missing(r), r.ShortID())
+		_, err := tx.Announce(s.asking(r, now, note))
 		return err == nil, err
 	})
 }

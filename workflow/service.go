@@ -17,6 +17,7 @@ import (
 
 	"stagebot"
 	"stagebot/intake"
+	"stagebot/internal/wake"
 	"stagebot/snakefruit"
 	"stagebot/storage"
 )
@@ -36,8 +37,6 @@ type Config struct {
 	Retry            Retry
 	Log              *slog.Logger
 	Now              func() time.Time // nil = time.Now
-	// StopGrace is how long a job under way may run on once shutdown begins.
-	StopGrace time.Duration
 	// NewID makes request IDs (nil = random UUIDs) and Rand draws the backoff's jitter
 	// (nil = the global source): a simulation sets both to replay a seed exactly.
 	NewID func() string
@@ -100,9 +99,6 @@ func New(cfg Config) *Service {
 	if cfg.Retry.GiveUp <= 0 {
 		cfg.Retry.GiveUp = time.Hour
 	}
-	if cfg.StopGrace <= 0 {
-		cfg.StopGrace = 30 * time.Second
-	}
 	if cfg.Publish.Timeout <= 0 {
 		cfg.Publish.Timeout = 10 * time.Minute
 	}
@@ -123,20 +119,10 @@ func New(cfg Config) *Service {
 // Team is the configured team.
 func (s *Service) Team() stagebot.Team { return s.cfg.Team }
 
-// DB is the storage, for readers (HTTP views, delivery).
-func (s *Service) DB() *storage.DB { return s.cfg.DB }
-
 // OutboxSignal fires (coalesced) after a transaction added announcements.
 func (s *Service) OutboxSignal() <-chan struct{} { return s.outbox }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
-
-func signal(c chan struct{}) {
-	select {
-	case c <- struct{}{}:
-	default:
-	}
-}
 
 // update runs fn in one transaction under the service lock and then wakes the worker and
 // the announcers, which read what fn committed.
@@ -146,8 +132,8 @@ func (s *Service) update(fn func(tx *storage.Tx) error) error {
 	s.ended = s.ended[:0]
 	err := s.cfg.DB.Update(fn)
 	if err == nil {
-		signal(s.wakeWorker)
-		signal(s.outbox)
+		wake.Signal(s.wakeWorker)
+		wake.Signal(s.outbox)
 		s.releaseCopies(s.ended)
 	}
 	return err

@@ -11,19 +11,14 @@ import (
 
 var zeroTime time.Time
 
-// TickResult says what a click-sync tick did.
-type TickResult struct {
-	Stored []*stagebot.Request
-}
-
 // Tick records a click-sync run: every locked request becomes stored (when synced is not
 // nil, only those whose filename is in it) and the tick is announced once. source names
 // where it came from (schedule, !tick, webhook, watch).
 func (s *Service) Tick(actor stagebot.Identity, source string, synced map[string]bool) (*TickResult, error) {
 	if actor.Network != "" {
 		p := s.cfg.Team.Resolve(actor)
-		if !p.Has(stagebot.RoleLanding) {
-			return nil, stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not tick: only the landing team may", p.Display())
+		if err := authorize(actTick, p, nil, s.cfg.Policy); err != nil {
+			return nil, err
 		}
 		source = "!tick by " + p.Display()
 	}
@@ -75,8 +70,8 @@ func (s *Service) LastTick() time.Time {
 func (s *Service) Promote(actor stagebot.Identity, image string) ([]*stagebot.Request, error) {
 	if actor.Network != "" {
 		p := s.cfg.Team.Resolve(actor)
-		if !p.Has(stagebot.RoleQA) && !p.Has(stagebot.RoleLanding) {
-			return nil, stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not report a promotion: only QA or the landing team may", p.Display())
+		if err := authorize(actPromote, p, nil, s.cfg.Policy); err != nil {
+			return nil, err
 		}
 	}
 	image = strings.TrimSpace(image)
@@ -113,13 +108,6 @@ func (s *Service) Promote(actor stagebot.Identity, image string) ([]*stagebot.Re
 	return moved, err
 }
 
-// Phasing is the phased-update progress of the last promoted image.
-type Phasing struct {
-	Image   string    `json:"image"`
-	Percent int       `json:"percent"`
-	At      time.Time `json:"at"`
-}
-
 // CurrentPhasing returns the last recorded phasing.
 func (s *Service) CurrentPhasing() Phasing {
 	var p Phasing
@@ -135,8 +123,8 @@ func (s *Service) CurrentPhasing() Phasing {
 func (s *Service) SetPhasing(actor stagebot.Identity, percent int) (int, error) {
 	if actor.Network != "" {
 		p := s.cfg.Team.Resolve(actor)
-		if !p.Has(stagebot.RoleQA) && !p.Has(stagebot.RoleLanding) {
-			return 0, stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not report phasing: only QA or the landing team may", p.Display())
+		if err := authorize(actPhasing, p, nil, s.cfg.Policy); err != nil {
+			return 0, err
 		}
 	}
 	if percent < 0 || percent > 100 {

@@ -443,7 +443,7 @@ func (s *sim) workerStep() {
 			}
 		}()
 		var err error
-		ran, _, err = s.svc.workOnce(context.Background())
+		ran, _, err = s.svc.workOnce(context.Background(), context.Background())
 		if err != nil {
 			s.fail("worker: %v", err)
 		}
@@ -502,7 +502,7 @@ func (s *sim) drain() {
 		if i > 500 {
 			s.fail("the worker does not drain: jobs keep coming")
 		}
-		ran, wait, err := s.svc.workOnce(context.Background())
+		ran, wait, err := s.svc.workOnce(context.Background(), context.Background())
 		if err != nil {
 			s.fail("drain: %v", err)
 		}

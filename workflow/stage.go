@@ -18,8 +18,8 @@ import (
 // than the one locked for the same name and architecture.
 func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake.Source) (*stagebot.Request, error) {
 	p := s.cfg.Team.Resolve(actor)
-	if !p.Has(stagebot.RoleLander) {
-		return nil, stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not stage clicks: only landers may (team.landers)", p.Display())
+	if err := authorize(actStage, p, nil, s.cfg.Policy); err != nil {
+		return nil, err
 	}
 	// Downloads take turns per person (intake.Fetcher's limiter): the person is who the
 	// team says, so a member's IRC and Slack identities share one turn.

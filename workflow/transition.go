@@ -3,6 +3,7 @@ package workflow
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"stagebot"
 	"stagebot/storage"
@@ -15,14 +16,20 @@ func (s *Service) move(tx *storage.Tx, r *stagebot.Request, to stagebot.State, a
 	if err := s.record(tx, r, to, actor, note); err != nil {
 		return err
 	}
-	a := stagebot.Announcement{At: r.Updated, RequestID: r.ID, Word: string(to), State: to, Text: line(r, string(to), note)}
+	a := stagebot.Announcement{At: r.Updated, RequestID: r.ID, Word: string(to), Text: line(r, string(to), note)}
 	if to == stagebot.StatePending {
-		a.Word = "requested"
-		a.Text = line(r, "requested", note)
-		a.Mention = s.approverNames(r)
+		a = s.asking(r, r.Updated, note)
 	}
+	a.State = to
 	_, err := tx.Announce(a)
 	return err
+}
+
+// asking is the `requested` line: it asks the landing team to approve r, mentioning those
+// it waits for (the request itself, pending again, each reminder).
+func (s *Service) asking(r *stagebot.Request, at time.Time, note string) stagebot.Announcement {
+	return stagebot.Announcement{At: at, RequestID: r.ID, Word: stagebot.WordRequested, AsksApproval: true,
+		Text: line(r, stagebot.WordRequested, note), Mention: s.approverNames(r)}
 }
 
 // record changes r's state inside tx with its history line and audit entry, announcing
@@ -85,10 +92,10 @@ func line(r *stagebot.Request, word, note string) string {
 func (s *Service) approverNames(r *stagebot.Request) []string {
 	var out []string
 	for _, m := range s.cfg.Team.Approvers() {
-		if !s.cfg.Policy.SelfApproval && r.IsRequesterKey("member:"+m.Name) {
+		if !s.cfg.Policy.SelfApproval && r.IsRequesterKey(stagebot.MemberKey(m.Name)) {
 			continue
 		}
-		if r.ApprovedBy("member:" + m.Name) {
+		if r.ApprovedBy(stagebot.MemberKey(m.Name)) {
 			continue
 		}
 		out = append(out, m.Name)

@@ -1,17 +1,12 @@
 package workflow
 
 import (
+	"slices"
 	"strings"
 
 	"stagebot"
 	"stagebot/storage"
 )
-
-// Status is a request with what the worker is doing about it.
-type Status struct {
-	Request *stagebot.Request
-	Job     *stagebot.Job // nil when nothing is queued
-}
 
 // Lookup finds a request by ID prefix, or the newest requests of a package by name. Anyone.
 func (s *Service) Lookup(query string) ([]Status, error) {
@@ -109,4 +104,46 @@ func (s *Service) History(pkg string, limit int) ([]*stagebot.Request, error) {
 		return nil, stagebot.Errorf(stagebot.ENOTFOUND, "no requests for package %q", pkg)
 	}
 	return out, err
+}
+
+// RecentFinished lists the requests in a final state, the most recently updated first (at
+// most limit). Anyone.
+func (s *Service) RecentFinished(limit int) ([]*stagebot.Request, error) {
+	var finished []*stagebot.Request
+	err := s.view(func(tx *storage.Tx) error {
+		return tx.ForEachRequest(func(r *stagebot.Request) error {
+			if r.State.Final() {
+				finished = append(finished, r)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(finished, func(a, b *stagebot.Request) int { return b.Updated.Compare(a.Updated) })
+	return finished[:min(len(finished), limit)], nil
+}
+
+// Counts counts the requests in each state and the jobs queued, in one transaction.
+func (s *Service) Counts() (stagebot.Counts, error) {
+	c := stagebot.Counts{Requests: map[stagebot.State]int{}, Jobs: map[stagebot.JobKind]int{}}
+	err := s.view(func(tx *storage.Tx) error {
+		if err := tx.ForEachRequest(func(r *stagebot.Request) error {
+			c.Requests[r.State]++
+			return nil
+		}); err != nil {
+			return err
+		}
+		jobs, err := tx.Jobs()
+		if err != nil {
+			return err
+		}
+		for _, j := range jobs {
+			c.Jobs[j.Kind]++
+			c.Retries += j.Attempt
+		}
+		return nil
+	})
+	return c, err
 }

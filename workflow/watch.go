@@ -218,3 +218,19 @@ func (s *Service) AnnounceRCImage(version string) error {
 		return s.event(tx, "image-watch", "rc-proposed", text)
 	})
 }
+
+// WatcherState reads the baseline a watcher keeps under key into v; found is false when it
+// has none yet.
+func (s *Service) WatcherState(key string, v any) (found bool, err error) {
+	err = s.view(func(tx *storage.Tx) error {
+		found, err = tx.MetaJSON(key, v)
+		return err
+	})
+	return found, err
+}
+
+// SetWatcherState keeps v as the watcher's baseline under key, across restarts. It changes
+// no request, so it wakes nobody.
+func (s *Service) SetWatcherState(key string, v any) error {
+	return s.cfg.DB.Update(func(tx *storage.Tx) error { return tx.SetMetaJSON(key, v) })
+}

@@ -5,10 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"stagebot"
+	"stagebot/internal/backoff"
 	"stagebot/snakefruit"
 	"stagebot/storage"
 )
@@ -16,10 +16,14 @@ import (
 // RunWorker carries out queued jobs until ctx ends: one at a time, each package's (name
 // and arch) in the order they were queued, so a cleanup always runs before a later lock of
 // the same click. Jobs that were queued before a crash are simply still in the queue.
-func (s *Service) RunWorker(ctx context.Context) error {
+//
+// The job under way when ctx ends may finish (an upload half done is wasted work) until
+// cutoff ends too, the end of the shutdown's grace period; cut off, it simply runs again at
+// the next start.
+func (s *Service) RunWorker(ctx, cutoff context.Context) error {
 	s.start(ctx)
 	for {
-		ran, wait, err := s.workOnce(ctx)
+		ran, wait, err := s.workOnce(ctx, cutoff)
 		if err != nil {
 			return err
 		}
@@ -55,12 +59,12 @@ func (s *Service) start(ctx context.Context) {
 const idleWait = time.Minute
 
 // workOnce runs the next due job, if any; otherwise it says how long until one is due.
-func (s *Service) workOnce(ctx context.Context) (ran bool, wait time.Duration, err error) {
+func (s *Service) workOnce(ctx, cutoff context.Context) (ran bool, wait time.Duration, err error) {
 	job, wait, err := s.nextJob()
 	if err != nil || job == nil {
 		return false, wait, err
 	}
-	s.runJob(ctx, *job)
+	s.runJob(ctx, cutoff, *job)
 	return true, 0, nil
 }
 
@@ -108,20 +112,11 @@ func (s *Service) Idle() bool {
 	return idle
 }
 
-func (s *Service) runJob(stopping context.Context, job stagebot.Job) {
-	// A shutdown lets the job under way finish (an upload half done is wasted work) for up
-	// to StopGrace; past that it is cut off and simply runs again at the next start.
+// runJob carries out job. It outlives stopping, the end of the worker, until cutoff ends.
+func (s *Service) runJob(stopping, cutoff context.Context, job stagebot.Job) {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(stopping))
 	defer cancel()
-	defer context.AfterFunc(stopping, func() {
-		t := time.NewTimer(s.cfg.StopGrace)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			cancel()
-		case <-ctx.Done(): // the job finished
-		}
-	})()
+	defer context.AfterFunc(cutoff, cancel)()
 	// The request's local copy stays while its job runs, even if the request ends
 	// meanwhile; it is released once the job returns.
 	s.setRunning(job.RequestID)
@@ -204,17 +199,10 @@ func isPermanent(err error) bool {
 	return errors.As(err, &p) || snakefruit.IsPermanent(err)
 }
 
-// backoff is exponential with full jitter in the upper half, capped.
+// backoff is the wait after a job's attempt-th failure: doubling from Retry.Initial up to
+// Retry.Max, drawn from the upper half of the step (from cfg.Rand when set).
 func (s *Service) backoff(attempt int) time.Duration {
-	d := s.cfg.Retry.Initial
-	for i := 1; i < attempt && d < s.cfg.Retry.Max; i++ {
-		d *= 2
-	}
-	d = min(d, s.cfg.Retry.Max)
-	if s.cfg.Rand != nil {
-		return d/2 + time.Duration(s.cfg.Rand.Int64N(int64(d/2+1)))
-	}
-	return d/2 + rand.N(d/2+1)
+	return backoff.Policy{Min: s.cfg.Retry.Initial, Max: s.cfg.Retry.Max, Jitter: true, Rand: s.cfg.Rand}.Delay(attempt)
 }
 
 // jobFailed records a failed attempt of a job that is still current: a retry with

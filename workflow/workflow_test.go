@@ -342,8 +342,9 @@ func TestShutdownLetsTheJobUnderWayFinish(t *testing.T) {
 			slow := &slowTarget{started: make(chan struct{}), release: make(chan struct{})}
 			e := newEnv(t, stagebot.Policy{Approvals: 1}, func(cfg *Config) {
 				slow.Target = cfg.Target
-				cfg.Target, cfg.StopGrace = slow, c.grace
+				cfg.Target = slow
 			})
+			e.grace = c.grace
 			r := e.stage(alice, e.click("com.example.sd", "1.0", "all"))
 			if _, err := e.svc.Approve(bob, r.ShortID()); err != nil {
 				t.Fatal(err)

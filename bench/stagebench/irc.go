@@ -9,94 +9,25 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"stagebot/internal/ircdtest"
 )
 
 const benchChannel = "#bench"
 
 // ---- InspIRCd ----
 
-type ircd struct {
-	addr string
-	cmd  *exec.Cmd
-	pid  string
-}
-
-func startIRCd(dir string) (*ircd, error) {
-	port, err := freePort()
-	if err != nil {
+// startIRCd runs the tests' InspIRCd (internal/ircdtest: throttling off, the IRCv3 modules
+// the bot uses) with its files in dir; the caller stops it with Close.
+func startIRCd(dir string) (*ircdtest.Server, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	os.MkdirAll(dir, 0o755)
-	os.WriteFile(filepath.Join(dir, "motd"), []byte("stagebot bench\n"), 0o644)
-	pid := filepath.Join(dir, "inspircd.pid")
-	conf := fmt.Sprintf(`<server name="bench.irc" description="stagebot bench" network="BenchNet">
-<admin name="bench" nick="bench" email="bench@localhost">
-<bind address="127.0.0.1" port="%d" type="clients">
-<connect name="bench" allow="*" timeout="60" pingfreq="600" hardsendq="4194304" softsendq="4194304" recvq="1048576"
-         threshold="1000000" commandrate="1000000" fakelag="off" localmax="1000" globalmax="1000"
-         resolvehostnames="no" useident="no" limit="5000">
-<files motd="%s">
-<pid file="%s">
-<dns server="127.0.0.1" timeout="1">
-<log method="file" type="* -USERINPUT -USEROUTPUT" level="default" target="%s">
-<options prefixquit="Quit: " syntaxhints="no" announcets="yes" hostintopic="yes" pingwarning="15" splitwhois="no">
-<security hideserver="" userstats="Pu" customversion="" flatlinks="no" hidesplits="no" hideulines="no" hidebans="no" maxtargets="20">
-<channels users="100" opers="100">
-<module name="cap">
-<module name="ircv3">
-<module name="ircv3_capnotify">
-<module name="ircv3_ctctags">
-<ctctags allowclientonlytags="yes">
-<module name="ircv3_msgid">
-<module name="ircv3_echomessage">
-<module name="ircv3_servertime">
-<module name="ircv3_batch">
-<module name="ircv3_labeledresponse">
-<module name="ircv3_accounttag">
-`, port, filepath.Join(dir, "motd"), pid, filepath.Join(dir, "ircd.log"))
-	cf := filepath.Join(dir, "inspircd.conf")
-	if err := os.WriteFile(cf, []byte(conf), 0o644); err != nil {
-		return nil, err
-	}
-	args := []string{"--nofork", "--config", cf}
-	if os.Geteuid() == 0 {
-		args = append(args, "--runasroot")
-	}
-	cmd := exec.Command(tool("inspircd"), args...)
-	out, _ := os.Create(filepath.Join(dir, "inspircd.out"))
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	go cmd.Wait()
-	s := &ircd{addr: fmt.Sprintf("127.0.0.1:%d", port), cmd: cmd, pid: pid}
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.DialTimeout("tcp", s.addr, time.Second); err == nil {
-			c.Close()
-			return s, nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	s.stop()
-	return nil, fmt.Errorf("inspircd did not listen on %s: %s", s.addr, tail(filepath.Join(dir, "inspircd.out")))
-}
-
-func (s *ircd) stop() {
-	if b, err := os.ReadFile(s.pid); err == nil {
-		if p, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && p > 1 {
-			syscall.Kill(p, syscall.SIGTERM)
-		}
-	}
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	time.Sleep(200 * time.Millisecond)
-	s.cmd.Process.Kill()
+	return ircdtest.New(dir, ircdtest.Options{})
 }
 
 // ---- the measuring client ----
@@ -357,7 +288,7 @@ func (b *ircBot) exited() bool {
 
 type ircEnv struct {
 	dir      string
-	srv      *ircd
+	srv      *ircdtest.Server
 	cl       *ircClient
 	ids      []string
 	dictPath string
@@ -395,8 +326,8 @@ func newIRCEnv() (*ircEnv, error) {
 	if e.srv, err = startIRCd(filepath.Join(e.dir, "ircd")); err != nil {
 		return nil, err
 	}
-	if e.cl, err = dialIRC(e.srv.addr, "bencher"); err != nil {
-		e.srv.stop()
+	if e.cl, err = dialIRC(e.srv.Addr, "bencher"); err != nil {
+		e.srv.Close()
 		return nil, err
 	}
 	e.cfgFile = filepath.Join(e.dir, "stagebot.yaml")
@@ -416,13 +347,13 @@ team:
   landers: [{name: alice}]
 snakefruit:
   target: file://%s
-`, e.stateDir, e.srv.addr, benchChannel, filepath.Join(e.dir, "snakefruit"))
+`, e.stateDir, e.srv.Addr, benchChannel, filepath.Join(e.dir, "snakefruit"))
 	return e, os.WriteFile(e.cfgFile, []byte(cfg), 0o600)
 }
 
 func (e *ircEnv) close() {
 	e.cl.close()
-	e.srv.stop()
+	e.srv.Close()
 }
 
 func (e *ircEnv) startStagebot(bin string, extra ...string) (*ircBot, error) {
@@ -435,13 +366,13 @@ func (e *ircEnv) startStagebot(bin string, extra ...string) (*ircBot, error) {
 
 func (e *ircEnv) startFloor() (*ircBot, error) {
 	return startProc("floor", filepath.Join(e.dir, "floor.log"), e.dir, nil, opt.floorbot,
-		"-server", e.srv.addr, "-nick", "floor", "-channel", benchChannel, "-dict", e.dictPath)
+		"-server", e.srv.Addr, "-nick", "floor", "-channel", benchChannel, "-dict", e.dictPath)
 }
 
 func (e *ircEnv) startErrbot() (*ircBot, error) {
 	d := filepath.Join(e.dir, "errbot")
 	os.MkdirAll(filepath.Join(d, "data"), 0o755)
-	host, port, _ := net.SplitHostPort(e.srv.addr)
+	host, port, _ := net.SplitHostPort(e.srv.Addr)
 	conf := fmt.Sprintf(`import logging
 BACKEND = 'IRC'
 BOT_DATA_DIR = %q

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
@@ -235,7 +236,7 @@ func p4() error {
 		for i := 0; i < iters+iters/10; i++ {
 			l := line(i)
 			t := time.Now()
-			reply := reg.Run(env, l)
+			reply := reg.Run(context.Background(), env, l)
 			d := time.Since(t)
 			if !strings.Contains(reply, check) || strings.HasPrefix(reply, "refused") {
 				return nil, fmt.Errorf("%q answered %q", l, reply)

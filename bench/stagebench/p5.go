@@ -72,7 +72,7 @@ func p5() error {
 	if err != nil {
 		return err
 	}
-	defer ircd.stop()
+	defer ircd.Close()
 
 	nicks := map[string][]string{}
 	for i := 1; i <= p5StatusUsers; i++ {
@@ -85,11 +85,11 @@ func p5() error {
 	for i := 1; i <= p5Downloads; i++ {
 		nicks["download"] = append(nicks["download"], fmt.Sprintf("big%d", i))
 	}
-	cfgFile, err := p5Config(dir, ircd.addr, srv.base, nicks["approve"])
+	cfgFile, err := p5Config(dir, ircd.Addr, srv.base, nicks["approve"])
 	if err != nil {
 		return err
 	}
-	clients, err := p5Dial(ircd.addr, nicks)
+	clients, err := p5Dial(ircd.Addr, nicks)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"regexp"
@@ -148,15 +147,6 @@ func procStatus(pid int, key string) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no %s for pid %d", key, pid)
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // pprofTop runs `go tool pprof -top` on a profile and keeps the first n entries.

@@ -6,6 +6,7 @@ package console
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -29,12 +30,27 @@ type Adapter struct {
 	broken atomic.Bool
 }
 
-// New makes the console adapter. nick is the bot's name people may address it by.
-func New(in io.Reader, out io.Writer, defaultUser, nick string, team stagebot.Team) *Adapter {
-	if defaultUser == "" {
-		defaultUser = "console"
+// Config is what the adapter needs, mapped from the bot's config by whoever assembles it.
+type Config struct {
+	In  io.Reader
+	Out io.Writer
+	// DefaultUser speaks the lines without a `NAME>` prefix; "" = "console".
+	DefaultUser string
+	// Nick is the bot's name people may address it by.
+	Nick string
+	// Team renders the mentions of announcements.
+	Team stagebot.Team
+}
+
+// New makes the console adapter.
+func New(cfg Config) (*Adapter, error) {
+	if cfg.In == nil || cfg.Out == nil {
+		return nil, errors.New("console: input and output are required")
 	}
-	return &Adapter{in: in, out: out, defaultUser: defaultUser, nick: nick, team: team}
+	if cfg.DefaultUser == "" {
+		cfg.DefaultUser = "console"
+	}
+	return &Adapter{in: cfg.In, out: cfg.Out, defaultUser: cfg.DefaultUser, nick: cfg.Nick, team: cfg.Team}, nil
 }
 
 // Name is the adapter's outbox key.

@@ -27,8 +27,11 @@ func TestParseLine(t *testing.T) {
 func TestDeliverRendersMentions(t *testing.T) {
 	var out strings.Builder
 	team := stagebot.Team{Landing: []stagebot.Member{{Name: "sil2100", IRC: "sil2100!*@*"}}}
-	a := New(strings.NewReader(""), &out, "", "stagebot", team)
-	err := a.Deliver(t.Context(), "", stagebot.Announcement{Text: "[1a2b3c4d] foo_1_all.click requested", Mention: []string{"sil2100"}})
+	a, err := New(Config{In: strings.NewReader(""), Out: &out, Nick: "stagebot", Team: team})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = a.Deliver(t.Context(), "", stagebot.Announcement{Text: "[1a2b3c4d] foo_1_all.click requested", Mention: []string{"sil2100"}})
 	if err != nil {
 		t.Fatal(err)
 	}

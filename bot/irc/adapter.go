@@ -20,6 +20,7 @@ import (
 	"stagebot"
 	"stagebot/bot"
 	"stagebot/bot/floodgate"
+	"stagebot/internal/backoff"
 )
 
 // Adapter is the IRC network.
@@ -37,15 +38,15 @@ type Adapter struct {
 	gate      *floodgate.Gate // nil: no command limit
 }
 
-// New makes the adapter.
-func New(cfg Config, team stagebot.Team, log *slog.Logger) *Adapter {
-	if log == nil {
-		log = slog.Default()
+// New makes the adapter; nothing is dialled until Run.
+func New(cfg Config) (*Adapter, error) {
+	if cfg.Server == "" {
+		return nil, errors.New("irc: server is required")
 	}
-	log = log.With("adapter", "irc")
 	cfg = cfg.withDefaults()
-	return &Adapter{cfg: cfg, team: team, log: log, up: make(chan struct{}), lanes: newLanes(log),
-		gate: floodgate.New(cfg.CommandLimit, cfg.CommandPer)}
+	log := cfg.Log.With("adapter", "irc")
+	return &Adapter{cfg: cfg, team: cfg.Team, log: log, up: make(chan struct{}), lanes: newLanes(log),
+		gate: floodgate.New(cfg.CommandLimit, cfg.CommandPer)}, nil
 }
 
 // Name is the adapter's outbox key.
@@ -71,13 +72,13 @@ func (a *Adapter) setNotReady(reason string) { a.notReady.Store(&reason) }
 // Run connects and reconnects until ctx ends.
 func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	defer a.lanes.wait()
-	bo := &backoff{min: a.cfg.ReconnectMin, max: a.cfg.ReconnectMax}
+	bo := reconnects(a.cfg)
 	for {
 		err := a.runSession(ctx, h, bo)
 		if ctx.Err() != nil {
 			return nil
 		}
-		wait := bo.next()
+		wait := bo.Next()
 		a.log.Warn("disconnected; reconnecting", "err", err, "in", wait.Round(time.Millisecond))
 		select {
 		case <-ctx.Done():
@@ -88,7 +89,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 }
 
 // runSession is one connection, from dialling to its end.
-func (a *Adapter) runSession(ctx context.Context, h bot.Handler, bo *backoff) error {
+func (a *Adapter) runSession(ctx context.Context, h bot.Handler, bo *backoff.Conn) error {
 	dctx, cancel := context.WithTimeout(ctx, a.cfg.DialTimeout)
 	conn, err := dial(dctx, a.cfg)
 	cancel()
@@ -110,7 +111,7 @@ func (a *Adapter) runSession(ctx context.Context, h bot.Handler, bo *backoff) er
 		conn.Close()
 	}
 	s.onReady = func() {
-		bo.connected()
+		bo.Up()
 		a.notReady.Store(nil)
 		a.mu.Lock()
 		a.sess = s

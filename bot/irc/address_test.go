@@ -7,7 +7,7 @@ import (
 
 	"gopkg.in/irc.v4"
 
-	"stagebot/config"
+	"stagebot/internal/bottest"
 	"stagebot/internal/ircdtest"
 )
 
@@ -20,10 +20,9 @@ func TestRepliesAddressTheAsker(t *testing.T) {
 	srv := ircdtest.Start(t, ircdtest.Options{})
 	lander := ircdtest.Dial(t, srv.Addr, "lander")
 	lander.Join(channel)
-	cfg, target := botConfig(t, srv, "http://127.0.0.1:1/", hostmaskTeam, "", false)
-	cfg.Limits.Commands = &config.Rate{N: 4, Per: time.Minute}
-	startBot(t, cfg, target)
-	awaitBotIn(t, lander, 20*time.Second)
+	bottest.StartWith(t, bottest.Options{NoConsole: true, Team: hostmaskTeam,
+		Extra: onIRC{addr: srv.Addr, commands: "4/1m", baseURL: "http://127.0.0.1:1/"}.yaml()})
+	awaitBotIn(t, lander, bottest.Wait)
 
 	long := "nosuch" + strings.Repeat("x", 450)
 	lander.Say(channel, "!status aaaa1111")
@@ -70,9 +69,9 @@ func TestQueryNeedsNoPrefix(t *testing.T) {
 	srv := ircdtest.Start(t, ircdtest.Options{})
 	lander := ircdtest.Dial(t, srv.Addr, "lander")
 	lander.Join(channel)
-	cfg, target := botConfig(t, srv, "http://127.0.0.1:1/", hostmaskTeam, "", false)
-	startBot(t, cfg, target)
-	awaitBotIn(t, lander, 20*time.Second)
+	bottest.StartWith(t, bottest.Options{NoConsole: true, Team: hostmaskTeam,
+		Extra: onIRC{addr: srv.Addr, baseURL: "http://127.0.0.1:1/"}.yaml()})
+	awaitBotIn(t, lander, bottest.Wait)
 
 	lander.Say("stagebot", "status aaaa1111")
 	lander.Say("stagebot", "!status bbbb2222")
@@ -119,9 +118,9 @@ func TestStageIsOneLine(t *testing.T) {
 	file := buildClick(t, clicks, "com.example.one", "1.0")
 	lander := ircdtest.Dial(t, srv.Addr, "lander")
 	lander.Join(channel)
-	cfg, target := botConfig(t, srv, serveClicks(t, clicks), hostmaskTeam, "", false)
-	startBot(t, cfg, target)
-	awaitBotIn(t, lander, 20*time.Second)
+	bottest.StartWith(t, bottest.Options{NoConsole: true, Team: hostmaskTeam,
+		Extra: onIRC{addr: srv.Addr, baseURL: serveClicks(t, clicks)}.yaml()})
+	awaitBotIn(t, lander, bottest.Wait)
 
 	lander.Say(channel, "!stage "+file)
 	var got []string

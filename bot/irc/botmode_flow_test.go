@@ -2,10 +2,10 @@ package irc_test
 
 import (
 	"testing"
-	"time"
 
 	"gopkg.in/irc.v4"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/ircdtest"
 )
 
@@ -16,10 +16,10 @@ func TestBotModeOnInspIRCd(t *testing.T) {
 	srv := ircdtest.Start(t, ircdtest.Options{})
 	watch := ircdtest.Dial(t, srv.Addr, "watch")
 	watch.Join(channel)
-	cfg, target := botConfig(t, srv, "http://127.0.0.1:1/", hostmaskTeam, "", false)
-	startBot(t, cfg, target)
+	bottest.StartWith(t, bottest.Options{NoConsole: true, Team: hostmaskTeam,
+		Extra: onIRC{addr: srv.Addr, baseURL: "http://127.0.0.1:1/"}.yaml()})
 	// The bot sends MODE before JOIN, so once it is in the channel the mode is set.
-	awaitBotIn(t, watch, 20*time.Second)
+	awaitBotIn(t, watch, bottest.Wait)
 	watch.Send("WHOIS stagebot")
 	end := func(m *irc.Message) bool { return m.Command == "318" }
 	var bot bool

@@ -2,12 +2,14 @@ package irc
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
-	"stagebot/config"
+	"stagebot"
 )
 
-// Config is what the adapter needs from the irc section, with defaults filled in.
+// Config is what the adapter needs: the irc section of the bot's config, mapped by whoever
+// assembles the bot, with defaults filled in by New.
 type Config struct {
 	Server   string // host:port
 	TLS      bool
@@ -39,18 +41,10 @@ type Config struct {
 	WhoisTimeout time.Duration
 	// RegainEvery is how often the bot asks for its configured nick back after a collision.
 	RegainEvery time.Duration
-}
 
-// FromConfig converts the irc section.
-func FromConfig(c *config.IRC) Config {
-	out := Config{Server: c.Server, TLS: c.TLS, CAFile: c.CAFile, Nick: c.Nick, User: c.User,
-		RealName: c.RealName, Channels: c.Channels, SendRate: c.SendRate, SendBurst: c.SendBurst,
-		ReconnectMax: c.Reconnect.Duration, PingTimeout: c.PingTimeout.Duration}
-	if s := c.SASL; s != nil {
-		out.SASLMechanism, out.SASLUser, out.SASLPassword = s.Mechanism, s.User, s.Password
-		out.CertFile, out.KeyFile = s.CertFile, s.KeyFile
-	}
-	return out.withDefaults()
+	// Team renders the mentions of announcements as nicks.
+	Team stagebot.Team
+	Log  *slog.Logger
 }
 
 // limitText is the command limit in words, for the "slow down" reply.
@@ -59,6 +53,9 @@ func (c Config) limitText() string {
 }
 
 func (c Config) withDefaults() Config {
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
 	if c.Nick == "" {
 		c.Nick = "stagebot"
 	}

@@ -34,7 +34,7 @@ func (a *Adapter) Deliver(ctx context.Context, channel string, ann stagebot.Anno
 		}
 	}
 	remember := ""
-	if ann.Word == "requested" {
+	if ann.AsksApproval {
 		remember = ann.RequestID
 	}
 	if err := s.post(ctx, channel, bot.Line(a.team, ann, stagebot.NetworkIRC), remember); err != nil {

@@ -4,10 +4,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"gopkg.in/irc.v4"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/ircdtest"
 )
 
@@ -29,10 +29,9 @@ func TestRefusingChannelDoesNotRepeatOthers(t *testing.T) {
 	clicks := t.TempDir()
 	first := buildClick(t, clicks, "com.example.first", "1.0")
 	second := buildClick(t, clicks, "com.example.second", "1.0")
-	cfg, target := botConfig(t, srv, "http://127.0.0.1:1/", hostmaskTeam, "", true)
-	cfg.IRC.Channels = []string{channel, quiet}
-	b, log := startBotLogged(t, cfg, target)
-	awaitBotIn(t, watch, 20*time.Second)
+	b := bottest.StartWith(t, bottest.Options{Team: hostmaskTeam,
+		Extra: onIRC{addr: srv.Addr, channels: []string{channel, quiet}, baseURL: "http://127.0.0.1:1/"}.yaml()})
+	awaitBotIn(t, watch, bottest.Wait)
 	op.Expect(func(m *irc.Message) bool {
 		return m.Command == "JOIN" && strings.EqualFold(m.Prefix.Name, "stagebot") && strings.EqualFold(m.Param(0), quiet)
 	})
@@ -43,16 +42,16 @@ func TestRefusingChannelDoesNotRepeatOthers(t *testing.T) {
 				strings.EqualFold(m.Param(0), ch) && strings.Contains(m.Trailing(), text)
 		}
 	}
-	b.say(t, "sil", "!stage "+filepath.Join(clicks, first))
+	b.Say("sil> !stage " + filepath.Join(clicks, first))
 	watch.Expect(from(channel, first+" requested"))
 	// The core retries after 1 s, then 2 s: three refusals in #quiet.
-	log.await(t, 20*time.Second, 3, "delivery failed")
+	b.Log.Await(3, "delivery failed")
 	op.Send("MODE %s -m", quiet)
 	op.Expect(from(quiet, first+" requested"))
 
 	// Delivery is in order: once the second click's line is seen in #stage, any repeat of
 	// the first would have been seen before it.
-	b.say(t, "sil", "!stage "+filepath.Join(clicks, second))
+	b.Say("sil> !stage " + filepath.Join(clicks, second))
 	watch.Expect(from(channel, second+" requested"))
 	op.Expect(from(quiet, second+" requested"))
 	for _, c := range []struct {

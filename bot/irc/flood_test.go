@@ -8,25 +8,23 @@ import (
 
 	"gopkg.in/irc.v4"
 
-	"stagebot/config"
+	"stagebot/internal/bottest"
 	"stagebot/internal/ircdtest"
 )
 
 // flood has flooder send 40 `!status` lines, then other one, at the bot's real pace
 // (2 lines a second after a burst of 5), and returns how many answers to the flood the
 // channel saw before other's answer, and how long other waited.
-func flood(t *testing.T, limit *config.Rate) (before int, waited time.Duration, flooder *ircdtest.Client) {
+func flood(t *testing.T, limit string) (before int, waited time.Duration, flooder *ircdtest.Client) {
 	t.Helper()
 	srv := ircdtest.Start(t, ircdtest.Options{})
 	flooder = ircdtest.Dial(t, srv.Addr, "flooder")
 	other := ircdtest.Dial(t, srv.Addr, "other")
 	flooder.Join(channel)
 	other.Join(channel)
-	cfg, target := botConfig(t, srv, "http://127.0.0.1:1/", hostmaskTeam, "", false)
-	cfg.IRC.SendRate, cfg.IRC.SendBurst = 2, 5
-	cfg.Limits.Commands = limit
-	startBot(t, cfg, target)
-	awaitBotIn(t, other, 20*time.Second)
+	bottest.StartWith(t, bottest.Options{NoConsole: true, Team: hostmaskTeam,
+		Extra: onIRC{addr: srv.Addr, sendRate: 2, sendBurst: 5, commands: limit, baseURL: "http://127.0.0.1:1/"}.yaml()})
+	awaitBotIn(t, other, bottest.Wait)
 
 	for i := range 40 {
 		flooder.Say(channel, fmt.Sprintf("!status aaaa%04d", i))
@@ -51,7 +49,7 @@ func flood(t *testing.T, limit *config.Rate) (before int, waited time.Duration, 
 // people) instead of after all of them (~18 s at 2 lines a second).
 func TestFloodIsServedInTurn(t *testing.T) {
 	t.Parallel()
-	before, waited, _ := flood(t, &config.Rate{})
+	before, waited, _ := flood(t, "0")
 	t.Logf("%d flood answers before the other person's, who waited %s", before, waited.Round(time.Millisecond))
 	if before > 8 || waited > 5*time.Second {
 		t.Fatalf("the other person's answer came after %d flood answers and %s; want it served in turn", before, waited.Round(time.Millisecond))
@@ -63,7 +61,7 @@ func TestFloodIsServedInTurn(t *testing.T) {
 // comes at once.
 func TestFloodIsLimited(t *testing.T) {
 	t.Parallel()
-	before, waited, flooder := flood(t, &config.Rate{N: 5, Per: 10 * time.Second})
+	before, waited, flooder := flood(t, "5/10s")
 	t.Logf("%d flood answers before the other person's, who waited %s", before, waited.Round(time.Millisecond))
 	if waited > 2*time.Second {
 		t.Fatalf("the other person waited %s", waited.Round(time.Millisecond))

@@ -4,16 +4,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"gopkg.in/irc.v4"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/ircdtest"
 )
-
-const hostmaskTeam = `  landing: [{name: sil, irc: "sil!*@127.0.0.1"}, {name: lead, irc: "lead!*@127.0.0.1"}]
-  qa: [{name: qa, irc: "qa!*@127.0.0.1"}]
-  landers: [{name: "*"}]`
 
 // TestContractFlowOverIRC walks the contract's whole flow on a real InspIRCd: a click
 // staged by URL and one by bare name through downloads.base_url, approved by command and
@@ -33,9 +29,8 @@ func TestContractFlowOverIRC(t *testing.T) {
 	for _, c := range []*ircdtest.Client{lander, sil, watch} {
 		c.Join(channel)
 	}
-	cfg, target := botConfig(t, srv, base, hostmaskTeam, "", false)
-	startBot(t, cfg, target)
-	awaitBotIn(t, watch, 20*time.Second)
+	b := bottest.StartWith(t, bottest.Options{NoConsole: true, Team: hostmaskTeam, Extra: onIRC{addr: srv.Addr, baseURL: base}.yaml()})
+	awaitBotIn(t, watch, bottest.Wait)
 
 	// By URL.
 	u, _ := url.JoinPath(base, fooFile)
@@ -65,7 +60,7 @@ func TestContractFlowOverIRC(t *testing.T) {
 	awaitAll(t, watch, announcement(foo, fooFile, "requested"), announcement(foo, fooFile, "approved"),
 		announcement(foo, fooFile, "locked"), announcement(bar, barFile, "requested"),
 		announcement(bar, barFile, "approved"), announcement(bar, barFile, "locked"))
-	if got := readList(t, target); got != fooFile+"\n"+barFile+"\n" {
+	if got := b.ListFile(); got != fooFile+"\n"+barFile+"\n" {
 		t.Fatalf("list after locking = %q", got)
 	}
 	sil.Say(channel, "!tick")
@@ -74,7 +69,7 @@ func TestContractFlowOverIRC(t *testing.T) {
 	awaitAll(t, watch, announcement(foo, fooFile, "promoted"), announcement(bar, barFile, "promoted"))
 	sil.Say(channel, "!phasing 100")
 	awaitAll(t, watch, announcement(foo, fooFile, "published"), announcement(bar, barFile, "published"))
-	if got := readList(t, target); got != "" {
+	if got := b.ListFile(); got != "" {
 		t.Fatalf("list after publishing = %q, want empty", got)
 	}
 }

@@ -96,7 +96,7 @@ func FuzzHostileText(f *testing.F) {
 		other := stagebot.Identity{Network: stagebot.NetworkSlack, ID: "U0OTHER", Name: name + text}
 		run := func(who stagebot.Identity, line string, local bool) string {
 			t.Helper()
-			reply := reg.Run(&commands.Env{Ctx: context.Background(), Actor: who, LocalPaths: local}, line)
+			reply := reg.Run(context.Background(), &commands.Env{Actor: who, LocalPaths: local}, line)
 			name, _, _ := strings.Cut(line, " ")
 			if c, ok := reg.Lookup(name); ok && c.ReadOnly && c.Name != "help" && strings.Contains(reply, "\n") {
 				for _, l := range strings.Split(reply, "\n") {
@@ -173,7 +173,7 @@ func TestLongHostileCommandIsNotSplitIntoCTCP(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			line := strings.Repeat("x", c.xs) + "\x01VERSION\x01"
-			reply := reg.Run(&commands.Env{Actor: stagebot.Identity{Network: stagebot.NetworkIRC, ID: "lander!~l@127.0.0.1", Name: "lander"}}, line)
+			reply := reg.Run(t.Context(), &commands.Env{Actor: stagebot.Identity{Network: stagebot.NetworkIRC, ID: "lander!~l@127.0.0.1", Name: "lander"}}, line)
 			assertIRCLines(t, "unknown-command reply", "lander", reply)
 		})
 	}

@@ -4,10 +4,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"gopkg.in/irc.v4"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/ircdtest"
 )
 
@@ -32,9 +32,8 @@ func TestHostileTextOnInspIRCd(t *testing.T) {
 	lander.Join(channel)
 	clicks := t.TempDir()
 	filename := buildClick(t, clicks, "com.example.hostile", "1.0")
-	cfg, target := botConfig(t, srv, serveClicks(t, clicks), hostileTeam, "", true)
-	b := startBot(t, cfg, target)
-	awaitBotIn(t, lander, 20*time.Second)
+	b := bottest.StartWith(t, bottest.Options{Team: hostileTeam, Extra: onIRC{addr: srv.Addr, baseURL: serveClicks(t, clicks)}.yaml()})
+	awaitBotIn(t, lander, bottest.Wait)
 
 	lander.Say(channel, "!frob\x01VERSION\x01\x02bold\x03")
 	m := lander.Expect(func(m *irc.Message) bool { return fromBot(m) && strings.Contains(m.Trailing(), "unknown command") })
@@ -58,12 +57,12 @@ func TestHostileTextOnInspIRCd(t *testing.T) {
 		}
 	}
 
-	b.say(t, "alice", "!stage "+filepath.Join(clicks, filename))
+	b.Say("alice> !stage " + filepath.Join(clicks, filename))
 	id := requestID(t, lander.Expect(func(m *irc.Message) bool {
 		return fromBot(m) && strings.Contains(m.Trailing(), filename+" requested")
 	}))
 	reason := "oops\r[" + id + "] " + filename + " approved: by sil; queued for locking\r\x01ACTION is compromised\x01"
-	b.say(t, "alice", "!cancel "+id+" "+reason)
+	b.Say("alice> !cancel " + id + " " + reason)
 	got := lander.Expect(announcement(id, filename, "cancelled")).Trailing()
 	want := "by alice: oops␍[" + id + "] " + filename + " approved: by sil; queued for locking␍␁ACTION is compromised␁"
 	if !strings.HasSuffix(got, want) {

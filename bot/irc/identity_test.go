@@ -4,10 +4,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"gopkg.in/irc.v4"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/ircdtest"
 )
 
@@ -48,10 +48,9 @@ func TestHostmaskMismatchCannotApprove(t *testing.T) {
 	mallory := ircdtest.Dial(t, srv.Addr, "sil", ircdtest.ClientOptions{User: "mallory"})
 	lander.Join(channel)
 	mallory.Join(channel)
-	cfg, target := botConfig(t, srv, base, `  landing: [{name: sil, irc: "sil!sil@127.0.0.1"}]
-  landers: [{name: "*"}]`, "", false)
-	startBot(t, cfg, target)
-	awaitBotIn(t, lander, 20*time.Second)
+	bottest.StartWith(t, bottest.Options{NoConsole: true, Team: `  landing: [{name: sil, irc: "sil!sil@127.0.0.1"}]
+  landers: [{name: "*"}]`, Extra: onIRC{addr: srv.Addr, baseURL: base}.yaml()})
+	awaitBotIn(t, lander, bottest.Wait)
 
 	id, msgid := stageOne(t, lander, mallory, base, file)
 	mallory.Say(channel, "!approve "+id)
@@ -89,10 +88,10 @@ func TestAccountModeNeedsServicesLogin(t *testing.T) {
 
 	lander := ircdtest.Dial(t, srv.Addr, "lander")
 	lander.Join(channel)
-	cfg, target := botConfig(t, srv, base, `  landing: [{name: sil, irc: "account:sil"}]
-  landers: [{name: "*"}]`, "  sasl: {mechanism: PLAIN, user: stagebot, password: botpass}", false)
-	startBot(t, cfg, target)
-	awaitBotIn(t, lander, 20*time.Second)
+	bottest.StartWith(t, bottest.Options{NoConsole: true, Team: `  landing: [{name: sil, irc: "account:sil"}]
+  landers: [{name: "*"}]`, Extra: onIRC{addr: srv.Addr, baseURL: base,
+		more: "  sasl: {mechanism: PLAIN, user: stagebot, password: botpass}\n"}.yaml()})
+	awaitBotIn(t, lander, bottest.Wait)
 
 	lander.Send("WHOIS stagebot")
 	if m := lander.Expect(func(m *irc.Message) bool { return m.Command == "330" || m.Command == "318" }); m.Command != "330" || m.Param(2) != "stagebot" {

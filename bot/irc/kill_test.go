@@ -7,6 +7,7 @@ import (
 
 	"gopkg.in/irc.v4"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/ircdtest"
 )
 
@@ -21,16 +22,16 @@ func TestKilledOnJoinBacksOff(t *testing.T) {
 	oper := ircdtest.Dial(t, srv.Addr, "oper")
 	oper.Oper()
 	oper.Join(channel)
-	cfg, target := botConfig(t, srv, "http://127.0.0.1:1/", hostmaskTeam, "  reconnect_max: 30s", false)
-	startBot(t, cfg, target)
+	bottest.StartWith(t, bottest.Options{NoConsole: true, Team: hostmaskTeam,
+		Extra: onIRC{addr: srv.Addr, more: "  reconnect_max: 30s\n", baseURL: "http://127.0.0.1:1/"}.yaml()})
 
 	const attempts = 5
 	var joins []time.Time
 	for len(joins) < attempts {
-		if _, ok := oper.Await(20*time.Second, func(m *irc.Message) bool {
+		if _, ok := oper.Await(bottest.Wait, func(m *irc.Message) bool {
 			return m.Command == "JOIN" && strings.EqualFold(m.Prefix.Name, "stagebot")
 		}); !ok {
-			t.Fatalf("join %d did not come within 20s", len(joins)+1)
+			t.Fatalf("join %d did not come within %s", len(joins)+1, bottest.Wait)
 		}
 		joins = append(joins, time.Now())
 		oper.Send("KILL stagebot :go away")

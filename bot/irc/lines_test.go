@@ -103,7 +103,10 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func testSession(t testing.TB) (*session, *fakeHandler, *recordWriter) {
 	t.Helper()
-	a := New(Config{Server: "irc.test:6667", Nick: "stagebot", Channels: []string{"#stage"}}, stagebot.Team{}, quiet)
+	a, err := New(Config{Server: "irc.test:6667", Nick: "stagebot", Channels: []string{"#stage"}, Log: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := &fakeHandler{refs: map[string]string{"m-req": "request-1"}}
 	s := newSession(a, h, context.Background())
 	w := &recordWriter{}

@@ -6,6 +6,7 @@ import (
 
 	"gopkg.in/irc.v4"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/ircdtest"
 )
 
@@ -19,8 +20,8 @@ func TestNickCollision(t *testing.T) {
 	watch.Join(channel)
 	// In the channel, so the bot sees it quit (the bot also retries every 30 s).
 	squatter.Join(channel)
-	cfg, target := botConfig(t, srv, "http://127.0.0.1:1/", hostmaskTeam, "", false)
-	startBot(t, cfg, target)
+	bottest.StartWith(t, bottest.Options{NoConsole: true, Team: hostmaskTeam,
+		Extra: onIRC{addr: srv.Addr, baseURL: "http://127.0.0.1:1/"}.yaml()})
 	watch.Expect(func(m *irc.Message) bool { return m.Command == "JOIN" && m.Prefix.Name == "stagebot_" })
 	watch.Say(channel, "stagebot_: help")
 	watch.Expect(ircdtest.TextFrom("stagebot_"))

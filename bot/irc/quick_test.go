@@ -9,6 +9,7 @@ import (
 
 	"gopkg.in/irc.v4"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/ircdtest"
 )
 
@@ -30,10 +31,10 @@ func TestRepliesKeepOrderUnderPacing(t *testing.T) {
 		http.NotFound(w, r)
 	}))
 	t.Cleanup(slow.Close)
-	cfg, target := botConfig(t, srv, slow.URL, hostmaskTeam, "", false)
-	cfg.IRC.SendRate, cfg.IRC.SendBurst = 4, 1 // one line at once, then one every 250 ms
-	startBot(t, cfg, target)
-	awaitBotIn(t, lander, 20*time.Second)
+	bottest.StartWith(t, bottest.Options{NoConsole: true, Team: hostmaskTeam,
+		// One line at once, then one every 250 ms.
+		Extra: onIRC{addr: srv.Addr, sendRate: 4, sendBurst: 1, baseURL: slow.URL}.yaml()})
+	awaitBotIn(t, lander, bottest.Wait)
 
 	commands := []struct{ say, reply string }{
 		{"!stage com.example.slow_1.0_all.click", "404"},
@@ -48,7 +49,7 @@ func TestRepliesKeepOrderUnderPacing(t *testing.T) {
 		lander.Say(channel, c.say)
 	}
 	var got []string
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(bottest.Wait)
 	for len(got) < len(commands) {
 		m, ok := lander.Await(time.Until(deadline), func(m *irc.Message) bool {
 			return m.Command == "PRIVMSG" && strings.EqualFold(m.Prefix.Name, "stagebot") && m.Param(0) == channel

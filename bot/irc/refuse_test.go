@@ -8,6 +8,7 @@ import (
 
 	"gopkg.in/irc.v4"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/ircdtest"
 )
 
@@ -31,7 +32,7 @@ func botLine(ch, text string) func(*irc.Message) bool {
 // refusal is a bot in #stage and a second channel that op controls, with clicks to stage.
 type refusal struct {
 	t      *testing.T
-	b      *runningBot
+	b      *bottest.Bot
 	op     *ircdtest.Client // in the second channel, its operator
 	watch  *ircdtest.Client // in #stage
 	second string
@@ -48,10 +49,9 @@ func startRefusal(t *testing.T, second string, before func(op *ircdtest.Client))
 	before(op)
 	watch := ircdtest.Dial(t, srv.Addr, "watch")
 	watch.Join(channel)
-	cfg, target := botConfig(t, srv, "http://127.0.0.1:1/", hostmaskTeam, "", true)
-	cfg.IRC.Channels = []string{channel, second}
-	b := startBot(t, cfg, target)
-	awaitBotIn(t, watch, 20*time.Second)
+	b := bottest.StartWith(t, bottest.Options{Team: hostmaskTeam,
+		Extra: onIRC{addr: srv.Addr, channels: []string{channel, second}, baseURL: "http://127.0.0.1:1/"}.yaml()})
+	awaitBotIn(t, watch, bottest.Wait)
 	return &refusal{t: t, b: b, op: op, watch: watch, second: second, clicks: t.TempDir()}
 }
 
@@ -65,7 +65,7 @@ func (r *refusal) mode(m string) {
 func (r *refusal) stage(name string) string {
 	r.t.Helper()
 	file := buildClick(r.t, r.clicks, name, "1.0")
-	r.b.say(r.t, "sil", "!stage "+filepath.Join(r.clicks, file))
+	r.b.Say("sil> !stage " + filepath.Join(r.clicks, file))
 	if _, ok := r.watch.Await(prompt, botLine(channel, file+" requested")); !ok {
 		r.t.Fatalf("%s not announced in %s within %s while %s refuses", file, channel, prompt, r.second)
 	}

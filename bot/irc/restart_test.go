@@ -8,6 +8,8 @@ import (
 
 	"gopkg.in/irc.v4"
 
+	"regexp"
+	"stagebot/internal/bottest"
 	"stagebot/internal/ircdtest"
 )
 
@@ -23,25 +25,26 @@ func TestServerRestartMidFlow(t *testing.T) {
 	fileB := buildClick(t, clicks, "com.example.sentinel", "1.0")
 	watch := ircdtest.Dial(t, srv.Addr, "watch")
 	watch.Join(channel)
-	cfg, target := botConfig(t, srv, serveClicks(t, clicks), `  landing: [{name: sil, irc: "sil!*@127.0.0.1"}, {name: lead, irc: "lead!*@127.0.0.1"}]
-  landers: [{name: "*"}]`, "", true)
-	b := startBot(t, cfg, target)
-	awaitBotIn(t, watch, 20*time.Second)
+	b := bottest.StartWith(t, bottest.Options{Team: `  landing: [{name: sil, irc: "sil!*@127.0.0.1"}, {name: lead, irc: "lead!*@127.0.0.1"}]
+  landers: [{name: "*"}]`, Extra: onIRC{addr: srv.Addr, baseURL: serveClicks(t, clicks)}.yaml()})
+	awaitBotIn(t, watch, bottest.Wait)
 
-	b.say(t, "sil", "!stage "+filepath.Join(clicks, fileA))
+	b.Say("sil> !stage " + filepath.Join(clicks, fileA))
 	a := requestID(t, watch.Expect(func(m *irc.Message) bool {
 		return m.Command == "PRIVMSG" && strings.Contains(m.Trailing(), "] "+fileA+" requested")
 	}))
 
 	srv.Stop()
-	b.say(t, "lead", "!approve "+a)
-	b.awaitConsole(t, "["+a+"] "+fileA+" locked")
-	b.say(t, "sil", "!tick")
-	b.awaitConsole(t, "["+a+"] "+fileA+" stored")
+	b.Say("lead> !approve " + a)
+	b.WaitFor(regexp.QuoteMeta("[" + a + "] " + fileA + " locked"))
+	b.Say("sil> !tick")
+	b.WaitFor(regexp.QuoteMeta("[" + a + "] " + fileA + " stored"))
 	meanwhile := []string{"[" + a + "] " + fileA + " approved", "[" + a + "] " + fileA + " locked",
 		"[" + a + "] " + fileA + " stored", "tick"}
 
-	srv.Restart()
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
 	back := time.Now()
 	watch2 := ircdtest.Dial(t, srv.Addr, "watch2")
 	watch2.Send("JOIN %s", channel)
@@ -50,7 +53,7 @@ func TestServerRestartMidFlow(t *testing.T) {
 
 	// A sentinel after them: delivery is in order, so once it is seen, any duplicate of
 	// what came before would have been seen too.
-	b.say(t, "sil", "!stage "+filepath.Join(clicks, fileB))
+	b.Say("sil> !stage " + filepath.Join(clicks, fileB))
 	watch2.Expect(func(m *irc.Message) bool {
 		return m.Command == "PRIVMSG" && strings.Contains(m.Trailing(), "] "+fileB+" requested")
 	})

@@ -2,7 +2,6 @@ package irc_test
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"stagebot"
 	"stagebot/bot"
 	ircbot "stagebot/bot/irc"
+	"stagebot/internal/bottest"
 	"stagebot/internal/ircdtest"
 )
 
@@ -26,10 +26,15 @@ func (nopHandler) Team() stagebot.Team                  { return stagebot.Team{}
 
 // runAdapter runs an IRC adapter alone (no bot around it) until stop is called or the
 // test ends.
-func runAdapter(t *testing.T, cfg ircbot.Config) (a *ircbot.Adapter, log *testLog, stop func()) {
+func runAdapter(t *testing.T, cfg ircbot.Config) (a *ircbot.Adapter, log *bottest.Log, stop func()) {
 	t.Helper()
-	log = newTestLog(t)
-	a = ircbot.New(cfg, stagebot.Team{}, slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	// Before the adapter's cleanup, so the log outlives the adapter.
+	log = bottest.NewLog(t)
+	cfg.Log = log.Logger()
+	a, err := ircbot.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = a.Run(ctx, nopHandler{}) }()
@@ -37,8 +42,8 @@ func runAdapter(t *testing.T, cfg ircbot.Config) (a *ircbot.Adapter, log *testLo
 		cancel()
 		select {
 		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Errorf("the adapter did not stop within 20s")
+		case <-time.After(bottest.Wait):
+			t.Errorf("the adapter did not stop within %s", bottest.Wait)
 		}
 	}
 	t.Cleanup(stop)
@@ -61,7 +66,7 @@ func TestSASLMustSucceed(t *testing.T) {
 		SASLMechanism: "PLAIN", SASLUser: "stagebot", SASLPassword: "wrong"}
 
 	a, log, stop := runAdapter(t, cfg)
-	log.await(t, 20*time.Second, 2, "disconnected; reconnecting", "SASL PLAIN login failed")
+	log.Await(2, "disconnected; reconnecting", "SASL PLAIN login failed")
 	if a.Connected() {
 		t.Fatalf("the adapter reports connected after failed logins")
 	}
@@ -69,7 +74,7 @@ func TestSASLMustSucceed(t *testing.T) {
 		t.Fatalf("not-ready reason %q does not name the SASL failure", r)
 	}
 	stop()
-	if n := log.count("msg=connected "); n != 0 {
+	if n := log.Count("msg=connected "); n != 0 {
 		t.Fatalf("the bot connected %d times without logging in", n)
 	}
 	for _, m := range watch.Seen() {
@@ -84,8 +89,8 @@ func TestSASLMustSucceed(t *testing.T) {
 
 	cfg.SASLPassword = "botpass"
 	a, log, _ = runAdapter(t, cfg)
-	awaitBotIn(t, watch, 20*time.Second)
-	log.await(t, 5*time.Second, 1, "SASL login succeeded")
+	awaitBotIn(t, watch, bottest.Wait)
+	log.Await(1, "SASL login succeeded")
 	if w := whois(t, watch, "stagebot"); w["330"] == nil || w["330"].Param(2) != "stagebot" {
 		t.Fatalf("WHOIS shows no account for the bot: %v", w)
 	}

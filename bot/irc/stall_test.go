@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/irc.v4"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/ircdtest"
 )
 
@@ -62,9 +63,8 @@ func TestSlowStageHoldsNobodyElse(t *testing.T) {
 	for _, c := range []*ircdtest.Client{lander, stager, sil, other} {
 		c.Join(channel)
 	}
-	cfg, target := botConfig(t, srv, base, hostmaskTeam, "", false)
-	startBot(t, cfg, target)
-	awaitBotIn(t, other, 20*time.Second)
+	bottest.StartWith(t, bottest.Options{NoConsole: true, Team: hostmaskTeam, Extra: onIRC{addr: srv.Addr, baseURL: base}.yaml()})
+	awaitBotIn(t, other, bottest.Wait)
 	a, _ := stageOne(t, lander, sil, base, fileA)
 	b, msgidB := stageOne(t, lander, sil, base, fileB)
 
@@ -72,7 +72,7 @@ func TestSlowStageHoldsNobodyElse(t *testing.T) {
 	stager.Say(channel, "!stage "+u)
 	select {
 	case <-started:
-	case <-time.After(ircdtest.DefaultWait):
+	case <-time.After(bottest.Wait):
 		t.Fatalf("the bot did not start the download")
 	}
 	stager.Say(channel, "!status zzzz9999")

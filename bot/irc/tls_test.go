@@ -8,6 +8,7 @@ import (
 
 	"gopkg.in/irc.v4"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/ircdtest"
 )
 
@@ -22,12 +23,12 @@ func TestTLSWithCAFile(t *testing.T) {
 	watch.Join(channel)
 
 	t.Run("system roots", func(t *testing.T) {
-		cfg, target := botConfigAt(t, srv.TLSAddr, "http://127.0.0.1:1/", hostmaskTeam, "  tls: true", false)
-		_, log := startBotLogged(t, cfg, target)
+		b := bottest.StartWith(t, bottest.Options{NoConsole: true, Team: hostmaskTeam,
+			Extra: onIRC{addr: srv.TLSAddr, more: "  tls: true\n", baseURL: "http://127.0.0.1:1/"}.yaml()})
 		// Two attempts, so the refusal is not a one-off: it reconnects and fails again.
 		const certErr = "x509: certificate signed by unknown authority"
-		log.await(t, 10*time.Second, 2, "disconnected; reconnecting", certErr)
-		if n := log.count("msg=connected "); n != 0 {
+		b.Log.Await(2, "disconnected; reconnecting", certErr)
+		if n := b.Log.Count("msg=connected "); n != 0 {
 			t.Fatalf("the bot reported connected %d times without trusting the server", n)
 		}
 		watch.Send("NAMES %s", channel)
@@ -39,14 +40,14 @@ func TestTLSWithCAFile(t *testing.T) {
 	})
 
 	t.Run("ca_file", func(t *testing.T) {
-		extra := fmt.Sprintf("  tls: true\n  ca_file: %s", srv.CA.File)
-		cfg, target := botConfigAt(t, srv.TLSAddr, "http://127.0.0.1:1/", hostmaskTeam, extra, false)
-		_, log := startBotLogged(t, cfg, target)
+		more := fmt.Sprintf("  tls: true\n  ca_file: %s\n", srv.CA.File)
+		b := bottest.StartWith(t, bottest.Options{NoConsole: true, Team: hostmaskTeam,
+			Extra: onIRC{addr: srv.TLSAddr, more: more, baseURL: "http://127.0.0.1:1/"}.yaml()})
 		// Connected, or the first failure (a certificate error would repeat forever).
-		r, ok := log.awaitMatch(20*time.Second, 1, func(r string) bool {
+		r := b.Log.AwaitFunc(1, "of connecting or failing to", func(r string) bool {
 			return strings.Contains(r, "msg=connected ") || strings.Contains(r, "disconnected; reconnecting")
 		})
-		if !ok || !strings.Contains(r, "msg=connected ") {
+		if !strings.Contains(r, "msg=connected ") {
 			t.Fatalf("the bot did not connect: %q", r)
 		}
 		awaitBotIn(t, watch, 10*time.Second)
@@ -62,7 +63,7 @@ func TestTLSWithCAFile(t *testing.T) {
 		if w := whois(t, watch, "stagebot"); w["671"] == nil {
 			t.Fatalf("the server does not see a secure connection: %v", w)
 		}
-		if n := log.count("x509"); n != 0 {
+		if n := b.Log.Count("x509"); n != 0 {
 			t.Fatalf("certificate errors with ca_file set: %d", n)
 		}
 	})
@@ -85,12 +86,12 @@ func TestSASLExternal(t *testing.T) {
 
 	watch := ircdtest.Dial(t, srv.Addr, "watch")
 	watch.Join(channel)
-	extra := fmt.Sprintf("  tls: true\n  ca_file: %s\n  sasl: {mechanism: EXTERNAL, cert_file: %s, key_file: %s}",
+	more := fmt.Sprintf("  tls: true\n  ca_file: %s\n  sasl: {mechanism: EXTERNAL, cert_file: %s, key_file: %s}\n",
 		srv.CA.File, cert.CertFile, cert.KeyFile)
-	cfg, target := botConfigAt(t, srv.TLSAddr, "http://127.0.0.1:1/", hostmaskTeam, extra, false)
-	_, log := startBotLogged(t, cfg, target)
+	b := bottest.StartWith(t, bottest.Options{NoConsole: true, Team: hostmaskTeam,
+		Extra: onIRC{addr: srv.TLSAddr, more: more, baseURL: "http://127.0.0.1:1/"}.yaml()})
 	// Success or failure, whichever comes: a failed login does not end the session.
-	if r := log.await(t, 20*time.Second, 1, "SASL login"); !containsAll(r, []string{"SASL login succeeded", "mechanism=EXTERNAL"}) {
+	if r := b.Log.Await(1, "SASL login"); !strings.Contains(r, "SASL login succeeded") || !strings.Contains(r, "mechanism=EXTERNAL") {
 		t.Fatalf("the bot did not log in with EXTERNAL: %s", r)
 	}
 	awaitBotIn(t, watch, 10*time.Second)
@@ -102,7 +103,7 @@ func TestSASLExternal(t *testing.T) {
 	if w["671"] == nil {
 		t.Fatalf("the server does not see a secure connection: %v", w)
 	}
-	if n := log.count("SASL login failed"); n != 0 {
+	if n := b.Log.Count("SASL login failed"); n != 0 {
 		t.Fatalf("SASL failures logged: %d", n)
 	}
 }

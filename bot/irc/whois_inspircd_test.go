@@ -8,7 +8,7 @@ import (
 	"gopkg.in/irc.v4"
 
 	ircbot "stagebot/bot/irc"
-	"stagebot/config"
+	"stagebot/internal/bottest"
 	"stagebot/internal/ircdtest"
 )
 
@@ -25,22 +25,19 @@ func whoisOf(nick string) func(string) bool {
 	}
 }
 
-// startWhoisBot starts the bot on srv through a proxy (tune, if not nil, may change its
-// configuration first); inChannel, a client in the channel, sees the bot there when this
-// returns. It hands back the proxy, the bot's log, and the clicks' URL and folder.
-func startWhoisBot(t *testing.T, srv *ircdtest.Server, team string, inChannel *ircdtest.Client, tune func(*config.Config)) (*ircdtest.Proxy, *testLog, string, string) {
+// startWhoisBot starts the bot on srv through a proxy, on IRC as on says (its address and
+// downloads are filled in); inChannel, a client in the channel, sees the bot there when
+// this returns. It hands back the proxy, the bot's log, and the clicks' URL and folder.
+func startWhoisBot(t *testing.T, srv *ircdtest.Server, team string, inChannel *ircdtest.Client, on onIRC) (*ircdtest.Proxy, *bottest.Log, string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	base := serveClicks(t, dir)
 	proxy := ircdtest.StartProxy(t, srv.Addr)
 	proxy.HideCaps("account-tag", "extended-join", "account-notify")
-	cfg, target := botConfigAt(t, proxy.Addr, base, team, "", false)
-	if tune != nil {
-		tune(cfg)
-	}
-	_, log := startBotLogged(t, cfg, target)
-	awaitBotIn(t, inChannel, 20*time.Second)
-	return proxy, log, base, dir
+	on.addr, on.baseURL = proxy.Addr, base
+	b := bottest.StartWith(t, bottest.Options{NoConsole: true, Team: team, Extra: on.yaml()})
+	awaitBotIn(t, inChannel, bottest.Wait)
+	return proxy, b.Log, base, dir
 }
 
 // mayNot matches the bot's answer that nick may not do what it asked.
@@ -60,7 +57,7 @@ func TestWhoisUnansweredTimesOutOnInspIRCd(t *testing.T) {
 	sil.Join(channel)
 	lander.Join(channel)
 	proxy, log, base, dir := startWhoisBot(t, srv, `  landing: [{name: sil, irc: "account:sil"}]
-  landers: [{name: "*"}]`, lander, nil)
+  landers: [{name: "*"}]`, lander, onIRC{})
 	file := buildClick(t, dir, "com.example.whoislag", "1.0")
 	id, _ := stageOne(t, lander, sil, base, file)
 
@@ -75,7 +72,7 @@ func TestWhoisUnansweredTimesOutOnInspIRCd(t *testing.T) {
 	if d := time.Since(asked); d < ircbot.DefaultWhoisTimeout/2 {
 		t.Fatalf("refused %s after asking, before the WHOIS could time out: it was not waited for", d)
 	}
-	log.await(t, time.Second, 1, "no WHOIS answer", "nick=sil")
+	log.Await(1, "no WHOIS answer", "nick=sil")
 	expectPending(t, sil, id)
 
 	sil.Say(channel, "!approve "+id)
@@ -98,7 +95,7 @@ func TestWhoisTryAgainOnInspIRCd(t *testing.T) {
 	sil.Join(channel)
 	lander.Join(channel)
 	proxy, log, base, dir := startWhoisBot(t, srv, `  landing: [{name: sil, irc: "account:sil"}]
-  landers: [{name: "*"}]`, lander, nil)
+  landers: [{name: "*"}]`, lander, onIRC{})
 	file := buildClick(t, dir, "com.example.whoisbusy", "1.0")
 	id, _ := stageOne(t, lander, sil, base, file)
 
@@ -110,7 +107,7 @@ func TestWhoisTryAgainOnInspIRCd(t *testing.T) {
 	if _, ok := sil.Await(wait, mayNot("sil")); !ok {
 		t.Fatalf("no answer to !approve within %s of a 263 for its WHOIS", wait)
 	}
-	log.await(t, time.Second, 1, "refused a WHOIS for now (263)")
+	log.Await(1, "refused a WHOIS for now (263)")
 	expectPending(t, sil, id)
 
 	sil.Say(channel, "!approve "+id)
@@ -135,7 +132,7 @@ func TestWhoisOnlyWhereNeededOnInspIRCd(t *testing.T) {
 	team += `  landers: [{name: "*"}]`
 	lander := ircdtest.Dial(t, srv.Addr, "lander")
 	lander.Join(channel)
-	proxy, _, base, dir := startWhoisBot(t, srv, team, lander, nil)
+	proxy, _, base, dir := startWhoisBot(t, srv, team, lander, onIRC{})
 
 	type request struct{ id, msgid, file, pkg string }
 	reqs := map[string]request{}
@@ -192,7 +189,7 @@ func TestWhoisPacedOnInspIRCd(t *testing.T) {
 		clients[i].Join(channel)
 	}
 	proxy, _, _, _ := startWhoisBot(t, srv, `  landing: [{name: sil, irc: "sil!sil@127.0.0.1"}]
-  landers: [{name: "*"}]`, clients[0], func(c *config.Config) { c.IRC.SendRate, c.IRC.SendBurst = rate, 1 })
+  landers: [{name: "*"}]`, clients[0], onIRC{sendRate: rate, sendBurst: 1})
 
 	anyWhois := func(l string) bool { return strings.HasPrefix(strings.ToUpper(l), "WHOIS ") }
 	// A state change from each at once (refused: there is no such request, and nobody

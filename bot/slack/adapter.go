@@ -21,6 +21,7 @@ import (
 
 	"stagebot/bot"
 	"stagebot/bot/floodgate"
+	"stagebot/internal/backoff"
 )
 
 // Config is what the adapter needs from the slack section.
@@ -51,8 +52,8 @@ type Adapter struct {
 	flood    *floodgate.Gate // nil: no command limit
 
 	connected atomic.Bool
-	botUser   atomic.Value // string: the bot's user ID, from auth.test
-	handler   atomic.Value // bot.Handler, set by Run
+	botUser   atomic.Pointer[string]      // the bot's user ID, from auth.test; nil until then
+	handler   atomic.Pointer[bot.Handler] // set by Run
 
 	events   *seen // event_ids and interaction triggers already acted on
 	messages *seen // channel:ts of messages already handled (message and app_mention both come)
@@ -96,7 +97,6 @@ func New(cfg Config) (*Adapter, error) {
 	for _, c := range cfg.Channels {
 		a.channels[c] = true
 	}
-	a.botUser.Store("")
 	return a, nil
 }
 
@@ -106,18 +106,25 @@ func (a *Adapter) Name() string { return "slack" }
 // Connected is true while the Socket Mode connection is up (Slack said hello on it).
 func (a *Adapter) Connected() bool { return a.connected.Load() }
 
-func (a *Adapter) bot() string { return a.botUser.Load().(string) }
+func (a *Adapter) bot() string {
+	if id := a.botUser.Load(); id != nil {
+		return *id
+	}
+	return ""
+}
 
 func (a *Adapter) h() bot.Handler {
-	h, _ := a.handler.Load().(bot.Handler)
-	return h
+	if h := a.handler.Load(); h != nil {
+		return *h
+	}
+	return nil
 }
 
 // Run connects and handles Slack's envelopes until ctx ends. slack-go reconnects by itself,
 // paced by the adapter's reconnectGate; Run returns an error only when Slack refuses the
 // tokens.
 func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
-	a.handler.Store(h)
+	a.handler.Store(&h)
 	if err := a.whoAmI(ctx); err != nil {
 		return err
 	}
@@ -149,12 +156,13 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 // whoAmI learns the bot's user ID (to ignore its own messages and read mentions of it),
 // retrying while Slack cannot be reached: only a refused token is fatal.
 func (a *Adapter) whoAmI(ctx context.Context) error {
-	wait := time.Second
+	// Slack unreachable at start: ask again after a second, doubling up to a minute.
+	bo := backoff.Backoff{Policy: backoff.Policy{Min: time.Second, Max: time.Minute}}
 	for {
 		var resp *slack.AuthTestResponse
 		err := call(ctx, func() (err error) { resp, err = a.api.AuthTestContext(ctx); return err })
 		if err == nil {
-			a.botUser.Store(resp.UserID)
+			a.botUser.Store(&resp.UserID)
 			return nil
 		}
 		var se slack.SlackErrorResponse
@@ -164,13 +172,13 @@ func (a *Adapter) whoAmI(ctx context.Context) error {
 				return fmt.Errorf("slack auth.test: %s", se.Err)
 			}
 		}
+		wait := bo.Next()
 		a.log.Warn("auth.test failed; retrying", "err", err, "in", wait)
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-time.After(wait):
 		}
-		wait = min(2*wait, time.Minute)
 	}
 }
 

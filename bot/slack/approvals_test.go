@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/fakeslack"
 )
 
@@ -12,22 +13,22 @@ import (
 // Slack identity), ken by reaction on Slack. The request message shows both approvals, read
 // from the record, not only the ones Slack saw; after ken withdraws, only rex's.
 func TestSlackHeadShowsApprovalsFromAnyNetwork(t *testing.T) {
-	b := startSlackBotWith(t, botOptions{approvals: 3, console: true,
-		landing: "[{name: sil2100, slack: " + sil + "}, {name: ken, slack: " + ken + "}, {name: rex}]"})
+	b := startSlackBot(t, bottest.Options{Approvals: 3,
+		Team: slackTeam("[{name: sil2100, slack: " + sil + "}, {name: ken, slack: " + ken + "}, {name: rex}]")})
 	file := b.upload("F1", "com.example.multi", "1.0")
 	id, head := b.stage(alice, "F1", file)
 
-	b.console.Type("rex", "!approve "+id)
-	b.console.Await(`^rex: \[` + id + `\] approval recorded`)
+	b.Say("rex> !approve " + id)
+	b.WaitFor(`^rex: \[` + id + `\] approval recorded`)
 	b.fs.React(channel, head, ken, "+1")
-	b.fs.Await(wait, "the head showing rex's and ken's approvals", func(v fakeslack.View) bool {
+	b.fs.Await(bottest.Wait, "the head showing rex's and ken's approvals", func(v fakeslack.View) bool {
 		m, _ := v.Message(channel, head)
 		return strings.HasSuffix(stateLine(m.Blocks), "approved so far by rex, ken")
 	})
 
 	b.fs.Unreact(channel, head, ken, "+1")
 	b.awaitReply(head, `approval by ken withdrawn`)
-	b.fs.Await(wait, "the head showing rex's approval alone", func(v fakeslack.View) bool {
+	b.fs.Await(bottest.Wait, "the head showing rex's approval alone", func(v fakeslack.View) bool {
 		m, _ := v.Message(channel, head)
 		return strings.HasSuffix(stateLine(m.Blocks), "approved so far by rex")
 	})
@@ -36,7 +37,7 @@ func TestSlackHeadShowsApprovalsFromAnyNetwork(t *testing.T) {
 	b.fs.React(channel, head, ken, "+1")
 	b.fs.Click(channel, head, sil, "stagebot_approve")
 	b.awaitReply(head, `^\[`+id+`\] \S+ locked`)
-	b.fs.Await(wait, "the head showing locked", func(v fakeslack.View) bool {
+	b.fs.Await(bottest.Wait, "the head showing locked", func(v fakeslack.View) bool {
 		m, _ := v.Message(channel, head)
 		return strings.Contains(m.Blocks, "State: *locked*") && !strings.Contains(m.Blocks, "approved so far")
 	})

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/fakeslack"
 )
 
@@ -15,25 +16,26 @@ import (
 // meanwhile (an approval, the lock and a tick, from the console) arrive once each, in order.
 func TestSlackDeadSocket(t *testing.T) {
 	const ping = 500 * time.Millisecond
-	b := startSlackBotWith(t, botOptions{approvals: 1, console: true, slack: "  ping_interval: 500ms\n",
-		fakePings: 100 * time.Millisecond})
+	fs := newSlack(t)
+	fs.PingInterval = 100 * time.Millisecond
+	b := startSlackBotOn(t, fs, bottest.Options{Approvals: 1, Extra: onSlack{fs: fs, more: "  ping_interval: 500ms\n"}.yaml()})
 	file := b.upload("F1", "com.example.dead", "1.0")
 	id, head := b.stage(alice, "F1", file)
 
 	stalled := time.Now()
 	b.fs.StallSocket()
 	b.fs.Say(channel, ken, "!status "+id) // waits in the fake for the next connection
-	b.console.Type("sil2100", "!approve "+id)
-	b.console.Await(`^\[` + id + `\] \S+ locked`)
-	b.console.Type("sil2100", "!tick")
-	b.fs.Await(wait, "a new connection", func(v fakeslack.View) bool { return v.Connections() >= 2 && v.Connected() })
+	b.Say("sil2100> !approve " + id)
+	b.WaitFor(`^\[` + id + `\] \S+ locked`)
+	b.Say("sil2100> !tick")
+	b.fs.Await(bottest.Wait, "a new connection", func(v fakeslack.View) bool { return v.Connections() >= 2 && v.Connected() })
 	if took := time.Since(stalled); took > 2*ping+2*time.Second {
 		t.Errorf("the dead socket was replaced after %s, with ping_interval %s", took, ping)
 	}
 
 	b.awaitReply(head, `^\[`+id+`\] \S+ stored`)
 	b.awaitPost(`^click-sync tick`)
-	b.fs.Await(wait, "the status asked during the stall", func(v fakeslack.View) bool {
+	b.fs.Await(bottest.Wait, "the status asked during the stall", func(v fakeslack.View) bool {
 		for _, p := range v.Posts() {
 			if strings.HasPrefix(p.Text, "["+id+"]") && p.ThreadTS == "" && p.Blocks == "" && !strings.Contains(p.Text, "requested:") {
 				return true

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/fakeslack"
 )
 
@@ -11,7 +12,7 @@ import (
 // refused to that person alone; a requester may not approve their own request; an approval
 // reaction removed before locking no longer counts.
 func TestSlackRefusalsAndWithdrawal(t *testing.T) {
-	b := startSlackBot(t, 2)
+	b := startSlackBot(t, bottest.Options{Approvals: 2, NoConsole: true})
 	file := b.upload("F1", "com.example.foo", "1.0")
 	id, head := b.stage(alice, "F1", file)
 
@@ -19,7 +20,7 @@ func TestSlackRefusalsAndWithdrawal(t *testing.T) {
 	b.awaitEphemeral(mallory, `^refused: mallory \(Slack UMAL\) may not approve`)
 	b.fs.Click(channel, head, mallory, "stagebot_approve")
 	b.fs.Click(channel, head, mallory, "stagebot_reject")
-	b.fs.Await(wait, "three refusals to mallory", func(v fakeslack.View) bool {
+	b.fs.Await(bottest.Wait, "three refusals to mallory", func(v fakeslack.View) bool {
 		n := 0
 		for _, e := range v.Ephemerals() {
 			if e.User == mallory && strings.HasPrefix(e.Text, "refused:") {
@@ -48,7 +49,7 @@ func TestSlackRefusalsAndWithdrawal(t *testing.T) {
 	b.fs.Unreact(channel, head, ken, "+1")
 	b.awaitReply(head, `approval by ken withdrawn`)
 	b.fs.React(channel, head, sil, "heavy_check_mark")
-	b.fs.Await(wait, "sil's approval recorded", func(v fakeslack.View) bool {
+	b.fs.Await(bottest.Wait, "sil's approval recorded", func(v fakeslack.View) bool {
 		n := 0
 		for _, r := range replies(v, head) {
 			if strings.Contains(r, "approval recorded") {
@@ -78,7 +79,7 @@ func TestSlackRefusalsAndWithdrawal(t *testing.T) {
 // TestSlackDuplicateEnvelopesActOnce: Slack delivering the same event twice (same event_id,
 // a new envelope) must not stage twice or approve twice.
 func TestSlackDuplicateEnvelopesActOnce(t *testing.T) {
-	b := startSlackBot(t, 2)
+	b := startSlackBot(t, bottest.Options{Approvals: 2, NoConsole: true})
 	file := b.upload("F1", "com.example.foo", "1.0")
 	id, head := b.stage(alice, "F1", file)
 	stageEvent := firstEventOf(b, alice)
@@ -92,7 +93,7 @@ func TestSlackDuplicateEnvelopesActOnce(t *testing.T) {
 	// A later event from each user proves the redeliveries were handled (in order per user).
 	b.status(sil, id)
 	b.status(alice, id)
-	b.fs.Await(wait, "every envelope acked", func(v fakeslack.View) bool { return v.Unacked() == 0 })
+	b.fs.Await(bottest.Wait, "every envelope acked", func(v fakeslack.View) bool { return v.Unacked() == 0 })
 
 	b.fs.Read(func(v fakeslack.View) {
 		heads, recorded := 0, 0

@@ -38,7 +38,7 @@ func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Te
 	}
 	th := a.threads.get(h, ann.RequestID, ch)
 	if th == nil {
-		if ann.Word != "requested" {
+		if !ann.AsksApproval {
 			// A request from before Slack was configured has no thread here.
 			_, err := a.postTS(ctx, ch, "", text, nil)
 			return err
@@ -46,7 +46,7 @@ func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Te
 		// The request message answers the `!stage`: where it was typed in a thread of this
 		// channel, it goes there.
 		root := a.originThread(h, ann.RequestID, ch)
-		head := thread{head: text, state: "pending", latest: escape(ann.Text)}
+		head := thread{head: text, state: stagebot.StatePending, latest: escape(ann.Text)}
 		a.posting.Lock()
 		defer a.posting.Unlock()
 		ts, err := a.postTS(ctx, ch, root, text, requestBlocks(ann.RequestID, head))
@@ -60,7 +60,7 @@ func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Te
 		// Only a transition changes the state shown; progress, holds, reminders and a
 		// failure that keeps the state are lines about the request, nothing more.
 		if ann.State != "" {
-			th.state = string(ann.State)
+			th.state = ann.State
 		}
 		th.latest = escape(ann.Text)
 		if ann.State == stagebot.StatePending {
@@ -73,18 +73,18 @@ func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Te
 		return err
 	}
 	var blocks []slack.Block
-	if ann.Word == "requested" {
+	if ann.AsksApproval {
 		a.posting.Lock()
 		defer a.posting.Unlock()
 		// A reminder, or pending again after a withdrawal: it asks for approval, so it
 		// carries the buttons and takes reactions like the head.
-		blocks = requestBlocks(ann.RequestID, thread{head: text, state: "pending"})
+		blocks = requestBlocks(ann.RequestID, thread{head: text, state: stagebot.StatePending})
 	}
 	ts, err := a.postTS(ctx, ch, snap.root, text, blocks)
 	if err != nil {
 		return err
 	}
-	if ann.Word == "requested" {
+	if ann.AsksApproval {
 		h.Remember(stagebot.NetworkSlack, messageRef(ch, ts), ann.RequestID)
 	}
 	return nil
@@ -202,7 +202,7 @@ func (a *Adapter) noteDecision(ctx context.Context, h bot.Handler, channel, requ
 // a decision can still change something.
 func requestBlocks(requestID string, th thread) []slack.Block {
 	state := fmt.Sprintf("State: *%s*", th.state)
-	if len(th.approvers) > 0 && th.state == "pending" {
+	if len(th.approvers) > 0 && th.state == stagebot.StatePending {
 		state += " · approved so far by " + escape(strings.Join(th.approvers, ", "))
 	}
 	if th.latest != "" {
@@ -212,7 +212,7 @@ func requestBlocks(requestID string, th thread) []slack.Block {
 		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, th.head, false, false), nil, nil),
 		slack.NewContextBlock("state", slack.NewTextBlockObject(slack.MarkdownType, state, false, false)),
 	}
-	if th.state == "pending" || th.state == "approved" {
+	if th.state == stagebot.StatePending || th.state == stagebot.StateApproved {
 		approve := slack.NewButtonBlockElement(actionApprove, requestID,
 			slack.NewTextBlockObject(slack.PlainTextType, "Approve", false, false)).WithStyle(slack.StylePrimary)
 		reject := slack.NewButtonBlockElement(actionReject, requestID,

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/fakeslack"
 )
 
@@ -11,7 +12,7 @@ import (
 // has the .click attached (none on the !stage itself) takes the click from the parent,
 // and the reply goes into that thread.
 func TestSlackStageInThreadUnderUpload(t *testing.T) {
-	b := startSlackBot(t, 1)
+	b := startSlackBot(t, bottest.Options{Approvals: 1, NoConsole: true})
 	file := b.upload("F1", "com.example.thread", "1.0")
 	parent := b.fs.SayWithFiles(channel, alice, "new build, please stage", "F1")
 	b.fs.SayInThread(channel, parent, alice, "!stage")
@@ -40,7 +41,7 @@ func TestSlackStageInThreadUnderUpload(t *testing.T) {
 // that says so, and nothing is recorded: no request, no request message, no announcement.
 // Once the first file is ready, the same !stage works.
 func TestSlackFileNotReadyOrDeleted(t *testing.T) {
-	b := startSlackBot(t, 1)
+	b := startSlackBot(t, bottest.Options{Approvals: 1, NoConsole: true})
 	pending := b.upload("F1", "com.example.pending", "1.0")
 	b.fs.SetFile("F1", func(f *fakeslack.File) { f.NotReady = true })
 	b.fs.SayWithFiles(channel, alice, "!stage", "F1")
@@ -59,7 +60,7 @@ func TestSlackFileNotReadyOrDeleted(t *testing.T) {
 	n := 0
 	b.fs.Read(func(v fakeslack.View) { n = len(v.Posts()) })
 	b.fs.Say(channel, alice, "!queue")
-	b.fs.Await(wait, "the queue", func(v fakeslack.View) bool { return len(v.Posts()) > n })
+	b.fs.Await(bottest.Wait, "the queue", func(v fakeslack.View) bool { return len(v.Posts()) > n })
 	b.fs.Read(func(v fakeslack.View) {
 		ps := v.Posts()
 		if q := ps[n].Text; !strings.Contains(strings.ToLower(q), "nothing") && !strings.Contains(strings.ToLower(q), "empty") {
@@ -85,7 +86,7 @@ func TestSlackFileNotReadyOrDeleted(t *testing.T) {
 // it understates it, the download stops at the cap, long before the end.
 func TestSlackAttachmentOverMaxBytes(t *testing.T) {
 	const limit = 64 << 10
-	b := startSlackBotWith(t, botOptions{approvals: 1, extra: "downloads: {max_bytes: 65536}\n"})
+	b := startSlackBot(t, bottest.Options{Approvals: 1, NoConsole: true, Extra: "downloads: {max_bytes: 65536}\n"})
 	big := make([]byte, 32<<20)
 	b.fs.AddFile(fakeslack.File{ID: "F1", Name: "com.example.big_1.0_all.click", Content: big})
 	b.fs.SayWithFiles(channel, alice, "!stage", "F1")
@@ -95,7 +96,7 @@ func TestSlackAttachmentOverMaxBytes(t *testing.T) {
 	b.fs.SayWithFiles(channel, alice, "!stage", "F2")
 	b.awaitPost(`^refused: com\.example\.liar_1\.0_all\.click is over the limit of 65536 bytes \(downloads\.max_bytes\)`)
 	// The download is abandoned: wait until the fake's writer gave up, then count.
-	b.fs.Await(wait, "the download of F2 to end", func(v fakeslack.View) bool { return v.DownloadsActive() == 0 })
+	b.fs.Await(bottest.Wait, "the download of F2 to end", func(v fakeslack.View) bool { return v.DownloadsActive() == 0 })
 	b.fs.Read(func(v fakeslack.View) {
 		if n := v.Served("F1"); n != 0 {
 			t.Errorf("%d bytes of F1 served, want none: its size alone refuses it", n)

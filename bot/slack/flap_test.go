@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/fakeslack"
 )
 
@@ -11,7 +12,7 @@ import (
 // hello, the bot does not redial at once each time (slack-go alone would: its backoff starts
 // afresh with each connection that opened), and once the connections hold again it is back.
 func TestFlappingSocketBacksOff(t *testing.T) {
-	b := startSlackBot(t, 1)
+	b := startSlackBot(t, bottest.Options{Approvals: 1, NoConsole: true})
 	var before int
 	b.fs.Read(func(v fakeslack.View) { before = v.Connections() })
 	b.fs.CutAfterHello(50 * time.Millisecond)
@@ -19,10 +20,10 @@ func TestFlappingSocketBacksOff(t *testing.T) {
 	b.fs.DropSocket()
 	// Four reconnects wait at least 0 + 0.5 + 1 + 2 s under the backoff; without it they
 	// take a fraction of a second.
-	b.fs.Await(wait, "four reconnects", func(v fakeslack.View) bool { return v.Connections() >= before+4 })
+	b.fs.Await(bottest.Wait, "four reconnects", func(v fakeslack.View) bool { return v.Connections() >= before+4 })
 	if took := time.Since(start); took < 3*time.Second {
 		t.Errorf("four reconnects of short-lived connections took %s: no backoff between them", took.Round(time.Millisecond))
 	}
 	b.fs.CutAfterHello(0)
-	b.fs.Await(wait, "a connection that holds", func(v fakeslack.View) bool { return v.Connected() })
+	b.fs.Await(bottest.Wait, "a connection that holds", func(v fakeslack.View) bool { return v.Connected() })
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/fakeslack"
 )
 
@@ -33,7 +34,7 @@ func slowDowns(v fakeslack.View, user string) int {
 // TestSlackCommandLimit: a flood of 20 !status from one person gets 5 answers and one
 // "slow down" to that person alone; another person asking in the same second is answered.
 func TestSlackCommandLimit(t *testing.T) {
-	b := startSlackBotWith(t, botOptions{approvals: 1, extra: "limits: {commands: 5/10s}\n"})
+	b := startSlackBot(t, bottest.Options{Approvals: 1, NoConsole: true, Extra: "limits: {commands: 5/10s}\n"})
 	var n int
 	b.fs.Read(func(v fakeslack.View) { n = len(v.Posts()) })
 	for range 20 {
@@ -41,7 +42,7 @@ func TestSlackCommandLimit(t *testing.T) {
 	}
 	// ken's asks about a package, so his answer is told apart from alice's.
 	b.fs.Say(channel, ken, "!status com.example.kens")
-	b.fs.Await(wait, "6 answers and a slow-down", func(v fakeslack.View) bool {
+	b.fs.Await(bottest.Wait, "6 answers and a slow-down", func(v fakeslack.View) bool {
 		return len(statusAnswers(v, n)) >= 6 && slowDowns(v, alice) >= 1
 	})
 	// Whatever else the flood could cause would come within this.
@@ -68,13 +69,13 @@ func TestSlackCommandLimit(t *testing.T) {
 
 // TestSlackCommandLimitOff: limits.commands: 0 answers every command.
 func TestSlackCommandLimitOff(t *testing.T) {
-	b := startSlackBotWith(t, botOptions{approvals: 1, extra: "limits: {commands: 0}\n"})
+	b := startSlackBot(t, bottest.Options{Approvals: 1, NoConsole: true, Extra: "limits: {commands: 0}\n"})
 	var n int
 	b.fs.Read(func(v fakeslack.View) { n = len(v.Posts()) })
 	for range 20 {
 		b.fs.Say(channel, alice, "!status")
 	}
-	b.fs.Await(wait, "20 answers", func(v fakeslack.View) bool { return len(statusAnswers(v, n)) >= 20 })
+	b.fs.Await(bottest.Wait, "20 answers", func(v fakeslack.View) bool { return len(statusAnswers(v, n)) >= 20 })
 	b.fs.Read(func(v fakeslack.View) {
 		if got := slowDowns(v, alice); got != 0 {
 			t.Errorf("%d slow-down ephemerals with the limit off", got)

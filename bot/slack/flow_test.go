@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/fakeslack"
 )
 
@@ -16,7 +17,7 @@ import (
 // request's thread, the tick goes to the channel, and the request message is edited to
 // show the state.
 func TestSlackWholeFlow(t *testing.T) {
-	b := startSlackBot(t, 2)
+	b := startSlackBot(t, bottest.Options{Approvals: 2, NoConsole: true})
 	file := b.upload("F1", "com.example.foo", "1.0")
 	id, head := b.stage(alice, "F1", file)
 
@@ -32,7 +33,7 @@ func TestSlackWholeFlow(t *testing.T) {
 
 	b.fs.React(channel, head, sil, "+1")
 	b.awaitReply(head, `approval recorded`)
-	b.fs.Await(wait, "the head showing sil's approval", func(v fakeslack.View) bool {
+	b.fs.Await(bottest.Wait, "the head showing sil's approval", func(v fakeslack.View) bool {
 		m, _ := v.Message(channel, head)
 		return strings.Contains(m.Blocks, "approved so far by sil2100")
 	})
@@ -40,7 +41,7 @@ func TestSlackWholeFlow(t *testing.T) {
 		t.Fatal("no Approve button on the request message")
 	}
 	b.awaitReply(head, `^\[`+id+`\] \S+ locked`)
-	if _, err := os.Stat(filepath.Join(b.dir, file)); err != nil {
+	if _, err := os.Stat(filepath.Join(b.Snakefruit, file)); err != nil {
 		t.Fatalf("locked click not on snakefruit: %v", err)
 	}
 
@@ -67,7 +68,7 @@ func TestSlackWholeFlow(t *testing.T) {
 	if len(final.Edits) < 5 {
 		t.Errorf("request message edited %d times, want one per later state at least", len(final.Edits))
 	}
-	list, err := os.ReadFile(filepath.Join(b.dir, "locked_clicks_list"))
+	list, err := os.ReadFile(filepath.Join(b.Snakefruit, "locked_clicks_list"))
 	if err != nil || strings.Contains(string(list), file) {
 		t.Errorf("published click still listed: %q %v", list, err)
 	}

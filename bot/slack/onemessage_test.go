@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/fakeslack"
 )
 
@@ -22,7 +23,7 @@ func naming(v fakeslack.View, ch, id string) []fakeslack.Message {
 // TestSlackStageAnsweredByRequestMessage: a `!stage` in the channel is answered by the
 // request message alone, with its buttons and mentions: no second message saying the same.
 func TestSlackStageAnsweredByRequestMessage(t *testing.T) {
-	b := startSlackBot(t, 1)
+	b := startSlackBot(t, bottest.Options{Approvals: 1, NoConsole: true})
 	file := b.upload("F1", "com.example.one", "1.0")
 	id, head := b.stage(alice, "F1", file)
 	// alice's commands run in order: once a later one is answered, the `!stage` is done
@@ -50,13 +51,13 @@ func TestSlackStageAnsweredByRequestMessage(t *testing.T) {
 // every later state follows it in the same thread; nothing about the request reaches the
 // channel's top level.
 func TestSlackStageInThread(t *testing.T) {
-	b := startSlackBot(t, 1)
+	b := startSlackBot(t, bottest.Options{Approvals: 1, NoConsole: true})
 	file := b.upload("F1", "com.example.threaded", "1.0")
 	root := b.fs.SayWithFiles(channel, alice, "here is the new camera click", "F1")
 	b.fs.SayInThread(channel, root, alice, "!stage")
 	id, head := b.awaitRequestIn(root, file)
 	b.fs.React(channel, head, sil, "+1")
-	b.fs.Await(wait, "locked in the thread", func(v fakeslack.View) bool {
+	b.fs.Await(bottest.Wait, "locked in the thread", func(v fakeslack.View) bool {
 		for _, p := range naming(v, channel, id) {
 			if p.ThreadTS == root && strings.Contains(p.Text, file+" locked") {
 				return true
@@ -81,7 +82,7 @@ func TestSlackStageInThread(t *testing.T) {
 func (b *slackBot) awaitRequestIn(root, filename string) (id, head string) {
 	b.t.Helper()
 	re := regexp.MustCompile(`^[^\[]*: \[([0-9a-f]{8})\] ` + regexp.QuoteMeta(filename) + ` requested`)
-	b.fs.Await(wait, "the request message for "+filename+" in thread "+root, func(v fakeslack.View) bool {
+	b.fs.Await(bottest.Wait, "the request message for "+filename+" in thread "+root, func(v fakeslack.View) bool {
 		for _, p := range v.Posts() {
 			if m := re.FindStringSubmatch(p.Text); m != nil && p.ThreadTS == root && strings.Contains(p.Blocks, "stagebot_approve") {
 				id, head = m[1], p.TS

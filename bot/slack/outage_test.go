@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/fakeslack"
 )
 
@@ -13,7 +14,7 @@ import (
 // a while; the reaction sent meanwhile still counts, and every announcement arrives once,
 // in order, in the thread.
 func TestSlackSocketDropsAndRateLimits(t *testing.T) {
-	b := startSlackBot(t, 1)
+	b := startSlackBot(t, bottest.Options{Approvals: 1, NoConsole: true})
 	file := b.upload("F1", "com.example.foo", "1.0")
 	id, head := b.stage(alice, "F1", file)
 

@@ -2,11 +2,12 @@ package slack
 
 import (
 	"context"
-	"math/rand/v2"
 	"net/http"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
+
+	"stagebot/internal/backoff"
 )
 
 // Socket Mode reconnect pacing: the first reconnect after a connection that stayed up for
@@ -28,45 +29,31 @@ const (
 // stableAfter resets it.
 type reconnectGate struct {
 	next http.RoundTripper
-	now  func() time.Time
+	// pace is the reconnect backoff; the first connection is not a reconnect and is not
+	// paced.
+	pace *backoff.Conn
 
-	mu      sync.Mutex
-	opens   int
-	cur     time.Duration
-	helloAt time.Time // the current connection's hello; zero once its end was counted
+	opens atomic.Int64
 }
 
 func newReconnectGate(next http.RoundTripper) *reconnectGate {
-	return &reconnectGate{next: next, now: time.Now}
+	return &reconnectGate{next: next, pace: &backoff.Conn{
+		Policy:      backoff.Policy{Min: reconnectMin, Max: reconnectMax, Jitter: true},
+		StableAfter: stableAfter,
+		FreeFirst:   true,
+	}}
 }
 
 // hello records that a connection is up.
-func (g *reconnectGate) hello() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.helloAt = g.now()
-}
+func (g *reconnectGate) hello() { g.pace.Up() }
 
 // delay is the wait before the next apps.connections.open. slack-go opens as soon as a
 // connection ends, so the time since its hello is how long it lived.
 func (g *reconnectGate) delay() time.Duration {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.opens++
-	if g.opens == 1 {
+	if g.opens.Add(1) == 1 {
 		return 0
 	}
-	if !g.helloAt.IsZero() && g.now().Sub(g.helloAt) >= stableAfter {
-		g.cur = 0
-	}
-	g.helloAt = time.Time{}
-	if g.cur == 0 {
-		g.cur = reconnectMin / 2 // the next wait is drawn from [reconnectMin/2, reconnectMin]
-		return 0
-	}
-	g.cur = min(2*g.cur, reconnectMax)
-	// Drawn from [d/2, d]: many bots cut off together do not come back in lockstep.
-	return g.cur/2 + rand.N(g.cur/2+1)
+	return g.pace.Next()
 }
 
 func (g *reconnectGate) RoundTrip(req *http.Request) (*http.Response, error) {

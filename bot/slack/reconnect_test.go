@@ -11,7 +11,7 @@ import (
 func TestReconnectGateResetsOnlyAfterAMinute(t *testing.T) {
 	now := time.Unix(1_000_000, 0)
 	g := newReconnectGate(nil)
-	g.now = func() time.Time { return now }
+	g.pace.Now = func() time.Time { return now }
 	within := func(what string, d, lo, hi time.Duration) {
 		t.Helper()
 		if d < lo || d > hi {

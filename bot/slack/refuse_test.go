@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"stagebot/internal/bottest"
 	"stagebot/internal/fakeslack"
 )
 
@@ -30,7 +31,9 @@ func heads(v fakeslack.View, ch string) []string {
 func TestRefusingChannelHoldsOnlyItself(t *testing.T) {
 	for _, code := range []string{"not_in_channel", "is_archived", "channel_not_found"} {
 		t.Run(code, func(t *testing.T) {
-			b := startSlackBotWith(t, botOptions{approvals: 1, channels: []string{channel, quiet}})
+			fs := newSlack(t)
+			b := startSlackBotOn(t, fs, bottest.Options{Approvals: 1, NoConsole: true,
+				Extra: onSlack{fs: fs, channels: []string{channel, quiet}}.yaml()})
 			b.fs.Refuse(quiet, code)
 			stage := func(i int) string {
 				t.Helper()
@@ -55,7 +58,7 @@ func TestRefusingChannelHoldsOnlyItself(t *testing.T) {
 				files = append(files, stage(i))
 			}
 			// Tried again meanwhile, and still nothing there.
-			b.fs.Await(wait, "a retry in "+quiet, func(v fakeslack.View) bool { return v.Refusals(quiet) >= 2 })
+			b.fs.Await(bottest.Wait, "a retry in "+quiet, func(v fakeslack.View) bool { return v.Refusals(quiet) >= 2 })
 			b.fs.Read(func(v fakeslack.View) {
 				if got := heads(v, quiet); len(got) != 0 {
 					t.Fatalf("%s took requests while refusing: %q", quiet, got)
@@ -64,7 +67,7 @@ func TestRefusingChannelHoldsOnlyItself(t *testing.T) {
 			b.fs.Refuse(quiet, "")
 			b.fs.Await(45*time.Second, "the backlog in "+quiet, func(v fakeslack.View) bool { return len(heads(v, quiet)) >= 3 })
 			files = append(files, stage(3))
-			b.fs.Await(wait, "the last request in "+quiet, func(v fakeslack.View) bool { return len(heads(v, quiet)) >= 4 })
+			b.fs.Await(bottest.Wait, "the last request in "+quiet, func(v fakeslack.View) bool { return len(heads(v, quiet)) >= 4 })
 			b.fs.Read(func(v fakeslack.View) {
 				for _, ch := range []string{channel, quiet} {
 					got := heads(v, ch)

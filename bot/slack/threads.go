@@ -10,12 +10,12 @@ import (
 // thread is a request's thread in one channel: the request message heading it and what the
 // head shows.
 type thread struct {
-	ts        string // the request message
-	root      string // the thread's parent: ts, or the message `!stage` was typed under
-	head      string   // the request message's own line; "" until known (after a restart)
-	state     string   // the contract's state word
-	latest    string   // the newest announcement's line
-	approvers []string // landing-team members who approved here, short of the policy
+	ts        string         // the request message
+	root      string         // the thread's parent: ts, or the message `!stage` was typed under
+	head      string         // the request message's own line; "" until known (after a restart)
+	state     stagebot.State // what the head shows
+	latest    string         // the newest announcement's line
+	approvers []string       // landing-team members who approved here, short of the policy
 }
 
 // threads maps requests to their threads. The head's ts is kept through the bot's message
@@ -45,7 +45,7 @@ func (t *threads) get(h bot.Handler, requestID, channel string) *thread {
 	if root == "" {
 		root = ts
 	}
-	th := &thread{ts: ts, root: root, state: "pending"}
+	th := &thread{ts: ts, root: root, state: stagebot.StatePending}
 	t.m[t.key(requestID, channel)] = th
 	return th
 }
@@ -65,7 +65,7 @@ func (t *threads) start(h bot.Handler, requestID, channel, ts, root, head string
 	if root == "" {
 		root = ts
 	}
-	th := &thread{ts: ts, root: root, head: head, state: "pending"}
+	th := &thread{ts: ts, root: root, head: head, state: stagebot.StatePending}
 	t.mu.Lock()
 	t.m[t.key(requestID, channel)] = th
 	t.mu.Unlock()

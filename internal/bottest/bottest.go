@@ -1,16 +1,17 @@
 // Package bottest runs a whole stagebot (app.Run) for end-to-end tests: the console as its
-// chat, fed line by line, with every line it prints kept so tests can wait for the
-// announcements they expect instead of sleeping.
+// chat, fed line by line, and whatever networks (an ircdtest server, a fakeslack workspace)
+// the test's YAML adds. Every line it prints and every record it logs is kept, so tests
+// wait for the announcements and records they expect instead of sleeping.
 package bottest
 
 import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -19,10 +20,12 @@ import (
 	"stagebot/app"
 	"stagebot/config"
 	"stagebot/internal/clicktest"
+	"stagebot/internal/testenv"
 )
 
-// Wait is how long a test waits for an expected line before failing.
-const Wait = 30 * time.Second
+// Wait is how long a test waits for an expected line before failing: testenv.Wait, the
+// one bound every harness shares.
+const Wait = testenv.Wait
 
 // Bot is a running stagebot.
 type Bot struct {
@@ -30,80 +33,98 @@ type Bot struct {
 	Dir        string // the test's root: state/, snakefruit/, clicks/
 	StateDir   string
 	Snakefruit string // the target folder
-	in         *io.PipeWriter
-	out        *lineLog
-	finished   chan struct{} // closed when app.Run returned
-	runErr     error
-	stopOnce   sync.Once
+	// Log is the bot's log, debug level included.
+	Log      *Log
+	console  bool
+	in       *io.PipeWriter
+	out      *lines
+	finished chan struct{} // closed when app.Run returned
+	runErr   error
+	stopOnce sync.Once
 	// cancel ends app.Run: EOF alone does not stop a bot that has another chat beside the
-	// console (contract §1).
+	// console (contract §1), or none.
 	cancel     context.CancelFunc
 	withOthers bool
-
-	logMu sync.Mutex
-	logs  []string
 }
 
-// Base is the configuration every test bot starts from: console chat, a file:// target, a
-// schedule that never fires during a test, and a team where alice asks and sil2100 approves.
-const Base = `state_dir: %[1]s/state
-console: true
-team:
-  landing: [{name: sil2100}]
-  qa: [{name: qa-lead}]
-  landers: [{name: "*"}]
-policy:
-  approvals: 1
-snakefruit:
-  target: file://%[1]s/snakefruit
-  retry: {initial: 50ms, max: 200ms}
-click_sync:
-  schedule: "0 0 1 1 *"
-`
-
-// Start runs a bot with Base plus extra (YAML appended as is; %[1]s in it is the test's
-// root directory). It stops when the test ends.
-func Start(t testing.TB, extra string) *Bot {
-	t.Helper()
-	dir := t.TempDir()
-	return StartIn(t, dir, extra)
-}
-
-// Options vary Base beyond what appending YAML can: keys inside its own sections.
+// Options vary the bot StartWith runs; the zero value is a console bot on a file:// target,
+// with a schedule that never fires during a test and a team where sil2100 lands (alone:
+// policy.approvals 1), qa-lead does QA and anyone may ask. Any of the YAML below may hold
+// %[1]s for the test's root directory.
 type Options struct {
-	Extra string // as Start's extra
+	// Extra is more top-level YAML, appended as is: a network's section, limits, downloads.
+	Extra string
 	// Snakefruit is more keys of the snakefruit section, each line "  key: value\n".
 	Snakefruit string
+	// Team replaces the team section's keys, each line "  key: value\n".
+	Team string
+	// Approvals is policy.approvals; 0 is 1.
+	Approvals int
+	// NoConsole leaves the console out: the bot talks only on the networks Extra sets up,
+	// and Say fails the test.
+	NoConsole bool
+	// Dir is the test's root; "" is a new t.TempDir(). A bot started again on the same Dir
+	// finds the state and target the last one left.
+	Dir string
 }
 
-// StartWith runs a bot as o says. It stops when the test ends.
-func StartWith(t testing.TB, o Options) *Bot {
+const defaultTeam = `  landing: [{name: sil2100}]
+  qa: [{name: qa-lead}]
+  landers: [{name: "*"}]
+`
+
+// yaml is the configuration o describes, with dir as the root.
+func (o Options) yaml(dir string) string {
+	team := o.Team
+	if team == "" {
+		team = defaultTeam
+	}
+	if !strings.HasSuffix(team, "\n") {
+		team += "\n"
+	}
+	tmpl := "state_dir: %[1]s/state\n" +
+		"console: " + strconv.FormatBool(!o.NoConsole) + "\n" +
+		"team:\n" + team +
+		"policy:\n  approvals: " + strconv.Itoa(max(o.Approvals, 1)) + "\n" +
+		"snakefruit:\n  target: file://%[1]s/snakefruit\n  retry: {initial: 50ms, max: 200ms}\n" + o.Snakefruit +
+		"click_sync:\n  schedule: \"0 0 1 1 *\"\n" +
+		o.Extra
+	return fmt.Sprintf(tmpl, dir)
+}
+
+// Start runs a console bot with extra as Options.Extra. It stops when the test ends.
+func Start(t testing.TB, extra string) *Bot {
 	t.Helper()
-	return startIn(t, t.TempDir(), o)
+	return StartWith(t, Options{Extra: extra})
 }
 
 // StartIn is Start with a given root directory, to restart a bot on the same state.
 func StartIn(t testing.TB, dir, extra string) *Bot {
 	t.Helper()
-	return startIn(t, dir, Options{Extra: extra})
+	return StartWith(t, Options{Extra: extra, Dir: dir})
 }
 
-func startIn(t testing.TB, dir string, o Options) *Bot {
+// StartWith runs a bot as o says. It stops when the test ends.
+func StartWith(t testing.TB, o Options) *Bot {
 	t.Helper()
-	base := strings.Replace(Base, "snakefruit:\n", "snakefruit:\n"+o.Snakefruit, 1)
-	yml := fmt.Sprintf(base+o.Extra, dir)
+	dir := o.Dir
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	yml := o.yaml(dir)
 	cfg, err := config.Parse("test.yaml", []byte(yml), func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatalf("bottest: config: %v\n%s", err, yml)
 	}
+	// Before the bot's cleanup, so the log outlives the bot.
+	log := NewLog(t)
 	pr, pw := io.Pipe()
-	b := &Bot{t: t, Dir: dir, StateDir: cfg.StateDir, Snakefruit: filepath.Join(dir, "snakefruit"),
-		in: pw, out: newLineLog(), finished: make(chan struct{})}
-	log := slog.New(slog.NewTextHandler(&testLog{t: t, b: b}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	b := &Bot{t: t, Dir: dir, StateDir: cfg.StateDir, Snakefruit: filepath.Join(dir, "snakefruit"), Log: log,
+		console: cfg.Console, in: pw, out: newLines(), finished: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
-	b.cancel, b.withOthers = cancel, cfg.IRC != nil || cfg.Slack != nil
+	b.cancel, b.withOthers = cancel, cfg.IRC != nil || cfg.Slack != nil || !cfg.Console
 	go func() {
-		b.runErr = app.Run(ctx, cfg, pr, b.out, log)
+		b.runErr = app.Run(ctx, cfg, pr, b.out, log.Logger())
 		close(b.finished)
 	}()
 	t.Cleanup(func() {
@@ -116,6 +137,9 @@ func startIn(t testing.TB, dir string, o Options) *Bot {
 // Say sends one console line, as in "alice> !stage PATH".
 func (b *Bot) Say(line string) {
 	b.t.Helper()
+	if !b.console {
+		b.t.Fatalf("bottest: Say %q to a bot without a console", line)
+	}
 	if _, err := io.WriteString(b.in, line+"\n"); err != nil {
 		b.t.Fatalf("bottest: say %q: %v", line, err)
 	}
@@ -126,31 +150,15 @@ func (b *Bot) Say(line string) {
 func (b *Bot) WaitFor(pattern string) []string {
 	b.t.Helper()
 	re := regexp.MustCompile(pattern)
-	m, err := b.out.waitAfterCursor(re, Wait)
-	if err != nil {
-		b.t.Fatalf("bottest: %v\n--- output so far:\n%s", err, strings.Join(b.Lines(), "\n"))
+	line, ok := b.out.next(re.MatchString)
+	if !ok {
+		b.t.Fatalf("bottest: no line matching %q within %s\n--- output so far:\n%s", pattern, Wait, strings.Join(b.Lines(), "\n"))
 	}
-	return m
+	return re.FindStringSubmatch(line)
 }
 
 // Count is how many lines printed so far match pattern.
-func (b *Bot) Count(pattern string) int {
-	re := regexp.MustCompile(pattern)
-	n := 0
-	for _, l := range b.Lines() {
-		if re.MatchString(l) {
-			n++
-		}
-	}
-	return n
-}
-
-// Logs is every log line the bot wrote so far (debug level included).
-func (b *Bot) Logs() []string {
-	b.logMu.Lock()
-	defer b.logMu.Unlock()
-	return append([]string(nil), b.logs...)
-}
+func (b *Bot) Count(pattern string) int { return b.out.count(regexp.MustCompile(pattern).MatchString) }
 
 // Lines is everything printed so far.
 func (b *Bot) Lines() []string { return b.out.snapshot() }
@@ -214,23 +222,4 @@ func (b *Bot) Eventually(what string, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// testLog sends the bot's log to the test log while the test runs.
-type testLog struct {
-	t testing.TB
-	b *Bot
-}
-
-func (l *testLog) Write(p []byte) (int, error) {
-	l.b.logMu.Lock()
-	l.b.logs = append(l.b.logs, strings.Split(strings.TrimRight(string(p), "\n"), "\n")...)
-	l.b.logMu.Unlock()
-	select {
-	case <-l.b.finished:
-		// The test may be over: t.Log would panic.
-	default:
-		l.t.Log(strings.TrimRight(string(p), "\n"))
-	}
-	return len(p), nil
 }

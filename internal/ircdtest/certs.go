@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/hex"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net"
 	"os"
@@ -24,7 +25,7 @@ type CA struct {
 	// File is the CA certificate, PEM: what a client passes as its CA file.
 	File string
 
-	t    testing.TB
+	t    testing.TB // nil for a server's CA made without a test (New)
 	dir  string
 	cert *x509.Certificate
 	key  *ecdsa.PrivateKey
@@ -46,9 +47,25 @@ func NewCA(t testing.TB, dir string) *CA {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	key := newKey(t)
+	ca, err := newCA(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca.t = t
+	return ca
+}
+
+func newCA(dir string) (*CA, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	sn, err := serial()
+	if err != nil {
+		return nil, err
+	}
 	tmpl := &x509.Certificate{
-		SerialNumber:          serial(t),
+		SerialNumber:          sn,
 		Subject:               pkix.Name{CommonName: "stagebot test CA", Organization: []string{"stagebot tests"}},
 		NotBefore:             time.Now().Add(-time.Hour),
 		NotAfter:              time.Now().Add(24 * time.Hour),
@@ -59,16 +76,15 @@ func NewCA(t testing.TB, dir string) *CA {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		t.Fatalf("ircdtest: CA certificate: %v", err)
+		return nil, fmt.Errorf("ircdtest: CA certificate: %v", err)
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	ca := &CA{File: filepath.Join(dir, "ca.pem"), t: t, dir: dir, cert: cert, key: key, pool: x509.NewCertPool()}
+	ca := &CA{File: filepath.Join(dir, "ca.pem"), dir: dir, cert: cert, key: key, pool: x509.NewCertPool()}
 	ca.pool.AddCert(cert)
-	writePEM(t, ca.File, "CERTIFICATE", der)
-	return ca
+	return ca, writePEM(ca.File, "CERTIFICATE", der)
 }
 
 // Pool is a pool holding only the CA.
@@ -77,7 +93,10 @@ func (ca *CA) Pool() *x509.CertPool { return ca.pool }
 // ServerCert issues a server certificate for 127.0.0.1, ::1 and localhost, written as
 // NAME.pem and NAME.key.
 func (ca *CA) ServerCert(name string) Cert {
-	ca.t.Helper()
+	return ca.must(ca.serverCert(name))
+}
+
+func (ca *CA) serverCert(name string) (Cert, error) {
 	return ca.issue(name, &x509.Certificate{
 		Subject:     pkix.Name{CommonName: "localhost"},
 		DNSNames:    []string{"localhost"},
@@ -89,59 +108,62 @@ func (ca *CA) ServerCert(name string) Cert {
 // ClientCert issues a client certificate with common name cn, written as NAME.pem and
 // NAME.key.
 func (ca *CA) ClientCert(name, cn string) Cert {
-	ca.t.Helper()
-	return ca.issue(name, &x509.Certificate{
+	return ca.must(ca.issue(name, &x509.Certificate{
 		Subject:     pkix.Name{CommonName: cn},
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	})
+	}))
 }
 
-func (ca *CA) issue(name string, tmpl *x509.Certificate) Cert {
-	t := ca.t
-	t.Helper()
-	key := newKey(t)
-	tmpl.SerialNumber = serial(t)
+// must fails the CA's test on err; a CA made without a test (New) panics instead, since
+// issuing into a folder the caller just made fails only on a broken machine.
+func (ca *CA) must(c Cert, err error) Cert {
+	if err == nil {
+		return c
+	}
+	if ca.t == nil {
+		panic(err)
+	}
+	ca.t.Helper()
+	ca.t.Fatal(err)
+	return c
+}
+
+func (ca *CA) issue(name string, tmpl *x509.Certificate) (Cert, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return Cert{}, err
+	}
+	if tmpl.SerialNumber, err = serial(); err != nil {
+		return Cert{}, err
+	}
 	tmpl.NotBefore = time.Now().Add(-time.Hour)
 	tmpl.NotAfter = time.Now().Add(24 * time.Hour)
 	tmpl.KeyUsage = x509.KeyUsageDigitalSignature
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
 	if err != nil {
-		t.Fatalf("ircdtest: certificate %s: %v", name, err)
+		return Cert{}, fmt.Errorf("ircdtest: certificate %s: %v", name, err)
 	}
 	keyDER, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
-		t.Fatal(err)
+		return Cert{}, err
 	}
 	c := Cert{CertFile: filepath.Join(ca.dir, name+".pem"), KeyFile: filepath.Join(ca.dir, name+".key")}
-	writePEM(t, c.CertFile, "CERTIFICATE", der)
-	writePEM(t, c.KeyFile, "EC PRIVATE KEY", keyDER)
+	if err := writePEM(c.CertFile, "CERTIFICATE", der); err != nil {
+		return Cert{}, err
+	}
+	if err := writePEM(c.KeyFile, "EC PRIVATE KEY", keyDER); err != nil {
+		return Cert{}, err
+	}
 	sum := sha256.Sum256(der)
 	c.Fingerprint = hex.EncodeToString(sum[:])
 	c.TLS = tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-	return c
+	return c, nil
 }
 
-func newKey(t testing.TB) *ecdsa.PrivateKey {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key
+func serial() (*big.Int, error) {
+	return rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
 }
 
-func serial(t testing.TB) *big.Int {
-	t.Helper()
-	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-func writePEM(t testing.TB, path, typ string, der []byte) {
-	t.Helper()
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
+func writePEM(path, typ string, der []byte) error {
+	return os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600)
 }

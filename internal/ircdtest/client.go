@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"gopkg.in/irc.v4"
+
+	"stagebot/internal/testenv"
 )
 
 // Client is a raw IRC client for tests: it sends lines as written and lets the test wait
@@ -40,8 +42,8 @@ type ClientOptions struct {
 	External bool
 }
 
-// DefaultWait is how long Expect waits by default.
-const DefaultWait = 15 * time.Second
+// DefaultWait is how long Expect waits: every harness's one bound, testenv.Wait.
+const DefaultWait = testenv.Wait
 
 // Dial connects and registers as nick; the client is closed when the test ends.
 func Dial(t testing.TB, addr, nick string, opts ...ClientOptions) *Client {

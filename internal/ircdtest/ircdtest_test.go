@@ -1,10 +1,16 @@
 package ircdtest
 
 import (
+	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/irc.v4"
+
+	"stagebot/internal/testenv"
 )
 
 // TestServerRelaysTagsAndHistory checks the harness itself: two clients meet in a history
@@ -49,7 +55,9 @@ func TestServicesAccounts(t *testing.T) {
 
 func TestRestartKeepsPort(t *testing.T) {
 	s := Start(t)
-	s.Restart()
+	if err := s.Restart(); err != nil {
+		t.Fatal(err)
+	}
 	Dial(t, s.Addr, "erin")
 }
 
@@ -67,5 +75,24 @@ func TestTLSAndSASLExternal(t *testing.T) {
 	m := b.Expect(func(m *irc.Message) bool { return m.Command == "330" || m.Command == "318" })
 	if m.Command != "330" || m.Param(2) != "frank" {
 		t.Fatalf("WHOIS shows no account: %s", m)
+	}
+}
+
+// TestNewWithoutATest: New runs a server with no test around it (as the bench does), in the
+// folder it is given, and Close stops it.
+func TestNewWithoutATest(t *testing.T) {
+	dir := t.TempDir()
+	s, err := New(dir, Options{})
+	if err != nil {
+		testenv.Unavailable(t, "%v", err)
+	}
+	Dial(t, s.Addr, "grace")
+	if _, err := os.Stat(filepath.Join(dir, "inspircd.conf")); err != nil {
+		t.Errorf("the server's files are not in its folder: %v", err)
+	}
+	s.Close()
+	if c, err := net.DialTimeout("tcp", s.Addr, time.Second); err == nil {
+		c.Close()
+		t.Fatalf("%s still accepts connections after Close", s.Addr)
 	}
 }

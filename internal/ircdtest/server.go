@@ -1,11 +1,13 @@
 // Package ircdtest runs Debian's InspIRCd (and, for accounts and SASL, Atheme linked to
-// it) on 127.0.0.1 for tests, and has a small raw IRC client to play people in a channel.
-// Missing servers skip a test on a developer's machine and fail it under CI=true.
+// it) on 127.0.0.1 for tests and benchmarks, and has a small raw IRC client to play people
+// in a channel. Missing servers skip a test on a developer's machine and fail it under
+// CI=true.
 package ircdtest
 
 import (
 	"bytes"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -45,7 +47,7 @@ type Server struct {
 	TLSPort int
 	CA      *CA
 
-	t       testing.TB
+	t       testing.TB // the test that started it (Start); nil for New
 	opts    Options
 	dir     string
 	ircd    string
@@ -59,16 +61,13 @@ type Server struct {
 
 const startTimeout = 20 * time.Second
 
-// Start runs a server for the test; it is stopped when the test ends.
+// Start runs a server for the test; it is stopped when the test ends. A server that is not
+// installed or does not start skips the test (fails it under CI=true).
 func Start(t testing.TB, opts ...Options) *Server {
 	t.Helper()
 	var o Options
 	if len(opts) > 0 {
 		o = opts[0]
-	}
-	s := &Server{t: t, opts: o, ircd: testenv.Tool(t, "inspircd")}
-	if o.Services {
-		s.atheme = testenv.Tool(t, "atheme-services")
 	}
 	// Not t.TempDir: Atheme runs as the irc user and must reach its files, and the test's
 	// temp dir is private to root.
@@ -80,37 +79,101 @@ func Start(t testing.TB, opts ...Options) *Server {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	s.dir = dir
-	s.Port = testenv.FreePort(t)
-	s.LinkPort = testenv.FreePort(t)
-	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.Port))
-	write := func(name, content string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
+	s, err := New(dir, o)
+	var down unavailable
+	switch {
+	case errors.As(err, &down):
+		testenv.Unavailable(t, "%v", err)
+	case err != nil:
+		t.Fatal(err)
+	}
+	s.t = t
+	if s.CA != nil {
+		s.CA.t = t
+	}
+	t.Cleanup(func() {
+		s.Close()
+		if t.Failed() {
+			t.Logf("ircdtest logs:\n%s", s.logs())
+		}
+	})
+	return s
+}
+
+// unavailable is an error of the server itself (not installed, exited, never listened)
+// rather than of the harness: Start skips the test on it outside CI.
+type unavailable struct{ err error }
+
+func (u unavailable) Error() string { return u.err.Error() }
+
+func unavailablef(format string, args ...any) error {
+	return unavailable{fmt.Errorf(format, args...)}
+}
+
+// New runs a server with its files (config, logs, pid file, certificates) in dir, which must
+// exist; with Options.Services the irc user must be able to reach it. It is Start without a
+// test, for benchmarks; the caller stops the server with Close.
+func New(dir string, o Options) (*Server, error) {
+	s := &Server{opts: o, dir: dir}
+	var err error
+	if s.ircd, err = testenv.LookTool("inspircd"); err != nil {
+		return nil, unavailable{err}
+	}
+	if o.Services {
+		if s.atheme, err = testenv.LookTool("atheme-services"); err != nil {
+			return nil, unavailable{err}
 		}
 	}
-	write("motd", "stagebot tests\n")
+	if s.Port, err = testenv.PickFreePort(); err != nil {
+		return nil, err
+	}
+	if s.LinkPort, err = testenv.PickFreePort(); err != nil {
+		return nil, err
+	}
+	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.Port))
+	if err := os.WriteFile(filepath.Join(dir, "motd"), []byte("stagebot tests\n"), 0o644); err != nil {
+		return nil, err
+	}
 	var serverCert Cert
 	if o.TLS {
-		s.CA = NewCA(t, "")
-		serverCert = s.CA.ServerCert("server")
-		s.TLSPort = testenv.FreePort(t)
+		if s.CA, err = newCA(dir); err != nil {
+			return nil, err
+		}
+		if serverCert, err = s.CA.serverCert("server"); err != nil {
+			return nil, err
+		}
+		if s.TLSPort, err = testenv.PickFreePort(); err != nil {
+			return nil, err
+		}
 		s.TLSAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.TLSPort))
 	}
-	write("inspircd.conf", inspircdConf(dir, s.Port, s.LinkPort, s.TLSPort, serverCert, o))
-	t.Cleanup(s.shutdown)
-	s.startIRCd()
-	if o.Services {
-		s.startServices()
+	conf := inspircdConf(dir, s.Port, s.LinkPort, s.TLSPort, serverCert, o)
+	if err := os.WriteFile(filepath.Join(dir, "inspircd.conf"), []byte(conf), 0o644); err != nil {
+		return nil, err
 	}
-	return s
+	if err := s.startIRCd(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if o.Services {
+		if err := s.startServices(); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 // ClientTLS is a TLS configuration trusting only the server's CA, presenting cert when
 // it is not nil.
 func (s *Server) ClientTLS(cert *Cert) *tls.Config {
 	if s.CA == nil {
-		s.t.Fatalf("ircdtest: ClientTLS on a server started without Options.TLS")
+		const msg = "ircdtest: ClientTLS on a server started without Options.TLS"
+		if s.t == nil {
+			panic(msg)
+		}
+		s.t.Helper()
+		s.t.Fatal(msg)
 	}
 	c := &tls.Config{RootCAs: s.CA.Pool(), ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
 	if cert != nil {
@@ -119,21 +182,27 @@ func (s *Server) ClientTLS(cert *Cert) *tls.Config {
 	return c
 }
 
-func (s *Server) startIRCd() {
-	s.t.Helper()
+// detached starts processes in their own process group, so a test's Ctrl-C does not reach
+// them before Stop does, and has the kernel kill them when the process that started them
+// dies, so a killed test or benchmark leaves no server behind.
+func detached() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+}
+
+func (s *Server) startIRCd() error {
 	out, err := os.OpenFile(filepath.Join(s.dir, "inspircd.out"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		s.t.Fatal(err)
+		return err
 	}
 	cmd := exec.Command(s.ircd, "--nofork", "--runasroot", "--config="+filepath.Join(s.dir, "inspircd.conf"))
 	cmd.Stdout, cmd.Stderr = out, out
 	// In the temp dir: with ssl_gnutls loaded, this InspIRCd (3.15.0-1) segfaults in
 	// InspIRCd::Exit on SIGTERM, and its core file must not land in the source tree.
 	cmd.Dir = s.dir
-	// Its own process group, so a test's Ctrl-C does not reach it before Stop does.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = detached()
 	if err := cmd.Start(); err != nil {
-		testenv.Unavailable(s.t, "inspircd: %v", err)
+		out.Close()
+		return unavailablef("inspircd: %v", err)
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); out.Close(); close(exited) }()
@@ -150,28 +219,27 @@ func (s *Server) startIRCd() {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
 			c.Close()
-			return
+			return nil
 		}
 		select {
 		case <-exited:
-			testenv.Unavailable(s.t, "inspircd exited at start:\n%s", s.logs())
+			return unavailablef("inspircd exited at start:\n%s", s.logs())
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			testenv.Unavailable(s.t, "inspircd did not listen on %s within %s:\n%s", s.Addr, startTimeout, s.logs())
+			return unavailablef("inspircd did not listen on %s within %s:\n%s", s.Addr, startTimeout, s.logs())
 		}
 	}
 }
 
-func (s *Server) startServices() {
-	s.t.Helper()
+func (s *Server) startServices() error {
 	data := filepath.Join(s.dir, "atheme")
 	if err := os.MkdirAll(data, 0o755); err != nil {
-		s.t.Fatal(err)
+		return err
 	}
 	conf := filepath.Join(data, "atheme.conf")
 	if err := os.WriteFile(conf, []byte(athemeConf(s.LinkPort)), 0o644); err != nil {
-		s.t.Fatal(err)
+		return err
 	}
 	args := []string{s.atheme, "-n", "-c", conf, "-D", data, "-p", filepath.Join(data, "atheme.pid"), "-l", filepath.Join(data, "atheme.log")}
 	if os.Geteuid() == 0 {
@@ -180,45 +248,45 @@ func (s *Server) startServices() {
 			uid, _ := strconv.Atoi(u.Uid)
 			gid, _ := strconv.Atoi(u.Gid)
 			if err := chownTree(data, uid, gid); err != nil {
-				s.t.Fatal(err)
+				return err
 			}
 			args = append([]string{"runuser", "-u", "irc", "--"}, args...)
 		}
 	}
 	out, err := os.Create(filepath.Join(s.dir, "atheme.out"))
 	if err != nil {
-		s.t.Fatal(err)
+		return err
 	}
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = detached()
 	if err := cmd.Start(); err != nil {
-		testenv.Unavailable(s.t, "atheme-services: %v", err)
+		out.Close()
+		return unavailablef("atheme-services: %v", err)
 	}
 	done := make(chan struct{})
 	go func() { cmd.Wait(); out.Close(); close(done) }()
 	s.mu.Lock()
 	s.svc, s.svcDone = cmd, done
 	s.mu.Unlock()
-	s.awaitServices()
+	return s.awaitServices()
 }
 
 // awaitServices waits until the server offers SASL, which it does only while the
 // services server is linked.
-func (s *Server) awaitServices() {
-	s.t.Helper()
+func (s *Server) awaitServices() error {
 	deadline := time.Now().Add(startTimeout)
 	for time.Now().Before(deadline) {
 		if s.offersSASL() {
-			return
+			return nil
 		}
 		select {
 		case <-s.svcDone:
-			testenv.Unavailable(s.t, "atheme-services exited:\n%s", s.logs())
+			return unavailablef("atheme-services exited:\n%s", s.logs())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	testenv.Unavailable(s.t, "atheme did not link within %s:\n%s", startTimeout, s.logs())
+	return unavailablef("atheme did not link within %s:\n%s", startTimeout, s.logs())
 }
 
 func (s *Server) offersSASL() bool {
@@ -254,7 +322,6 @@ func chownTree(root string, uid, gid int) error {
 
 // Stop stops the IRC server (Atheme stays and relinks when it is back).
 func (s *Server) Stop() {
-	s.t.Helper()
 	s.mu.Lock()
 	cmd, exited := s.proc, s.exited
 	s.proc = nil
@@ -279,17 +346,21 @@ func (s *Server) Stop() {
 	}
 }
 
-// Restart stops the server and starts it again on the same port.
-func (s *Server) Restart() {
-	s.t.Helper()
+// Restart stops the server and starts it again on the same port, and waits for the
+// services to link again when it has them.
+func (s *Server) Restart() error {
 	s.Stop()
-	s.startIRCd()
-	if s.opts.Services {
-		s.awaitServices()
+	if err := s.startIRCd(); err != nil {
+		return err
 	}
+	if s.opts.Services {
+		return s.awaitServices()
+	}
+	return nil
 }
 
-func (s *Server) shutdown() {
+// Close stops the IRC server and its services.
+func (s *Server) Close() {
 	s.Stop()
 	s.mu.Lock()
 	svc, done := s.svc, s.svcDone
@@ -303,9 +374,6 @@ func (s *Server) shutdown() {
 			_ = syscall.Kill(-svc.Process.Pid, syscall.SIGKILL)
 			<-done
 		}
-	}
-	if s.t.Failed() {
-		s.t.Logf("ircdtest logs:\n%s", s.logs())
 	}
 }
 

@@ -4,11 +4,18 @@
 package testenv
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"testing"
+	"time"
 )
+
+// Wait is how long a test waits for something it expects (a line, a log record, a peer's
+// answer) before failing. One bound for every harness: a healthy run needs a fraction of it,
+// so it only decides how long a broken one takes to say so.
+const Wait = 30 * time.Second
 
 // InCI reports whether the tests run under CI, where missing peers are failures.
 func InCI() bool { return os.Getenv("CI") == "true" }
@@ -25,26 +32,44 @@ func Unavailable(t testing.TB, format string, args ...any) {
 // Tool returns the path of an executable the test needs, or skips/fails as Unavailable does.
 func Tool(t testing.TB, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
+	p, err := LookTool(name)
 	if err != nil {
-		// sbin tools are not always on a non-root PATH.
-		for _, dir := range []string{"/usr/sbin/", "/sbin/"} {
-			if _, serr := os.Stat(dir + name); serr == nil {
-				return dir + name
-			}
-		}
-		Unavailable(t, "%s not found on PATH: %v", name, err)
+		Unavailable(t, "%v", err)
 	}
 	return p
+}
+
+// LookTool finds an executable on PATH or in the sbin folders, which are not always on a
+// non-root PATH: Tool without a test, for benchmarks.
+func LookTool(name string) (string, error) {
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p, nil
+	}
+	for _, dir := range []string{"/usr/sbin/", "/sbin/"} {
+		if _, serr := os.Stat(dir + name); serr == nil {
+			return dir + name, nil
+		}
+	}
+	return "", fmt.Errorf("%s not found on PATH: %v", name, err)
 }
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := PickFreePort()
 	if err != nil {
 		t.Fatalf("free port: %v", err)
 	}
+	return port
+}
+
+// PickFreePort is FreePort without a test, for benchmarks.
+func PickFreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
 	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -10,12 +10,14 @@ import (
 // max, however many failures came before.
 func TestBackoffResetsOnlyAfterAStableConnection(t *testing.T) {
 	now := time.Unix(1_000_000, 0)
-	b := &backoff{min: time.Second, max: 16 * time.Second, now: func() time.Time { return now }}
+	max := 16 * time.Second
+	b := reconnects(Config{ReconnectMin: time.Second, ReconnectMax: max})
+	b.Now = func() time.Time { return now }
 	step := func(connectedFor time.Duration) time.Duration {
 		t.Helper()
-		b.connected()
+		b.Up()
 		now = now.Add(connectedFor)
-		d := b.next()
+		d := b.Next()
 		now = now.Add(d)
 		return d
 	}
@@ -32,11 +34,14 @@ func TestBackoffResetsOnlyAfterAStableConnection(t *testing.T) {
 	}
 	// Connect failures alone (never ready) double too and stop at max.
 	for i := range 20 {
-		if d := b.next(); d > b.max {
-			t.Fatalf("failure %d: wait %s over max %s", i, d, b.max)
+		if d := b.Next(); d > max {
+			t.Fatalf("failure %d: wait %s over max %s", i, d, max)
 		}
 	}
-	if b.cur != b.max {
-		t.Fatalf("after 20 failures the step is %s, want max %s", b.cur, b.max)
+	// The step is max now: every wait is drawn from [max/2, max].
+	for range 20 {
+		if d := b.Next(); d < max/2 || d > max {
+			t.Fatalf("after 20 failures: wait %s, want the step at max (within [%s, %s])", d, max/2, max)
+		}
 	}
 }
