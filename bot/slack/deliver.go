@@ -40,8 +40,7 @@ func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Te
 	if th == nil {
 		if !ann.AsksApproval {
 			// A request from before Slack was configured has no thread here.
-			_, err := a.postTS(ctx, ch, "", text, nil)
-			return err
+			return a.postAbout(ctx, h, ch, "", text, nil, ann.RequestID)
 		}
 		// The request message answers the `!stage`: where it was typed in a thread of this
 		// channel, it goes there.
@@ -74,19 +73,25 @@ func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Te
 	}
 	var blocks []slack.Block
 	if ann.AsksApproval {
-		a.posting.Lock()
-		defer a.posting.Unlock()
 		// A reminder, or pending again after a withdrawal: it asks for approval, so it
-		// carries the buttons and takes reactions like the head.
+		// carries the buttons like the head.
 		blocks = requestBlocks(ann.RequestID, thread{head: text, state: stagebot.StatePending})
 	}
-	ts, err := a.postTS(ctx, ch, snap.root, text, blocks)
+	return a.postAbout(ctx, h, ch, snap.root, text, blocks, ann.RequestID)
+}
+
+// postAbout posts a message about a request and remembers it: a reaction on any of the
+// bot's messages about a request counts as one on the request (contract section 3). The
+// posting lock covers the post and the remembering, so a reaction quicker than both still
+// finds the request (reaction waits on it).
+func (a *Adapter) postAbout(ctx context.Context, h bot.Handler, ch, thread, text string, blocks []slack.Block, requestID string) error {
+	a.posting.Lock()
+	defer a.posting.Unlock()
+	ts, err := a.postTS(ctx, ch, thread, text, blocks)
 	if err != nil {
 		return err
 	}
-	if ann.AsksApproval {
-		h.Remember(stagebot.NetworkSlack, messageRef(ch, ts), ann.RequestID)
-	}
+	h.Remember(stagebot.NetworkSlack, messageRef(ch, ts), requestID)
 	return nil
 }
 

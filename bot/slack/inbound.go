@@ -43,9 +43,9 @@ func (a *Adapter) inner(ctx context.Context, ev slackevents.EventsAPIInnerEvent)
 		a.message(ctx, incoming{channel: e.Channel, user: e.User, text: e.Text, ts: e.TimeStamp,
 			thread: e.ThreadTimeStamp, files: e.Files})
 	case *slackevents.ReactionAddedEvent:
-		a.reaction(ctx, e.User, e.Reaction, e.Item, true)
+		a.reaction(ctx, e.User, e.Reaction, e.ItemUser, e.Item, true)
 	case *slackevents.ReactionRemovedEvent:
-		a.reaction(ctx, e.User, e.Reaction, e.Item, false)
+		a.reaction(ctx, e.User, e.Reaction, e.ItemUser, e.Item, false)
 	}
 }
 
@@ -72,7 +72,7 @@ func (a *Adapter) message(ctx context.Context, in incoming) {
 		// The configured channels hear announcements: a `!stage` there is answered by its
 		// request message alone (contract section 3).
 		m := bot.Message{Actor: a.identity(ctx, in.user), Text: text, BotNick: nick, AnnouncedHere: a.channels[in.channel],
-			Reply: func(reply string) error { return a.post(ctx, in.channel, replyThread, escape(reply), nil) }}
+			Reply: func(reply string) error { return a.replyIn(ctx, h, in.channel, replyThread, escape(reply)) }}
 		if isStage(a.cfg.CommandPrefix, nick, text) {
 			files := in.files
 			if len(files) == 0 && in.thread != "" && in.thread != in.ts {
@@ -132,8 +132,14 @@ func isStage(prefix, nick, text string) bool {
 	return strings.EqualFold(word, "stage")
 }
 
-func (a *Adapter) reaction(ctx context.Context, user, name string, item slackevents.Item, added bool) {
+// reaction handles a reaction on one of the bot's messages: on any message about a request
+// it decides on that request; on one about none, an approval or rejection gets a note to
+// the person alone. Reactions on people's messages are theirs, and cost nothing.
+func (a *Adapter) reaction(ctx context.Context, user, name, itemUser string, item slackevents.Item, added bool) {
 	if user == "" || user == a.bot() || item.Type != "message" || !a.channels[item.Channel] {
+		return
+	}
+	if itemUser != "" && itemUser != a.bot() {
 		return
 	}
 	verb, ok := reactionVerb(name, added)
@@ -155,8 +161,11 @@ func (a *Adapter) reaction(ctx context.Context, user, name string, item slackeve
 			a.posting.RUnlock()
 		}
 		if id == "" {
-			a.log.Debug("reaction on a message that announced no request", "channel", item.Channel, "ts", item.Timestamp)
-			return // not a request message
+			a.log.Debug("reaction on a message about no request", "channel", item.Channel, "ts", item.Timestamp)
+			if added {
+				a.noRequest(ctx, item.Channel, user)
+			}
+			return
 		}
 		a.decide(ctx, h, item.Channel, user, id, verb)
 	})
@@ -199,7 +208,7 @@ func (a *Adapter) decide(ctx context.Context, h bot.Handler, channel, user, requ
 		Public: func(text string) error {
 			a.noteDecision(ctx, h, channel, requestID, actor, verb)
 			thread := a.threads.root(h, requestID, channel)
-			return a.post(ctx, channel, thread, escape(text), nil)
+			return a.postAbout(ctx, h, channel, thread, escape(text), nil, requestID)
 		},
 	})
 }

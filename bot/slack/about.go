@@ -1,0 +1,50 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+
+	"stagebot"
+	"stagebot/bot"
+)
+
+// noRequestNote answers an approval or rejection reaction on a bot message that is about no
+// request (a tick, a refusal, help): nothing happened, and the person should know why.
+const noRequestNote = "that message is about no request, so the reaction decides nothing: react on a request's message (or use %sapprove ID)"
+
+// noRequest tells user alone that their reaction in channel decided nothing.
+func (a *Adapter) noRequest(ctx context.Context, channel, user string) {
+	text := escape(fmt.Sprintf(noRequestNote, a.cfg.CommandPrefix))
+	err := call(ctx, func() error {
+		_, err := a.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(text, false))
+		return err
+	})
+	if err != nil && ctx.Err() == nil {
+		a.log.Warn("note on a reaction failed", "user", user, "err", err)
+	}
+}
+
+// requestOfThread is the request whose messages fill the thread under root in channel: the
+// request message heads it, or it was posted in a person's thread where `!stage` was typed.
+// "" when the thread is about no request.
+func requestOfThread(h bot.Handler, channel, root string) string {
+	if root == "" {
+		return ""
+	}
+	if id := h.RequestFor(stagebot.NetworkSlack, messageRef(channel, root)); id != "" {
+		return id
+	}
+	return h.RequestFor(stagebot.NetworkSlack, threadOf(channel, root))
+}
+
+// replyIn posts a reply in channel, in the thread under root when root is set. A reply in a
+// request's thread is one of the bot's messages about the request, so it is remembered like
+// the announcements there.
+func (a *Adapter) replyIn(ctx context.Context, h bot.Handler, channel, root, text string) error {
+	if id := requestOfThread(h, channel, root); id != "" {
+		return a.postAbout(ctx, h, channel, root, text, nil, id)
+	}
+	return a.post(ctx, channel, root, text, nil)
+}
