@@ -68,11 +68,10 @@ func (a *Adapter) message(ctx context.Context, in incoming) {
 		if h == nil || ctx.Err() != nil {
 			return
 		}
-		replyThread := in.thread
 		// The configured channels hear announcements: a `!stage` there is answered by its
 		// request message alone (contract section 3).
 		m := bot.Message{Actor: a.identity(ctx, in.user), Text: text, BotNick: nick, AnnouncedHere: a.channels[in.channel],
-			Reply: func(reply string) error { return a.replyIn(ctx, h, in.channel, replyThread, escape(reply)) }}
+			Reply: a.answer(ctx, h, in.channel, in.thread, in.user)}
 		if isStage(a.cfg.CommandPrefix, nick, text) {
 			files := in.files
 			if len(files) == 0 && in.thread != "" && in.thread != in.ts {
@@ -110,11 +109,7 @@ func (a *Adapter) admit(ctx context.Context, user, channel string) bool {
 			a.cfg.CommandLimit, a.cfg.CommandPer)
 		// Behind the person's own queued commands, so it reads after their answers.
 		a.work.do(user, func() {
-			err := call(ctx, func() error {
-				_, err := a.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(escape(text), false))
-				return err
-			})
-			if err != nil && ctx.Err() == nil {
+			if err := a.ephemeral(ctx, channel, user, "", escape(text)); err != nil && ctx.Err() == nil {
 				a.log.Warn("slow-down reply failed", "user", user, "err", err)
 			}
 		})
@@ -151,15 +146,7 @@ func (a *Adapter) reaction(ctx context.Context, user, name, itemUser string, ite
 		if h == nil || ctx.Err() != nil {
 			return
 		}
-		ref := messageRef(item.Channel, item.Timestamp)
-		id := h.RequestFor(stagebot.NetworkSlack, ref)
-		if id == "" {
-			// Someone quick may react to a request message between its post and the bot
-			// remembering it: wait for posts in flight, then look again.
-			a.posting.RLock()
-			id = h.RequestFor(stagebot.NetworkSlack, ref)
-			a.posting.RUnlock()
-		}
+		id := a.requestAt(h, messageRef(item.Channel, item.Timestamp))
 		if id == "" {
 			a.log.Debug("reaction on a message about no request", "channel", item.Channel, "ts", item.Timestamp)
 			if added {
@@ -199,12 +186,7 @@ func (a *Adapter) buttons(ctx context.Context, cb slack.InteractionCallback) {
 func (a *Adapter) decide(ctx context.Context, h bot.Handler, channel, user, requestID string, verb bot.Verb) {
 	actor := a.identity(ctx, user)
 	h.Decide(ctx, bot.Decision{Actor: actor, RequestID: requestID, Verb: verb,
-		Private: func(text string) error {
-			return call(ctx, func() error {
-				_, err := a.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(escape(text), false))
-				return err
-			})
-		},
+		Private: func(text string) error { return a.ephemeral(ctx, channel, user, "", escape(text)) },
 		Public: func(text string) error {
 			a.noteDecision(ctx, h, channel, requestID, actor, verb)
 			thread := a.threads.root(h, requestID, channel)
