@@ -8,15 +8,19 @@ import (
 	"stagebot/bot"
 )
 
-// answer is how a command typed in a channel is answered: to the person who asked, never
-// to the whole channel (contract section 3). In a thread the answer joins the thread, where
-// the asker is reading; at the top level it is ephemeral, shown to the asker alone.
-// Announcements (the request message, its states) are posted by Deliver, not here.
-func (a *Adapter) answer(ctx context.Context, h bot.Handler, channel, thread, user string) func(string) error {
-	if thread != "" {
-		return func(text string) error { return a.replyIn(ctx, h, channel, thread, escape(text)) }
+// answer is how a command is answered: to the person who asked, never to the whole channel
+// (contract section 3). In a DM the answer is a message there; in a channel's thread it
+// joins the thread, where the asker is reading; at a channel's top level it is ephemeral,
+// shown to the asker alone. Announcements (the request message, its states) are posted by
+// Deliver, not here.
+func (a *Adapter) answer(ctx context.Context, h bot.Handler, in incoming) func(string) error {
+	switch {
+	case in.direct():
+		return func(text string) error { return a.post(ctx, in.channel, in.thread, escape(text), nil) }
+	case in.thread != "":
+		return func(text string) error { return a.replyIn(ctx, h, in.channel, in.thread, escape(text)) }
 	}
-	return func(text string) error { return a.ephemeral(ctx, channel, user, "", escape(text)) }
+	return func(text string) error { return a.ephemeral(ctx, in.channel, in.user, "", escape(text)) }
 }
 
 // ephemeral shows text (already escaped) to user alone in channel, in the thread under

@@ -17,6 +17,7 @@ import (
 // incoming is a message or app_mention, reduced to what the bot acts on.
 type incoming struct {
 	channel, user, text, ts, thread string
+	channelType                     string // "im" for a DM to the bot
 	files                           []slack.File
 }
 
@@ -31,7 +32,8 @@ func (a *Adapter) inner(ctx context.Context, ev slackevents.EventsAPIInnerEvent)
 		if e.BotID != "" {
 			return
 		}
-		in := incoming{channel: e.Channel, user: e.User, text: e.Text, ts: e.TimeStamp, thread: e.ThreadTimeStamp}
+		in := incoming{channel: e.Channel, user: e.User, text: e.Text, ts: e.TimeStamp, thread: e.ThreadTimeStamp,
+			channelType: e.ChannelType}
 		if e.Message != nil {
 			in.files = e.Message.Files
 		}
@@ -50,7 +52,7 @@ func (a *Adapter) inner(ctx context.Context, ev slackevents.EventsAPIInnerEvent)
 }
 
 func (a *Adapter) message(ctx context.Context, in incoming) {
-	if in.user == "" || in.user == a.bot() || !a.channels[in.channel] {
+	if in.user == "" || in.user == a.bot() || !(a.channels[in.channel] || in.direct()) {
 		return
 	}
 	// Slack sends a mention of the bot twice, as message and as app_mention.
@@ -59,6 +61,9 @@ func (a *Adapter) message(ctx context.Context, in incoming) {
 	}
 	nick := "<@" + a.bot() + ">"
 	text := commandText(in.text, a.bot())
+	if in.direct() {
+		text = a.directText(text, nick)
+	}
 	// Chatter in the channel is no command and costs the person nothing.
 	if a.isCommand(text, nick) && !a.admit(ctx, in.user, in.channel) {
 		return
@@ -71,7 +76,7 @@ func (a *Adapter) message(ctx context.Context, in incoming) {
 		// The configured channels hear announcements: a `!stage` there is answered by its
 		// request message alone (contract section 3).
 		m := bot.Message{Actor: a.identity(ctx, in.user), Text: text, BotNick: nick, AnnouncedHere: a.channels[in.channel],
-			Reply: a.answer(ctx, h, in.channel, in.thread, in.user)}
+			Reply: a.answer(ctx, h, in)}
 		if isStage(a.cfg.CommandPrefix, nick, text) {
 			files := in.files
 			if len(files) == 0 && in.thread != "" && in.thread != in.ts {
