@@ -233,6 +233,12 @@ func (a *Adapter) event(ctx context.Context, sm *socketmode.Client, ev socketmod
 		a.buttons(ctx, cb)
 	case socketmode.EventTypeSlashCommand:
 		a.ack(ctx, sm, ev.Request)
+		cmd, ok := ev.Data.(slack.SlashCommand)
+		// An envelope sent again (not acked in time) carries the same trigger_id.
+		if !ok || !a.events.first("slash:"+cmd.TriggerID) {
+			return
+		}
+		a.slash(ctx, cmd)
 	}
 }
 

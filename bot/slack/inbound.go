@@ -103,8 +103,13 @@ func (a *Adapter) isCommand(text, nick string) bool {
 
 // admit applies limits.commands to user. It runs on the event loop, before the work is
 // queued, so a flood costs no users.info lookup and no queue space: the first command over
-// the limit gets one ephemeral "slow down", the rest of the burst nothing.
+// the limit gets one ephemeral "slow down" in channel, the rest of the burst nothing.
 func (a *Adapter) admit(ctx context.Context, user, channel string) bool {
+	return a.admitWarning(ctx, user, func(text string) error { return a.ephemeral(ctx, channel, user, "", text) })
+}
+
+// admitWarning is admit with the "slow down" (escaped text) shown to user by warn.
+func (a *Adapter) admitWarning(ctx context.Context, user string, warn func(text string) error) bool {
 	switch a.flood.Check(user) {
 	case floodgate.Allow:
 		return true
@@ -114,7 +119,7 @@ func (a *Adapter) admit(ctx context.Context, user, channel string) bool {
 			a.cfg.CommandLimit, a.cfg.CommandPer)
 		// Behind the person's own queued commands, so it reads after their answers.
 		a.work.do(user, func() {
-			if err := a.ephemeral(ctx, channel, user, "", escape(text)); err != nil && ctx.Err() == nil {
+			if err := warn(escape(text)); err != nil && ctx.Err() == nil {
 				a.log.Warn("slow-down reply failed", "user", user, "err", err)
 			}
 		})
