@@ -48,6 +48,11 @@ func (a *Adapter) inner(ctx context.Context, ev slackevents.EventsAPIInnerEvent)
 		a.reaction(ctx, e.User, e.Reaction, e.ItemUser, e.Item, true)
 	case *slackevents.ReactionRemovedEvent:
 		a.reaction(ctx, e.User, e.Reaction, e.ItemUser, e.Item, false)
+	case *slackevents.AppHomeOpenedEvent:
+		// The event comes for the Messages tab too; only Home is drawn by the app.
+		if e.Tab == "home" && e.User != "" {
+			a.home(ctx, e.User)
+		}
 	}
 }
 

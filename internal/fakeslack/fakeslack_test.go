@@ -150,3 +150,54 @@ func TestSlashCommandThroughSlackGo(t *testing.T) {
 			Text: "pending", ResponseType: "ephemeral"}
 	})
 }
+
+// TestAppHomeThroughSlackGo: slack-go reads the fake's app_home_opened as its typed event,
+// publishes a home view with views.publish, and the next opening carries that view.
+func TestAppHomeThroughSlackGo(t *testing.T) {
+	fs := fakeslack.Start(t)
+	fs.AddUser(fakeslack.User{ID: "U1", Name: "alice"})
+	api := slack.New(fakeslack.BotToken, slack.OptionAppLevelToken(fakeslack.AppToken), slack.OptionAPIURL(fs.APIURL()))
+	sm := socketmode.New(api)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go sm.RunContext(ctx)
+	opened := func() *slackevents.AppHomeOpenedEvent {
+		t.Helper()
+		for {
+			select {
+			case ev := <-sm.Events:
+				if ev.Type != socketmode.EventTypeEventsAPI {
+					continue
+				}
+				sm.Ack(*ev.Request)
+				if e, ok := ev.Data.(slackevents.EventsAPIEvent).InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok {
+					return e
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("no app_home_opened")
+			}
+		}
+	}
+	fs.OpenHome("U1", "home")
+	if e := opened(); e.User != "U1" || e.Tab != "home" || e.Channel != fakeslack.DM("U1") || e.View != nil {
+		t.Fatalf("app_home_opened = %+v", e)
+	}
+	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: []slack.Block{
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "*hello*", false, false), nil, nil)}}}
+	resp, err := api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: "U1", View: view})
+	if err != nil || resp.View.Type != slack.VTHomeTab || resp.View.ID == "" {
+		t.Fatalf("views.publish: %+v %v", resp, err)
+	}
+	if _, err := api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: "U9", View: view}); err == nil || err.Error() != "user_not_found" {
+		t.Errorf("views.publish for nobody: %v, want user_not_found", err)
+	}
+	fs.OpenHome("U1", "home")
+	if e := opened(); e.View == nil || e.View.ID != resp.View.ID {
+		t.Errorf("the second opening carries view %q, want %q", e.View.ID, resp.View.ID)
+	}
+	fs.Read(func(v fakeslack.View) {
+		if h, _ := v.Home("U1"); h.Published != 1 || v.HomeText("U1") != "*hello*" {
+			t.Errorf("home = %+v, text %q", h, v.HomeText("U1"))
+		}
+	})
+}

@@ -97,6 +97,7 @@ type Server struct {
 	refusals  map[string]int      // channel -> writes refused
 	slashes   map[string]Response // trigger_id -> the slash command's invoker
 	responses []Response          // messages sent to response_urls
+	homes     map[string]*Home    // user -> their App Home
 }
 
 // Start runs a fake workspace until the test ends.
@@ -105,7 +106,8 @@ func Start(t testing.TB) *Server {
 	s := &Server{t: t, PingInterval: 2 * time.Second, changed: make(chan struct{}),
 		nextTS: time.Now().Unix()*1_000_000 + 100, files: map[string]*File{}, users: map[string]User{},
 		calls: map[string]int{}, served: map[string]int64{}, throttle: map[string]time.Time{}, acked: map[string]bool{},
-		refuse: map[string]string{}, refusals: map[string]int{}, slashes: map[string]Response{}}
+		refuse: map[string]string{}, refusals: map[string]int{}, slashes: map[string]Response{},
+		homes: map[string]*Home{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.serveAPI)
 	mux.HandleFunc("/files-pri/", s.serveFile)

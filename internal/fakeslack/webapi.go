@@ -26,6 +26,7 @@ var methods = map[string]apiFunc{
 	"users.info":            (*Server).usersInfo,
 	"conversations.replies": (*Server).replies,
 	"conversations.history": (*Server).history,
+	"views.publish":         (*Server).publishView,
 	"apps.connections.open": nil, // the app token's method, served apart
 }
 
