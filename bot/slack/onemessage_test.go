@@ -93,3 +93,30 @@ func (b *slackBot) awaitRequestIn(root, filename string) (id, head string) {
 	})
 	return id, head
 }
+
+// TestSlackStageInThreadAfterRestart: a request message posted as a reply (its `!stage`
+// typed in a thread) is still found after a restart: its states go on in that thread, and
+// the message itself, read back from Slack, is edited to show them.
+func TestSlackStageInThreadAfterRestart(t *testing.T) {
+	fs := newSlack(t)
+	dir := t.TempDir()
+	o := bottest.Options{Approvals: 1, NoConsole: true, Dir: dir, Extra: onSlack{fs: fs}.yaml()}
+	b := startSlackBotOn(t, fs, o)
+	file := b.upload("F1", "com.example.restarted", "1.0")
+	root := fs.SayWithFiles(channel, alice, "the fix for the camera", "F1")
+	fs.SayInThread(channel, root, alice, "!stage")
+	id, head := b.awaitRequestIn(root, file)
+	// Announcements reach a channel in order, each marked delivered before the next: once
+	// the tick is posted, the request message is on record.
+	fs.Say(channel, sil, "!tick")
+	b.awaitPost(`^click-sync tick`)
+	b.Stop()
+
+	b = startSlackBotOn(t, fs, o)
+	fs.React(channel, head, sil, "+1")
+	b.awaitReply(root, `^\[`+id+`\] \S+ locked`)
+	fs.Await(bottest.Wait, "the request message showing locked", func(v fakeslack.View) bool {
+		m, _ := v.Message(channel, head)
+		return strings.Contains(m.Blocks, "State: *locked*")
+	})
+}
