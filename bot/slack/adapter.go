@@ -1,7 +1,11 @@
-// Package slack is the Slack chat adapter: Socket Mode for what people say, react and
-// click, the Web API for what the bot posts. Each request gets a thread headed by its
-// request message, which carries Approve and Reject buttons and is edited to show the
-// current state; later announcements about the request are replies in that thread.
+// Package slack is the Slack chat adapter: Socket Mode for what people say, react, click
+// and type as /stagebot, the Web API for what the bot posts. Each request gets a thread
+// headed by its request message, which answers the `!stage` (in the thread it was typed in,
+// if any), carries Approve and Reject buttons and is edited to show the current state;
+// later announcements about the request are replies in that thread, and a reaction on any
+// of them counts on the request. Commands work in the channels, in a DM to the bot and as
+// /stagebot; their answers go to the asker alone (ephemeral, in the thread asked in, in the
+// DM). The App Home tab lists the requests in flight and the viewer's own.
 package slack
 
 import (
