@@ -20,6 +20,10 @@ type Service interface {
 	RememberRef(network, ref, requestID string) error
 	ResolveRef(network, ref string) string
 
+	// The requests in flight and those that ended lately (Overview).
+	Queue() ([]stagebot.Status, error)
+	RecentFinished(limit int) ([]*stagebot.Request, error)
+
 	// The announcement outbox, one cursor per channel of each adapter. The cursors are made
 	// by whoever assembles the bot (workflow.Service.KeepCursors), before anything can
 	// announce.

@@ -90,6 +90,28 @@ func (s *session) sameNick(a, b string) bool {
 	return m.fold(a) == m.fold(b)
 }
 
+// addressed prepares a line that may address the bot by name ("nick: status ID", "nick,
+// !queue") for the command parser, which compares the name with the nick ignoring case
+// alone: the server decides by its casemapping, where stage[bot] and STAGE{BOT} are one
+// nick. A leading name the server takes for the bot's nick is written as the nick; when the
+// parser would take the name for the nick but the server would not, no nick is offered, so
+// the line counts only with the prefix. It returns the line and the nick to parse it with.
+func (s *session) addressed(text, nick string) (string, string) {
+	t := strings.TrimSpace(text)
+	i := strings.IndexAny(t, ":,")
+	if i <= 0 {
+		return text, nick
+	}
+	switch name := t[:i]; {
+	case name == nick:
+	case s.sameNick(name, nick):
+		return nick + t[i:], nick
+	case strings.EqualFold(name, nick):
+		return text, ""
+	}
+	return text, nick
+}
+
 // handleISupport takes what the bot uses from 005 RPL_ISUPPORT: the casemapping and the
 // bot user mode.
 func (s *session) handleISupport(m *irc.Message) {

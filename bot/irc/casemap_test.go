@@ -75,3 +75,37 @@ func TestISupportCaseMapping(t *testing.T) {
 		})
 	}
 }
+
+// TestAddressedFollowsCaseMapping: a line addressing the bot by name is read by the server's
+// casemapping: the name the server takes for the bot's nick is written as the nick for the
+// parser, and a name the parser alone would take for it (case folded as Unicode does) is
+// offered no nick.
+func TestAddressedFollowsCaseMapping(t *testing.T) {
+	for _, tc := range []struct {
+		mapping, nick, text string
+		wantText, wantNick  string
+	}{
+		{"rfc1459", "sb[1]", "SB{1}: status x", "sb[1]: status x", "sb[1]"},
+		{"rfc1459", "sb[1]", "  Sb{1}, !queue", "sb[1], !queue", "sb[1]"},
+		{"strict-rfc1459", "sb[1]", "SB{1}: status x", "sb[1]: status x", "sb[1]"},
+		{"ascii", "sb[1]", "SB{1}: status x", "SB{1}: status x", "sb[1]"},
+		{"ascii", "sb[1]", "SB[1]: status x", "sb[1]: status x", "sb[1]"},
+		{"ascii", "k1", "\u212a1: status x", "\u212a1: status x", ""}, // KELVIN SIGN: k to Unicode, not to ascii
+		{"rfc1459", "sb[1]", "sb[1]: status x", "sb[1]: status x", "sb[1]"},
+		{"rfc1459", "sb[1]", "!status a,b", "!status a,b", "sb[1]"},
+		{"rfc1459", "sb[1]", "someone: hi", "someone: hi", "sb[1]"},
+	} {
+		t.Run(tc.mapping+" "+tc.text, func(t *testing.T) {
+			s, _, _ := testSession(t)
+			cm, ok := parseCaseMapping(tc.mapping)
+			if !ok {
+				t.Fatalf("no casemapping %s", tc.mapping)
+			}
+			s.setCaseMapping(cm)
+			if text, nick := s.addressed(tc.text, tc.nick); text != tc.wantText || nick != tc.wantNick {
+				t.Errorf("addressed(%q, %q) = %q, %q; want %q, %q", tc.text, tc.nick, text, nick, tc.wantText, tc.wantNick)
+			}
+			s.close()
+		})
+	}
+}

@@ -31,6 +31,7 @@ type onIRC struct {
 	// commands is limits.commands; "" is 0, no limit: tests send their commands in bursts.
 	commands string
 	baseURL  string // downloads.base_url, when set
+	nick     string // irc.nick; "" is stagebot
 }
 
 func (o onIRC) yaml() string {
@@ -46,8 +47,12 @@ func (o onIRC) yaml() string {
 	if commands == "" {
 		commands = "0"
 	}
-	y := fmt.Sprintf("irc:\n  server: %q\n  nick: stagebot\n  channels: [%s]\n  send_rate: %d\n  send_burst: %d\n%slimits:\n  commands: %s\n",
-		o.addr, quoteAll(channels), rate, burst, o.more, commands)
+	nick := o.nick
+	if nick == "" {
+		nick = "stagebot"
+	}
+	y := fmt.Sprintf("irc:\n  server: %q\n  nick: %q\n  channels: [%s]\n  send_rate: %d\n  send_burst: %d\n%slimits:\n  commands: %s\n",
+		o.addr, nick, quoteAll(channels), rate, burst, o.more, commands)
 	if o.baseURL != "" {
 		y += fmt.Sprintf("downloads:\n  base_url: %q\n", o.baseURL)
 	}
@@ -102,10 +107,16 @@ func announcement(id, filename, word string) func(*irc.Message) bool {
 // after it, so one NAMES and the lines that follow settle it without polling.
 func awaitBotIn(t *testing.T, c *ircdtest.Client, wait time.Duration) {
 	t.Helper()
+	awaitNickIn(t, c, "stagebot", wait)
+}
+
+// awaitNickIn is awaitBotIn for a bot whose nick is nick.
+func awaitNickIn(t *testing.T, c *ircdtest.Client, nick string, wait time.Duration) {
+	t.Helper()
 	deadline := time.Now().Add(wait)
 	c.Send("NAMES %s", channel)
 	botJoin := func(m *irc.Message) bool {
-		return m.Command == "JOIN" && strings.EqualFold(m.Prefix.Name, "stagebot") && strings.EqualFold(m.Param(0), channel)
+		return m.Command == "JOIN" && strings.EqualFold(m.Prefix.Name, nick) && strings.EqualFold(m.Param(0), channel)
 	}
 	for {
 		m, ok := c.Await(time.Until(deadline), func(m *irc.Message) bool {
@@ -113,12 +124,12 @@ func awaitBotIn(t *testing.T, c *ircdtest.Client, wait time.Duration) {
 		})
 		switch {
 		case !ok:
-			t.Fatalf("stagebot not in %s within %s", channel, wait)
-		case m.Command == "353" && containsNick(m.Trailing(), "stagebot"), botJoin(m):
+			t.Fatalf("%s not in %s within %s", nick, channel, wait)
+		case m.Command == "353" && containsNick(m.Trailing(), nick), botJoin(m):
 			return
 		case m.Command == "366":
 			if _, ok := c.Await(time.Until(deadline), botJoin); !ok {
-				t.Fatalf("stagebot not in %s within %s", channel, wait)
+				t.Fatalf("%s not in %s within %s", nick, channel, wait)
 			}
 			return
 		}

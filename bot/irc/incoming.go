@@ -35,13 +35,14 @@ func (s *session) handlePrivmsg(m *irc.Message) {
 	}
 	nick := s.currentNick()
 	target := m.Params[0]
-	command, readOnly := s.classify(text, nick)
+	text, botNick := s.addressed(text, nick)
+	command, readOnly := s.classify(text, botNick)
 	if !command && !isChannel(target) {
 		// A query is said to the bot already, so the prefix is optional there (contract
 		// section 3); read as addressed by nick, it goes through the one parser.
 		addressed := nick + ": " + text
 		if command, readOnly = s.classify(addressed, nick); command {
-			text = addressed
+			text, botNick = addressed, nick
 		}
 	}
 	if !command {
@@ -60,7 +61,7 @@ func (s *session) handlePrivmsg(m *irc.Message) {
 	if readOnly {
 		run := func(reply func(string) error) func() {
 			return func() {
-				s.h.Message(s.ctx, bot.Message{Actor: s.knownIdentity(m), Text: text, BotNick: nick, Reply: reply})
+				s.h.Message(s.ctx, bot.Message{Actor: s.knownIdentity(m), Text: text, BotNick: botNick, Reply: reply})
 			}
 		}
 		if s.a.lanes.runIdle(key, run(s.quickReply("PRIVMSG", replyTo, person, key))) {
@@ -72,7 +73,7 @@ func (s *session) handlePrivmsg(m *irc.Message) {
 	s.a.lanes.do(key, func() {
 		id := s.identity(s.ctx, m)
 		// Only the channels hear announcements: a !stage asked in a query keeps its reply.
-		s.h.Message(s.ctx, bot.Message{Actor: id, Text: text, BotNick: nick, AnnouncedHere: isChannel(target),
+		s.h.Message(s.ctx, bot.Message{Actor: id, Text: text, BotNick: botNick, AnnouncedHere: isChannel(target),
 			Reply: s.a.answer(s.ctx, "PRIVMSG", replyTo, person)})
 	})
 }

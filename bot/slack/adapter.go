@@ -1,7 +1,11 @@
-// Package slack is the Slack chat adapter: Socket Mode for what people say, react and
-// click, the Web API for what the bot posts. Each request gets a thread headed by its
-// request message, which carries Approve and Reject buttons and is edited to show the
-// current state; later announcements about the request are replies in that thread.
+// Package slack is the Slack chat adapter: Socket Mode for what people say, react, click
+// and type as /stagebot, the Web API for what the bot posts. Each request gets a thread
+// headed by its request message, which answers the `!stage` (in the thread it was typed in,
+// if any), carries Approve and Reject buttons and is edited to show the current state;
+// later announcements about the request are replies in that thread, and a reaction on any
+// of them counts on the request. Commands work in the channels, in a DM to the bot and as
+// /stagebot; their answers go to the asker alone (ephemeral, in the thread asked in, in the
+// DM). The App Home tab lists the requests in flight and the viewer's own.
 package slack
 
 import (
@@ -60,6 +64,7 @@ type Adapter struct {
 	work     *serial
 	users    *users
 	threads  *threads
+	origins  *origins
 	// posting is held while a message that takes reactions is posted and remembered.
 	posting sync.RWMutex
 	// editing is held while a request message is edited (refreshHead).
@@ -91,7 +96,7 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	a := &Adapter{cfg: cfg, api: slack.New(cfg.BotToken, opts...), log: cfg.Log.With("adapter", "slack"),
 		gate: gate, channels: map[string]bool{}, events: newSeen(4096), messages: newSeen(4096), work: newSerial(),
-		threads: newThreads(), flood: floodgate.New(cfg.CommandLimit, cfg.CommandPer)}
+		threads: newThreads(), origins: newOrigins(), flood: floodgate.New(cfg.CommandLimit, cfg.CommandPer)}
 	a.users = newUsers(a.api)
 	for _, c := range cfg.Channels {
 		a.channels[c] = true
@@ -232,6 +237,12 @@ func (a *Adapter) event(ctx context.Context, sm *socketmode.Client, ev socketmod
 		a.buttons(ctx, cb)
 	case socketmode.EventTypeSlashCommand:
 		a.ack(ctx, sm, ev.Request)
+		cmd, ok := ev.Data.(slack.SlashCommand)
+		// An envelope sent again (not acked in time) carries the same trigger_id.
+		if !ok || !a.events.first("slash:"+cmd.TriggerID) {
+			return
+		}
+		a.slash(ctx, cmd)
 	}
 }
 

@@ -36,8 +36,8 @@ func TestSlackDeadSocket(t *testing.T) {
 	b.awaitReply(head, `^\[`+id+`\] \S+ stored`)
 	b.awaitPost(`^click-sync tick`)
 	b.fs.Await(bottest.Wait, "the status asked during the stall", func(v fakeslack.View) bool {
-		for _, p := range v.Posts() {
-			if strings.HasPrefix(p.Text, "["+id+"]") && p.ThreadTS == "" && p.Blocks == "" && !strings.Contains(p.Text, "requested:") {
+		for _, e := range v.Ephemerals() {
+			if e.User == ken && strings.HasPrefix(e.Text, "["+id+"]") {
 				return true
 			}
 		}

@@ -40,17 +40,19 @@ func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Te
 	if th == nil {
 		if !ann.AsksApproval {
 			// A request from before Slack was configured has no thread here.
-			_, err := a.postTS(ctx, ch, "", text, nil)
-			return err
+			return a.postAbout(ctx, h, ch, "", text, nil, ann.RequestID)
 		}
+		// The request message answers the `!stage`: where it was typed in a thread of this
+		// channel, it goes there.
+		root := a.originThread(h, ann.RequestID, ch)
 		head := thread{head: text, state: stagebot.StatePending, latest: escape(ann.Text)}
 		a.posting.Lock()
 		defer a.posting.Unlock()
-		ts, err := a.postTS(ctx, ch, "", text, requestBlocks(ann.RequestID, head))
+		ts, err := a.postTS(ctx, ch, root, text, requestBlocks(ann.RequestID, head))
 		if err != nil {
 			return err
 		}
-		a.threads.start(h, ann.RequestID, ch, ts, text)
+		a.threads.start(h, ann.RequestID, ch, ts, root, text)
 		return nil
 	}
 	snap := a.threads.with(th, func(th *thread) {
@@ -71,19 +73,25 @@ func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Te
 	}
 	var blocks []slack.Block
 	if ann.AsksApproval {
-		a.posting.Lock()
-		defer a.posting.Unlock()
 		// A reminder, or pending again after a withdrawal: it asks for approval, so it
-		// carries the buttons and takes reactions like the head.
+		// carries the buttons like the head.
 		blocks = requestBlocks(ann.RequestID, thread{head: text, state: stagebot.StatePending})
 	}
-	ts, err := a.postTS(ctx, ch, snap.ts, text, blocks)
+	return a.postAbout(ctx, h, ch, snap.root, text, blocks, ann.RequestID)
+}
+
+// postAbout posts a message about a request and remembers it: a reaction on any of the
+// bot's messages about a request counts as one on the request (contract section 3). The
+// posting lock covers the post and the remembering, so a reaction quicker than both still
+// finds the request (reaction waits on it).
+func (a *Adapter) postAbout(ctx context.Context, h bot.Handler, ch, thread, text string, blocks []slack.Block, requestID string) error {
+	a.posting.Lock()
+	defer a.posting.Unlock()
+	ts, err := a.postTS(ctx, ch, thread, text, blocks)
 	if err != nil {
 		return err
 	}
-	if ann.AsksApproval {
-		h.Remember(stagebot.NetworkSlack, messageRef(ch, ts), ann.RequestID)
-	}
+	h.Remember(stagebot.NetworkSlack, messageRef(ch, ts), requestID)
 	return nil
 }
 
@@ -97,7 +105,7 @@ func (a *Adapter) refreshHead(ctx context.Context, h bot.Handler, ch string, th 
 	defer a.editing.Unlock()
 	snap := a.threads.with(th, func(*thread) {})
 	if snap.head == "" {
-		head := a.fetchHead(ctx, ch, snap.ts)
+		head := a.fetchHead(ctx, ch, snap.root, snap.ts)
 		if head == "" {
 			return nil
 		}
@@ -132,18 +140,44 @@ func approverNames(r *stagebot.Request) []string {
 	return out
 }
 
-// fetchHead reads a request message's text back from Slack, after a restart.
-func (a *Adapter) fetchHead(ctx context.Context, ch, ts string) string {
+// fetchHead reads a request message's text back from Slack, after a restart. A request
+// message heading its own thread is the thread's first message; one posted as a reply (to a
+// `!stage` typed in a thread) is asked for by its ts alone, and Slack may answer with the
+// parent too.
+func (a *Adapter) fetchHead(ctx context.Context, ch, root, ts string) string {
+	p := &slack.GetConversationRepliesParameters{ChannelID: ch, Timestamp: root, Limit: 1}
+	if root != ts {
+		p = &slack.GetConversationRepliesParameters{ChannelID: ch, Timestamp: root, Oldest: ts, Latest: ts,
+			Inclusive: true, Limit: 2}
+	}
 	var msgs []slack.Message
 	err := call(ctx, func() (err error) {
-		msgs, _, _, err = a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
-			ChannelID: ch, Timestamp: ts, Limit: 1})
+		msgs, _, _, err = a.api.GetConversationRepliesContext(ctx, p)
 		return err
 	})
-	if err != nil || len(msgs) == 0 || msgs[0].Timestamp != ts {
+	if err != nil {
 		return ""
 	}
-	return msgs[0].Text
+	for _, m := range msgs {
+		if m.Timestamp == ts {
+			return m.Text
+		}
+	}
+	return ""
+}
+
+// originThread is the thread of ch where the request's `!stage` was typed, "" when it was
+// not typed in one there.
+func (a *Adapter) originThread(h bot.Handler, requestID, ch string) string {
+	rr, ok := h.(bot.RequestReader)
+	if !ok {
+		return ""
+	}
+	r := rr.Request(requestID)
+	if r == nil || r.Requester.Network != stagebot.NetworkSlack {
+		return ""
+	}
+	return a.origins.thread(r.Requester.ID, ch, r.Created)
 }
 
 // noteDecision shows an approval or withdrawal that did not change the state (the policy

@@ -16,8 +16,8 @@ func TestSlackStageInThreadUnderUpload(t *testing.T) {
 	file := b.upload("F1", "com.example.thread", "1.0")
 	parent := b.fs.SayWithFiles(channel, alice, "new build, please stage", "F1")
 	b.fs.SayInThread(channel, parent, alice, "!stage")
-	id, head := b.awaitRequest(file)
-	b.awaitReply(parent, `^\[`+id+`\] requested: com\.example\.thread 1\.0 all`)
+	// The request message answers in that thread.
+	id, head := b.awaitRequestIn(parent, file)
 
 	// A thread whose parent has no file: the usual refusal, in that thread.
 	bare := b.fs.Say(channel, alice, "anyone around?")
@@ -25,7 +25,7 @@ func TestSlackStageInThreadUnderUpload(t *testing.T) {
 	b.awaitReply(bare, `^usage: !stage`)
 
 	b.fs.React(channel, head, sil, "+1")
-	b.awaitReply(head, `^\[`+id+`\] \S+ locked`)
+	b.awaitReply(parent, `^\[`+id+`\] \S+ locked`)
 	b.fs.Read(func(v fakeslack.View) {
 		if v.Calls("conversations.replies") == 0 {
 			t.Errorf("the parent was not read with conversations.replies")
@@ -45,28 +45,27 @@ func TestSlackFileNotReadyOrDeleted(t *testing.T) {
 	pending := b.upload("F1", "com.example.pending", "1.0")
 	b.fs.SetFile("F1", func(f *fakeslack.File) { f.NotReady = true })
 	b.fs.SayWithFiles(channel, alice, "!stage", "F1")
-	b.awaitPost(`^refused: ` + pending + ` is not yet available on Slack .*try again`)
+	b.awaitEphemeral(alice, `^refused: `+pending+` is not yet available on Slack .*try again`)
 
 	gone := b.upload("F2", "com.example.gone", "1.0")
 	b.fs.SetFile("F2", func(f *fakeslack.File) { f.Deleted = true })
 	b.fs.SayWithFiles(channel, alice, "!stage", "F2")
-	b.awaitPost(`^refused: ` + gone + ` is gone from Slack \(deleted`)
+	b.awaitEphemeral(alice, `^refused: `+gone+` is gone from Slack \(deleted`)
 
 	vanishing := b.upload("F3", "com.example.vanishing", "1.0")
 	b.fs.SetFile("F3", func(f *fakeslack.File) { f.DownloadGone = true })
 	b.fs.SayWithFiles(channel, alice, "!stage", "F3")
-	b.awaitPost(`^refused: could not read ` + vanishing + `: it is gone from Slack \(deleted or no longer shared\); upload it again$`)
+	b.awaitEphemeral(alice, `^refused: could not read `+vanishing+`: it is gone from Slack \(deleted or no longer shared\); upload it again$`)
 
 	n := 0
-	b.fs.Read(func(v fakeslack.View) { n = len(v.Posts()) })
+	b.fs.Read(func(v fakeslack.View) { n = len(v.Ephemerals()) })
 	b.fs.Say(channel, alice, "!queue")
-	b.fs.Await(bottest.Wait, "the queue", func(v fakeslack.View) bool { return len(v.Posts()) > n })
+	b.fs.Await(bottest.Wait, "the queue", func(v fakeslack.View) bool { return len(v.Ephemerals()) > n })
 	b.fs.Read(func(v fakeslack.View) {
-		ps := v.Posts()
-		if q := ps[n].Text; !strings.Contains(strings.ToLower(q), "nothing") && !strings.Contains(strings.ToLower(q), "empty") {
+		if q := v.Ephemerals()[n].Text; !strings.Contains(strings.ToLower(q), "nothing") && !strings.Contains(strings.ToLower(q), "empty") {
 			t.Errorf("queue after refusals = %q, want it empty", q)
 		}
-		for _, p := range ps {
+		for _, p := range v.Posts() {
 			if p.Blocks != "" || strings.Contains(p.Text, " requested") {
 				t.Errorf("a request was announced: %q", p.Text)
 			}
@@ -90,11 +89,11 @@ func TestSlackAttachmentOverMaxBytes(t *testing.T) {
 	big := make([]byte, 32<<20)
 	b.fs.AddFile(fakeslack.File{ID: "F1", Name: "com.example.big_1.0_all.click", Content: big})
 	b.fs.SayWithFiles(channel, alice, "!stage", "F1")
-	b.awaitPost(`^refused: com\.example\.big_1\.0_all\.click is 33554432 bytes, over the limit of 65536 bytes \(downloads\.max_bytes\)`)
+	b.awaitEphemeral(alice, `^refused: com\.example\.big_1\.0_all\.click is 33554432 bytes, over the limit of 65536 bytes \(downloads\.max_bytes\)`)
 
 	b.fs.AddFile(fakeslack.File{ID: "F2", Name: "com.example.liar_1.0_all.click", Content: big, Size: 1000})
 	b.fs.SayWithFiles(channel, alice, "!stage", "F2")
-	b.awaitPost(`^refused: com\.example\.liar_1\.0_all\.click is over the limit of 65536 bytes \(downloads\.max_bytes\)`)
+	b.awaitEphemeral(alice, `^refused: com\.example\.liar_1\.0_all\.click is over the limit of 65536 bytes \(downloads\.max_bytes\)`)
 	// The download is abandoned: wait until the fake's writer gave up, then count.
 	b.fs.Await(bottest.Wait, "the download of F2 to end", func(v fakeslack.View) bool { return v.DownloadsActive() == 0 })
 	b.fs.Read(func(v fakeslack.View) {

@@ -9,13 +9,13 @@ import (
 	"stagebot/internal/fakeslack"
 )
 
-// statusAnswers counts the bot's answers to a bare !status after the first n posts: plain
-// top-level posts, neither a request message nor a thread reply.
+// statusAnswers are the bot's answers to a bare !status after the first n ephemerals: each
+// shown to its asker alone, the slow-downs aside.
 func statusAnswers(v fakeslack.View, n int) []string {
 	var out []string
-	for _, p := range v.Posts()[n:] {
-		if p.ThreadTS == "" && p.Blocks == "" {
-			out = append(out, p.Text)
+	for _, e := range v.Ephemerals()[n:] {
+		if !strings.Contains(e.Text, "slow down") {
+			out = append(out, e.Text)
 		}
 	}
 	return out
@@ -36,7 +36,7 @@ func slowDowns(v fakeslack.View, user string) int {
 func TestSlackCommandLimit(t *testing.T) {
 	b := startSlackBot(t, bottest.Options{Approvals: 1, NoConsole: true, Extra: "limits: {commands: 5/10s}\n"})
 	var n int
-	b.fs.Read(func(v fakeslack.View) { n = len(v.Posts()) })
+	b.fs.Read(func(v fakeslack.View) { n = len(v.Ephemerals()) })
 	for range 20 {
 		b.fs.Say(channel, alice, "!status")
 	}
@@ -71,7 +71,7 @@ func TestSlackCommandLimit(t *testing.T) {
 func TestSlackCommandLimitOff(t *testing.T) {
 	b := startSlackBot(t, bottest.Options{Approvals: 1, NoConsole: true, Extra: "limits: {commands: 0}\n"})
 	var n int
-	b.fs.Read(func(v fakeslack.View) { n = len(v.Posts()) })
+	b.fs.Read(func(v fakeslack.View) { n = len(v.Ephemerals()) })
 	for range 20 {
 		b.fs.Say(channel, alice, "!status")
 	}

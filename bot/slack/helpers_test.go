@@ -190,18 +190,18 @@ func (b *slackBot) awaitEphemeral(user, pattern string) {
 	})
 }
 
-// status asks !status as user and returns the reply; it also proves every earlier event
-// from user was handled, since one user's events are handled in order.
+// status asks !status as user and returns the reply, shown to user alone; it also proves
+// every earlier event from user was handled, since one user's events are handled in order.
 func (b *slackBot) status(user, id string) string {
 	b.t.Helper()
 	var got string
 	n := 0
-	b.fs.Read(func(v fakeslack.View) { n = len(v.Posts()) })
+	b.fs.Read(func(v fakeslack.View) { n = len(v.Ephemerals()) })
 	b.fs.Say(channel, user, "!status "+id)
 	b.fs.Await(bottest.Wait, "a status reply", func(v fakeslack.View) bool {
-		for _, p := range v.Posts()[n:] {
-			if strings.HasPrefix(p.Text, "["+id+"]") && p.ThreadTS == "" && p.Blocks == "" {
-				got = p.Text
+		for _, e := range v.Ephemerals()[n:] {
+			if e.User == user && strings.HasPrefix(e.Text, "["+id+"]") {
+				got = e.Text
 				return true
 			}
 		}

@@ -17,6 +17,7 @@ import (
 // incoming is a message or app_mention, reduced to what the bot acts on.
 type incoming struct {
 	channel, user, text, ts, thread string
+	channelType                     string // "im" for a DM to the bot
 	files                           []slack.File
 }
 
@@ -31,7 +32,8 @@ func (a *Adapter) inner(ctx context.Context, ev slackevents.EventsAPIInnerEvent)
 		if e.BotID != "" {
 			return
 		}
-		in := incoming{channel: e.Channel, user: e.User, text: e.Text, ts: e.TimeStamp, thread: e.ThreadTimeStamp}
+		in := incoming{channel: e.Channel, user: e.User, text: e.Text, ts: e.TimeStamp, thread: e.ThreadTimeStamp,
+			channelType: e.ChannelType}
 		if e.Message != nil {
 			in.files = e.Message.Files
 		}
@@ -43,14 +45,19 @@ func (a *Adapter) inner(ctx context.Context, ev slackevents.EventsAPIInnerEvent)
 		a.message(ctx, incoming{channel: e.Channel, user: e.User, text: e.Text, ts: e.TimeStamp,
 			thread: e.ThreadTimeStamp, files: e.Files})
 	case *slackevents.ReactionAddedEvent:
-		a.reaction(ctx, e.User, e.Reaction, e.Item, true)
+		a.reaction(ctx, e.User, e.Reaction, e.ItemUser, e.Item, true)
 	case *slackevents.ReactionRemovedEvent:
-		a.reaction(ctx, e.User, e.Reaction, e.Item, false)
+		a.reaction(ctx, e.User, e.Reaction, e.ItemUser, e.Item, false)
+	case *slackevents.AppHomeOpenedEvent:
+		// The event comes for the Messages tab too; only Home is drawn by the app.
+		if e.Tab == "home" && e.User != "" {
+			a.home(ctx, e.User)
+		}
 	}
 }
 
 func (a *Adapter) message(ctx context.Context, in incoming) {
-	if in.user == "" || in.user == a.bot() || !a.channels[in.channel] {
+	if in.user == "" || in.user == a.bot() || !(a.channels[in.channel] || in.direct()) {
 		return
 	}
 	// Slack sends a mention of the bot twice, as message and as app_mention.
@@ -59,6 +66,9 @@ func (a *Adapter) message(ctx context.Context, in incoming) {
 	}
 	nick := "<@" + a.bot() + ">"
 	text := commandText(in.text, a.bot())
+	if in.direct() {
+		text = a.directText(text, nick)
+	}
 	// Chatter in the channel is no command and costs the person nothing.
 	if a.isCommand(text, nick) && !a.admit(ctx, in.user, in.channel) {
 		return
@@ -68,15 +78,19 @@ func (a *Adapter) message(ctx context.Context, in incoming) {
 		if h == nil || ctx.Err() != nil {
 			return
 		}
-		replyThread := in.thread
-		m := bot.Message{Actor: a.identity(ctx, in.user), Text: text, BotNick: nick,
-			Reply: func(reply string) error { return a.post(ctx, in.channel, replyThread, escape(reply), nil) }}
+		// The configured channels hear announcements: a `!stage` there is answered by its
+		// request message alone (contract section 3).
+		m := bot.Message{Actor: a.identity(ctx, in.user), Text: text, BotNick: nick, AnnouncedHere: a.channels[in.channel],
+			Reply: a.answer(ctx, h, in)}
 		if isStage(a.cfg.CommandPrefix, nick, text) {
 			files := in.files
 			if len(files) == 0 && in.thread != "" && in.thread != in.ts {
 				files = a.parentFiles(ctx, in.channel, in.thread)
 			}
 			m.Attachments = a.attachments(files)
+			if in.thread != "" && in.thread != in.ts {
+				defer a.origins.begin(in.user, in.channel, in.thread)()
+			}
 		}
 		h.Message(ctx, m)
 	})
@@ -94,8 +108,13 @@ func (a *Adapter) isCommand(text, nick string) bool {
 
 // admit applies limits.commands to user. It runs on the event loop, before the work is
 // queued, so a flood costs no users.info lookup and no queue space: the first command over
-// the limit gets one ephemeral "slow down", the rest of the burst nothing.
+// the limit gets one ephemeral "slow down" in channel, the rest of the burst nothing.
 func (a *Adapter) admit(ctx context.Context, user, channel string) bool {
+	return a.admitWarning(ctx, user, func(text string) error { return a.ephemeral(ctx, channel, user, "", text) })
+}
+
+// admitWarning is admit with the "slow down" (escaped text) shown to user by warn.
+func (a *Adapter) admitWarning(ctx context.Context, user string, warn func(text string) error) bool {
 	switch a.flood.Check(user) {
 	case floodgate.Allow:
 		return true
@@ -105,11 +124,7 @@ func (a *Adapter) admit(ctx context.Context, user, channel string) bool {
 			a.cfg.CommandLimit, a.cfg.CommandPer)
 		// Behind the person's own queued commands, so it reads after their answers.
 		a.work.do(user, func() {
-			err := call(ctx, func() error {
-				_, err := a.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(escape(text), false))
-				return err
-			})
-			if err != nil && ctx.Err() == nil {
+			if err := warn(escape(text)); err != nil && ctx.Err() == nil {
 				a.log.Warn("slow-down reply failed", "user", user, "err", err)
 			}
 		})
@@ -127,8 +142,14 @@ func isStage(prefix, nick, text string) bool {
 	return strings.EqualFold(word, "stage")
 }
 
-func (a *Adapter) reaction(ctx context.Context, user, name string, item slackevents.Item, added bool) {
+// reaction handles a reaction on one of the bot's messages: on any message about a request
+// it decides on that request; on one about none, an approval or rejection gets a note to
+// the person alone. Reactions on people's messages are theirs, and cost nothing.
+func (a *Adapter) reaction(ctx context.Context, user, name, itemUser string, item slackevents.Item, added bool) {
 	if user == "" || user == a.bot() || item.Type != "message" || !a.channels[item.Channel] {
+		return
+	}
+	if itemUser != "" && itemUser != a.bot() {
 		return
 	}
 	verb, ok := reactionVerb(name, added)
@@ -140,18 +161,13 @@ func (a *Adapter) reaction(ctx context.Context, user, name string, item slackeve
 		if h == nil || ctx.Err() != nil {
 			return
 		}
-		ref := messageRef(item.Channel, item.Timestamp)
-		id := h.RequestFor(stagebot.NetworkSlack, ref)
+		id := a.requestAt(h, messageRef(item.Channel, item.Timestamp))
 		if id == "" {
-			// Someone quick may react to a request message between its post and the bot
-			// remembering it: wait for posts in flight, then look again.
-			a.posting.RLock()
-			id = h.RequestFor(stagebot.NetworkSlack, ref)
-			a.posting.RUnlock()
-		}
-		if id == "" {
-			a.log.Debug("reaction on a message that announced no request", "channel", item.Channel, "ts", item.Timestamp)
-			return // not a request message
+			a.log.Debug("reaction on a message about no request", "channel", item.Channel, "ts", item.Timestamp)
+			if added {
+				a.noRequest(ctx, item.Channel, user)
+			}
+			return
 		}
 		a.decide(ctx, h, item.Channel, user, id, verb)
 	})
@@ -185,16 +201,11 @@ func (a *Adapter) buttons(ctx context.Context, cb slack.InteractionCallback) {
 func (a *Adapter) decide(ctx context.Context, h bot.Handler, channel, user, requestID string, verb bot.Verb) {
 	actor := a.identity(ctx, user)
 	h.Decide(ctx, bot.Decision{Actor: actor, RequestID: requestID, Verb: verb,
-		Private: func(text string) error {
-			return call(ctx, func() error {
-				_, err := a.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(escape(text), false))
-				return err
-			})
-		},
+		Private: func(text string) error { return a.ephemeral(ctx, channel, user, "", escape(text)) },
 		Public: func(text string) error {
 			a.noteDecision(ctx, h, channel, requestID, actor, verb)
-			thread := a.threads.ts(h, requestID, channel)
-			return a.post(ctx, channel, thread, escape(text), nil)
+			thread := a.threads.root(h, requestID, channel)
+			return a.postAbout(ctx, h, channel, thread, escape(text), nil, requestID)
 		},
 	})
 }

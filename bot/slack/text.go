@@ -94,3 +94,11 @@ func messageRef(channel, ts string) string { return channel + ":" + ts }
 // threadKey remembers, through the same store, which message heads a request's thread in a
 // channel: the "request ID" stored under it is the thread's ts.
 func threadKey(requestID, channel string) string { return "thread:" + requestID + ":" + channel }
+
+// rootKey remembers the parent of a request's thread when the request message is itself a
+// reply (`!stage` typed in a thread): the "request ID" stored under it is the parent's ts.
+func rootKey(requestID, channel string) string { return "root:" + requestID + ":" + channel }
+
+// threadOf remembers which request a person's thread, holding a request message, is about:
+// the bot's own replies there (answers to commands asked in it) name that request.
+func threadOf(channel, root string) string { return "under:" + channel + ":" + root }

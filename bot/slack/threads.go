@@ -10,7 +10,8 @@ import (
 // thread is a request's thread in one channel: the request message heading it and what the
 // head shows.
 type thread struct {
-	ts        string
+	ts        string         // the request message
+	root      string         // the thread's parent: ts, or the message `!stage` was typed under
 	head      string         // the request message's own line; "" until known (after a restart)
 	state     stagebot.State // what the head shows
 	latest    string         // the newest announcement's line
@@ -40,26 +41,40 @@ func (t *threads) get(h bot.Handler, requestID, channel string) *thread {
 	if ts == "" {
 		return nil
 	}
-	th := &thread{ts: ts, state: stagebot.StatePending}
+	root := h.RequestFor(stagebot.NetworkSlack, rootKey(requestID, channel))
+	if root == "" {
+		root = ts
+	}
+	th := &thread{ts: ts, root: root, state: stagebot.StatePending}
 	t.m[t.key(requestID, channel)] = th
 	return th
 }
 
-func (t *threads) ts(h bot.Handler, requestID, channel string) string {
+// root is the ts later messages about the request reply under in channel, "" when the
+// request has no thread there.
+func (t *threads) root(h bot.Handler, requestID, channel string) string {
 	if th := t.get(h, requestID, channel); th != nil {
-		return th.ts
+		return th.root
 	}
 	return ""
 }
 
-// start records a new request message.
-func (t *threads) start(h bot.Handler, requestID, channel, ts, head string) *thread {
-	th := &thread{ts: ts, head: head, state: stagebot.StatePending}
+// start records a new request message, ts, posted in the thread under root ("" or ts
+// itself: the message heads its own thread).
+func (t *threads) start(h bot.Handler, requestID, channel, ts, root, head string) *thread {
+	if root == "" {
+		root = ts
+	}
+	th := &thread{ts: ts, root: root, head: head, state: stagebot.StatePending}
 	t.mu.Lock()
 	t.m[t.key(requestID, channel)] = th
 	t.mu.Unlock()
 	h.Remember(stagebot.NetworkSlack, messageRef(channel, ts), requestID)
 	h.Remember(stagebot.NetworkSlack, threadKey(requestID, channel), ts)
+	if root != ts {
+		h.Remember(stagebot.NetworkSlack, rootKey(requestID, channel), root)
+		h.Remember(stagebot.NetworkSlack, threadOf(channel, root), requestID)
+	}
 	return th
 }
 

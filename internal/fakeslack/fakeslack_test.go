@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,4 +105,99 @@ func TestFilesAndRateLimits(t *testing.T) {
 	if !errors.As(err, &rl) || rl.RetryAfter < time.Second {
 		t.Fatalf("want a rate limit, got %v", err)
 	}
+}
+
+// TestSlashCommandThroughSlackGo: slack-go reads the fake's slash_commands envelope as a
+// slack.SlashCommand that accepts a response payload, and a message posted to its
+// response_url with slack-go's webhook call is kept as the command's response, ephemeral by
+// default as on Slack.
+func TestSlashCommandThroughSlackGo(t *testing.T) {
+	fs := fakeslack.Start(t)
+	fs.AddUser(fakeslack.User{ID: "U1", Name: "alice"})
+	sm := socketmode.New(slack.New(fakeslack.BotToken, slack.OptionAppLevelToken(fakeslack.AppToken), slack.OptionAPIURL(fs.APIURL())))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go sm.RunContext(ctx)
+	trigger := fs.Slash("C1", "U1", "/stagebot", "status 1a2b")
+	var cmd slack.SlashCommand
+	for cmd.TriggerID == "" {
+		select {
+		case ev := <-sm.Events:
+			if ev.Type != socketmode.EventTypeSlashCommand {
+				continue
+			}
+			cmd = ev.Data.(slack.SlashCommand)
+			if !ev.Request.AcceptsResponsePayload {
+				t.Errorf("a slash command envelope accepts a response payload")
+			}
+			sm.Ack(*ev.Request)
+		case <-time.After(10 * time.Second):
+			t.Fatal("no slash command envelope")
+		}
+	}
+	if cmd.TriggerID != trigger || cmd.Command != "/stagebot" || cmd.Text != "status 1a2b" || cmd.UserID != "U1" || cmd.ChannelID != "C1" {
+		t.Fatalf("slash command = %+v", cmd)
+	}
+	if err := slack.PostWebhookContext(ctx, cmd.ResponseURL, &slack.WebhookMessage{Text: "pending"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := slack.PostWebhookContext(ctx, strings.TrimSuffix(fs.APIURL(), "api/")+"commands/T0FAKE/nope", &slack.WebhookMessage{Text: "x"}); err == nil {
+		t.Error("a response_url never given out was accepted")
+	}
+	fs.Await(5*time.Second, "the ack and the response", func(v fakeslack.View) bool {
+		rs := v.Responses()
+		return v.Unacked() == 0 && len(rs) == 1 && rs[0] == fakeslack.Response{Command: trigger, Channel: "C1", User: "U1",
+			Text: "pending", ResponseType: "ephemeral"}
+	})
+}
+
+// TestAppHomeThroughSlackGo: slack-go reads the fake's app_home_opened as its typed event,
+// publishes a home view with views.publish, and the next opening carries that view.
+func TestAppHomeThroughSlackGo(t *testing.T) {
+	fs := fakeslack.Start(t)
+	fs.AddUser(fakeslack.User{ID: "U1", Name: "alice"})
+	api := slack.New(fakeslack.BotToken, slack.OptionAppLevelToken(fakeslack.AppToken), slack.OptionAPIURL(fs.APIURL()))
+	sm := socketmode.New(api)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go sm.RunContext(ctx)
+	opened := func() *slackevents.AppHomeOpenedEvent {
+		t.Helper()
+		for {
+			select {
+			case ev := <-sm.Events:
+				if ev.Type != socketmode.EventTypeEventsAPI {
+					continue
+				}
+				sm.Ack(*ev.Request)
+				if e, ok := ev.Data.(slackevents.EventsAPIEvent).InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok {
+					return e
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("no app_home_opened")
+			}
+		}
+	}
+	fs.OpenHome("U1", "home")
+	if e := opened(); e.User != "U1" || e.Tab != "home" || e.Channel != fakeslack.DM("U1") || e.View != nil {
+		t.Fatalf("app_home_opened = %+v", e)
+	}
+	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: []slack.Block{
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "*hello*", false, false), nil, nil)}}}
+	resp, err := api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: "U1", View: view})
+	if err != nil || resp.View.Type != slack.VTHomeTab || resp.View.ID == "" {
+		t.Fatalf("views.publish: %+v %v", resp, err)
+	}
+	if _, err := api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: "U9", View: view}); err == nil || err.Error() != "user_not_found" {
+		t.Errorf("views.publish for nobody: %v, want user_not_found", err)
+	}
+	fs.OpenHome("U1", "home")
+	if e := opened(); e.View == nil || e.View.ID != resp.View.ID {
+		t.Errorf("the second opening carries view %q, want %q", e.View.ID, resp.View.ID)
+	}
+	fs.Read(func(v fakeslack.View) {
+		if h, _ := v.Home("U1"); h.Published != 1 || v.HomeText("U1") != "*hello*" {
+			t.Errorf("home = %+v, text %q", h, v.HomeText("U1"))
+		}
+	})
 }

@@ -22,13 +22,24 @@ func (s *Server) SayWithFiles(channel, user, text string, fileIDs ...string) str
 	return s.say(channel, "", user, text, fileIDs)
 }
 
+// DM is the ID of user's direct-message conversation with the bot. Slack's IDs of DMs start
+// with D, as channels' start with C.
+func DM(user string) string { return "D" + user }
+
+// SayDM sends the bot a direct message as user (a message event with channel_type "im", as
+// the message.im subscription delivers), sharing the files given. It returns the ts.
+func (s *Server) SayDM(user, text string, fileIDs ...string) string {
+	return s.say(DM(user), "", user, text, fileIDs)
+}
+
 func (s *Server) say(channel, thread, user, text string, files []string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := &Message{Channel: channel, TS: s.newTS(), ThreadTS: thread, User: user, Text: text, Files: files}
 	s.messages = append(s.messages, m)
 	s.enqueueEvent(s.messageEvent(m, s.newID("cm")))
-	if strings.Contains(text, "<@"+BotUser+">") {
+	// app_mention is for conversations the app is a member of, not its DMs.
+	if strings.Contains(text, "<@"+BotUser+">") && channelType(channel) != "im" {
 		ev := map[string]any{"type": "app_mention", "user": user, "text": text, "ts": m.TS,
 			"channel": channel, "event_ts": m.TS, "team": TeamID}
 		if thread != "" {
@@ -170,11 +181,23 @@ func (s *Server) messageEvent(m *Message, clientMsgID string) map[string]any {
 	delete(ev, "edited")
 	ev["channel"] = m.Channel
 	ev["event_ts"] = m.TS
-	ev["channel_type"] = "channel"
+	ev["channel_type"] = channelType(m.Channel)
 	if clientMsgID != "" {
 		ev["client_msg_id"] = clientMsgID
 	}
 	return ev
+}
+
+// channelType is the channel_type of a message event in channel, told by its ID as Slack's
+// IDs tell it: D a direct message, G a private channel, C a public one.
+func channelType(channel string) string {
+	switch {
+	case strings.HasPrefix(channel, "D"):
+		return "im"
+	case strings.HasPrefix(channel, "G"):
+		return "group"
+	}
+	return "channel"
 }
 
 // EventIDOf is the event_id of the first events_api envelope whose inner event matches.

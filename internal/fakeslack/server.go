@@ -91,10 +91,13 @@ type Server struct {
 	conns     int // websocket connections made
 	envelopes []*envelope
 	acked     map[string]bool
-	failOpen  int               // apps.connections.open calls still to fail
-	cutAfter  time.Duration     // > 0: every connection is cut this long after its hello
-	refuse    map[string]string // channel -> the error every write to it gets
-	refusals  map[string]int    // channel -> writes refused
+	failOpen  int                 // apps.connections.open calls still to fail
+	cutAfter  time.Duration       // > 0: every connection is cut this long after its hello
+	refuse    map[string]string   // channel -> the error every write to it gets
+	refusals  map[string]int      // channel -> writes refused
+	slashes   map[string]Response // trigger_id -> the slash command's invoker
+	responses []Response          // messages sent to response_urls
+	homes     map[string]*Home    // user -> their App Home
 }
 
 // Start runs a fake workspace until the test ends.
@@ -103,11 +106,13 @@ func Start(t testing.TB) *Server {
 	s := &Server{t: t, PingInterval: 2 * time.Second, changed: make(chan struct{}),
 		nextTS: time.Now().Unix()*1_000_000 + 100, files: map[string]*File{}, users: map[string]User{},
 		calls: map[string]int{}, served: map[string]int64{}, throttle: map[string]time.Time{}, acked: map[string]bool{},
-		refuse: map[string]string{}, refusals: map[string]int{}}
+		refuse: map[string]string{}, refusals: map[string]int{}, slashes: map[string]Response{},
+		homes: map[string]*Home{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.serveAPI)
 	mux.HandleFunc("/files-pri/", s.serveFile)
 	mux.HandleFunc("/link/", s.serveSocket)
+	mux.HandleFunc("/commands/", s.serveResponse)
 	s.srv = httptest.NewServer(mux)
 	t.Cleanup(s.Close)
 	return s
@@ -226,6 +231,9 @@ func (s *Server) Dump() string {
 	}
 	for _, e := range s.ephemeral {
 		fmt.Fprintf(&b, "  ephemeral to %s in %s: %q\n", e.User, e.Channel, e.Text)
+	}
+	for _, r := range s.responses {
+		fmt.Fprintf(&b, "  %s response to %s in %s: %q\n", r.ResponseType, r.User, r.Channel, r.Text)
 	}
 	return b.String()
 }

@@ -19,8 +19,9 @@ type envelope struct {
 }
 
 func (e *envelope) frame() []byte {
+	// Slack lets an app answer a slash command in its ack; events and interactions not.
 	m := map[string]any{"envelope_id": e.ID, "payload": e.Payload, "type": e.Type,
-		"accepts_response_payload": false}
+		"accepts_response_payload": e.Type == "slash_commands"}
 	if e.Type == "events_api" {
 		m["retry_attempt"] = max(e.sent-1, 0)
 		m["retry_reason"] = ""

@@ -26,6 +26,7 @@ var methods = map[string]apiFunc{
 	"users.info":            (*Server).usersInfo,
 	"conversations.replies": (*Server).replies,
 	"conversations.history": (*Server).history,
+	"views.publish":         (*Server).publishView,
 	"apps.connections.open": nil, // the app token's method, served apart
 }
 
@@ -234,11 +235,21 @@ func (s *Server) replies(p url.Values) (map[string]any, string) {
 	if m.ThreadTS != "" {
 		root = m.ThreadTS
 	}
+	oldest, latest := p.Get("oldest"), p.Get("latest")
+	inclusive := p.Get("inclusive") == "true" || p.Get("inclusive") == "1"
 	var out []any
 	for _, x := range s.messages {
-		if x.Channel == ch && (x.TS == root || x.ThreadTS == root) {
-			out = append(out, s.messageJSON(x))
+		if x.Channel != ch || (x.TS != root && x.ThreadTS != root) {
+			continue
 		}
+		// oldest and latest bound the messages by ts, their own included only when inclusive.
+		if oldest != "" && (x.TS < oldest || (!inclusive && x.TS == oldest)) {
+			continue
+		}
+		if latest != "" && (x.TS > latest || (!inclusive && x.TS == latest)) {
+			continue
+		}
+		out = append(out, s.messageJSON(x))
 	}
 	if lim, _ := strconv.Atoi(p.Get("limit")); lim > 0 && len(out) > lim {
 		out = out[:lim]

@@ -1,0 +1,37 @@
+package slack
+
+import (
+	"context"
+
+	"github.com/slack-go/slack"
+
+	"stagebot/bot"
+)
+
+// answer is how a command is answered: to the person who asked, never to the whole channel
+// (contract section 3). In a DM the answer is a message there; in a channel's thread it
+// joins the thread, where the asker is reading; at a channel's top level it is ephemeral,
+// shown to the asker alone. Announcements (the request message, its states) are posted by
+// Deliver, not here.
+func (a *Adapter) answer(ctx context.Context, h bot.Handler, in incoming) func(string) error {
+	switch {
+	case in.direct():
+		return func(text string) error { return a.post(ctx, in.channel, in.thread, escape(text), nil) }
+	case in.thread != "":
+		return func(text string) error { return a.replyIn(ctx, h, in.channel, in.thread, escape(text)) }
+	}
+	return func(text string) error { return a.ephemeral(ctx, in.channel, in.user, "", escape(text)) }
+}
+
+// ephemeral shows text (already escaped) to user alone in channel, in the thread under
+// thread when set.
+func (a *Adapter) ephemeral(ctx context.Context, channel, user, thread, text string) error {
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	return call(ctx, func() error {
+		_, err := a.api.PostEphemeralContext(ctx, channel, user, opts...)
+		return err
+	})
+}
