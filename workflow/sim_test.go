@@ -434,7 +434,7 @@ func (s *sim) workerStep() {
 		s.logf("worker: %s [%s] (job %d, attempt %d)", next.Kind, stagebot.ShortID(next.RequestID), next.Seq, next.Attempt+1)
 	}
 	calls := 0
-	crashed, ran := false, false
+	ran := false
 	if len(events) > 0 {
 		s.mem.Fault = func(op snakefruit.Op) error {
 			calls++
@@ -463,21 +463,13 @@ func (s *sim) workerStep() {
 			return nil
 		}
 	}
-	func() {
-		defer func() {
-			if v := recover(); v != nil {
-				if _, ok := v.(simCrash); !ok {
-					panic(v)
-				}
-				crashed = true
-			}
-		}()
+	crashed := survive(func() {
 		var err error
 		ran, _, err = s.svc.workOnce(context.Background(), context.Background())
 		if err != nil {
 			s.fail("worker: %v", err)
 		}
-	}()
+	})
 	s.mem.Fault = nil
 	switch {
 	case crashed:
@@ -491,13 +483,26 @@ func (s *sim) workerStep() {
 	}
 }
 
+// survive runs fn and reports whether a fault hook crashed it (panicked with simCrash).
+func survive(fn func()) (crashed bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			if _, ok := v.(simCrash); !ok {
+				panic(v)
+			}
+			crashed = true
+		}
+	}()
+	fn()
+	return false
+}
+
 // runPreupload runs the queued pre-upload at index i, with a fault (an error or a crash)
 // at a random transport call one time in three.
 func (s *sim) runPreupload(i int, faults bool) {
 	q := s.queued[i]
 	s.queued = slices.Delete(s.queued, i, i+1)
 	s.logf("pre-upload [%s]", stagebot.ShortID(q.id))
-	crashed := false
 	if faults && s.pick(3) == 0 {
 		at, what := 1+s.pick(6), []string{"error", "crash"}[s.pick(2)]
 		calls := 0
@@ -513,17 +518,7 @@ func (s *sim) runPreupload(i int, faults bool) {
 			return errInjected
 		}
 	}
-	func() {
-		defer func() {
-			if v := recover(); v != nil {
-				if _, ok := v.(simCrash); !ok {
-					panic(v)
-				}
-				crashed = true
-			}
-		}()
-		q.fn()
-	}()
+	crashed := survive(q.fn)
 	s.mem.Fault = nil
 	s.stats["pre-uploads run"]++
 	if crashed {

@@ -12,10 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"stagebot"
 	"stagebot/internal/sshdtest"
 	"stagebot/snakefruit"
-	"stagebot/storage"
 )
 
 // awaitPending waits until a pending upload of at least minSize bytes is in dir (a
@@ -125,39 +123,7 @@ func TestSFTPKilledDuringPreuploadsAndRenames(t *testing.T) {
 	p = startBot(t, dir, "run", "--config", cfg)
 	p.close() // EOF: drain the queue
 
-	db, err := storage.OpenReadOnly(filepath.Join(dir, "var", "stagebot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	err = db.View(func(tx *storage.Tx) error {
-		jobs, err := tx.Jobs()
-		if err != nil {
-			return err
-		}
-		if len(jobs) != 0 {
-			t.Errorf("%d jobs left: %+v", len(jobs), jobs)
-		}
-		for _, id := range ids {
-			r, err := tx.FindRequest(id)
-			if err != nil {
-				return err
-			}
-			locks := 0
-			for _, h := range r.History {
-				if h.To == stagebot.StateLocked {
-					locks++
-				}
-			}
-			if r.State != stagebot.StateLocked || locks != 1 {
-				t.Errorf("%s is %s, locked %d times (%s)", r.Filename, r.State, locks, r.LastError)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	assertLockedOnce(t, dir, ids)
 	lines := readLines(t, filepath.Join(s.Dir, "locked_clicks_list"))
 	if len(lines) != n {
 		t.Errorf("list has %d lines, want %d: %v", len(lines), n, lines)

@@ -204,37 +204,7 @@ func TestSFTPKilledAtRandomPoints(t *testing.T) {
 	p = startBot(t, dir, "run", "--config", cfg)
 	p.close() // EOF: drain the queue
 
-	db, err := storage.OpenReadOnly(filepath.Join(dir, "var", "stagebot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.View(func(tx *storage.Tx) error {
-		jobs, _ := tx.Jobs()
-		if len(jobs) != 0 {
-			t.Errorf("%d jobs left", len(jobs))
-		}
-		for _, id := range ids {
-			r, err := tx.FindRequest(id)
-			if err != nil {
-				return err
-			}
-			if r.State != stagebot.StateLocked {
-				t.Errorf("%s is %s (%s)", r.Filename, r.State, r.LastError)
-			}
-			locks := 0
-			for _, h := range r.History {
-				if h.To == stagebot.StateLocked {
-					locks++
-				}
-			}
-			if locks != 1 {
-				t.Errorf("%s locked %d times", r.Filename, locks)
-			}
-		}
-		_, err := tx.VerifyAudit()
-		return err
-	})
+	assertLockedOnce(t, dir, ids)
 	lines := readLines(t, filepath.Join(s.Dir, "locked_clicks_list"))
 	seen := map[string]bool{}
 	for _, l := range lines {
@@ -258,4 +228,44 @@ func TestSFTPKilledAtRandomPoints(t *testing.T) {
 		}
 	}
 	assertNoTemps(t, s.Dir)
+}
+
+// assertLockedOnce checks the state dir after a drained run: no job left, every request of
+// ids locked exactly once, and the audit chain sound.
+func assertLockedOnce(t *testing.T, dir string, ids []string) {
+	t.Helper()
+	db, err := storage.OpenReadOnly(filepath.Join(dir, "var", "stagebot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(func(tx *storage.Tx) error {
+		jobs, err := tx.Jobs()
+		if err != nil {
+			return err
+		}
+		if len(jobs) != 0 {
+			t.Errorf("%d jobs left: %+v", len(jobs), jobs)
+		}
+		for _, id := range ids {
+			r, err := tx.FindRequest(id)
+			if err != nil {
+				return err
+			}
+			locks := 0
+			for _, h := range r.History {
+				if h.To == stagebot.StateLocked {
+					locks++
+				}
+			}
+			if r.State != stagebot.StateLocked || locks != 1 {
+				t.Errorf("%s is %s, locked %d times (%s)", r.Filename, r.State, locks, r.LastError)
+			}
+		}
+		_, err = tx.VerifyAudit()
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
