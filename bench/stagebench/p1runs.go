@@ -233,18 +233,8 @@ func (lg *logTail) wait(b *consoleBot, timeout time.Duration, res ...*regexp.Reg
 	tick := time.NewTicker(logPoll)
 	defer tick.Stop()
 	for {
-		text, err := lg.read()
-		if err != nil {
-			return "", err
-		}
-		lines := strings.Split(lg.part+text, "\n")
-		lg.part = lines[len(lines)-1]
-		for _, l := range lines[:len(lines)-1] {
-			for _, re := range res {
-				if re.MatchString(l) {
-					return l, nil
-				}
-			}
+		if l, ok, err := lg.scan(res...); err != nil || ok {
+			return l, err
 		}
 		select {
 		case <-tick.C:
@@ -254,6 +244,26 @@ func (lg *logTail) wait(b *consoleBot, timeout time.Duration, res ...*regexp.Reg
 			return "", fmt.Errorf("no such log line within %v; its log: %s", timeout, tail(lg.path))
 		}
 	}
+}
+
+// scan looks at the whole lines the log gained since the last scan for the first matching
+// any of res; a line still being written waits for the next scan, and the lines after a
+// match are not looked at again.
+func (lg *logTail) scan(res ...*regexp.Regexp) (string, bool, error) {
+	text, err := lg.read()
+	if err != nil {
+		return "", false, err
+	}
+	lines := strings.Split(lg.part+text, "\n")
+	lg.part = lines[len(lines)-1]
+	for _, l := range lines[:len(lines)-1] {
+		for _, re := range res {
+			if re.MatchString(l) {
+				return l, true, nil
+			}
+		}
+	}
+	return "", false, nil
 }
 
 // read returns what the log gained since the last read.
