@@ -10,6 +10,10 @@ type Options struct {
 	StableFrameworks []string
 	MaxControlBytes  int64 // decompressed control.tar.gz cap; 0 = DefaultMaxControlBytes
 	MaxDataBytes     int64 // decompressed data.tar.gz cap; 0 = DefaultMaxDataBytes
+	// SHA512 also hashes the whole click with sha512 (Info.SHA512). It costs more CPU than
+	// the transfer on a small machine, so the bot leaves it out of `!stage` and computes it
+	// while the request waits (only publishing needs it); `stagebot inspect` shows it.
+	SHA512 bool
 }
 
 const (

@@ -37,8 +37,13 @@ func InspectFile(path string, opts Options) (*Info, error) {
 // Inspect reads r to EOF exactly once. It returns an error only for I/O failures of r;
 // everything wrong with the click itself is a Problem (a truncated / non-ar stream is one).
 func Inspect(r io.Reader, opts Options) (*Info, error) {
-	src := &source{r: r, sha256: sha256.New(), sha512: sha512.New()}
-	src.hashes = asyncw.NewGroup(src.sha256, src.sha512)
+	src := &source{r: r, sha256: sha256.New()}
+	if opts.SHA512 {
+		src.sha512 = sha512.New()
+		src.hashes = asyncw.NewGroup(src.sha256, src.sha512)
+	} else {
+		src.hashes = asyncw.NewGroup(src.sha256)
+	}
 	defer src.hashes.Close()
 	in := &inspection{opts: opts, info: &Info{}, signed: newSignedHashes(opts.Keyring), buf: make([]byte, 32<<10)}
 	defer in.signed.Close()
@@ -57,7 +62,9 @@ func Inspect(r io.Reader, opts Options) (*Info, error) {
 	info := in.info
 	info.Size = src.n
 	info.SHA256 = hex.EncodeToString(src.sha256.Sum(nil))
-	info.SHA512 = hex.EncodeToString(src.sha512.Sum(nil))
+	if src.sha512 != nil {
+		info.SHA512 = hex.EncodeToString(src.sha512.Sum(nil))
+	}
 	return info, nil
 }
 
@@ -67,7 +74,7 @@ type source struct {
 	r              io.Reader
 	n              int64
 	sha256, sha512 hash.Hash
-	hashes         asyncw.Group // feeds sha256 and sha512
+	hashes         asyncw.Group // feeds sha256 and, when asked for, sha512
 	err            error
 }
 

@@ -28,12 +28,15 @@ func TestInspectReadsToEOFWhateverItFinds(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := bytes.NewReader(tt.data)
-			info, err := Inspect(r, Options{})
+			info, err := Inspect(r, Options{SHA512: true})
 			if err != nil {
 				t.Fatalf("Inspect: %v", err)
 			}
 			if r.Len() != 0 || info.Size != int64(len(tt.data)) {
 				t.Errorf("left %d bytes unread; Size %d of %d", r.Len(), info.Size, len(tt.data))
+			}
+			if plain, err := Inspect(bytes.NewReader(tt.data), Options{}); err != nil || plain.SHA512 != "" || plain.SHA256 != info.SHA256 {
+				t.Errorf("without Options.SHA512: sha512 %q (err %v), sha256 %s", plain.SHA512, err, plain.SHA256)
 			}
 			sum := sha512.Sum512(tt.data)
 			if info.SHA512 != hex.EncodeToString(sum[:]) {
@@ -135,7 +138,7 @@ func TestFormatNamesEverything(t *testing.T) {
 	c := newHandClick()
 	c.Manifest["name"] = "com.example.bad_name"
 	setField("Depends", "libc6")(c)
-	info, err := Inspect(bytes.NewReader(c.bytes(t)), Options{})
+	info, err := Inspect(bytes.NewReader(c.bytes(t)), Options{SHA512: true})
 	if err != nil {
 		t.Fatal(err)
 	}

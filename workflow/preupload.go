@@ -2,6 +2,12 @@ package workflow
 
 import (
 	"context"
+	"crypto/sha512"
+	"encoding/hex"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
 	"sync"
 	"time"
 
@@ -254,4 +260,58 @@ func (s *Service) dropPreupload(tx *storage.Tx, r *stagebot.Request, to stagebot
 	_, err := tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobUnlock, RequestID: r.ID, Created: s.now(), Gen: r.Gen,
 		Quiet: true, PendingOnly: true})
 	return err
+}
+
+// digestLater computes r's sha512 (publish.command's {sha512}) from the bot's copy while the
+// request waits: it costs more CPU than a fast download, so `!stage` leaves it out, and
+// nothing needs it before publication, which computes it itself if this never ran.
+func (s *Service) digestLater(r *stagebot.Request) {
+	s.pre.wg.Add(1)
+	s.pre.spawn(r.ID, func() {
+		defer s.pre.wg.Done()
+		sum, err := sha512File(s.pre.ctx, r.LocalPath)
+		if err != nil {
+			if s.pre.ctx.Err() == nil && !errors.Is(err, fs.ErrNotExist) {
+				s.log.Warn("sha512 of the bot's copy", "id", r.ShortID(), "err", err)
+			}
+			return
+		}
+		err = s.update(func(tx *storage.Tx) error {
+			cur, err := tx.Request(r.ID)
+			if err != nil || cur.SHA512 != "" || cur.SHA256 != r.SHA256 {
+				return err
+			}
+			cur.SHA512 = sum
+			return tx.PutRequest(cur)
+		})
+		if err != nil {
+			s.log.Warn("record sha512", "id", r.ShortID(), "err", err)
+		}
+	})
+}
+
+// sha512File hashes path, stopping early when ctx ends.
+func sha512File(ctx context.Context, path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha512.New()
+	if _, err := io.Copy(h, ctxReader{ctx, f}); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }

@@ -76,6 +76,14 @@ func (s *Service) publishFailed(job stagebot.Job, why string) error {
 // publishCommand runs publish.command with the request's fields in its placeholders. The
 // argv is never passed through a shell, so a version cannot inject anything.
 func (s *Service) publishCommand(ctx context.Context, r *stagebot.Request) (string, error) {
+	if r.SHA512 == "" {
+		// The digest made while the request waited never ran (a restart came first).
+		sum, err := sha512File(ctx, r.LocalPath)
+		if err != nil {
+			return "", fmt.Errorf("sha512 of %s: %w", r.Filename, err)
+		}
+		r.SHA512 = sum
+	}
 	repl := strings.NewReplacer("{path}", r.LocalPath, "{name}", r.Name, "{version}", r.Version,
 		"{arch}", r.Arch, "{sha512}", r.SHA512, "{sha256}", r.SHA256, "{filename}", r.Filename)
 	argv := make([]string, len(s.cfg.Publish.Command))

@@ -532,13 +532,15 @@ func (s *sim) runPreupload(i int, faults bool) {
 	}
 }
 
-// preuploadFor runs the queued pre-upload of request id, if any: a lock waits for it.
+// preuploadFor runs what is queued for request id (its pre-upload, its digest): a lock
+// waits for the pre-upload.
 func (s *sim) preuploadFor(id string) {
-	for i, q := range s.queued {
-		if q.id == id {
+	for i := 0; i < len(s.queued); {
+		if s.queued[i].id == id {
 			s.runPreupload(i, false)
-			return
+			continue
 		}
+		i++
 	}
 }
 

@@ -86,6 +86,7 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 		return nil, err
 	}
 	recorded = r
+	s.digestLater(r)
 	return r, nil
 }
 

@@ -2,6 +2,8 @@ package workflow
 
 import (
 	"context"
+	"crypto/sha512"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"slices"
@@ -149,7 +151,13 @@ func TestPublishCommandFailureKeepsItLocked(t *testing.T) {
 	e := newEnv(t, stagebot.Policy{Approvals: 1}, func(c *Config) {
 		c.Publish = Publish{Command: []string{script, "{path}", "{name}", "{version}", "{arch}", "{sha512}"}, Timeout: 10 * time.Second}
 	})
-	r := e.stage(alice, e.click("com.example.pub", "1.0", "all"))
+	path := e.click("com.example.pub", "1.0", "all")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha512.Sum512(data)
+	r := e.stage(alice, path)
 	e.svc.Approve(bob, r.ShortID())
 	e.awaitState(r.ID, stagebot.StateLocked)
 	e.toPhasingEnd()
@@ -177,7 +185,7 @@ func TestPublishCommandFailureKeepsItLocked(t *testing.T) {
 	}
 	args, _ := os.ReadFile(filepath.Join(dir, "args"))
 	fields := strings.Fields(string(args))
-	if len(fields) != 5 || fields[1] != "com.example.pub" || fields[2] != "1.0" || fields[3] != "all" || fields[4] != r.SHA512 || !strings.HasSuffix(fields[0], r.Filename) {
+	if len(fields) != 5 || fields[1] != "com.example.pub" || fields[2] != "1.0" || fields[3] != "all" || fields[4] != hex.EncodeToString(sum[:]) || !strings.HasSuffix(fields[0], r.Filename) {
 		t.Fatalf("publish command got %q", args)
 	}
 }

@@ -18,7 +18,7 @@ func cmdInspect(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: stagebot inspect [--keyring FILE] CLICK...")
 		return exitUsage
 	}
-	var opts click.Options
+	opts := click.Options{SHA512: true}
 	if *keyring != "" {
 		kr, err := click.LoadKeyring(*keyring)
 		if err != nil {

@@ -330,6 +330,7 @@ func TestCancelDuringLockNeverComesBackFailed(t *testing.T) {
 		s := sshdtest.Start(t)
 		dir := t.TempDir()
 		cfg := sftpConfig(t, dir, s, s.KnownHosts)
+		copyAtApproval(t, cfg)
 		clicks := t.TempDir()
 		c := buildClick(t, clicks, "com.example.early", "1.0", 0)
 

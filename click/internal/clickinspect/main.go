@@ -35,7 +35,7 @@ func main() {
 }
 
 func inspect(path string) {
-	info, err := click.InspectFile(path, click.Options{})
+	info, err := click.InspectFile(path, click.Options{SHA512: true})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
