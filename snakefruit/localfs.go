@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"stagebot/internal/writeback"
 )
 
 // localFS is the file:// transport: a folder on a local (or locally mounted) file system.
@@ -21,7 +23,9 @@ func (l localFS) writeFile(ctx context.Context, name string, r io.ReadSeeker) (i
 		return 0, landed{}, err
 	}
 	defer f.Close()
-	n, err := io.Copy(f, contextReader{ctx, r})
+	// Written back as it goes: a folder on the bot's own disk must not fill the page cache
+	// with a click whose flush every bbolt commit would then wait for.
+	n, err := io.Copy(writeback.New(f), contextReader{ctx, r})
 	if err != nil {
 		return n, landed{}, err
 	}
