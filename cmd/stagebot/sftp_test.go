@@ -172,16 +172,12 @@ func TestSFTPKilledAtRandomPoints(t *testing.T) {
 	cfg := sftpConfig(t, dir, s, s.KnownHosts)
 	clicks := t.TempDir()
 	const n = 20
-	want := map[string]string{} // filename -> sha256
 	var paths []string
 	for i := 0; i < n; i++ {
 		// Incompressible content so each upload takes long enough to be interrupted.
 		blob := make([]byte, 1<<20)
 		rand.Read(blob)
 		path := clicktest.Build(t, clicks, clicktest.Spec{Name: fmt.Sprintf("com.example.k%02d", i), Version: "1.0", Framework: fw, Arch: "all", Files: map[string]string{"blob": string(blob)}})
-		data, _ := os.ReadFile(path)
-		sum := sha256.Sum256(data)
-		want[filepath.Base(path)] = hex.EncodeToString(sum[:])
 		paths = append(paths, path)
 	}
 	p := startBot(t, dir, "run", "--config", cfg)
@@ -205,29 +201,7 @@ func TestSFTPKilledAtRandomPoints(t *testing.T) {
 	p.close() // EOF: drain the queue
 
 	assertLockedOnce(t, dir, ids)
-	lines := readLines(t, filepath.Join(s.Dir, "locked_clicks_list"))
-	seen := map[string]bool{}
-	for _, l := range lines {
-		if _, ok := want[l]; !ok || seen[l] {
-			t.Errorf("bad or duplicate list line %q", l)
-		}
-		seen[l] = true
-	}
-	if len(seen) != n {
-		t.Errorf("%d clicks listed, want %d", len(seen), n)
-	}
-	for name, sum := range want {
-		data, err := os.ReadFile(filepath.Join(s.Dir, name))
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-			continue
-		}
-		got := sha256.Sum256(data)
-		if hex.EncodeToString(got[:]) != sum {
-			t.Errorf("%s on snakefruit differs from the click", name)
-		}
-	}
-	assertNoTemps(t, s.Dir)
+	assertFolderHolds(t, s.Dir, paths)
 }
 
 // assertLockedOnce checks the state dir after a drained run: no job left, every request of
@@ -268,4 +242,41 @@ func assertLockedOnce(t *testing.T, dir string, ids []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// assertFolderHolds checks a snakefruit folder after a drained run: the list names each of
+// the clicks at paths once and nothing else, each file is byte-identical to its click, and
+// no temporary or pending file is left.
+func assertFolderHolds(t *testing.T, folder string, paths []string) {
+	t.Helper()
+	want := map[string]string{} // filename -> sha256
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(data)
+		want[filepath.Base(path)] = hex.EncodeToString(sum[:])
+	}
+	seen := map[string]bool{}
+	for _, l := range readLines(t, filepath.Join(folder, "locked_clicks_list")) {
+		if _, ok := want[l]; !ok || seen[l] {
+			t.Errorf("bad or duplicate list line %q", l)
+		}
+		seen[l] = true
+	}
+	if len(seen) != len(want) {
+		t.Errorf("%d clicks listed, want %d", len(seen), len(want))
+	}
+	for name, sum := range want {
+		data, err := os.ReadFile(filepath.Join(folder, name))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if got := sha256.Sum256(data); hex.EncodeToString(got[:]) != sum {
+			t.Errorf("%s on snakefruit differs from the click", name)
+		}
+	}
+	assertNoTemps(t, folder)
 }
