@@ -40,6 +40,7 @@ type preupload struct {
 	cancel  context.CancelFunc
 	settled chan *stagebot.Request // Stage's outcome: the recorded request, or nil
 	done    chan struct{}          // closed once the pre-upload is recorded or removed
+	then    []func()               // spawned once done is closed (preuploads.after); under mu
 }
 
 // preuploads are the pre-uploads under way, by request ID.
@@ -67,6 +68,19 @@ func (p *preuploads) get(id string) *preupload {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.byID[id]
+}
+
+// after has fn spawned once id's pre-upload under way ends, and says false (fn not taken)
+// when none is under way.
+func (p *preuploads) after(id string, fn func()) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pu := p.byID[id]
+	if pu == nil {
+		return false
+	}
+	pu.then = append(pu.then, fn)
+	return true
 }
 
 // stop cancels the pre-uploads under way and waits for them: their pending files stay for
@@ -109,8 +123,12 @@ func (s *Service) runPreupload(pu *preupload, g *intake.Growing) {
 	defer func() {
 		s.pre.mu.Lock()
 		delete(s.pre.byID, pu.id)
+		then := pu.then
 		s.pre.mu.Unlock()
 		close(pu.done)
+		for _, fn := range then {
+			s.pre.spawn(pu.id, fn)
+		}
 	}()
 	defer pu.cancel()
 	landed, err := s.cfg.Target.Preupload(pu.ctx, pu.id, g)
@@ -264,10 +282,12 @@ func (s *Service) dropPreupload(tx *storage.Tx, r *stagebot.Request, to stagebot
 
 // digestLater computes r's sha512 (publish.command's {sha512}) from the bot's copy while the
 // request waits: it costs more CPU than a fast download, so `!stage` leaves it out, and
-// nothing needs it before publication, which computes it itself if this never ran.
+// nothing needs it before publication, which computes it itself if this never ran. It also
+// waits for r's pre-upload to end: an approval waits for that one, and on two cores a
+// digest beside it made `!stage` to `locked` slower by the digest's CPU.
 func (s *Service) digestLater(r *stagebot.Request) {
 	s.pre.wg.Add(1)
-	s.pre.spawn(r.ID, func() {
+	digest := func() {
 		defer s.pre.wg.Done()
 		sum, err := sha512File(s.pre.ctx, r.LocalPath)
 		if err != nil {
@@ -287,7 +307,10 @@ func (s *Service) digestLater(r *stagebot.Request) {
 		if err != nil {
 			s.log.Warn("record sha512", "id", r.ShortID(), "err", err)
 		}
-	})
+	}
+	if !s.pre.after(r.ID, digest) {
+		s.pre.spawn(r.ID, digest)
+	}
 }
 
 // sha512File hashes path, stopping early when ctx ends.

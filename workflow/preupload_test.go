@@ -2,8 +2,11 @@ package workflow
 
 import (
 	"bytes"
+	"crypto/sha512"
+	"encoding/hex"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -197,5 +200,35 @@ func TestRefusedStageLeavesNoPreupload(t *testing.T) {
 	e.svc.pre.wg.Wait() // the refused click's pre-upload has run its course
 	if matches, _ := filepath.Glob(filepath.Join(e.folder, snakefruit.PendingPrefix+"*")); len(matches) != 0 {
 		t.Fatalf("pre-uploads left: %v", matches)
+	}
+}
+
+// The sha512 digest waits for the request's pre-upload: on two cores it would take a core
+// from the upload an approval waits for. It still comes once the pre-upload ends.
+func TestDigestWaitsForThePreupload(t *testing.T) {
+	gate := make(chan struct{})
+	e := newEnv(t, stagebot.Policy{Approvals: 1}, func(c *Config) {
+		preuploadOn(c)
+		c.Target.(*flakyTarget).preGate = gate
+	})
+	var spawned atomic.Int32
+	e.svc.pre.spawn = func(_ string, fn func()) {
+		spawned.Add(1)
+		go fn()
+	}
+	path := e.click("com.example.digest", "1.0", "all")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.stage(alice, path)
+	if n := spawned.Load(); n != 1 {
+		t.Errorf("%d goroutines started by the stage while its pre-upload is held, want 1 (the pre-upload; the digest after it)", n)
+	}
+	close(gate)
+	got := e.await(r.ID, "a sha512", func(r *stagebot.Request) bool { return r.SHA512 != "" })
+	want := sha512.Sum512(data)
+	if got.SHA512 != hex.EncodeToString(want[:]) {
+		t.Errorf("sha512 %s, want %x", got.SHA512, want)
 	}
 }
