@@ -66,10 +66,27 @@ type Request struct {
 
 // Approval is one person's approval or sign-off, valid only for the bytes it was given on.
 type Approval struct {
-	By     Identity  `json:"by"`
-	Key    string    `json:"key"` // Person.Key: one approval per person across networks
+	By  Identity `json:"by"`
+	Key string   `json:"key"` // Person.Key, as the approver was shown then
+	// Keys are every identity the approver had then (Person.Keys). An approval counts once
+	// per person, and a person is known by any of them: lee who approved from a hostmask and
+	// approves again once identified with services is still one approval.
+	Keys   []string  `json:"keys,omitempty"`
 	At     time.Time `json:"at"`
 	SHA256 string    `json:"sha256"`
+}
+
+// keys are Keys with what older records (without it) still say.
+func (a Approval) keys() []string { return identityKeys(a.Keys, a.Key, a.By) }
+
+// SamePerson reports whether the approver shares any of keys.
+func (a Approval) SamePerson(keys []string) bool {
+	for _, k := range a.keys() {
+		if slices.Contains(keys, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // Preupload is a pending upload as it was checked when it landed: approval renames it into
@@ -135,16 +152,20 @@ func ShortID(id string) string {
 // PackageKey is the supersession key: name and the filename's arch.
 func (r *Request) PackageKey() string { return r.Name + "_" + r.Arch }
 
-// ValidApprovals are the approvals given on the click's current bytes, one per person.
+// ValidApprovals are the approvals given on the click's current bytes, one per person: an
+// approval sharing an identity with an earlier one is that person's again.
 func (r *Request) ValidApprovals() []Approval {
-	seen := map[string]bool{}
+	var seen []string
 	var out []Approval
 	for _, a := range r.Approvals {
-		if a.SHA256 != r.SHA256 || seen[a.Key] {
+		if a.SHA256 != r.SHA256 {
 			continue
 		}
-		seen[a.Key] = true
-		out = append(out, a)
+		again := a.SamePerson(seen)
+		seen = append(seen, a.keys()...)
+		if !again {
+			out = append(out, a)
+		}
 	}
 	return out
 }
@@ -164,10 +185,11 @@ func (r *Request) PolicyMet(p Policy) bool {
 	return true
 }
 
-// ApprovedBy reports whether the person with key already approved the current bytes.
-func (r *Request) ApprovedBy(key string) bool {
+// ApprovedBy reports whether the person known by any of keys (Person.Keys, or one member
+// key) already approved the current bytes.
+func (r *Request) ApprovedBy(keys ...string) bool {
 	for _, a := range r.ValidApprovals() {
-		if a.Key == key {
+		if a.SamePerson(keys) {
 			return true
 		}
 	}
@@ -195,18 +217,24 @@ func (r *Request) IsRequesterKey(key string) bool {
 
 // requesterKeys are RequesterKeys with what older records (without it) still say.
 func (r *Request) requesterKeys() []string {
-	keys := slices.Clone(r.RequesterKeys)
+	return identityKeys(r.RequesterKeys, r.RequesterKey, r.Requester)
+}
+
+// identityKeys are the keys a record kept (Person.Keys) and those its older form still
+// yields: the person key it was shown under and the identity's own.
+func identityKeys(kept []string, key string, id Identity) []string {
+	keys := slices.Clone(kept)
 	add := func(k string) {
 		if k != "" && !slices.Contains(keys, k) {
 			keys = append(keys, k)
 		}
 	}
-	add(r.RequesterKey)
-	if r.Requester.Network != "" && r.Requester.ID != "" {
-		add(r.Requester.Key())
+	add(key)
+	if id.Network != "" && id.ID != "" {
+		add(id.Key())
 	}
-	if r.Requester.Network == NetworkIRC && r.Requester.Account != "" {
-		add(accountKey(r.Requester.Account))
+	if id.Network == NetworkIRC && id.Account != "" {
+		add(accountKey(id.Account))
 	}
 	return keys
 }

@@ -56,7 +56,7 @@ func authorize(act action, p stagebot.Person, r *stagebot.Request, policy stageb
 			return stagebot.Errorf(stagebot.ECONFLICT, "[%s] is %s, not pending: nothing to approve", r.ShortID(), r.State)
 		case !policy.SelfApproval && r.IsRequester(p):
 			return stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not approve [%s]: it is their own request (no self-approval)", who, r.ShortID())
-		case r.ApprovedBy(p.Key):
+		case r.ApprovedBy(p.Keys()...):
 			return stagebot.Errorf(stagebot.ECONFLICT, "%s already approved [%s]", who, r.ShortID())
 		}
 	case actQA:
@@ -72,7 +72,7 @@ func authorize(act action, p stagebot.Person, r *stagebot.Request, policy stageb
 		}
 	case actWithdraw:
 		switch {
-		case !r.ApprovedBy(p.Key):
+		case !r.ApprovedBy(p.Keys()...):
 			return stagebot.Errorf(stagebot.ECONFLICT, "%s has no approval on [%s] to withdraw", who, r.ShortID())
 		case !notLockedYet(r.State):
 			return stagebot.Errorf(stagebot.ECONFLICT, "[%s] is already %s: withdrawing an approval changes nothing now", r.ShortID(), r.State)

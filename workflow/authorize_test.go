@@ -27,12 +27,13 @@ const (
 	requesterHostmask relation = "requester, same hostmask" // asked before identifying; now identified as member sil, same hostmask
 	requesterSlack    relation = "requester, same Slack user"
 
-	// An approver again: an approval counts once per person key (Approval.Key).
+	// An approver again: an approval counts once per person, known by any identity they
+	// approved with (Approval.Keys), as a requester is.
 	approverMember     relation = "approver, same member" // approved on IRC as member lee; now on Slack
 	approverHostmask   relation = "approver, same hostmask"
 	approverSlack      relation = "approver, same Slack user"
-	approverAccount    relation = "approver, same account, other hostmask"    // not a member: another key
-	approverIdentified relation = "approver, same hostmask, identified since" // a member now: another key
+	approverAccount    relation = "approver, same account, other hostmask"    // not a member: another person key, the same account
+	approverIdentified relation = "approver, same hostmask, identified since" // a member now: another person key, the same hostmask
 )
 
 // situation is the request's state with what else its checks look at.
@@ -63,7 +64,7 @@ var (
 	requester    = []relation{requesterMember, requesterAccount, requesterHostmask, requesterSlack}
 	notRequester = except(allRelations, requester...)
 	// approvedByKey are the relations under which the actor's own approval is there.
-	approvedByKey = []relation{approverMember, approverHostmask, approverSlack}
+	approvedByKey = []relation{approverMember, approverHostmask, approverSlack, approverAccount, approverIdentified}
 
 	pendings    = []situation{pending, pendingHeld, pendingSignedOff}
 	notLocked   = []situation{pending, pendingHeld, pendingSignedOff, approved, failed}
@@ -144,8 +145,6 @@ var authorizeTable = []authRow{
 	{name: "one approval per person", act: actApprove, by: by(landing, approvedByKey...), in: pendings,
 		want: "conflict: WHO already approved [1a2b3c4d]"},
 	{name: "the landing team approves someone else's request, held or not", act: actApprove, by: by(landing, stranger), in: pendings},
-	{name: "an approval under another person key is not the actor's", act: actApprove,
-		by: by(landing, approverAccount, approverIdentified), in: pendings},
 
 	// !qa.
 	{name: "only QA signs off", act: actQA, by: by(notQA),
@@ -344,7 +343,7 @@ func fixture(role stagebot.Role, rel relation, sit situation) (stagebot.Person, 
 	approvals := []stagebot.Approval{{By: irc("otto!~otto@otto.example", ""), Key: stagebot.MemberKey("otto"), SHA256: "cafe"}}
 	approvedAs := func(id stagebot.Identity, member string) {
 		p := person(id, member, stagebot.RoleLanding)
-		approvals = append(approvals, stagebot.Approval{By: id, Key: p.Key, SHA256: "cafe"})
+		approvals = append(approvals, stagebot.Approval{By: id, Key: p.Key, Keys: p.Keys(), SHA256: "cafe"})
 	}
 	var actor stagebot.Person
 	switch rel {

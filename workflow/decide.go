@@ -49,7 +49,7 @@ func (s *Service) Approve(actor stagebot.Identity, idPrefix string) (*Outcome, e
 		if err := authorize(actApprove, p, r, s.cfg.Policy); err != nil {
 			return "", err
 		}
-		r.Approvals = append(r.Approvals, stagebot.Approval{By: actor, Key: p.Key, At: s.now(), SHA256: r.SHA256})
+		r.Approvals = append(r.Approvals, stagebot.Approval{By: actor, Key: p.Key, Keys: p.Keys(), At: s.now(), SHA256: r.SHA256})
 		return s.afterSignoff(tx, r, p, actApprove)
 	})
 }
@@ -61,7 +61,8 @@ func (s *Service) Withdraw(actor stagebot.Identity, idPrefix string) (*Outcome, 
 		if err := authorize(actWithdraw, p, r, s.cfg.Policy); err != nil {
 			return "", err
 		}
-		r.Approvals = slices.DeleteFunc(r.Approvals, func(a stagebot.Approval) bool { return a.Key == p.Key })
+		keys := p.Keys()
+		r.Approvals = slices.DeleteFunc(r.Approvals, func(a stagebot.Approval) bool { return a.SamePerson(keys) })
 		if err := s.note(tx, r, p.Display(), "withdraw", "approval withdrawn"); err != nil {
 			return "", err
 		}
@@ -84,7 +85,7 @@ func (s *Service) QA(actor stagebot.Identity, idPrefix string) (*Outcome, error)
 		if err := authorize(actQA, p, r, s.cfg.Policy); err != nil {
 			return "", err
 		}
-		r.QASignoff = &stagebot.Approval{By: actor, Key: p.Key, At: s.now(), SHA256: r.SHA256}
+		r.QASignoff = &stagebot.Approval{By: actor, Key: p.Key, Keys: p.Keys(), At: s.now(), SHA256: r.SHA256}
 		return s.afterSignoff(tx, r, p, actQA)
 	})
 }

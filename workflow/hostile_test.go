@@ -152,3 +152,69 @@ func TestStrangersCannotPassForMembers(t *testing.T) {
 		})
 	}
 }
+
+// An approval counts once per person, and a person is every identity they approved with:
+// with anyone allowed to approve (a "*" landing entry) and two approvals needed, lee who
+// approved from his hostmask cannot give the second one after identifying with services,
+// or from another host under the same account. Taking a reaction back from the other
+// identity withdraws it.
+func TestOneApprovalPerPersonAcrossIdentityStates(t *testing.T) {
+	var (
+		leeHost       = stagebot.Identity{Network: stagebot.NetworkIRC, ID: "lee!~lee@home.example", Name: "lee"}
+		leeIdentified = stagebot.Identity{Network: stagebot.NetworkIRC, ID: "lee!~lee@home.example", Name: "lee", Account: "lee"}
+		leeElsewhere  = stagebot.Identity{Network: stagebot.NetworkIRC, ID: "lee_!~lee@cafe.example", Name: "lee_", Account: "lee"}
+	)
+	anyone := stagebot.Team{Landing: []stagebot.Member{{Name: "*"}}, Landers: []stagebot.Member{{Name: "*"}}}
+	// Identified, lee is member lee (another person key than his hostmask's).
+	anyoneAndLee := stagebot.Team{Landing: []stagebot.Member{{Name: "lee", IRC: "account:lee"}, {Name: "*"}},
+		Landers: []stagebot.Member{{Name: "*"}}}
+	cases := []struct {
+		name          string
+		team          stagebot.Team
+		first, second stagebot.Identity
+		withdraw      bool   // the second takes the first's approval back instead
+		wantErr       string // for the second approval; "" = accepted
+		wantApprovals int
+	}{
+		{"identified since", anyoneAndLee, leeHost, leeIdentified, false, stagebot.ECONFLICT, 1},
+		{"identified, then the hostmask alone", anyoneAndLee, leeIdentified, leeHost, false, stagebot.ECONFLICT, 1},
+		{"same account, another host", anyone, leeIdentified, leeElsewhere, false, stagebot.ECONFLICT, 1},
+		{"withdrawn from the other identity", anyoneAndLee, leeHost, leeIdentified, true, "", 0},
+		{"another person", anyoneAndLee, leeHost, robruIRC, false, "", 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, stagebot.Policy{Approvals: 2}, withTeam(c.team))
+			r := e.stage(alice, e.click("com.example.app", "1.0", "all"))
+			if _, err := e.svc.Approve(c.first, r.ShortID()); err != nil {
+				t.Fatal(err)
+			}
+			var err error
+			if c.withdraw {
+				_, err = e.svc.Withdraw(c.second, r.ShortID())
+			} else {
+				_, err = e.svc.Approve(c.second, r.ShortID())
+			}
+			if c.wantErr == "" && err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if c.wantErr != "" {
+				wantCode(t, err, c.wantErr)
+				if !strings.Contains(err.Error(), "already approved") {
+					t.Fatalf("refusal %q does not say why", err)
+				}
+			}
+			got := e.request(r.ID)
+			if n := len(got.ValidApprovals()); n != c.wantApprovals {
+				t.Errorf("%d approvals count, want %d", n, c.wantApprovals)
+			}
+			wantState := stagebot.StatePending
+			if c.wantApprovals == 2 {
+				wantState = stagebot.StateApproved
+			}
+			if got.State != wantState {
+				t.Errorf("state %s, want %s", got.State, wantState)
+			}
+		})
+	}
+}
