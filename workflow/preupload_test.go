@@ -174,6 +174,9 @@ func TestPreuploadGoesWhenTheRequestEnds(t *testing.T) {
 			}
 			if tc.late {
 				close(gate)
+				// Until the pre-upload has run its course its file may not exist yet: gone
+				// would be true too early.
+				e.svc.pre.wg.Wait()
 			}
 			e.awaitGone(e.pendingFile(r.ID))
 			// And nothing else was left: no click, no line.
