@@ -9,9 +9,10 @@ import "time"
 type Outcome struct {
 	Request *Request
 	Message string
-	// Queued reports that the action approved the request, which queues its lock: the
-	// `approved` announcement tells the channel as much.
-	Queued bool
+	// Announced reports that the same transaction announced a line about the request (a
+	// transition, progress): the channels hear the outcome from it, so a reply that only
+	// said it again in public would be said twice.
+	Announced bool
 }
 
 // Status is a request with what the worker is doing about it.

@@ -106,6 +106,7 @@ type Decision struct {
 	// Private answers the actor alone (Slack ephemeral, IRC notice): refusals to a
 	// reaction must not spam the channel.
 	Private func(text string) error
-	// Public answers in the channel (success confirmations).
+	// Public tells the channel an outcome the workflow did not announce itself (an
+	// approval counted while the request is held, a withdrawal that leaves it pending).
 	Public func(text string) error
 }

@@ -78,7 +78,9 @@ func (b *Bot) Decide(ctx context.Context, d Decision) {
 		}
 		return
 	}
-	if d.Public != nil && out != nil && out.Message != "" && !out.Queued {
+	// A reaction has nobody to answer but the room: where the workflow announced the
+	// outcome, the room has read it already.
+	if d.Public != nil && out != nil && out.Message != "" && !out.Announced {
 		_ = d.Public(out.Message)
 	}
 }

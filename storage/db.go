@@ -97,6 +97,8 @@ type Tx struct {
 	ticket ticket
 	// A write transaction's requests, as put, for the cache once bbolt committed.
 	written map[string]*stagebot.Request
+	// announced are the requests this transaction announced lines about (Announce).
+	announced []string
 }
 
 func (t *Tx) b(name []byte) *bolt.Bucket { return t.tx.Bucket(name) }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"stagebot"
 )
@@ -32,8 +33,14 @@ func (t *Tx) Announce(a stagebot.Announcement) (uint64, error) {
 		return 0, err
 	}
 	a.Seq = seq
+	if a.RequestID != "" {
+		t.announced = append(t.announced, a.RequestID)
+	}
 	return seq, putJSON(b, itob(seq), a)
 }
+
+// AnnouncedAbout reports whether this transaction announced a line about request id.
+func (t *Tx) AnnouncedAbout(id string) bool { return slices.Contains(t.announced, id) }
 
 // PendingTo returns up to limit announcements d has not taken yet, in order. A destination
 // not registered gets nothing: it starts at the end of the outbox when it is, so a channel

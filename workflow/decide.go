@@ -17,12 +17,11 @@ func (s *Service) withRequest(idPrefix string, fn func(tx *storage.Tx, r *stageb
 		if err != nil {
 			return err
 		}
-		from := r.State
 		msg, err := fn(tx, r)
 		if err != nil {
 			return err
 		}
-		out = Outcome{Request: r, Message: msg, Queued: from != stagebot.StateApproved && r.State == stagebot.StateApproved}
+		out = Outcome{Request: r, Message: msg, Announced: tx.AnnouncedAbout(r.ID)}
 		return nil
 	})
 	if err != nil {

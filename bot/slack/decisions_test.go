@@ -45,14 +45,14 @@ func TestSlackRefusalsAndWithdrawal(t *testing.T) {
 	// ken approves by reaction, then takes the reaction back: only sil's approval counts,
 	// so the request still waits; ken's second approval then completes it.
 	b.fs.React(channel, head, ken, "+1")
-	b.awaitReply(head, `approval recorded`)
+	b.awaitReply(head, `approved 1/2 by ken`)
 	b.fs.Unreact(channel, head, ken, "+1")
 	b.awaitReply(head, `approval by ken withdrawn`)
 	b.fs.React(channel, head, sil, "heavy_check_mark")
-	b.fs.Await(bottest.Wait, "sil's approval recorded", func(v fakeslack.View) bool {
+	b.fs.Await(bottest.Wait, "sil's approval announced", func(v fakeslack.View) bool {
 		n := 0
 		for _, r := range replies(v, head) {
-			if strings.Contains(r, "approval recorded") {
+			if strings.Contains(r, "approved 1/2 by") {
 				n++
 			}
 		}
@@ -87,7 +87,7 @@ func TestSlackDuplicateEnvelopesActOnce(t *testing.T) {
 
 	b.fs.React(channel, head, sil, "+1")
 	reaction := b.fs.LastEventID()
-	b.awaitReply(head, `approval recorded`)
+	b.awaitReply(head, `approved 1/2 by sil2100`)
 	b.fs.Redeliver(reaction)
 	b.fs.Redeliver(reaction)
 	// A later event from each user proves the redeliveries were handled (in order per user).
@@ -101,7 +101,7 @@ func TestSlackDuplicateEnvelopesActOnce(t *testing.T) {
 			if p.ThreadTS == "" && strings.Contains(p.Blocks, "stagebot_approve") {
 				heads++
 			}
-			if p.ThreadTS == head && strings.Contains(p.Text, "approval recorded") {
+			if p.ThreadTS == head && strings.Contains(p.Text, "approved 1/2 by") {
 				recorded++
 			}
 		}

@@ -32,7 +32,7 @@ func TestSlackWholeFlow(t *testing.T) {
 	})
 
 	b.fs.React(channel, head, sil, "+1")
-	b.awaitReply(head, `approval recorded`)
+	b.awaitReply(head, `approved 1/2 by sil2100`)
 	b.fs.Await(bottest.Wait, "the head showing sil's approval", func(v fakeslack.View) bool {
 		m, _ := v.Message(channel, head)
 		return strings.Contains(m.Blocks, "approved so far by sil2100")

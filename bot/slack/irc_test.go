@@ -29,7 +29,7 @@ func TestSlackAndIRCShareOnePerson(t *testing.T) {
 	id, head := b.stage(alice, "F1", file)
 
 	fs.React(channel, head, sil, "+1")
-	b.awaitReply(head, `approval recorded`)
+	b.awaitReply(head, `approved 1/2 by sil;`)
 	silIRC.Say("#stage", "!approve "+id)
 	silIRC.Expect(ircdtest.TextFrom("stagebot", "already approved"))
 	fs.Click(channel, head, ken, "stagebot_approve")

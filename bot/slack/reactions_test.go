@@ -68,3 +68,41 @@ func TestSlackReactionOnMessageAboutNoRequest(t *testing.T) {
 		}
 	})
 }
+
+// TestSlackReactionIsToldOnce: the workflow announces what a reaction did (progress short
+// of the policy, a rejection), so the thread gets that one line, not a second confirmation
+// saying the same. The person's `!status` afterwards is answered on the same lane as the
+// reaction, so by its answer any confirmation would have been posted.
+func TestSlackReactionIsToldOnce(t *testing.T) {
+	for _, c := range []struct {
+		name, emoji, announced string
+		other                  *regexp.Regexp // a second line about the same outcome
+	}{
+		{"approval short of the policy", "+1", `approved 1/2 by sil2100`, regexp.MustCompile(`approval recorded`)},
+		{"rejection", "x", `rejected: by sil2100`, regexp.MustCompile(`^\[[0-9a-f]{8}\] rejected$`)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := startSlackBot(t, bottest.Options{Approvals: 2, NoConsole: true})
+			file := b.upload("F1", "com.example.once", "1.0")
+			id, head := b.stage(alice, "F1", file)
+			b.fs.React(channel, head, sil, c.emoji)
+			b.awaitReply(head, `^\[`+id+`\] \S+ `+c.announced)
+			b.fs.SayInThread(channel, head, sil, "!status "+id)
+			b.awaitBotPost("sil's status", `^\[`+id+`\] \S+ (pending|rejected) \(`)
+			b.fs.Read(func(v fakeslack.View) {
+				announced := 0
+				for _, r := range replies(v, head) {
+					if strings.Contains(r, c.announced) {
+						announced++
+					}
+					if c.other.MatchString(r) {
+						t.Errorf("the thread also says %q", r)
+					}
+				}
+				if announced != 1 {
+					t.Errorf("%d thread lines announce it, want 1", announced)
+				}
+			})
+		})
+	}
+}
