@@ -256,8 +256,12 @@ func (r *Request) Clone() *Request {
 	c.NeedsFrameworks = slices.Clone(r.NeedsFrameworks)
 	c.RequesterKeys = slices.Clone(r.RequesterKeys)
 	c.Approvals = slices.Clone(r.Approvals)
+	for i := range c.Approvals {
+		c.Approvals[i].Keys = slices.Clone(c.Approvals[i].Keys)
+	}
 	if r.QASignoff != nil {
 		q := *r.QASignoff
+		q.Keys = slices.Clone(q.Keys)
 		c.QASignoff = &q
 	}
 	c.History = slices.Clone(r.History)
