@@ -96,3 +96,33 @@ func TestNewWithoutATest(t *testing.T) {
 		t.Fatalf("%s still accepts connections after Close", s.Addr)
 	}
 }
+
+// A port picked free and taken by another process before InspIRCd binds it (as another
+// package's test may): InspIRCd would run without that listener, and a dial to the port
+// would reach the other process. The harness starts it again on new ports instead.
+func TestTakenPortIsPickedAgain(t *testing.T) {
+	other, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	taken := other.Addr().(*net.TCPAddr).Port
+	calls := 0
+	pickPort = func() (int, error) {
+		calls++
+		if calls == 1 { // the first client port
+			return taken, nil
+		}
+		return testenv.PickFreePort()
+	}
+	t.Cleanup(func() { pickPort = testenv.PickFreePort })
+	s := Start(t)
+	if s.Port == taken {
+		t.Fatalf("the server kept the taken port %d", taken)
+	}
+	missing, err := testenv.NotListening(s.pid(), []int{s.Port})
+	if err != nil || len(missing) != 0 {
+		t.Fatalf("InspIRCd does not listen on %v (err %v)", missing, err)
+	}
+	Dial(t, s.Addr, "alice").Join("#x")
+}

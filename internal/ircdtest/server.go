@@ -124,13 +124,6 @@ func New(dir string, o Options) (*Server, error) {
 			return nil, unavailable{err}
 		}
 	}
-	if s.Port, err = testenv.PickFreePort(); err != nil {
-		return nil, err
-	}
-	if s.LinkPort, err = testenv.PickFreePort(); err != nil {
-		return nil, err
-	}
-	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.Port))
 	if err := os.WriteFile(filepath.Join(dir, "motd"), []byte("stagebot tests\n"), 0o644); err != nil {
 		return nil, err
 	}
@@ -142,18 +135,28 @@ func New(dir string, o Options) (*Server, error) {
 		if serverCert, err = s.CA.serverCert("server"); err != nil {
 			return nil, err
 		}
-		if s.TLSPort, err = testenv.PickFreePort(); err != nil {
+	}
+	// A port picked free may be taken before InspIRCd binds it (tests in other packages
+	// pick theirs at the same time): it then runs without that listener, so the server is
+	// started again on new ports.
+	for attempt := 1; ; attempt++ {
+		if err := s.pickPorts(); err != nil {
 			return nil, err
 		}
-		s.TLSAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.TLSPort))
-	}
-	conf := inspircdConf(dir, s.Port, s.LinkPort, s.TLSPort, serverCert, o)
-	if err := os.WriteFile(filepath.Join(dir, "inspircd.conf"), []byte(conf), 0o644); err != nil {
-		return nil, err
-	}
-	if err := s.startIRCd(); err != nil {
-		s.Close()
-		return nil, err
+		conf := inspircdConf(dir, s.Port, s.LinkPort, s.TLSPort, serverCert, o)
+		if err := os.WriteFile(filepath.Join(dir, "inspircd.conf"), []byte(conf), 0o644); err != nil {
+			return nil, err
+		}
+		err := s.startIRCd()
+		var taken portsTaken
+		if errors.As(err, &taken) && attempt < 3 {
+			continue
+		}
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		break
 	}
 	if o.Services {
 		if err := s.startServices(); err != nil {
@@ -163,6 +166,55 @@ func New(dir string, o Options) (*Server, error) {
 	}
 	return s, nil
 }
+
+// pickPort picks a port for one listener; a test makes it return a taken one.
+var pickPort = testenv.PickFreePort
+
+func (s *Server) pickPorts() error {
+	var err error
+	if s.Port, err = pickPort(); err != nil {
+		return err
+	}
+	if s.LinkPort, err = pickPort(); err != nil {
+		return err
+	}
+	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.Port))
+	if s.opts.TLS {
+		if s.TLSPort, err = pickPort(); err != nil {
+			return err
+		}
+		s.TLSAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.TLSPort))
+	}
+	return nil
+}
+
+// pid is the running InspIRCd's process ID, 0 when stopped.
+func (s *Server) pid() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.proc == nil {
+		return 0
+	}
+	return s.proc.Process.Pid
+}
+
+// ports are the ports the config has InspIRCd listen on.
+func (s *Server) ports() []int {
+	ports := []int{s.Port}
+	if s.opts.Services {
+		ports = append(ports, s.LinkPort) // the link listener exists for services only
+	}
+	if s.TLSPort != 0 {
+		ports = append(ports, s.TLSPort)
+	}
+	return ports
+}
+
+// portsTaken: InspIRCd started without some of its listeners, whose ports another process
+// holds; it has been stopped.
+type portsTaken struct{ ports []int }
+
+func (p portsTaken) Error() string { return fmt.Sprintf("inspircd could not bind ports %v", p.ports) }
 
 // ClientTLS is a TLS configuration trusting only the server's CA, presenting cert when
 // it is not nil.
@@ -194,6 +246,10 @@ func (s *Server) startIRCd() error {
 	if err != nil {
 		return err
 	}
+	var offset int64
+	if st, err := out.Stat(); err == nil {
+		offset = st.Size()
+	}
 	cmd := exec.Command(s.ircd, "--nofork", "--runasroot", "--config="+filepath.Join(s.dir, "inspircd.conf"))
 	cmd.Stdout, cmd.Stderr = out, out
 	// In the temp dir: with ssl_gnutls loaded, this InspIRCd (3.15.0-1) segfaults in
@@ -210,16 +266,18 @@ func (s *Server) startIRCd() error {
 	s.proc, s.exited = cmd, exited
 	s.mu.Unlock()
 	deadline := time.Now().Add(startTimeout)
+	ports := s.ports()
 	for {
-		// Both listeners open together; the TLS one is the later in the config.
-		addr := s.Addr
-		if s.TLSAddr != "" {
-			addr = s.TLSAddr
-		}
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
+		// A dial alone could reach another process on a port InspIRCd failed to bind, so
+		// the kernel is asked which of them InspIRCd itself listens on. It binds them all
+		// while reading its config, and says so when one failed.
+		missing, err := testenv.NotListening(cmd.Process.Pid, ports)
+		switch {
+		case err == nil && len(missing) == 0:
 			return nil
+		case err == nil && s.bindFailed(offset):
+			s.Stop()
+			return portsTaken{missing}
 		}
 		select {
 		case <-exited:
@@ -227,7 +285,7 @@ func (s *Server) startIRCd() error {
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return unavailablef("inspircd did not listen on %s within %s:\n%s", s.Addr, startTimeout, s.logs())
+			return unavailablef("inspircd did not listen on %v within %s:\n%s", missing, startTimeout, s.logs())
 		}
 	}
 }
@@ -375,6 +433,13 @@ func (s *Server) Close() {
 			<-done
 		}
 	}
+}
+
+// bindFailed reports whether InspIRCd said, past offset in its output (earlier runs wrote
+// before it), that it could not bind a listener: it starts anyway.
+func (s *Server) bindFailed(offset int64) bool {
+	out, err := os.ReadFile(filepath.Join(s.dir, "inspircd.out"))
+	return err == nil && int64(len(out)) > offset && bytes.Contains(out[offset:], []byte("listeners failed to bind"))
 }
 
 func (s *Server) logs() string {
