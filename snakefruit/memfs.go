@@ -28,8 +28,12 @@ type Op struct {
 type MemFS struct {
 	mu     sync.Mutex
 	files  map[string][]byte
-	mtimes map[string]int64 // a write counter, not a time: every change moves it
+	mtimes map[string]int64 // without Clock a write counter, not a time: every change moves it
 	clock  int64
+	// Clock, when set, gives files their modification times, kept to the second as SFTP
+	// reports them: two changes within a second look alike. Without it every change moves
+	// the modification time.
+	Clock func() time.Time
 	// Fault, when set, runs before and after every call. An error before the call fails
 	// it without effect; an error after it fails a call that took effect (a reply lost on
 	// the way back). It may also panic, to stand for a crash at that point.
@@ -79,6 +83,10 @@ func (m *MemFS) Remove(name string) {
 
 // touch gives name a new modification time; m.mu is held.
 func (m *MemFS) touch(name string) {
+	if m.Clock != nil {
+		m.mtimes[name] = m.Clock().Truncate(time.Second).UnixNano()
+		return
+	}
 	m.clock++
 	m.mtimes[name] = m.clock
 }

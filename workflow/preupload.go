@@ -45,11 +45,11 @@ type preupload struct {
 
 // preuploads are the pre-uploads under way, by request ID.
 type preuploads struct {
-	// spawn runs a pre-upload (go fn() by default) and wait waits for one to end (for a
-	// refused stage); the simulation runs them itself, at steps of its choosing, so that a
-	// seed replays exactly.
+	// spawn runs a pre-upload (go fn() by default) and wait waits for one to end, or for
+	// ctx to; the simulation runs them itself, at steps of its choosing, so that a seed
+	// replays exactly.
 	spawn  func(id string, fn func())
-	wait   func(id string, done <-chan struct{})
+	wait   func(ctx context.Context, id string, done <-chan struct{}) error
 	mu     sync.Mutex
 	byID   map[string]*preupload
 	wg     sync.WaitGroup
@@ -60,7 +60,14 @@ type preuploads struct {
 func (p *preuploads) init() {
 	p.byID = map[string]*preupload{}
 	p.spawn = func(_ string, fn func()) { go fn() }
-	p.wait = func(_ string, done <-chan struct{}) { <-done }
+	p.wait = func(ctx context.Context, _ string, done <-chan struct{}) error {
+		select {
+		case <-done:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 }
 
@@ -112,7 +119,7 @@ func (s *Service) follow(id string) (hook func(*intake.Growing), settle func(*st
 		pu.settled <- r
 		if r == nil {
 			pu.cancel()
-			s.pre.wait(pu.id, pu.done)
+			_ = s.pre.wait(context.Background(), pu.id, pu.done)
 		}
 	}
 	return hook, settle
@@ -206,12 +213,7 @@ func (s *Service) awaitPreupload(ctx context.Context, id string) error {
 	if pu == nil {
 		return nil
 	}
-	select {
-	case <-pu.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return s.pre.wait(ctx, id, pu.done)
 }
 
 // sweepPending removes the pending files a crash left: those whose request is unknown or
