@@ -1,8 +1,8 @@
 // Package floodgate limits how many commands each person may send: a token bucket per
 // person (golang.org/x/time/rate), keyed by stagebot.Who, so that a new nick is no new
-// bucket. Past the limit a person gets one warning per burst and
-// the rest of the burst is dropped without a word, so a flood costs the bot one line of
-// output, not one per line of input.
+// bucket. Past the limit a person gets one warning per burst and the rest of the burst is
+// dropped without a word, so a flood costs the bot one line of output, not one per line
+// of input.
 package floodgate
 
 import (

@@ -52,8 +52,10 @@ func TestNickChangesShareOneLimit(t *testing.T) {
 	other.Say(channel, "!status bbbb0001")
 	other.Expect(ircdtest.TextFrom("stagebot", "bbbb0001"))
 
-	// Wait out the answers still on their way, then read everything the flooder saw
-	// (renameTo consumed some of it).
+	// The slow-down comes through the person's lane, maybe after other's answer; then
+	// wait out any line still on its way, and read everything the flooder saw (renameTo
+	// consumed some of it).
+	flooder.Await(bottest.Wait, ircdtest.TextFrom("stagebot", "slow down"))
 	for {
 		if _, ok := flooder.Await(1500*time.Millisecond, ircdtest.TextFrom("stagebot")); !ok {
 			break
