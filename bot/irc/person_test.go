@@ -166,8 +166,10 @@ func TestStrangerOnMembersNickHoldsNotTheMember(t *testing.T) {
 			const prompt = 10 * time.Second
 			ask := func(id string) {
 				t.Helper()
+				asked := time.Now()
 				back.Say(channel, "!status "+id)
 				m, ok := back.Await(prompt, ircdtest.TextFrom("stagebot", id))
+				t.Logf("%s's !status %s answered: %v, after %s", back.Nick, id, ok, time.Since(asked).Round(time.Millisecond))
 				if !ok {
 					t.Fatalf("%s's !status %s not answered within %s while the stranger's download is held", back.Nick, id, prompt)
 				}
