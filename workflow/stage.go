@@ -24,7 +24,7 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 	}
 	// Downloads take turns per person (intake.Fetcher's limiter): the person is who the
 	// team says, so a member's IRC and Slack identities share one turn.
-	src.Who = p.Key
+	src.Who = string(p.Who())
 	id := s.cfg.NewID()
 	var recorded *stagebot.Request
 	if s.cfg.Preupload && s.cfg.Target != nil {

@@ -115,7 +115,7 @@ func (a *Adapter) admit(ctx context.Context, user, channel string) bool {
 
 // admitWarning is admit with the "slow down" (escaped text) shown to user by warn.
 func (a *Adapter) admitWarning(ctx context.Context, user string, warn func(text string) error) bool {
-	switch a.flood.Check(user) {
+	switch a.flood.Check(stagebot.Identity{Network: stagebot.NetworkSlack, ID: user}.Who()) {
 	case floodgate.Allow:
 		return true
 	case floodgate.Warn:
