@@ -58,7 +58,7 @@ func ParsePrivateKey(data []byte) (ed25519.PrivateKey, error) {
 	}
 	ek, ok := k.(ed25519.PrivateKey)
 	if !ok {
-		return nil, fmt.Errorf("%w: a %s private key, not ed25519 (%s)", ErrKey, keyKind(k), genkeyHint)
+		return nil, fmt.Errorf("%w: an %s private key, not ed25519 (%s)", ErrKey, keyKind(k), genkeyHint)
 	}
 	return ek, nil
 }
@@ -97,7 +97,7 @@ func ParsePublicKey(data []byte) (ed25519.PublicKey, error) {
 	}
 	ek, ok := k.(ed25519.PublicKey)
 	if !ok {
-		return nil, fmt.Errorf("%w: a %s public key, not ed25519", ErrKey, keyKind(k))
+		return nil, fmt.Errorf("%w: an %s public key, not ed25519", ErrKey, keyKind(k))
 	}
 	return ek, nil
 }
@@ -135,7 +135,7 @@ func ed25519Key(k crypto.PublicKey) (ed25519.PublicKey, error) {
 			pub = *k
 		}
 	default:
-		return nil, fmt.Errorf("%w: a %s key, not ed25519", ErrKey, keyKind(k))
+		return nil, fmt.Errorf("%w: an %s key, not ed25519", ErrKey, keyKind(k))
 	}
 	if len(pub) != ed25519.PublicKeySize {
 		return nil, fmt.Errorf("%w: an ed25519 public key of %d bytes, not %d", ErrKey, len(pub), ed25519.PublicKeySize)

@@ -317,3 +317,29 @@ func TestVerifyKeyRotation(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyComparesBothDigests: a click whose sha256 or sha512 alone differs from the
+// subject's is refused, each digest by itself.
+func TestVerifyComparesBothDigests(t *testing.T) {
+	key := receipttest.Key(1)
+	good := string(parse(t, sign(t, key, receipttest.Input(t, click, "x"))).payload(t))
+	var st receipt.Statement
+	if err := json.Unmarshal([]byte(good), &st); err != nil {
+		t.Fatal(err)
+	}
+	d := st.Subject[0].Digest
+	tests := []struct{ name, digest, want string }{
+		{"sha256", d.SHA256, "its sha256 is"},
+		{"sha512", d.SHA512, "its sha512 is"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wrong := strings.Repeat("0", len(tt.digest))
+			env := signPayload(t, key, []byte(strings.Replace(good, tt.digest, wrong, 1)))
+			_, err := receipt.Verify(env, bytes.NewReader(click), key.Public())
+			if !errors.Is(err, receipt.ErrDigest) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want ErrDigest saying %q", err, tt.want)
+			}
+		})
+	}
+}
