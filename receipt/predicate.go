@@ -3,6 +3,8 @@ package receipt
 import (
 	"encoding/json"
 	"time"
+
+	"stagebot"
 )
 
 // Statement is the signed payload: an in-toto Statement v1 with one subject, the click.
@@ -63,6 +65,12 @@ type Identity struct {
 	Network string `json:"network"`
 	ID      string `json:"id"`
 	Account string `json:"account,omitempty"`
+}
+
+// IdentityOf is id as a receipt records it: the nick or display name is left to By, as it
+// vouches for nothing.
+func IdentityOf(id stagebot.Identity) Identity {
+	return Identity{Network: id.Network, ID: id.ID, Account: id.Account}
 }
 
 // Policy is what the request needed, and Hash pins the team it was judged against (see

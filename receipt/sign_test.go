@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"stagebot"
 	"stagebot/receipt"
 	"stagebot/receipt/receipttest"
 )
@@ -186,5 +187,22 @@ func TestSignNullsAbsentParts(t *testing.T) {
 	var st receipt.Statement
 	if err := json.Unmarshal(payload, &st); err != nil || st.Predicate.QA != nil || st.Predicate.Inspection.Signer != "" {
 		t.Fatalf("read back as %+v, %v", st.Predicate, err)
+	}
+}
+
+// TestIdentityOf: a receipt records the network's handle and services account, not the
+// nick, which anyone may take.
+func TestIdentityOf(t *testing.T) {
+	tests := []struct {
+		in   stagebot.Identity
+		want receipt.Identity
+	}{
+		{stagebot.Identity{Network: "irc", ID: "sil!~s@canonical/sil", Account: "sil2100", Name: "sil"}, receipt.Identity{Network: "irc", ID: "sil!~s@canonical/sil", Account: "sil2100"}},
+		{stagebot.Identity{Network: "slack", ID: "U0SIL", Name: "Łukasz"}, receipt.Identity{Network: "slack", ID: "U0SIL"}},
+	}
+	for _, tt := range tests {
+		if got := receipt.IdentityOf(tt.in); got != tt.want {
+			t.Errorf("IdentityOf(%+v) = %+v, want %+v", tt.in, got, tt.want)
+		}
 	}
 }

@@ -101,7 +101,10 @@ func parseEnvelope(data []byte) (*dsse.Envelope, error) {
 	if env.PayloadType != PayloadType {
 		return nil, fmt.Errorf("%w: payloadType %q, not %q", ErrMalformed, env.PayloadType, PayloadType)
 	}
-	if _, err := env.DecodeB64Payload(); err != nil || env.Payload == "" {
+	if env.Payload == "" {
+		return nil, fmt.Errorf("%w: no payload", ErrMalformed)
+	}
+	if _, err := env.DecodeB64Payload(); err != nil {
 		return nil, fmt.Errorf("%w: the payload is not base64", ErrMalformed)
 	}
 	if len(env.Signatures) == 0 {
