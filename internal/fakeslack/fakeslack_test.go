@@ -203,7 +203,8 @@ func TestAppHomeThroughSlackGo(t *testing.T) {
 }
 
 // TestHoldsAndChannelRateLimits: a hold keeps one channel's posts unanswered while another's
-// go through, answers them on release, and drops a held call whose caller gave up; a rate
+// go through, answers them on release, and drops a held call whose caller gave up; a held
+// answer lets the post land while its caller waits for the release; a rate
 // limited channel answers 429 with Retry-After while another does not; a trickled download
 // takes its time and arrives whole.
 func TestHoldsAndChannelRateLimits(t *testing.T) {
@@ -252,6 +253,36 @@ func TestHoldsAndChannelRateLimits(t *testing.T) {
 	}
 	if got := texts("CSLOW"); len(got) != 1 || got[0] != "late" {
 		t.Errorf("CSLOW has %q, want the held post alone", got)
+	}
+
+	release = fs.HoldAnswers("chat.postMessage", "CSLOW")
+	answered := make(chan string, 1)
+	go func() {
+		_, ts, err := api.PostMessage("CSLOW", slack.MsgOptionText("taken", false))
+		if err != nil {
+			t.Errorf("a post whose answer was held: %v", err)
+		}
+		answered <- ts
+	}()
+	fs.Await(5*time.Second, "the answer held", func(v fakeslack.View) bool { return v.Held("chat.postMessage", "CSLOW") == 1 })
+	var ts string
+	fs.Read(func(v fakeslack.View) {
+		posts := v.Posts()
+		if last := posts[len(posts)-1]; last.Channel == "CSLOW" && last.Text == "taken" {
+			ts = last.TS
+		}
+	})
+	if ts == "" {
+		t.Fatal("a post whose answer is held is not in the channel")
+	}
+	select {
+	case got := <-answered:
+		t.Fatalf("the caller heard %q before the release", got)
+	default:
+	}
+	release()
+	if got := <-answered; got != ts {
+		t.Errorf("the caller heard ts %q, want %q", got, ts)
 	}
 
 	lift := fs.RateLimit("CSLOW")

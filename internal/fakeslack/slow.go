@@ -3,14 +3,19 @@ package fakeslack
 import "net/http"
 
 // holdKey names the calls a hold keeps waiting: a Web API method and the channel the call is
-// about, "" matching any.
-type holdKey struct{ method, channel string }
-
-func (k holdKey) matches(method, channel string) bool {
-	return (k.method == "" || k.method == method) && (k.channel == "" || k.channel == channel)
+// about, "" matching any; answer tells a hold on the answer (HoldAnswers) from one on the
+// call.
+type holdKey struct {
+	method, channel string
+	answer          bool
 }
 
-// hold is a set of calls kept unanswered until release is closed.
+func (k holdKey) matches(call holdKey) bool {
+	return (k.method == "" || k.method == call.method) && (k.channel == "" || k.channel == call.channel) &&
+		k.answer == call.answer
+}
+
+// hold is a set of calls kept waiting until release is closed.
 type hold struct {
 	release chan struct{}
 	waiting int
@@ -22,7 +27,16 @@ type hold struct {
 // first (as a timed-out client). A test asserts with Held that a call is waiting right now
 // rather than guessing at latencies.
 func (s *Server) Hold(method, channel string) (release func()) {
-	k := holdKey{method, channel}
+	return s.hold(holdKey{method: method, channel: channel})
+}
+
+// HoldAnswers is Hold for the answers: each call is handled at once (a post is in the
+// channel, its events sent) but its caller hears nothing until release.
+func (s *Server) HoldAnswers(method, channel string) (release func()) {
+	return s.hold(holdKey{method: method, channel: channel, answer: true})
+}
+
+func (s *Server) hold(k holdKey) (release func()) {
 	h := &hold{release: make(chan struct{})}
 	s.mu.Lock()
 	s.holds[k] = h
@@ -38,22 +52,26 @@ func (s *Server) Hold(method, channel string) (release func()) {
 	}
 }
 
-// Held counts the calls waiting now in the hold made by Hold(method, channel).
+// Held counts the calls (or answers) waiting now in the holds made by Hold(method, channel)
+// and HoldAnswers(method, channel).
 func (v View) Held(method, channel string) int {
-	if h := v.s.holds[holdKey{method, channel}]; h != nil {
-		return h.waiting
+	n := 0
+	for _, answer := range []bool{false, true} {
+		if h := v.s.holds[holdKey{method: method, channel: channel, answer: answer}]; h != nil {
+			n += h.waiting
+		}
 	}
-	return 0
+	return n
 }
 
-// awaitHolds returns once no hold keeps r (a call to method about channel) waiting; false
-// when its caller went away or the server closed first, and the call must not be handled.
-func (s *Server) awaitHolds(r *http.Request, method, channel string) bool {
+// awaitHolds returns once no hold keeps call (r's) waiting; false when its caller went away
+// or the server closed first, and the call must not be handled or answered.
+func (s *Server) awaitHolds(r *http.Request, call holdKey) bool {
 	for {
 		s.mu.Lock()
 		var h *hold
 		for k, x := range s.holds {
-			if k.matches(method, channel) {
+			if k.matches(call) {
 				h = x
 				break
 			}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -40,9 +41,25 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "invalid_form_data"})
 		return
 	}
-	if !s.awaitHolds(r, method, p.Get("channel")) {
+	if !s.awaitHolds(r, holdKey{method: method, channel: p.Get("channel")}) {
 		return
 	}
+	// The answer is made under the lock and sent after it: HoldAnswers may keep a call
+	// handled but unanswered.
+	rec := httptest.NewRecorder()
+	s.handleAPI(rec, method, p, token)
+	if !s.awaitHolds(r, holdKey{method: method, channel: p.Get("channel"), answer: true}) {
+		return
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+}
+
+// handleAPI handles one Web API call, writing its answer to w.
+func (s *Server) handleAPI(w http.ResponseWriter, method string, p url.Values, token string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls[method]++
