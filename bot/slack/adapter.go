@@ -88,7 +88,7 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.APITimeout <= 0 {
 		cfg.APITimeout = DefaultAPITimeout
 	}
-	gate := newReconnectGate(deadline{next: http.DefaultTransport, after: cfg.APITimeout})
+	gate := newReconnectGate(timeoutTransport{next: http.DefaultTransport, after: cfg.APITimeout})
 	var endpoint []slack.Option
 	if cfg.APIURL != "" {
 		u := cfg.APIURL

@@ -13,15 +13,15 @@ import (
 // holding its lane for good.
 const DefaultAPITimeout = 30 * time.Second
 
-// deadline is the transport's per-call bound. It sits below the reconnect gate, so the
-// gate's pacing of apps.connections.open (up to reconnectMax) is not counted against it, as
-// an http.Client's Timeout would count it.
-type deadline struct {
+// timeoutTransport bounds each call through it by after. It sits below the reconnect gate,
+// so the gate's pacing of apps.connections.open (up to reconnectMax) is not counted against
+// the call, as an http.Client's Timeout would count it.
+type timeoutTransport struct {
 	next  http.RoundTripper
 	after time.Duration
 }
 
-func (d deadline) RoundTrip(req *http.Request) (*http.Response, error) {
+func (d timeoutTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(req.Context(), d.after)
 	resp, err := d.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {

@@ -130,7 +130,7 @@ func TestDownloadOutlastsTheAPITimeout(t *testing.T) {
 func TestCallersDeadlineIsNotCalledATimeout(t *testing.T) {
 	fs := fakeslack.Start(t)
 	release := fs.Hold("auth.test", "")
-	client := &http.Client{Transport: deadline{next: http.DefaultTransport, after: time.Minute}}
+	client := &http.Client{Transport: timeoutTransport{next: http.DefaultTransport, after: time.Minute}}
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, fs.APIURL()+"auth.test", nil)
