@@ -119,6 +119,6 @@ func targetConfig(cfg *config.Config) snakefruit.Config {
 	return snakefruit.Config{
 		Target: cfg.Snakefruit.Target, ListFile: cfg.Snakefruit.ListFile, SSHKey: cfg.Snakefruit.SSHKey,
 		Passphrase: cfg.Snakefruit.Passphrase, KnownHosts: cfg.Snakefruit.KnownHosts,
-		DialTimeout: cfg.Snakefruit.Timeout.Duration,
+		DialTimeout: cfg.Snakefruit.Timeout.Duration, OpTimeout: cfg.Snakefruit.OpTimeout.Duration,
 	}
 }

@@ -110,6 +110,9 @@ type Snakefruit struct {
 	KnownHosts string   `yaml:"known_hosts"`
 	Retry      Retry    `yaml:"retry"`
 	Timeout    Duration `yaml:"timeout"`
+	// OpTimeout: an SFTP operation that hears nothing from the server for this long is
+	// abandoned, its connection replaced, and its job retried.
+	OpTimeout Duration `yaml:"op_timeout"`
 	// Preupload (default true) copies a click to a hidden pending file on snakefruit while
 	// its request waits, so that approval only renames it.
 	Preupload *bool `yaml:"preupload"`

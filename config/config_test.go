@@ -62,6 +62,7 @@ func TestParseProblems(t *testing.T) {
 		{"account", "console: true\nteam: {landing: [{name: a, irc: \"account:sil2100\"}], landers: [{name: \"*\"}]}\n", nil},
 		{"max_concurrent negative", base + "downloads: {max_concurrent: -1}\n", []string{"downloads.max_concurrent: must be at least 1"}},
 		{"max_concurrent set", base + "downloads: {max_concurrent: 4}\n", nil},
+		{"op_timeout negative", base + "snakefruit: {op_timeout: -1s}\n", []string{"snakefruit.op_timeout: must not be negative"}},
 		{"several at once", base + "colour: red\npolicy: {approvals: x}\n", []string{"colour: unknown key", "policy.approvals"}},
 	}
 	for _, c := range cases {
@@ -113,6 +114,29 @@ func TestExpandedDigitsFillStrings(t *testing.T) {
 	}
 	if c.HTTP.WebhookSecret != "12345" {
 		t.Fatalf("secret %q", c.HTTP.WebhookSecret)
+	}
+}
+
+func TestSnakefruitOpTimeout(t *testing.T) {
+	base := "console: true\nteam: {landing: [{name: a}], landers: [{name: \"*\"}]}\n"
+	cases := []struct {
+		name string
+		yaml string
+		want time.Duration
+	}{
+		{"default", base, time.Minute},
+		{"set", base + "snakefruit: {op_timeout: 90s}\n", 90 * time.Second},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := Parse("f.yaml", []byte(c.yaml), env(nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.Snakefruit.OpTimeout.Duration; got != c.want {
+				t.Fatalf("op_timeout = %v, want %v", got, c.want)
+			}
+		})
 	}
 }
 

@@ -42,6 +42,9 @@ func (c *Config) applyDefaults() {
 	if c.Snakefruit.ListFile == "" {
 		c.Snakefruit.ListFile = "locked_clicks_list"
 	}
+	if c.Snakefruit.OpTimeout.Duration == 0 {
+		c.Snakefruit.OpTimeout.Duration = time.Minute
+	}
 	if c.Snakefruit.Target == "" {
 		dir, err := filepath.Abs(filepath.Join(c.StateDir, "snakefruit"))
 		if err != nil {
@@ -204,6 +207,9 @@ func (c *Config) validate(file string) Problems {
 		}
 	default:
 		bad("snakefruit.target", "scheme must be file:// or sftp://, got %q", u.Scheme)
+	}
+	if c.Snakefruit.OpTimeout.Duration < 0 {
+		bad("snakefruit.op_timeout", "must not be negative")
 	}
 	if strings.Contains(c.Snakefruit.ListFile, "/") || strings.HasPrefix(c.Snakefruit.ListFile, ".") {
 		bad("snakefruit.list_file", "must be a plain file name in the target folder")

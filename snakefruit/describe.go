@@ -59,6 +59,10 @@ func describe(err error) string {
 		return "the snakefruit operation was cancelled (the bot may be stopping)"
 	}
 	addr := serverAddr(err)
+	var silent *silenceError
+	if errors.As(err, &silent) {
+		return at(addr) + " stopped answering (nothing for " + silent.after.String() + "); a new connection is used for the next try"
+	}
 	if isTimeout(err) {
 		return at(addr) + " timed out"
 	}

@@ -363,6 +363,10 @@ func TestDescribe(t *testing.T) {
 			err := &ConnError{Op: "upload " + TempPrefix + "foo_1_all.click", Err: sftp.ErrSSHFxConnectionLost, Addr: snakefruit}
 			return fmt.Errorf("snakefruit: put foo_1_all.click: upload: %w", err), "the connection to snakefruit (" + snakefruit + ") was lost"
 		}},
+		{name: "server silent", provoke: func(t *testing.T) (error, string) {
+			err := &ConnError{Op: "read locked_clicks_list", Err: &silenceError{time.Minute}, Addr: snakefruit}
+			return fmt.Errorf("snakefruit: read list: %w", err), "snakefruit (" + snakefruit + ") stopped answering (nothing for 1m0s); a new connection is used for the next try"
+		}},
 		{name: "connection lost, no address", provoke: func(t *testing.T) (error, string) {
 			return fmt.Errorf("snakefruit: read list x: %w", sftp.ErrSSHFxConnectionLost), "the connection to snakefruit was lost"
 		}},

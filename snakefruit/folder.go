@@ -36,9 +36,12 @@ type target struct {
 
 	// ops lets writes run together but keeps SweepTemps from removing a temp file that one of
 	// them is about to rename.
-	ops    sync.RWMutex
-	listMu sync.Mutex // temp names are fixed per final name, so writers of one name take turns
+	ops sync.RWMutex
+	// listMu has list edits take turns: checking that the list is unchanged and renaming
+	// over it are two steps.
+	listMu sync.Mutex
 	names  keyedMutex
+	unique func() string // a token for tempName
 
 	// stale are temp files whose removal after a failure failed too (the link was down):
 	// every later operation tries again, so none outlives a link that came back. SweepTemps
@@ -47,15 +50,9 @@ type target struct {
 	stale   map[string]bool
 }
 
-func newTarget(fs fsys, list string) *target { return &target{fs: fs, list: list} }
-
-// tempName is fixed per final name so that a repeated operation overwrites its own leftover.
-func tempName(name string) string {
-	dir, base := path.Split(name)
-	return dir + TempPrefix + base
+func newTarget(fs fsys, list string) *target {
+	return &target{fs: fs, list: list, unique: randomToken}
 }
-
-func isTemp(name string) bool { return strings.HasPrefix(path.Base(name), TempPrefix) }
 
 func (t *target) checkName(name string) error {
 	switch {
@@ -109,7 +106,7 @@ func (t *target) Put(ctx context.Context, name, src string, size int64, sha256he
 		return permanentKindf(kindSourceChanged, "snakefruit: put %s: source %s has %d bytes, not the declared %d", name, src, fi.Size(), size)
 	}
 
-	tmp := tempName(name)
+	tmp := t.tempName(name)
 	n, got, err := t.fs.writeFile(ctx, tmp, f)
 	if err != nil {
 		t.discard(ctx, tmp)
@@ -153,22 +150,17 @@ func (t *target) remember(name string) {
 	t.stale[name] = true
 }
 
-// retryStale removes the temp files a failed discard left, each only while no operation
-// of its own name runs (one might be writing it again). The caller holds ops for reading.
+// retryStale removes the files a failed discard left. A temp file's name is never written
+// again; a pending file's is, by its request's next pre-upload, so it is removed only while
+// no operation of that name runs. The caller holds ops for reading.
 func (t *target) retryStale(ctx context.Context) {
 	t.staleMu.Lock()
 	names := slices.Collect(maps.Keys(t.stale))
 	t.staleMu.Unlock()
-	for _, tmp := range names {
-		var unlock func()
-		if tmp == tempName(t.list) {
-			if !t.listMu.TryLock() {
-				continue
-			}
-			unlock = t.listMu.Unlock
-		} else {
-			dir, base := path.Split(tmp)
-			u, ok := t.names.tryLock(dir + strings.TrimPrefix(base, TempPrefix))
+	for _, name := range names {
+		unlock := func() {}
+		if !isTemp(name) {
+			u, ok := t.names.tryLock(name)
 			if !ok {
 				continue
 			}
@@ -176,11 +168,11 @@ func (t *target) retryStale(ctx context.Context) {
 		}
 		err := func() error {
 			defer unlock()
-			return t.fs.remove(ctx, tmp)
+			return t.fs.remove(ctx, name)
 		}()
 		if err == nil || errors.Is(err, fs.ErrNotExist) {
 			t.staleMu.Lock()
-			delete(t.stale, tmp)
+			delete(t.stale, name)
 			t.staleMu.Unlock()
 		}
 	}
@@ -222,7 +214,7 @@ func (t *target) EditList(ctx context.Context, edit func(lines []string) ([]stri
 	t.listMu.Lock()
 	defer t.listMu.Unlock()
 
-	tmp := tempName(t.list)
+	tmp := t.tempName(t.list)
 	for range maxEditAttempts {
 		before, err := t.readListBytes(ctx)
 		if err != nil {

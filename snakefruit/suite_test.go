@@ -33,6 +33,7 @@ func runTargetSuite(t *testing.T, mk targetMaker) {
 		{"PersonEditDuringLockKept", testPersonEditKept},
 		{"Reconcile", testReconcile},
 		{"Pending", testPending},
+		{"TwoProcessesEditTheList", testTwoProcessesEditTheList},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, mk) })
@@ -370,7 +371,7 @@ func testPersonEditKept(t *testing.T, mk targetMaker) {
 	inner := tg.(*target)
 	edited := 0
 	inner.fs = &faultFS{inner: inner.fs, before: func(op, name string) {
-		if op == "writeFile" && name == tempName(DefaultListFile) && edited == 0 {
+		if op == "writeFile" && isTempOf(name, DefaultListFile) && edited == 0 {
 			edited++
 			writeList(t, dir, "person-z_1_all.click", "person-a_1_all.click", "foo_1_all.click", "person-b_1_all.click")
 		}

@@ -32,6 +32,10 @@ type Config struct {
 	// KeepAlive is how often an idle or busy SSH connection must show a sign of life
 	// (DefaultKeepAlive when zero); see keepAlive.
 	KeepAlive time.Duration
+	// OpTimeout is how long an sftp operation may go without an answer from the server
+	// before it is abandoned and its connection retired (DefaultOpTimeout when zero); see
+	// connections.
+	OpTimeout time.Duration
 	// MakeFolder has Open create a file:// target's folder when it is missing (the embedded
 	// default's, under state_dir); an sftp target's folder is never made.
 	MakeFolder bool
