@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,18 +27,21 @@ type conn interface {
 // connections decides, for any transport, which connection an operation runs on and how
 // long it may wait there:
 //
-//   - One connection at a time takes new operations. It is dialled on first use, and again
-//     once it has ended or been retired. A dial is shared by every operation waiting for
-//     it and is not cut short by any one of them giving up.
+//   - An operation has a connection to itself: an idle one if there is one, else one
+//     dialled for it, so an operation the server stops answering holds up nobody else.
+//     Only past maxLinks connections do operations share one (the least busy). A dial is
+//     not cut short by the caller that started it giving up: an operation that comes
+//     meanwhile takes it over, or it joins the idle ones.
 //   - An operation that hears nothing from the server for timeout is abandoned: its caller
 //     gets a ConnError at once and its connection is retired. A retired connection takes no
 //     new operation; those still on it go on while they are answered, and it is closed
 //     when the last of them has left. Time an operation spends on something other than the
 //     server (reading its own source, see opRun.source) does not count.
 //   - A caller whose context ends leaves its operation at once, and touches nothing else:
-//     the connection and every other operation on it go on.
-//   - An operation that finds the connection lost runs again, once, on a new one, unless the
+//     the connection and every other operation go on.
+//   - An operation that finds its connection lost runs again, once, on another, unless the
 //     connection was fresh: a restarted server costs no failed operation.
+//   - At most maxIdle connections stay open with nothing to do.
 type connections[C conn] struct {
 	// dial opens a connection; the transport calls heard whenever the server answers on it.
 	dial    func(ctx context.Context, heard func()) (C, error)
@@ -50,13 +54,19 @@ type connections[C conn] struct {
 	atomic bool
 
 	mu      sync.Mutex
-	cur     *link[C]
-	dialing *dialCall[C]
-	links   map[*link[C]]bool // cur and the retired links not closed yet
+	links   []*link[C] // open, in the order they were dialled: the first idle one is reused
+	dialing []*dialCall[C]
 	closed  bool
 
 	dials atomic.Int64 // connections made, for tests
 }
+
+// Bounds on the connections of one target: enough for every pre-upload and worker job
+// that can run at once, few enough for any sshd's MaxStartups.
+const (
+	maxLinks = 8
+	maxIdle  = 2
+)
 
 // link is one connection with what connections keeps about it.
 type link[C conn] struct {
@@ -66,16 +76,20 @@ type link[C conn] struct {
 	retired bool         // takes no new operations; under connections.mu
 }
 
+// dialCall is a dial under way. owned says an operation waits for it; one that comes
+// while nobody does takes it over.
 type dialCall[C conn] struct {
-	done chan struct{}
-	err  error
+	done  chan struct{}
+	owned bool // under connections.mu
+	l     *link[C]
+	err   error
 }
 
 func newConnections[C conn](dial func(context.Context, func()) (C, error), timeout time.Duration, clk clock, addr string) *connections[C] {
 	if timeout <= 0 {
 		timeout = DefaultOpTimeout
 	}
-	return &connections[C]{dial: dial, timeout: timeout, clock: clk, addr: addr, links: map[*link[C]]bool{}}
+	return &connections[C]{dial: dial, timeout: timeout, clock: clk, addr: addr}
 }
 
 var errClosed = errors.New("snakefruit: target is closed")
@@ -125,82 +139,172 @@ func run[C conn, T any](cs *connections[C], ctx context.Context, op string, fn f
 	}
 }
 
-// acquire returns the connection taking operations, dialling one if needed, with the
-// caller counted on it; fresh says it was dialled while the caller waited.
+// acquire returns a connection for one operation, with the caller counted on it; fresh
+// says it was dialled while the caller waited.
 func (cs *connections[C]) acquire(ctx context.Context) (l *link[C], fresh bool, err error) {
-	for {
-		cs.mu.Lock()
-		if cs.closed {
-			cs.mu.Unlock()
-			return nil, false, errClosed
-		}
-		var dead *link[C]
-		if l := cs.cur; l != nil {
-			if l.c.alive() {
-				l.ops++
-				cs.mu.Unlock()
-				return l, fresh, nil
-			}
-			if cs.retireLocked(l) {
-				dead = l
-			}
-		}
-		d := cs.dialing
-		if d == nil {
-			d = &dialCall[C]{done: make(chan struct{})}
-			cs.dialing = d
-			// Detached: the caller that happens to start a dial must not end it for the
-			// others waiting (the dial has its own timeout).
-			go cs.runDial(context.WithoutCancel(ctx), d)
-		}
+	cs.mu.Lock()
+	if cs.closed {
 		cs.mu.Unlock()
-		if dead != nil {
-			dead.c.close()
-		}
-		select {
-		case <-d.done:
-		case <-ctx.Done():
-			return nil, false, ctx.Err()
-		}
-		if d.err != nil {
-			return nil, false, d.err
-		}
-		fresh = true
+		return nil, false, errClosed
 	}
+	dead := cs.dropDeadLocked()
+	var d *dialCall[C]
+	switch {
+	case cs.idleLocked() != nil:
+		l = cs.idleLocked()
+	case cs.unownedDialLocked() != nil:
+		d = cs.unownedDialLocked()
+	case len(cs.links)+len(cs.dialing) < maxLinks:
+		d = &dialCall[C]{done: make(chan struct{})}
+		cs.dialing = append(cs.dialing, d)
+		// Detached: should this caller give up, the dial goes on for the next one.
+		go cs.runDial(context.WithoutCancel(ctx), d)
+	default:
+		l = cs.leastBusyLocked()
+	}
+	if d != nil {
+		d.owned = true
+	}
+	if l != nil {
+		l.ops++
+	}
+	cs.mu.Unlock()
+	for _, x := range dead {
+		x.c.close()
+	}
+	if l != nil {
+		return l, false, nil
+	}
+	select {
+	case <-d.done:
+	case <-ctx.Done():
+		cs.mu.Lock()
+		handed := d.l != nil && d.owned
+		d.owned = false
+		cs.mu.Unlock()
+		if handed {
+			cs.release(d.l) // it came as the caller left: it is the next one's
+		}
+		return nil, false, ctx.Err()
+	}
+	if d.err != nil {
+		return nil, false, d.err
+	}
+	return d.l, true, nil
+}
+
+// idleLocked is the first open connection that carries nothing, or nil.
+func (cs *connections[C]) idleLocked() *link[C] {
+	for _, l := range cs.links {
+		if !l.retired && l.ops == 0 && l.c.alive() {
+			return l
+		}
+	}
+	return nil
+}
+
+func (cs *connections[C]) unownedDialLocked() *dialCall[C] {
+	for _, d := range cs.dialing {
+		if !d.owned {
+			return d
+		}
+	}
+	return nil
+}
+
+// leastBusyLocked is the open connection carrying the fewest operations, once every
+// connection allowed is open: operations share one rather than wait for one.
+func (cs *connections[C]) leastBusyLocked() *link[C] {
+	var best *link[C]
+	for _, l := range cs.links {
+		if !l.retired && l.c.alive() && (best == nil || l.ops < best.ops) {
+			best = l
+		}
+	}
+	if best == nil {
+		// Every one is retired or dead and carrying operations: share the newest anyway;
+		// it fails over as lost if it is.
+		best = cs.links[len(cs.links)-1]
+	}
+	return best
+}
+
+// dropDeadLocked retires the connections that ended; it returns those to close now.
+func (cs *connections[C]) dropDeadLocked() []*link[C] {
+	var out []*link[C]
+	for _, l := range slices.Clone(cs.links) {
+		if !l.c.alive() && cs.retireLocked(l) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func (cs *connections[C]) runDial(ctx context.Context, d *dialCall[C]) {
 	l := &link[C]{}
 	c, err := cs.dial(ctx, func() { l.heard.Store(cs.clock.now().UnixNano()) })
 	cs.mu.Lock()
-	cs.dialing = nil
+	cs.dialing = slices.DeleteFunc(cs.dialing, func(x *dialCall[C]) bool { return x == d })
+	var closeNow bool
 	switch {
 	case err != nil:
 		d.err = err
 	case cs.closed:
 		d.err = errClosed
-		defer c.close()
+		closeNow = true
 	default:
 		l.c = c
 		l.heard.Store(cs.clock.now().UnixNano())
 		cs.dials.Add(1)
-		cs.cur = l
-		cs.links[l] = true
+		cs.links = append(cs.links, l)
+		d.l = l
+		if d.owned {
+			l.ops = 1 // the caller waiting for it
+		}
 	}
 	cs.mu.Unlock()
+	if closeNow {
+		c.close()
+	}
 	close(d.done)
+	if err == nil && !closeNow && !d.owned {
+		cs.trimIdle()
+	}
 }
 
-// release takes a caller off l, closing l if it was retired and this was its last.
+// release takes a caller off l, closing l if it was retired and this was its last, or if
+// more connections than maxIdle now carry nothing.
 func (cs *connections[C]) release(l *link[C]) {
 	cs.mu.Lock()
 	l.ops--
-	last := l.retired && l.ops == 0 && cs.links[l]
+	last := l.retired && l.ops == 0 && slices.Contains(cs.links, l)
 	if last {
-		delete(cs.links, l)
+		cs.links = slices.DeleteFunc(cs.links, func(x *link[C]) bool { return x == l })
 	}
 	cs.mu.Unlock()
 	if last {
+		l.c.close()
+	}
+	cs.trimIdle()
+}
+
+// trimIdle closes the idle connections beyond maxIdle, the newest first.
+func (cs *connections[C]) trimIdle() {
+	cs.mu.Lock()
+	var idle, extra []*link[C]
+	for _, l := range cs.links {
+		if !l.retired && l.ops == 0 {
+			idle = append(idle, l)
+		}
+	}
+	if len(idle) > maxIdle {
+		extra = idle[maxIdle:]
+		for _, l := range extra {
+			cs.retireLocked(l)
+		}
+	}
+	cs.mu.Unlock()
+	for _, l := range extra {
 		l.c.close()
 	}
 }
@@ -217,12 +321,9 @@ func (cs *connections[C]) retire(l *link[C]) {
 
 // retireLocked retires l and says whether the caller must close it now.
 func (cs *connections[C]) retireLocked(l *link[C]) bool {
-	if cs.cur == l {
-		cs.cur = nil
-	}
 	l.retired = true
-	if l.ops == 0 && cs.links[l] {
-		delete(cs.links, l)
+	if l.ops == 0 && slices.Contains(cs.links, l) {
+		cs.links = slices.DeleteFunc(cs.links, func(x *link[C]) bool { return x == l })
 		return true
 	}
 	return false
@@ -232,7 +333,7 @@ func (cs *connections[C]) retireLocked(l *link[C]) bool {
 func (cs *connections[C]) discard(l *link[C]) {
 	cs.mu.Lock()
 	cs.retireLocked(l)
-	delete(cs.links, l)
+	cs.links = slices.DeleteFunc(cs.links, func(x *link[C]) bool { return x == l })
 	cs.mu.Unlock()
 	l.c.close()
 }
@@ -242,9 +343,9 @@ func (cs *connections[C]) Close() {
 	cs.mu.Lock()
 	cs.closed = true
 	links := cs.links
-	cs.links, cs.cur = map[*link[C]]bool{}, nil
+	cs.links = nil
 	cs.mu.Unlock()
-	for l := range links {
+	for _, l := range links {
 		l.c.close()
 	}
 }

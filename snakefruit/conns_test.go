@@ -42,7 +42,7 @@ func block(release <-chan struct{}) func(*opRun, *fakeConn) (int, error) {
 }
 
 // TestDialOutlivesTheCallerWhoStartedIt: the caller that starts a dial gives up while it
-// runs; the others waiting for the same dial get the connection, and only one is made.
+// runs; the next caller takes the dial over instead of dialling again.
 func TestDialOutlivesTheCallerWhoStartedIt(t *testing.T) {
 	dialing, finish := make(chan struct{}, 4), make(chan struct{})
 	clk := newManualClock()
@@ -59,25 +59,84 @@ func TestDialOutlivesTheCallerWhoStartedIt(t *testing.T) {
 	first := make(chan error, 1)
 	go func() { _, err := run(cs, ctx, "first", done()); first <- err }()
 	<-dialing
-	second := make(chan error, 1)
-	go func() { _, err := run(cs, t.Context(), "second", done()); second <- err }()
 	cancel()
 	if err := await(t, "the first caller", first); !errors.Is(err, context.Canceled) {
 		t.Fatalf("first caller: %v, want context.Canceled", err)
 	}
+	second := make(chan error, 1)
+	go func() { _, err := run(cs, t.Context(), "second", done()); second <- err }()
 	close(finish)
 	if err := await(t, "the second caller", second); err != nil {
 		t.Fatalf("second caller: %v", err)
 	}
 	if n := cs.dials.Load(); n != 1 {
-		t.Fatalf("%d dials, want the one both waited for", n)
+		t.Fatalf("%d dials, want the first caller's, taken over", n)
 	}
 }
 
-// TestRetiredConnectionDrains: once an operation is abandoned, its connection takes no new
-// operation, the one still answered on it finishes there, and the connection closes when
-// that one leaves.
-func TestRetiredConnectionDrains(t *testing.T) {
+// TestEachOperationHasItsConnection: operations under way at once never share a
+// connection below maxLinks, so one the server stops answering holds up nobody; an
+// operation that ended leaves its connection to the next; past maxLinks they share the
+// least busy; no more than maxIdle stay open idle.
+func TestEachOperationHasItsConnection(t *testing.T) {
+	clk := newManualClock()
+	var mu sync.Mutex
+	var conns []*fakeConn
+	cs := newConnections(func(context.Context, func()) (*fakeConn, error) {
+		c := newFakeConn()
+		mu.Lock()
+		conns = append(conns, c)
+		mu.Unlock()
+		return c, nil
+	}, time.Minute, clk, "")
+	defer cs.Close()
+	ctx := t.Context()
+	release := make(chan struct{})
+	on := make(chan *fakeConn, maxLinks+2)
+	op := func(o *opRun, c *fakeConn) (int, error) {
+		on <- c
+		return block(release)(o, c)
+	}
+	errs := make(chan error, maxLinks+2)
+	seen := map[*fakeConn]int{}
+	for i := range maxLinks + 2 {
+		go func() { _, err := run(cs, ctx, "op", op); errs <- err }()
+		c := <-on
+		seen[c]++
+		if i < maxLinks && seen[c] != 1 {
+			t.Fatalf("operation %d shares a connection while fewer than %d are open", i, maxLinks)
+		}
+	}
+	if len(seen) != maxLinks {
+		t.Fatalf("%d connections for %d operations, want %d", len(seen), maxLinks+2, maxLinks)
+	}
+	close(release)
+	for range maxLinks + 2 {
+		if err := await(t, "an operation", errs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	open := 0
+	for _, c := range conns {
+		if c.alive() {
+			open++
+		}
+	}
+	if open != maxIdle {
+		t.Errorf("%d connections stay open with nothing to do, want %d", open, maxIdle)
+	}
+	if _, err := run(cs, ctx, "next", func(*opRun, *fakeConn) (int, error) { return 1, nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n := cs.dials.Load(); n != maxLinks {
+		t.Errorf("%d dials, want the next operation on an idle connection", n)
+	}
+}
+
+// TestAbandonedConnectionIsClosedAlone: an operation the server leaves silent is
+// abandoned at its deadline and its connection closed; an operation that started later
+// on another connection is not touched, and the next operation does not use the closed one.
+func TestAbandonedConnectionIsClosedAlone(t *testing.T) {
 	clk := newManualClock()
 	var conns []*fakeConn
 	cs := newConnections(func(context.Context, func()) (*fakeConn, error) {
@@ -105,21 +164,20 @@ func TestRetiredConnectionDrains(t *testing.T) {
 	if err := await(t, "the stuck operation", stuck); !errors.As(err, &silent) {
 		t.Fatalf("stuck operation: %v, want abandoned", err)
 	}
-	if _, err := run(cs, ctx, "next", func(*opRun, *fakeConn) (int, error) { return 1, nil }); err != nil {
-		t.Fatal(err)
-	}
-	if len(conns) != 2 || !conns[0].alive() {
-		t.Fatalf("%d connections, the first alive %v: want a second, the first still carrying its operation", len(conns), conns[0].alive())
+	if len(conns) != 2 || conns[0].alive() || !conns[1].alive() {
+		t.Fatalf("%d connections, want the stuck one's closed and the other's open", len(conns))
 	}
 	close(release)
 	if err := await(t, "the answered operation", answered); err != nil {
-		t.Fatalf("the operation still answered on the retired connection: %v", err)
+		t.Fatalf("the operation on the other connection: %v", err)
 	}
-	if conns[0].alive() {
-		t.Error("the retired connection stayed open after its last operation left")
-	}
-	if !conns[1].alive() {
-		t.Error("the new connection was closed")
+	if _, err := run(cs, ctx, "next", func(o *opRun, c *fakeConn) (int, error) {
+		if c == conns[0] {
+			return 0, errors.New("ran on the abandoned connection")
+		}
+		return 1, nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -223,8 +223,8 @@ func TestSFTPPreuploadWaitingOnItsSource(t *testing.T) {
 }
 
 // TestSFTPCancelLeavesOthersAlone: a pre-upload cancelled (its stage refused) while the
-// worker's upload runs on the same connection ends at once and alone: the upload
-// completes, on the same connection, and the pending file can be removed.
+// worker's upload runs beside it ends at once and alone: the upload completes on the
+// connection it started on, and the pending file can be removed.
 func TestSFTPCancelLeavesOthersAlone(t *testing.T) {
 	s := sshdtest.Start(t)
 	tg, fs := relayedSFTP(t, s, 16<<20, 0)
@@ -270,13 +270,50 @@ func TestSFTPCancelLeavesOthersAlone(t *testing.T) {
 	if got := snapshot(t, s.Dir)[big.Filename]; got != string(mustRead(t, big.Src)) {
 		t.Fatal("the click landed damaged")
 	}
-	if n := fs.conns.dials.Load(); n != 1 {
-		t.Errorf("%d connections dialled; the cancellation must not have ended the first", n)
+	if n := fs.conns.dials.Load(); n != 2 {
+		t.Errorf("%d connections dialled, want the upload's and the pre-upload's: the cancellation must have ended neither", n)
 	}
 	if err := tg.RemovePending(ctx, id); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := snapshot(t, s.Dir)[PendingName(id)]; ok {
 		t.Error("the pending file is still there")
+	}
+}
+
+// TestSFTPFrozenSessionHoldsOnlyItsOperation: the session serving an upload stops
+// answering; an operation begun afterwards, well before op_timeout, runs on a connection
+// of its own and completes at once instead of waiting behind the frozen one.
+func TestSFTPFrozenSessionHoldsOnlyItsOperation(t *testing.T) {
+	s := sshdtest.Start(t)
+	tg, _ := relayedSFTP(t, s, 16<<20, 30*time.Second)
+	ctx := testContext(t)
+	big := randomClick(t, "big_1_all.click", 32<<20)
+	put := make(chan error, 1)
+	go func() { put <- tg.Put(ctx, big.Filename, big.Src, big.Size, big.SHA256) }()
+	awaitUploading(t, s.Dir, TempPattern(big.Filename), put)
+	pids, resume := s.StallSessions()
+	t.Cleanup(resume)
+	if len(pids) == 0 {
+		t.Fatal("no sftp session to stall")
+	}
+	start := time.Now()
+	foo := click(t, "foo_1_all.click", "foo")
+	if err := Lock(ctx, tg, foo); err != nil {
+		t.Fatalf("Lock beside a frozen session: %v", err)
+	}
+	took := time.Since(start)
+	t.Logf("a lock beside a frozen session took %v", took.Round(time.Millisecond))
+	if took > 5*time.Second {
+		t.Errorf("a lock beside a frozen session took %v: it waited behind it", took)
+	}
+	select {
+	case err := <-put:
+		t.Fatalf("the frozen upload ended (%v)", err)
+	default:
+	}
+	resume()
+	if err := await(t, "the upload", put); err != nil {
+		t.Fatalf("the upload, once its session answered again: %v", err)
 	}
 }
