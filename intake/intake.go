@@ -2,6 +2,8 @@
 // downloads.base_url, a URL, a chat attachment or (console only) a local path. It streams the
 // bytes once: into a file under state_dir, through the click inspector and through both
 // hashes at the same time, and stops reading as soon as downloads.max_bytes is passed.
+// Downloads take turns (limit.go), fail when their source stalls (stall.go), and a URL
+// typed in chat never reaches an internal address (guard.go).
 package intake
 
 import (
