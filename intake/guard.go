@@ -114,8 +114,18 @@ func (g *guard) dialContext(ctx context.Context, network, addr string) (net.Conn
 		}
 		return nil
 	}
+	// The addresses are tried one after another, each with its share of the time left (as
+	// net.Dialer shares it), so that one that drops packets does not use up the rest's.
+	deadline := time.Now().Add(baseDialer.Timeout)
+	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
+		deadline = dl
+	}
+	d.Timeout = 0
 	var firstErr error
-	for _, ip := range ips {
+	for i, ip := range ips {
+		left := time.Until(deadline)
+		share := max(left/time.Duration(len(ips)-i), min(2*time.Second, left))
+		d.Deadline = time.Now().Add(share)
 		conn, err := d.DialContext(ctx, network, net.JoinHostPort(ip.String(), port))
 		if err == nil {
 			return conn, nil
