@@ -29,7 +29,7 @@ func TestStalledDownloadFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	name := filepath.Base(path)
-	const idle = 300 * time.Millisecond
+	const idle = 400 * time.Millisecond
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	hold := func(r *http.Request) {
@@ -48,12 +48,13 @@ func TestStalledDownloadFails(t *testing.T) {
 			w.(http.Flusher).Flush()
 			hold(r)
 		case "/steady/" + name:
-			// Four pauses each under idle, more than idle together.
-			for i := range 5 {
+			// Five pauses, each well under idle, more than idle together.
+			const pieces = 6
+			for i := range pieces {
 				if i > 0 {
-					time.Sleep(idle / 3)
+					time.Sleep(idle / 4)
 				}
-				w.Write(body[i*len(body)/5 : (i+1)*len(body)/5])
+				w.Write(body[i*len(body)/pieces : (i+1)*len(body)/pieces])
 				w.(http.Flusher).Flush()
 			}
 		}
