@@ -81,6 +81,8 @@ type Downloads struct {
 	MaxBytes     int64    `yaml:"max_bytes"`
 	AllowedHosts []string `yaml:"allowed_hosts"`
 	Timeout      Duration `yaml:"timeout"`
+	// IdleTimeout fails a download that brings no byte for this long.
+	IdleTimeout Duration `yaml:"idle_timeout"`
 	// MaxConcurrent is how many downloads run at once (one per person); more wait.
 	MaxConcurrent int `yaml:"max_concurrent"`
 }
