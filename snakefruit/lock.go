@@ -89,8 +89,9 @@ func place(ctx context.Context, t Target, s LockSpec) error {
 		if s.Changed != nil {
 			s.Changed(err)
 		}
+		// A pre-upload still writing it removes it itself as it stops.
 		if id, ok := PendingID(p.Name); ok {
-			if err := t.RemovePending(ctx, id); err != nil {
+			if err := t.RemovePending(ctx, id); err != nil && !errors.Is(err, ErrPendingBusy) {
 				return err
 			}
 		}
