@@ -129,9 +129,10 @@ func TestApprovalWaitsForThePreupload(t *testing.T) {
 	if _, err := e.svc.Approve(bob, r.ShortID()); err != nil {
 		t.Fatal(err)
 	}
-	// The lock is under way and waits: nothing is in the folder yet.
-	e.await(r.ID, "the lock under way", func(*stagebot.Request) bool { return e.svc.isRunning(r.ID) })
-	time.Sleep(100 * time.Millisecond) // a lock that did not wait would upload now
+	// The lock waits, off the worker: it is not due while the pre-upload makes progress.
+	if job, wait, err := e.svc.nextJob(); err != nil || job != nil || wait > preuploadStall {
+		t.Fatalf("next job %+v (err %v, wait %s), want none while the pre-upload runs", job, err, wait)
+	}
 	if _, err := os.Stat(filepath.Join(e.folder, r.Filename)); err == nil || e.target.putCalled.Load() > 0 {
 		t.Fatalf("the lock went ahead without the pre-upload (uploads %d)", e.target.putCalled.Load())
 	}
