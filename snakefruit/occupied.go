@@ -32,7 +32,11 @@ func (e *OccupiedError) Error() string {
 // describe is the sentence for people: the name is the click's own filename, which every
 // announcement about it shows anyway.
 func (e *OccupiedError) describe() string {
-	return fmt.Sprintf("snakefruit already has a %s with other bytes (%d bytes; the click has %d), which the bot does not replace: someone must remove or rename it there first", e.Name, e.Size, e.Want)
+	what := fmt.Sprintf("with other bytes (%d bytes; the click has %d)", e.Size, e.Want)
+	if e.Size == e.Want {
+		what = "of the click's size but with other bytes"
+	}
+	return "snakefruit already has a file named " + e.Name + " " + what + ", which the bot does not replace: someone must remove or rename it there first"
 }
 
 // vacant reports whether a click of size bytes with sha256 want may take name in the folder:

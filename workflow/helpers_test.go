@@ -52,6 +52,8 @@ type flakyTarget struct {
 	stall atomic.Pointer[preStall]
 	// rmFail fails RemovePending; editFail fails EditList (both as a refused connection).
 	rmFail, editFail atomic.Bool
+	// onPut, when set, runs as Put begins (a person acting while the lock runs).
+	onPut atomic.Pointer[func()]
 }
 
 // preStall holds one pre-upload after its first chunk, inside the target's Preupload (which
@@ -144,6 +146,9 @@ func (f *flakyTarget) EditList(ctx context.Context, edit func([]string) ([]strin
 
 func (f *flakyTarget) Put(ctx context.Context, name, src string, size int64, sum string) error {
 	f.putCalled.Add(1)
+	if fn := f.onPut.Load(); fn != nil {
+		(*fn)()
+	}
 	switch f.fail.Load() {
 	case 1:
 		return &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
