@@ -135,14 +135,14 @@ func (s *Service) nextJob() (*stagebot.Job, time.Duration, error) {
 
 // Idle reports whether no job is queued (for draining at EOF).
 //
-// The removal of a dropped pre-upload does not count: it is housekeeping of a hidden file
-// that no list names, it stays queued for the next start, and one that cannot reach
-// snakefruit must not keep the bot from exiting.
+// The removal of a pre-upload's file counts only until it was tried once: it is
+// housekeeping of a hidden file that no list names, one that failed stays queued for the
+// next start, and one that cannot reach snakefruit must not keep the bot from exiting.
 func (s *Service) Idle() bool {
 	idle := true
 	_ = s.view(func(tx *storage.Tx) error {
 		jobs, err := tx.Jobs()
-		idle = err == nil && !slices.ContainsFunc(jobs, func(j stagebot.Job) bool { return !j.PendingOnly })
+		idle = err == nil && !slices.ContainsFunc(jobs, func(j stagebot.Job) bool { return !j.PendingOnly || j.Attempt == 0 })
 		return err
 	})
 	return idle
