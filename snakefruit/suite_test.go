@@ -463,6 +463,24 @@ func testReconcile(t *testing.T, mk targetMaker) {
 		t.Fatal(err)
 	}
 	owned := []string{"ok_1_all.click", "dup_1_all.click", "noline_1_all.click", "nofile_1_all.click"}
+	// Differences reports the same and repairs nothing, leaving temps to their owners.
+	before := snapshot(t, dir)
+	looked, err := Differences(ctx, tg, owned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLooked := []Difference{
+		{DuplicateLine, "dup_1_all.click", false},
+		{FileMissing, "nofile_1_all.click", false},
+		{FileMissing, "noline_1_all.click", false},
+		{FileWithoutLine, "orphan_1_all.click", false},
+		{LineMissing, "noline_1_all.click", false},
+		{LineWithoutFile, "gone_1_all.click", false},
+	}
+	if !slices.Equal(looked, wantLooked) {
+		t.Fatalf("Differences =\n %v\nwant\n %v", looked, wantLooked)
+	}
+	assertSameFolder(t, snapshot(t, dir), before)
 	got, err := Reconcile(ctx, tg, owned)
 	if err != nil {
 		t.Fatal(err)

@@ -31,12 +31,14 @@ import (
 // makes progress (nextJob defers the lock meanwhile, so the worker carries on with other
 // packages). When its request ends, or its lock gives up on it, it is stopped at once: the
 // transaction that ends the request (or records its lock) queues a removal job for the
-// pending file, and once it committed the pre-upload is cancelled (update, stopPreuploads).
-// The pre-upload then removes its own file before it returns, which takes seconds; the
-// queued removal, which the worker runs only once no pre-upload of its request is under way
-// here, is what a crash or a failed removal leaves to make sure, retried until the file is
-// gone. The lock, finding a checked pre-upload changed, removes it; and for a crash before
-// any of that, the sweep at the worker's start (sweepPending).
+// pending file (dropPreupload), and once it committed the pre-upload is cancelled (update,
+// preuploads.stopFor). The pre-upload then removes its own file before it returns, within
+// seconds; the queued removal, which the worker runs only once no pre-upload of its request
+// is under way here, makes sure after a crash or a failed removal, retried until the file
+// is gone. Snakefruit keeps the same rule below: a removal or a rename of a pending file
+// stops its pre-upload rather than wait for it. The lock, finding a checked pre-upload
+// changed, removes it; and for a crash before any of that, the sweep at the worker's start
+// (sweepPending).
 
 // preuploadLinger bounds the removal of a pending file once its request is known to end,
 // even while shutting down.
