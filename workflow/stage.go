@@ -76,7 +76,7 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 		}
 		if found && there.Size != r.Size && tx.FileOwner(r.Filename) == "" {
 			// Its lock would refuse to replace that file: say so now.
-			return stagebot.Errorf(stagebot.ECONFLICT, "%s refused: snakefruit already has a file of that name with other bytes (%d bytes; this click has %d), which the bot does not replace: ask whoever put it there to remove or rename it, then stage again",
+			return stagebot.Errorf(stagebot.ECONFLICT, "snakefruit already has a %s with other bytes (%d bytes; this click has %d), put there by someone else, which the bot does not replace: ask them to remove or rename it, then stage again",
 				r.Filename, there.Size, r.Size)
 		}
 		// The copy is placed under the service lock, with the request's transaction: a
