@@ -142,55 +142,69 @@ func run[C conn, T any](cs *connections[C], ctx context.Context, op string, fn f
 // acquire returns a connection for one operation, with the caller counted on it; fresh
 // says it was dialled while the caller waited.
 func (cs *connections[C]) acquire(ctx context.Context) (l *link[C], fresh bool, err error) {
-	cs.mu.Lock()
-	if cs.closed {
-		cs.mu.Unlock()
-		return nil, false, errClosed
-	}
-	dead := cs.dropDeadLocked()
-	var d *dialCall[C]
-	switch {
-	case cs.idleLocked() != nil:
-		l = cs.idleLocked()
-	case cs.unownedDialLocked() != nil:
-		d = cs.unownedDialLocked()
-	case len(cs.links)+len(cs.dialing) < maxLinks:
-		d = &dialCall[C]{done: make(chan struct{})}
-		cs.dialing = append(cs.dialing, d)
-		// Detached: should this caller give up, the dial goes on for the next one.
-		go cs.runDial(context.WithoutCancel(ctx), d)
-	default:
-		l = cs.leastBusyLocked()
-	}
-	if d != nil {
-		d.owned = true
-	}
-	if l != nil {
-		l.ops++
-	}
-	cs.mu.Unlock()
-	for _, x := range dead {
-		x.c.close()
-	}
-	if l != nil {
-		return l, false, nil
-	}
-	select {
-	case <-d.done:
-	case <-ctx.Done():
+	for {
 		cs.mu.Lock()
-		handed := d.l != nil && d.owned
-		d.owned = false
-		cs.mu.Unlock()
-		if handed {
-			cs.release(d.l) // it came as the caller left: it is the next one's
+		if cs.closed {
+			cs.mu.Unlock()
+			return nil, false, errClosed
 		}
-		return nil, false, ctx.Err()
+		dead := cs.dropDeadLocked()
+		var d, busy *dialCall[C]
+		switch {
+		case cs.idleLocked() != nil:
+			l = cs.idleLocked()
+		case cs.unownedDialLocked() != nil:
+			d = cs.unownedDialLocked()
+		case cs.openLocked()+len(cs.dialing) < maxLinks:
+			d = &dialCall[C]{done: make(chan struct{})}
+			cs.dialing = append(cs.dialing, d)
+			// Detached: should this caller give up, the dial goes on for the next one.
+			go cs.runDial(context.WithoutCancel(ctx), d)
+		case cs.leastBusyLocked() != nil:
+			l = cs.leastBusyLocked()
+		default:
+			// Every connection allowed is being dialled for others (openLocked is 0, so
+			// dialing is not empty): wait for one of them.
+			busy = cs.dialing[0]
+		}
+		if d != nil {
+			d.owned = true
+		}
+		if l != nil {
+			l.ops++
+		}
+		cs.mu.Unlock()
+		for _, x := range dead {
+			x.c.close()
+		}
+		if l != nil {
+			return l, false, nil
+		}
+		if busy != nil {
+			select {
+			case <-busy.done:
+				continue
+			case <-ctx.Done():
+				return nil, false, ctx.Err()
+			}
+		}
+		select {
+		case <-d.done:
+		case <-ctx.Done():
+			cs.mu.Lock()
+			handed := d.l != nil && d.owned
+			d.owned = false
+			cs.mu.Unlock()
+			if handed {
+				cs.release(d.l) // it came as the caller left: it is the next one's
+			}
+			return nil, false, ctx.Err()
+		}
+		if d.err != nil {
+			return nil, false, d.err
+		}
+		return d.l, true, nil
 	}
-	if d.err != nil {
-		return nil, false, d.err
-	}
-	return d.l, true, nil
 }
 
 // idleLocked is the first open connection that carries nothing, or nil.
@@ -212,19 +226,27 @@ func (cs *connections[C]) unownedDialLocked() *dialCall[C] {
 	return nil
 }
 
+// openLocked counts the connections that take operations: alive and not retired (a
+// retired one only drains, and does not count against maxLinks).
+func (cs *connections[C]) openLocked() int {
+	n := 0
+	for _, l := range cs.links {
+		if !l.retired && l.c.alive() {
+			n++
+		}
+	}
+	return n
+}
+
 // leastBusyLocked is the open connection carrying the fewest operations, once every
-// connection allowed is open: operations share one rather than wait for one.
+// connection allowed is open: operations share one rather than wait for one. Nil when
+// none is open and alive.
 func (cs *connections[C]) leastBusyLocked() *link[C] {
 	var best *link[C]
 	for _, l := range cs.links {
 		if !l.retired && l.c.alive() && (best == nil || l.ops < best.ops) {
 			best = l
 		}
-	}
-	if best == nil {
-		// Every one is retired or dead and carrying operations: share the newest anyway;
-		// it fails over as lost if it is.
-		best = cs.links[len(cs.links)-1]
 	}
 	return best
 }

@@ -194,3 +194,41 @@ func TestOperationPanicReachesItsCaller(t *testing.T) {
 	}()
 	_, _ = tg.ReadList(t.Context())
 }
+
+// TestDialsPastTheBoundWait: with every connection allowed still being dialled (a server
+// slow to accept), one more operation waits for one of those dials rather than failing or
+// dialling past the bound, and runs once a dial completes.
+func TestDialsPastTheBoundWait(t *testing.T) {
+	clk := newManualClock()
+	finish := make(chan struct{})
+	dialing := make(chan struct{}, maxLinks+1)
+	cs := newConnections(func(context.Context, func()) (*fakeConn, error) {
+		dialing <- struct{}{}
+		<-finish
+		return newFakeConn(), nil
+	}, time.Minute, clk, "")
+	defer cs.Close()
+	release := make(chan struct{})
+	errs := make(chan error, maxLinks+1)
+	for range maxLinks + 1 {
+		go func() { _, err := run(cs, t.Context(), "op", block(release)); errs <- err }()
+	}
+	for range maxLinks {
+		<-dialing
+	}
+	select {
+	case <-dialing:
+		t.Fatalf("more than %d dials at once", maxLinks)
+	default:
+	}
+	close(finish)
+	close(release)
+	for range maxLinks + 1 {
+		if err := await(t, "an operation", errs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := cs.dials.Load(); n != maxLinks {
+		t.Errorf("%d dials, want %d", n, maxLinks)
+	}
+}

@@ -74,25 +74,17 @@ func (t *target) Put(ctx context.Context, name, src string, size int64, sha256he
 	if err := t.checkName(name); err != nil {
 		return err
 	}
-	want := strings.ToLower(sha256hex)
-	if b, err := hex.DecodeString(want); err != nil || len(b) != sha256.Size {
-		return permanentKindf(kindBadChecksum, "snakefruit: put %s: %q is not a sha256", name, sha256hex)
+	want, err := checkSHA256(name, sha256hex)
+	if err != nil {
+		return err
 	}
 	t.ops.RLock()
 	defer t.ops.RUnlock()
 	t.retryStale(ctx)
 	defer t.names.lock(name)()
 
-	if n, err := t.fs.size(ctx, name); err == nil && n == size {
-		_, got, err := t.fs.hashFile(ctx, name)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("snakefruit: put %s: hash existing: %w", name, err)
-		}
-		if got == want {
-			return nil
-		}
-	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("snakefruit: put %s: %w", name, err)
+	if same, err := t.vacant(ctx, name, size, want); same || err != nil {
+		return err
 	}
 
 	f, err := os.Open(src)
@@ -123,6 +115,11 @@ func (t *target) Put(ctx context.Context, name, src string, size int64, sha256he
 			return permanentKindf(kindSourceChanged, "snakefruit: put %s: source %s has sha256 %s, not the declared %s", name, src, localHash, want)
 		}
 		return kindf(kindLanded, "snakefruit: put %s: what landed has %d bytes and sha256 %s, want %d and %s", name, got.size, got.sha256, size, want)
+	}
+	// A file may have come under that name during the upload: it is not replaced either.
+	if same, err := t.vacant(ctx, name, size, want); same || err != nil {
+		t.discard(ctx, tmp)
+		return err
 	}
 	if err := t.fs.rename(ctx, tmp, name); err != nil {
 		t.discard(ctx, tmp)
@@ -326,6 +323,9 @@ type keyedMutex struct {
 type keyedEntry struct {
 	mu   sync.Mutex
 	refs int
+	// stop ends the work of the one holder that yields its key (lockYielding), set while it
+	// holds or waits for it.
+	stop context.CancelFunc
 }
 
 // tryLock locks key only if nobody holds or waits for it.
@@ -346,6 +346,16 @@ func (k *keyedMutex) tryLock(key string) (unlock func(), ok bool) {
 
 func (k *keyedMutex) lock(key string) (unlock func()) {
 	k.mu.Lock()
+	e := k.entry(key)
+	e.refs++
+	k.mu.Unlock()
+	e.mu.Lock()
+	return k.release(key, e)
+}
+
+// entry returns key's entry, made if need be; k.mu is held. An entry without refs is
+// removed again by the caller's release, or was just made for it.
+func (k *keyedMutex) entry(key string) *keyedEntry {
 	if k.locks == nil {
 		k.locks = make(map[string]*keyedEntry)
 	}
@@ -354,10 +364,7 @@ func (k *keyedMutex) lock(key string) (unlock func()) {
 		e = &keyedEntry{}
 		k.locks[key] = e
 	}
-	e.refs++
-	k.mu.Unlock()
-	e.mu.Lock()
-	return k.release(key, e)
+	return e
 }
 
 func (k *keyedMutex) release(key string, e *keyedEntry) func() {

@@ -44,6 +44,12 @@ type Config struct {
 	// (nil = the global source): a simulation sets both to replay a seed exactly.
 	NewID func() string
 	Rand  *rand.Rand
+
+	// preuploadStall replaces preuploadStall in tests; lookahead is how long a !stage waits
+	// for its look at the folder (folderLook) before it records the request: 0, unless a
+	// test needs the look's answer for sure.
+	preuploadStall time.Duration
+	lookahead      time.Duration
 }
 
 // Publish is the optional command that publishes a click when phasing ends.
@@ -75,6 +81,9 @@ type Service struct {
 	// ended collects, inside one update (under mu), the requests that reached a final
 	// state, so that their local copies are released once the transaction committed.
 	ended []string
+	// leaving collects, likewise, the requests that stopped waiting for their lock: their
+	// pre-uploads under way are stopped once the transaction committed.
+	leaving []string
 	// running is the request whose job the worker is carrying out: its local copy stays
 	// until the job returns, even if the request ended meanwhile.
 	runningMu sync.Mutex
@@ -85,6 +94,9 @@ type Service struct {
 	pre preuploads
 	// publish runs the publish step for a request; tests replace it.
 	publish func(ctx context.Context, r *stagebot.Request) (string, error)
+	// looker runs a !stage's look at the folder (go fn() by default); the simulation runs
+	// it at once, so that a seed replays exactly.
+	looker func(fn func())
 }
 
 // New makes a Service.
@@ -117,8 +129,9 @@ func New(cfg Config) *Service {
 		outbox:     make(chan struct{}, 1),
 		started:    time.Now(),
 	}
-	s.pre.init()
+	s.pre.init(cfg.preuploadStall)
 	s.publish = s.publishCommand
+	s.looker = func(fn func()) { go fn() }
 	return s
 }
 
@@ -135,12 +148,15 @@ func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
 func (s *Service) update(fn func(tx *storage.Tx) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ended = s.ended[:0]
+	s.ended, s.leaving = s.ended[:0], s.leaving[:0]
 	err := s.cfg.DB.Update(fn)
 	if err == nil {
 		wake.Signal(s.wakeWorker)
 		wake.Signal(s.outbox)
 		s.releaseCopies(s.ended)
+		for _, id := range s.leaving {
+			s.pre.stopFor(id)
+		}
 	}
 	return err
 }

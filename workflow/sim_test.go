@@ -196,6 +196,7 @@ func (s *sim) open() {
 	s.cfg.DB, s.cfg.Target = db, target
 	s.svc = New(s.cfg)
 	s.svc.publish = s.publish
+	s.svc.looker = func(fn func()) { fn() }
 	s.svc.pre.spawn = func(id string, fn func()) { s.queued = append(s.queued, queuedPreupload{id, fn}) }
 	// A refused stage's pre-upload runs at once: Stage waits for it to end.
 	s.svc.pre.wait = func(id string, done <-chan struct{}) {
@@ -426,10 +427,8 @@ func (s *sim) workerStep() {
 		events = append(events, simEvent{at: 1 + s.pick(16), what: what})
 	}
 	slices.SortStableFunc(events, func(a, b simEvent) int { return a.at - b.at })
+	s.preuploadBeforeLock()
 	next, _, _ := s.svc.nextJob()
-	if next != nil && next.Kind == stagebot.JobLock {
-		s.preuploadFor(next.RequestID)
-	}
 	if next != nil {
 		s.logf("worker: %s [%s] (job %d, attempt %d)", next.Kind, stagebot.ShortID(next.RequestID), next.Seq, next.Attempt+1)
 	}
@@ -524,6 +523,30 @@ func (s *sim) runPreupload(i int, faults bool) {
 	if crashed {
 		s.logf("pre-upload: crashed")
 		s.crash()
+	}
+}
+
+// preuploadBeforeLock runs the queued pre-upload of the lock the worker would take next
+// were it not waiting for that pre-upload (nextJob defers such a lock): pre-uploads land
+// before their lock, as without the deferral.
+func (s *sim) preuploadBeforeLock() {
+	next, _, _ := s.svc.nextJob()
+	var jobs []stagebot.Job
+	if err := s.db.View(func(tx *storage.Tx) error {
+		var err error
+		jobs, err = tx.Jobs()
+		return err
+	}); err != nil {
+		s.fail("read jobs: %v", err)
+	}
+	for _, j := range jobs {
+		if next != nil && j.Seq >= next.Seq {
+			return
+		}
+		if j.Kind == stagebot.JobLock && !j.NotBefore.After(s.clock) && s.svc.pre.get(j.RequestID) != nil {
+			s.preuploadFor(j.RequestID)
+			return
+		}
 	}
 }
 

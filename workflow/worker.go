@@ -75,6 +75,12 @@ func (s *Service) workOnce(ctx, cutoff context.Context) (ran bool, wait time.Dur
 
 // nextJob is the first job that is due and has no earlier job of its package still
 // queued (one waiting out a backoff holds the later ones back).
+//
+// No job waits for a pre-upload in the worker: a lock whose request's pre-upload is still
+// under way and making progress is not due yet (it holds its own package back, no other),
+// and the removal of a pending file waits, outside the package order, until no pre-upload
+// of its request runs here (that one removes its file itself as it stops). Each pre-upload
+// wakes the worker as it ends.
 func (s *Service) nextJob() (*stagebot.Job, time.Duration, error) {
 	var job *stagebot.Job
 	wait := idleWait
@@ -85,8 +91,24 @@ func (s *Service) nextJob() (*stagebot.Job, time.Duration, error) {
 		}
 		now := s.now()
 		held := map[string]bool{}
+		due := func(j *stagebot.Job) bool {
+			if d := j.NotBefore.Sub(now); d > 0 {
+				wait = min(wait, d)
+				return false
+			}
+			return true
+		}
 		for i := range jobs {
-			key := jobs[i].RequestID
+			j := &jobs[i]
+			if j.PendingOnly {
+				// It touches only its request's hidden file, which no other job uses.
+				if s.pre.get(j.RequestID) == nil && due(j) {
+					job = j
+					return nil
+				}
+				continue
+			}
+			key := j.RequestID
 			if r, err := tx.Request(key); err == nil {
 				key = r.PackageKey()
 			}
@@ -94,11 +116,16 @@ func (s *Service) nextJob() (*stagebot.Job, time.Duration, error) {
 				continue
 			}
 			held[key] = true
-			if d := jobs[i].NotBefore.Sub(now); d > 0 {
-				wait = min(wait, d)
+			if !due(j) {
 				continue
 			}
-			job = &jobs[i]
+			if j.Kind == stagebot.JobLock {
+				if d := s.pre.patience(j.RequestID, now); d > 0 {
+					wait = min(wait, d)
+					continue
+				}
+			}
+			job = j
 			return nil
 		}
 		return nil
@@ -108,14 +135,14 @@ func (s *Service) nextJob() (*stagebot.Job, time.Duration, error) {
 
 // Idle reports whether no job is queued (for draining at EOF).
 //
-// The removal of a dropped pre-upload does not count: it is housekeeping of a hidden file
-// that no list names, it stays queued for the next start, and one that cannot reach
-// snakefruit must not keep the bot from exiting.
+// The removal of a pre-upload's file counts only until it was tried once: it is
+// housekeeping of a hidden file that no list names, one that failed stays queued for the
+// next start, and one that cannot reach snakefruit must not keep the bot from exiting.
 func (s *Service) Idle() bool {
 	idle := true
 	_ = s.view(func(tx *storage.Tx) error {
 		jobs, err := tx.Jobs()
-		idle = err == nil && !slices.ContainsFunc(jobs, func(j stagebot.Job) bool { return !j.PendingOnly })
+		idle = err == nil && !slices.ContainsFunc(jobs, func(j stagebot.Job) bool { return !j.PendingOnly || j.Attempt == 0 })
 		return err
 	})
 	return idle
@@ -167,6 +194,9 @@ func (s *Service) runJob(stopping, cutoff context.Context, job stagebot.Job) {
 		s.retire(job, err)
 	default:
 		s.jobFailed(job, err)
+	}
+	if !job.PendingOnly && ctx.Err() == nil {
+		s.refreshDifferences(ctx)
 	}
 }
 
@@ -234,6 +264,13 @@ func (s *Service) jobFailed(job stagebot.Job, cause error) {
 		}
 		job.Attempt++
 		job.LastError = why
+		if occ := (*snakefruit.OccupiedError)(nil); errors.As(cause, &occ) && tx.FileOwner(occ.Name) == r.ID {
+			// The file under the click's name came there while the lock ran: it is not the
+			// bot's, and its cleanup leaves it.
+			if err := tx.DisownFile(occ.Name); err != nil {
+				return err
+			}
+		}
 		giveUp := isPermanent(cause) || s.now().Sub(job.FirstTry) >= s.cfg.Retry.GiveUp
 		if job.Kind == stagebot.JobLock && giveUp {
 			if err := tx.DeleteJob(job.Seq); err != nil {
