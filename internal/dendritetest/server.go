@@ -188,7 +188,7 @@ func New(bin, dir string, o Options) (*Server, error) {
 	// A port picked free may be taken before Dendrite binds it (other packages' tests pick
 	// theirs at the same time): Dendrite then exits, and is started again on another.
 	for attempt := 1; ; attempt++ {
-		port, err := testenv.PickFreePort()
+		port, err := pickPort()
 		if err != nil {
 			return nil, err
 		}
@@ -206,6 +206,9 @@ func New(bin, dir string, o Options) (*Server, error) {
 		return s, nil
 	}
 }
+
+// pickPort picks the port to listen on; a test makes it return a taken one.
+var pickPort = testenv.PickFreePort
 
 func (s *Server) configPath() string { return filepath.Join(s.Dir, "dendrite.yaml") }
 func (s *Server) logPath() string    { return filepath.Join(s.Dir, "dendrite.log") }
