@@ -1,9 +1,13 @@
 package dendritetest
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -45,21 +49,36 @@ func TestRoomTraffic(t *testing.T) {
 	for _, e := range bob.Timeline(room, mark) {
 		ids = append(ids, e.EventID)
 	}
-	if want := []string{msg, reaction, redaction}; !equal(ids, want) {
+	if want := []string{msg, reaction, redaction}; !slices.Equal(ids, want) {
 		t.Fatalf("timeline since the mark = %v, want %v", ids, want)
 	}
 }
 
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
+// TestSpecVersions pins what the adapter may rely on: Dendrite advertises client-server
+// spec versions up to v1.2 and no newer one, so a client using nothing newer works on
+// Synapse and Conduit too.
+func TestSpecVersions(t *testing.T) {
+	s := Start(t)
+	var resp struct {
+		Versions []string `json:"versions"`
 	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
+	if err := call(context.Background(), http.DefaultClient, s.URL, "", http.MethodGet, "/_matrix/client/versions", nil, &resp); err != nil {
+		t.Fatal(err)
+	}
+	newest := ""
+	for _, v := range resp.Versions {
+		if strings.HasPrefix(v, "v1.") && (newest == "" || minor(v) > minor(newest)) {
+			newest = v
 		}
 	}
-	return true
+	if newest != "v1.2" {
+		t.Fatalf("advertised versions %v: newest %q, want v1.2", resp.Versions, newest)
+	}
+}
+
+func minor(v string) int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(v, "v1."))
+	return n
 }
 
 // TestInviteOnlyAndDirect: an invite-only room is joined on invite, which the invitee

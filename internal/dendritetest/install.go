@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -87,7 +88,7 @@ func Install(ctx context.Context, log io.Writer, waiting func()) (string, error)
 	start := time.Now()
 	fmt.Fprintf(log, "building Dendrite %s into %s\n", Version, dir)
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go %v: %w", args, err)
+		return "", fmt.Errorf("go %s: %w", strings.Join(args, " "), err)
 	}
 	if !installed(tmp) {
 		return "", fmt.Errorf("go install left no %v in %s", commands, tmp)

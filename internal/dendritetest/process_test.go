@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -152,7 +153,7 @@ func TestRestartKeepsState(t *testing.T) {
 	for _, e := range bob.Timeline(room, mark) {
 		ids = append(ids, e.EventID)
 	}
-	if want := []string{before, after}; !equal(ids, want) {
+	if want := []string{before, after}; !slices.Equal(ids, want) {
 		t.Fatalf("timeline across the restart = %v, want %v", ids, want)
 	}
 	if got := bob.Join(s.Alias("landing")); got != room {

@@ -110,9 +110,13 @@ func Start(t testing.TB, opts ...Options) *Server {
 	return s
 }
 
+// built is the outcome of the one attempt a test binary makes to get Dendrite: a build
+// that failed is not tried again by every later test.
 var built struct {
 	sync.Mutex
-	dir string
+	done bool
+	dir  string
+	err  error
 }
 
 // binaries returns the folder holding Dendrite's commands, building them the first time.
@@ -120,9 +124,18 @@ func binaries(t testing.TB) string {
 	t.Helper()
 	built.Lock()
 	defer built.Unlock()
-	if built.dir != "" {
-		return built.dir
+	if !built.done {
+		built.dir, built.err = install(t)
+		built.done = true
 	}
+	if built.err != nil {
+		testenv.Unavailable(t, "%v", built.err)
+	}
+	return built.dir
+}
+
+func install(t testing.TB) (string, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), installTimeout)
 	defer cancel()
 	if d, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
@@ -138,13 +151,12 @@ func binaries(t testing.TB) string {
 		t.Logf("dendritetest: waiting for another process building Dendrite %s", Version)
 	})
 	if err != nil {
-		testenv.Unavailable(t, "building Dendrite %s: %v\n%s", Version, err, tail(out.Bytes(), 4000))
+		return "", fmt.Errorf("building Dendrite %s: %v\n%s", Version, err, tail(out.Bytes(), 4000))
 	}
 	if out.Len() > 0 || time.Since(start) > time.Second {
 		t.Logf("dendritetest: Dendrite %s ready after %s", Version, time.Since(start).Round(time.Second))
 	}
-	built.dir = dir
-	return dir
+	return dir, nil
 }
 
 // unavailable is an error of Dendrite itself (missing, exited, never answered) rather than
@@ -339,8 +351,8 @@ func (s *Server) RSS() (int64, error) {
 	return 0, errors.New("no VmRSS in /proc status")
 }
 
-// Log returns up to the last max bytes Dendrite wrote.
-func (s *Server) Log(max int) string { return string(tail(s.logSince(0), max)) }
+// Log returns up to the last n bytes Dendrite wrote.
+func (s *Server) Log(n int) string { return string(tail(s.logSince(0), n)) }
 
 func (s *Server) logSince(offset int64) []byte {
 	b, err := os.ReadFile(s.logPath())
@@ -350,9 +362,9 @@ func (s *Server) logSince(offset int64) []byte {
 	return b[offset:]
 }
 
-func tail(b []byte, max int) []byte {
-	if len(b) > max {
-		b = b[len(b)-max:]
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		b = b[len(b)-n:]
 	}
 	return b
 }
