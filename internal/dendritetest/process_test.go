@@ -132,6 +132,7 @@ func TestRestartKeepsState(t *testing.T) {
 	bob := s.User(t, "bob")
 	room := alice.CreateRoom(RoomOptions{Public: true, Alias: "landing"})
 	bob.Join(room)
+	bob.Expect(In(room, OfType("m.room.member", bob.UserID))) // before the mark: see Mark
 	mark := bob.Mark()
 	before := alice.Say(room, "before")
 	bob.Expect(In(room, TextFrom(alice.UserID, "before")))

@@ -4,6 +4,16 @@
 // module proxy once into the user's cache (Install). A server that cannot be built or
 // started skips the test on a developer's machine and fails it under CI=true.
 //
+// A bot's test, in outline:
+//
+//	s := dendritetest.Start(t)
+//	botID, botToken := s.RegisterUser(t, "stagebot", "pw-stagebot", false)
+//	alice := s.User(t, "alice")
+//	room := alice.CreateRoom(dendritetest.RoomOptions{Alias: "landing", Invite: []string{botID}})
+//	// ... run the bot with homeserver s.URL (or a Front's URL), botID and botToken ...
+//	alice.Say(room, "!status")
+//	answer := alice.Expect(dendritetest.In(room, dendritetest.TextFrom(botID, "pending")))
+//
 // Dendrite advertises client-server spec versions up to v1.2; the client here uses no
 // endpoint newer than that.
 package dendritetest

@@ -160,7 +160,9 @@ func (c *Client) recent() string {
 	return b.String()
 }
 
-// Mark is the person's position in the event stream now, for Timeline.
+// Mark is the person's position in the event stream now, for Timeline. Dendrite answers a
+// call (a join, a send) before its event is in the stream, so an event of a call just made
+// may still come after the mark: Expect it first to have it before.
 func (c *Client) Mark() string {
 	c.t.Helper()
 	c.mu.Lock()
