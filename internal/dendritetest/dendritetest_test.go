@@ -54,6 +54,41 @@ func TestRoomTraffic(t *testing.T) {
 	}
 }
 
+// TestBotContentPassesThrough: what a bot sends beyond spec v1.2's events reaches the
+// room intact: a notice with pills and m.mentions, a reply, an edit (m.replace).
+func TestBotContentPassesThrough(t *testing.T) {
+	s := Start(t)
+	bot := s.User(t, "bot")
+	alice := s.User(t, "alice")
+	room := bot.CreateRoom(RoomOptions{Public: true})
+	alice.Join(room)
+	bot.Expect(In(room, OfType("m.room.member", alice.UserID)))
+	ask := alice.Say(room, "!status")
+	pill := `<a href="https://matrix.to/#/` + alice.UserID + `">alice</a>`
+	notice := bot.Send(room, "m.room.message", map[string]any{
+		"msgtype": "m.notice", "body": "alice: requested", "format": "org.matrix.custom.html",
+		"formatted_body": pill + ": requested",
+		"m.mentions":     map[string]any{"user_ids": []string{alice.UserID}},
+		"m.relates_to":   map[string]any{"m.in_reply_to": map[string]any{"event_id": ask}},
+	})
+	edit := bot.Send(room, "m.room.message", map[string]any{
+		"msgtype": "m.notice", "body": "* approved",
+		"m.new_content": map[string]any{"msgtype": "m.notice", "body": "approved"},
+		"m.relates_to":  map[string]any{"rel_type": "m.replace", "event_id": notice},
+	})
+	n := alice.Expect(In(room, TextFrom(bot.UserID, "requested")))
+	mentions, _ := n.Content["m.mentions"].(map[string]any)
+	ids, _ := mentions["user_ids"].([]any)
+	if n.EventID != notice || n.MsgType() != "m.notice" || n.Content["formatted_body"] != pill+": requested" ||
+		len(ids) != 1 || ids[0] != alice.UserID || n.RelatesTo().InReplyTo != ask {
+		t.Fatalf("notice arrived as %s", n)
+	}
+	e := alice.Expect(In(room, TextFrom(bot.UserID, "approved")))
+	if rel := e.RelatesTo(); e.EventID != edit || rel.Type != "m.replace" || rel.EventID != notice {
+		t.Fatalf("edit arrived as %s", e)
+	}
+}
+
 // TestSpecVersions pins what the adapter may rely on: Dendrite advertises client-server
 // spec versions up to v1.2 and no newer one, so a client using nothing newer works on
 // Synapse and Conduit too.
