@@ -1,6 +1,9 @@
 package stagebot
 
-import "path"
+import (
+	"path"
+	"strings"
+)
 
 // Networks an identity can come from.
 const (
@@ -25,6 +28,30 @@ type Identity struct {
 
 // Key is a stable string for the identity on its network.
 func (i Identity) Key() string { return i.Network + ":" + i.ID }
+
+// Who names a person wherever the bot shares something out per person: work lanes,
+// command limits, download turns, reply queues. It is never a nick, which anyone may take
+// once it is free and one person may change at will.
+type Who string
+
+// Who is the person behind the identity as the network alone knows them: on IRC the
+// services account when known, else user@host (the hostmask without its nick); on Slack
+// the user ID; on the console the name. A resolved Person's Who also knows the team.
+func (i Identity) Who() Who {
+	if i.Network != NetworkIRC {
+		return Who(i.Key())
+	}
+	if i.Account != "" {
+		return Who(accountKey(i.Account))
+	}
+	if _, userHost, ok := strings.Cut(i.ID, "!"); ok {
+		// Hosts compare without case; an ident differing only in case is no other
+		// person worth a second share.
+		return Who(NetworkIRC + ":" + foldASCII(userHost))
+	}
+	// No hostmask (the adapter makes none such): nothing better than the ID itself.
+	return Who(i.Key())
+}
 
 func (i Identity) String() string {
 	if i.Name != "" {

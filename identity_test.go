@@ -1,6 +1,9 @@
 package stagebot
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestMemberMatches(t *testing.T) {
 	irc := func(mask, account string) Identity {
@@ -71,5 +74,61 @@ func TestPolicyCountsDistinctPeopleOnCurrentBytes(t *testing.T) {
 	r.QASignoff = &Approval{Key: "member:q", SHA256: "new"}
 	if !r.PolicyMet(Policy{Approvals: 1, QASignoff: true}) {
 		t.Fatal("QA sign-off present but policy not met")
+	}
+}
+
+func TestIdentityWho(t *testing.T) {
+	irc := func(mask, account string) Identity {
+		nick, _, _ := strings.Cut(mask, "!")
+		return Identity{Network: NetworkIRC, ID: mask, Account: account, Name: nick}
+	}
+	cases := []struct {
+		name string
+		id   Identity
+		want Who
+	}{
+		{"account set", irc("sil!~s@host.example", "sil2100"), "account:sil2100"},
+		{"account in another case", irc("sil!~s@host.example", "Sil2100"), "account:sil2100"},
+		{"no account: user@host", irc("bob!~b@host.example", ""), "irc:~b@host.example"},
+		{"host in another case", irc("bob!~b@Host.Example", ""), "irc:~b@host.example"},
+		{"cloak", irc("robru!r@canonical/robru", ""), "irc:r@canonical/robru"},
+		{"slack user ID, whatever the display name", Identity{Network: NetworkSlack, ID: "U1", Name: "sil2100"}, "slack:U1"},
+		{"console name", Identity{Network: NetworkConsole, ID: "alice", Name: "alice"}, "console:alice"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := c.id.Who(); got != c.want {
+				t.Fatalf("Who() = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// TestIdentityWhoIgnoresNick: two messages are one person's exactly when their account, or
+// without one their user@host, is the same; the nick never decides.
+func TestIdentityWhoIgnoresNick(t *testing.T) {
+	irc := func(mask, account string) Identity {
+		return Identity{Network: NetworkIRC, ID: mask, Account: account}
+	}
+	cases := []struct {
+		name string
+		a, b Identity
+		same bool
+	}{
+		{"account set, nick and host differ", irc("sil!~s@a.example", "sil"), irc("sil_away!~x@b.example", "sil"), true},
+		{"account set, same hostmask, other account", irc("sil!~s@h", "sil"), irc("sil!~s@h", "mallory"), false},
+		{"no account, nick differs", irc("a!~u@h", ""), irc("b!~u@h", ""), true},
+		{"no account, ident differs", irc("a!~u@h", ""), irc("a!~v@h", ""), false},
+		{"no account, host differs", irc("a!~u@h1", ""), irc("a!~u@h2", ""), false},
+		{"same nick, one logged in", irc("sil!~s@h", "sil"), irc("sil!~m@h", ""), false},
+		{"a nick like an account is no account", irc("sil!~s@h", ""), irc("x!~y@z", "sil"), false},
+		{"slack ID like an IRC user@host", Identity{Network: NetworkSlack, ID: "u@h"}, irc("a!u@h", ""), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := c.a.Who() == c.b.Who(); got != c.same {
+				t.Fatalf("%q and %q: same person %v, want %v", c.a.Who(), c.b.Who(), got, c.same)
+			}
+		})
 	}
 }

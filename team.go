@@ -52,6 +52,15 @@ func (t Team) Resolve(id Identity) Person {
 	return p
 }
 
+// Who is the person as Identity.Who names them, except that a named team member is their
+// member key: their IRC, Slack and console identities share one download turn.
+func (p Person) Who() Who {
+	if _, ok := memberName(p.Key); ok {
+		return Who(p.Key)
+	}
+	return p.Identity.Who()
+}
+
 // memberPrefix starts the person key of a named team entry.
 const memberPrefix = "member:"
 

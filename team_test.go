@@ -1,6 +1,9 @@
 package stagebot
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 var identityTeam = Team{
 	Landing: []Member{{Name: "sil2100", IRC: "account:sil2100", Slack: "U0SIL"}, {Name: "robru", IRC: "robru!*@canonical/robru"}},
@@ -73,6 +76,36 @@ func TestPersonDisplay(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			if got := identityTeam.Resolve(c.id).Display(); got != c.want {
 				t.Fatalf("Display = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// TestPersonWho: a team member is one person on every network; anyone else is who their
+// network says, never their nick, while the exact hostmask stays among their keys as a
+// requester.
+func TestPersonWho(t *testing.T) {
+	cases := []struct {
+		name string
+		id   Identity
+		want Who
+	}{
+		{"member by account on IRC", ircID("sil_away!~s@a.example", "sil2100"), "member:sil2100"},
+		{"the same member on Slack", Identity{Network: NetworkSlack, ID: "U0SIL", Name: "Łukasz"}, "member:sil2100"},
+		{"member by cloak", ircID("robru!r@canonical/robru", ""), "member:robru"},
+		{"stranger holding a member's nick", ircID("sil2100!~m@elsewhere.example", ""), "irc:~m@elsewhere.example"},
+		{"stranger holding a cloaked member's nick", ircID("robru!~m@elsewhere.example", ""), "irc:~m@elsewhere.example"},
+		{"stranger logged in", ircID("mallory!~m@h", "Mallory"), "account:mallory"},
+		{"Slack stranger", Identity{Network: NetworkSlack, ID: "U0MALLORY", Name: "sil2100"}, "slack:U0MALLORY"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := identityTeam.Resolve(c.id)
+			if got := p.Who(); got != c.want {
+				t.Fatalf("Who() = %q, want %q", got, c.want)
+			}
+			if c.id.Network == NetworkIRC && !slices.Contains(p.Keys(), c.id.Key()) {
+				t.Fatalf("keys %v lost the exact hostmask %q", p.Keys(), c.id.Key())
 			}
 		})
 	}

@@ -57,7 +57,7 @@ func newConsole(cfg *config.Config, env adapterEnv) (bot.Adapter, error) {
 	}
 	// No command limit: the console is one trusted operator.
 	return adapter(console.New(console.Config{In: env.stdin, Out: env.stdout, DefaultUser: "console", Nick: "stagebot",
-		Team: env.team}))
+		Team: env.team, Log: env.log}))
 }
 
 func newIRC(cfg *config.Config, env adapterEnv) (bot.Adapter, error) {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 
@@ -60,7 +59,7 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	team, policy := cfg.Domain()
 	fetcher := &intake.Fetcher{
 		BaseURL: cfg.Downloads.BaseURL, MaxBytes: cfg.Downloads.MaxBytes, AllowedHosts: cfg.Downloads.AllowedHosts,
-		Dir: filepath.Join(cfg.StateDir, "downloads"), Client: &http.Client{Timeout: cfg.Downloads.Timeout.Duration},
+		Dir: filepath.Join(cfg.StateDir, "downloads"), Timeout: cfg.Downloads.Timeout.Duration, IdleTimeout: cfg.Downloads.IdleTimeout.Duration,
 		Click: clickOpts, Log: log, MaxConcurrent: cfg.Downloads.MaxConcurrent,
 	}
 	wf := workflow.Config{
@@ -119,6 +118,6 @@ func targetConfig(cfg *config.Config) snakefruit.Config {
 	return snakefruit.Config{
 		Target: cfg.Snakefruit.Target, ListFile: cfg.Snakefruit.ListFile, SSHKey: cfg.Snakefruit.SSHKey,
 		Passphrase: cfg.Snakefruit.Passphrase, KnownHosts: cfg.Snakefruit.KnownHosts,
-		DialTimeout: cfg.Snakefruit.Timeout.Duration,
+		DialTimeout: cfg.Snakefruit.Timeout.Duration, OpTimeout: cfg.Snakefruit.OpTimeout.Duration,
 	}
 }

@@ -81,6 +81,8 @@ type Downloads struct {
 	MaxBytes     int64    `yaml:"max_bytes"`
 	AllowedHosts []string `yaml:"allowed_hosts"`
 	Timeout      Duration `yaml:"timeout"`
+	// IdleTimeout fails a download that brings no byte for this long.
+	IdleTimeout Duration `yaml:"idle_timeout"`
 	// MaxConcurrent is how many downloads run at once (one per person); more wait.
 	MaxConcurrent int `yaml:"max_concurrent"`
 }
@@ -110,6 +112,9 @@ type Snakefruit struct {
 	KnownHosts string   `yaml:"known_hosts"`
 	Retry      Retry    `yaml:"retry"`
 	Timeout    Duration `yaml:"timeout"`
+	// OpTimeout: an SFTP operation that hears nothing from the server for this long is
+	// abandoned, its connection replaced, and its job retried.
+	OpTimeout Duration `yaml:"op_timeout"`
 	// Preupload (default true) copies a click to a hidden pending file on snakefruit while
 	// its request waits, so that approval only renames it.
 	Preupload *bool `yaml:"preupload"`

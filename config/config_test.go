@@ -39,6 +39,12 @@ func TestParseProblems(t *testing.T) {
 		{"unset variable", base + "http: {listen: \"127.0.0.1:1\", webhook_secret: \"${NOPE}\"}\n", []string{"http.webhook_secret: environment variable NOPE is not set"}},
 		{"list type", base + "downloads: {allowed_hosts: host.example}\n", []string{"downloads.allowed_hosts: expected a list"}},
 		{"bad host", base + "downloads: {allowed_hosts: [\"h:80\"]}\n", []string{"downloads.allowed_hosts[0]"}},
+		{"bracketed IPv6 host", base + "downloads: {allowed_hosts: [\"[::1]\"]}\n", []string{"downloads.allowed_hosts[0]"}},
+		{"IPv6 host with a zone", base + "downloads: {allowed_hosts: [\"fe80::1%eth0\"]}\n", []string{"downloads.allowed_hosts[0]"}},
+		{"hosts: names, wildcards, IPs", base + "downloads: {allowed_hosts: [\"upload.example\", \"*.ubuntu.com\", \"10.0.0.1\", \"fd00::1\"]}\n", nil},
+		{"idle_timeout negative", base + "downloads: {idle_timeout: -1s}\n", []string{"downloads.idle_timeout: must be more than 0"}},
+		{"timeout negative", base + "downloads: {timeout: -1s}\n", []string{"downloads.timeout: must be more than 0"}},
+		{"idle_timeout set", base + "downloads: {idle_timeout: 5s}\n", nil},
 		{"bad cron", base + "click_sync: {schedule: \"every half hour\"}\n", []string{"click_sync.schedule: not a cron schedule"}},
 		{"file target", base + "snakefruit: {target: \"file:///srv/x\"}\n", nil},
 		{"file target on localhost", base + "snakefruit: {target: \"file://localhost/srv/x\"}\n", nil},
@@ -62,6 +68,7 @@ func TestParseProblems(t *testing.T) {
 		{"account", "console: true\nteam: {landing: [{name: a, irc: \"account:sil2100\"}], landers: [{name: \"*\"}]}\n", nil},
 		{"max_concurrent negative", base + "downloads: {max_concurrent: -1}\n", []string{"downloads.max_concurrent: must be at least 1"}},
 		{"max_concurrent set", base + "downloads: {max_concurrent: 4}\n", nil},
+		{"op_timeout negative", base + "snakefruit: {op_timeout: -1s}\n", []string{"snakefruit.op_timeout: must not be negative"}},
 		{"several at once", base + "colour: red\npolicy: {approvals: x}\n", []string{"colour: unknown key", "policy.approvals"}},
 	}
 	for _, c := range cases {
@@ -116,6 +123,29 @@ func TestExpandedDigitsFillStrings(t *testing.T) {
 	}
 }
 
+func TestSnakefruitOpTimeout(t *testing.T) {
+	base := "console: true\nteam: {landing: [{name: a}], landers: [{name: \"*\"}]}\n"
+	cases := []struct {
+		name string
+		yaml string
+		want time.Duration
+	}{
+		{"default", base, time.Minute},
+		{"set", base + "snakefruit: {op_timeout: 90s}\n", 90 * time.Second},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := Parse("f.yaml", []byte(c.yaml), env(nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.Snakefruit.OpTimeout.Duration; got != c.want {
+				t.Fatalf("op_timeout = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
 func TestSlackPingInterval(t *testing.T) {
 	base := "console: true\nteam: {landing: [{name: a}], landers: [{name: \"*\"}]}\n"
 	c, err := Parse("f.yaml", []byte(base+"slack: {bot_token: xoxb-1, app_token: xapp-1, channels: [C1], ping_interval: 750ms}\n"), env(nil))
@@ -131,5 +161,17 @@ func TestSlackPingInterval(t *testing.T) {
 	}
 	if c.Slack.PingInterval != nil {
 		t.Fatalf("ping_interval = %v, want unset", c.Slack.PingInterval)
+	}
+}
+
+// TestDownloadDefaults: what a config without a downloads section downloads with.
+func TestDownloadDefaults(t *testing.T) {
+	c, err := Parse("f.yaml", []byte("console: true\nteam: {landing: [{name: a}], landers: [{name: \"*\"}]}\n"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := c.Downloads
+	if d.Timeout.Duration != 30*time.Minute || d.IdleTimeout.Duration != 60*time.Second || d.MaxConcurrent != 2 || d.MaxBytes != DefaultMaxBytes {
+		t.Fatalf("defaults: %+v", d)
 	}
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -33,6 +34,9 @@ func (c *Config) applyDefaults() {
 	if c.Downloads.Timeout.Duration == 0 {
 		c.Downloads.Timeout.Duration = 30 * time.Minute
 	}
+	if c.Downloads.IdleTimeout.Duration == 0 {
+		c.Downloads.IdleTimeout.Duration = 60 * time.Second
+	}
 	if c.ShutdownGrace.Duration == 0 {
 		c.ShutdownGrace.Duration = 30 * time.Second
 	}
@@ -41,6 +45,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Snakefruit.ListFile == "" {
 		c.Snakefruit.ListFile = "locked_clicks_list"
+	}
+	if c.Snakefruit.OpTimeout.Duration == 0 {
+		c.Snakefruit.OpTimeout.Duration = time.Minute
 	}
 	if c.Snakefruit.Target == "" {
 		dir, err := filepath.Abs(filepath.Join(c.StateDir, "snakefruit"))
@@ -150,9 +157,18 @@ func (c *Config) validate(file string) Problems {
 	if c.Downloads.MaxConcurrent < 0 {
 		bad("downloads.max_concurrent", "must be at least 1 (leave it out for the default, 2)")
 	}
+	if c.Downloads.Timeout.Duration < 0 {
+		bad("downloads.timeout", "must be more than 0 (leave it out for the default, 30m)")
+	}
+	if c.Downloads.IdleTimeout.Duration < 0 {
+		bad("downloads.idle_timeout", "must be more than 0 (leave it out for the default, 60s)")
+	}
 	for i, h := range c.Downloads.AllowedHosts {
 		host := strings.TrimPrefix(h, "*.")
-		if host == "" || strings.ContainsAny(host, ":/ *") {
+		if _, err := netip.ParseAddr(h); err == nil && !strings.Contains(h, "%") {
+			continue // an IP, IPv6 ones with their colons
+		}
+		if host == "" || strings.ContainsAny(host, ":/ *%[]") {
 			bad(fmt.Sprintf("downloads.allowed_hosts[%d]", i), "%q is not a host name or IP (no port, only a leading \"*.\")", h)
 		}
 	}
@@ -204,6 +220,9 @@ func (c *Config) validate(file string) Problems {
 		}
 	default:
 		bad("snakefruit.target", "scheme must be file:// or sftp://, got %q", u.Scheme)
+	}
+	if c.Snakefruit.OpTimeout.Duration < 0 {
+		bad("snakefruit.op_timeout", "must not be negative")
 	}
 	if strings.Contains(c.Snakefruit.ListFile, "/") || strings.HasPrefix(c.Snakefruit.ListFile, ".") {
 		bad("snakefruit.list_file", "must be a plain file name in the target folder")

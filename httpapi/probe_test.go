@@ -57,9 +57,10 @@ func TestReadyzNeverTouchesTheUpload(t *testing.T) {
 	go func() {
 		put <- target.Put(context.Background(), "big.click", src, int64(len(blob)), hex.EncodeToString(sum[:]))
 	}()
-	tmp := filepath.Join(s.Dir, snakefruit.TempPrefix+"big.click")
+	var tmp string // the upload's temp file, once it exists
 	for deadline := time.Now().Add(30 * time.Second); ; {
-		if _, err := os.Stat(tmp); err == nil {
+		if m, _ := filepath.Glob(filepath.Join(s.Dir, snakefruit.TempPattern("big.click"))); len(m) > 0 {
+			tmp = m[0]
 			break
 		}
 		if time.Now().After(deadline) {

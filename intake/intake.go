@@ -2,6 +2,8 @@
 // downloads.base_url, a URL, a chat attachment or (console only) a local path. It streams the
 // bytes once: into a file under state_dir, through the click inspector and through both
 // hashes at the same time, and stops reading as soon as downloads.max_bytes is passed.
+// Downloads take turns (limit.go), fail when their source stalls (stall.go), and a URL
+// typed in chat never reaches an internal address (guard.go).
 package intake
 
 import (
@@ -30,13 +32,26 @@ import (
 
 // Fetcher fetches and inspects clicks.
 type Fetcher struct {
-	BaseURL      string   // for bare names
-	MaxBytes     int64    // 0 = no cap
-	AllowedHosts []string // empty = any
-	Dir          string   // where downloads land (state_dir/downloads)
-	Client       *http.Client
-	Click        click.Options
-	Log          *slog.Logger
+	BaseURL  string // for bare names
+	MaxBytes int64  // 0 = no cap
+	// AllowedHosts are the hosts a typed URL may name (empty = any). An internal address
+	// (Internal) is reached only through a host named here exactly, never through a "*."
+	// wildcard or an empty list.
+	AllowedHosts []string
+	Dir          string // where downloads land (state_dir/downloads)
+	// Timeout bounds a whole download, start to end (downloads.timeout; 0 = DefaultTimeout).
+	Timeout time.Duration
+	// IdleTimeout fails a download that waits this long for a byte, or for the response's
+	// headers (downloads.idle_timeout; 0 = DefaultIdleTimeout).
+	IdleTimeout time.Duration
+	// Resolver looks up the hosts of typed URLs; nil = the system's.
+	Resolver Resolver
+	// Client, if set, fetches instead of the fetcher's own HTTP client (tests). Typed URLs
+	// go through it only when its Transport is an *http.Transport (or nil), which then
+	// dials through the internal-address guard; with another RoundTripper they are refused.
+	Client *http.Client
+	Click  click.Options
+	Log    *slog.Logger
 	// MaxConcurrent is how many downloads run at once (downloads.max_concurrent; 0 =
 	// DefaultMaxConcurrent); a person has one at a time. More wait their turn.
 	MaxConcurrent int
@@ -45,6 +60,10 @@ type Fetcher struct {
 
 	limOnce sync.Once
 	lim     *limiter
+
+	httpOnce sync.Once
+	operator *http.Client // for the operator's own URLs (base_url)
+	typed    *http.Client // for URLs people type: guarded
 }
 
 // Kind says where a click comes from.
@@ -122,9 +141,27 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (res *Result, err error
 	if err := f.checkRoom(turn); err != nil {
 		return nil, err
 	}
+	asked := ctx
+	ctx, cancel := context.WithTimeout(ctx, f.timeout())
+	defer cancel()
+	// A local path has no peer to stall; a read of it could not be stopped anyway.
+	var watch *watchdog
+	if src.Kind != FromPath {
+		watch = newWatchdog(f.idleTimeout(), cancel)
+		defer watch.disarm()
+		watch.arm()
+	}
 	body, size, label, err := f.open(ctx, src)
 	if err != nil {
+		// Judged before disarming: the wait for headers may have failed on the
+		// transport's own bound, the same as the watchdog's.
+		if cut := f.cutShort(asked, ctx, watch, src); cut != nil {
+			return nil, cut
+		}
 		return nil, err
+	}
+	if watch != nil {
+		watch.disarm()
 	}
 	defer body.Close()
 	if f.MaxBytes > 0 && size > f.MaxBytes {
@@ -161,6 +198,9 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (res *Result, err error
 		r = capped
 	}
 	r = &countReader{r: r, n: &turn.written}
+	if watch != nil {
+		r = watchedReader{r: r, w: watch}
+	}
 	// The copy is written from its own goroutine so that the disk writes overlap the
 	// hashing instead of taking turns with it, and written back as it goes so that a big
 	// download never makes bbolt's commits (every approval, every announcement) wait.
@@ -173,6 +213,9 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (res *Result, err error
 		return nil, tooLarge(label, -1, f.MaxBytes)
 	}
 	if err != nil {
+		if cut := f.cutShort(asked, ctx, watch, src); cut != nil {
+			return nil, cut
+		}
 		return nil, stagebot.Errorf(stagebot.EINVALID, "could not read %s: %v", describe(src), err)
 	}
 	if err := tmp.Sync(); err != nil {
@@ -187,6 +230,34 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (res *Result, err error
 	}
 	keep = true
 	return res, nil
+}
+
+func (f *Fetcher) timeout() time.Duration {
+	if f.Timeout > 0 {
+		return f.Timeout
+	}
+	return DefaultTimeout
+}
+
+func (f *Fetcher) idleTimeout() time.Duration {
+	if f.IdleTimeout > 0 {
+		return f.IdleTimeout
+	}
+	return DefaultIdleTimeout
+}
+
+// cutShort says why the download's own limits ended it (ctx, made from asked), or nil
+// when they did not: an asker who gave up needs no explanation.
+func (f *Fetcher) cutShort(asked, ctx context.Context, watch *watchdog, src Source) error {
+	switch {
+	case asked.Err() != nil:
+		return nil
+	case watch != nil && watch.stalled():
+		return stagebot.Errorf(stagebot.EINVALID, "download of %s stalled: nothing arrived for %s (downloads.idle_timeout)", describe(src), f.idleTimeout())
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return stagebot.Errorf(stagebot.EINVALID, "download of %s timed out: not done after %s (downloads.timeout)", describe(src), f.timeout())
+	}
+	return nil
 }
 
 // countReader adds what it reads to n.
@@ -311,27 +382,14 @@ func pathError(err error) string {
 	return err.Error()
 }
 
-func (f *Fetcher) get(ctx context.Context, u *url.URL, checkHost bool) (io.ReadCloser, int64, error) {
-	if checkHost && !HostAllowed(f.AllowedHosts, u.Hostname()) {
+func (f *Fetcher) get(ctx context.Context, u *url.URL, typed bool) (io.ReadCloser, int64, error) {
+	if typed && !HostAllowed(f.AllowedHosts, u.Hostname()) {
 		return nil, 0, stagebot.Errorf(stagebot.EFORBIDDEN, "%s is not an allowed download host (downloads.allowed_hosts)", u.Hostname())
 	}
-	client := f.Client
-	if client == nil {
-		client = &http.Client{Timeout: 0}
-	}
-	if checkHost {
-		// Redirects must not lead the bot off the allowlist.
-		c := *client
-		c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 5 {
-				return errors.New("too many redirects")
-			}
-			if !HostAllowed(f.AllowedHosts, req.URL.Hostname()) {
-				return stagebot.Errorf(stagebot.EFORBIDDEN, "redirect to %s, which is not an allowed download host", req.URL.Hostname())
-			}
-			return nil
-		}
-		client = &c
+	operator, guarded := f.clients()
+	client := operator
+	if typed {
+		client = guarded
 	}
 	// Every message below may reach chat or a log: the URL is shown redacted (the base URL
 	// may carry credentials, a typed URL a signed token).
@@ -359,6 +417,57 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, checkHost bool) (io.ReadC
 	return resp.Body, resp.ContentLength, nil
 }
 
+// clients are the HTTP clients for the operator's URLs and for typed ones, made on first
+// use. Both wait at most the idle timeout for a response's headers. The typed one dials
+// through the guard, never through a proxy (the guard would judge the proxy's address,
+// not the server's), and checks every redirect against the allowlist.
+func (f *Fetcher) clients() (operator, typed *http.Client) {
+	f.httpOnce.Do(func() {
+		base := f.Client
+		if base == nil {
+			base = &http.Client{}
+		}
+		op, ty := *base, *base
+		tr, ok := base.Transport.(*http.Transport)
+		if base.Transport == nil {
+			tr, ok = http.DefaultTransport.(*http.Transport), true
+		}
+		if ok {
+			opTr := tr.Clone()
+			if opTr.ResponseHeaderTimeout == 0 {
+				opTr.ResponseHeaderTimeout = f.idleTimeout()
+			}
+			op.Transport = opTr
+			tyTr := opTr.Clone()
+			tyTr.Proxy = nil
+			tyTr.DialContext = (&guard{allowed: f.AllowedHosts, resolver: f.Resolver}).dialContext
+			tyTr.DialTLSContext = nil
+			ty.Transport = tyTr
+		} else {
+			ty.Transport = unguarded{}
+		}
+		ty.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 5 {
+				return errors.New("too many redirects")
+			}
+			if !HostAllowed(f.AllowedHosts, req.URL.Hostname()) {
+				return stagebot.Errorf(stagebot.EFORBIDDEN, "redirect to %s, which is not an allowed download host", req.URL.Hostname())
+			}
+			return nil
+		}
+		f.operator, f.typed = &op, &ty
+	})
+	return f.operator, f.typed
+}
+
+// unguarded stands in for a transport the guard cannot be fitted to: a typed URL is
+// refused rather than fetched unchecked.
+type unguarded struct{}
+
+func (unguarded) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, stagebot.Errorf(stagebot.EFORBIDDEN, "typed URLs are not fetched here: the bot's HTTP transport cannot check their addresses")
+}
+
 func rootCause(err error) error {
 	for {
 		u := errors.Unwrap(err)
@@ -370,25 +479,22 @@ func rootCause(err error) error {
 }
 
 // HostAllowed reports whether host is on the allowlist ("*.example.com" matches subdomains).
+// Whether its addresses may be internal is the guard's to judge, when it connects.
 func HostAllowed(allowed []string, host string) bool {
 	if len(allowed) == 0 {
 		return true
 	}
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if namedExactly(allowed, host) {
+		return true
+	}
+	host = normalHost(host)
 	for _, a := range allowed {
-		a = strings.ToLower(a)
-		if suffix, ok := strings.CutPrefix(a, "*."); ok {
-			if strings.HasSuffix(host, "."+suffix) {
-				return true
-			}
-			continue
-		}
-		if host == a {
+		if suffix, ok := strings.CutPrefix(normalHost(a), "*."); ok && strings.HasSuffix(host, "."+suffix) {
 			return true
 		}
 	}
 	return false
 }
 
-// DefaultTimeout bounds a whole download: a stalled server must not hold the worker forever.
+// DefaultTimeout bounds a whole download when downloads.timeout says nothing.
 const DefaultTimeout = 30 * time.Minute

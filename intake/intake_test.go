@@ -94,6 +94,8 @@ func TestFetch(t *testing.T) {
 	chunked := serve(t, clicks, "", true)
 	elsewhere := serve(t, clicks, "", false)
 	redirector := serve(t, clicks, strings.Replace(elsewhere.srv.URL, "127.0.0.1", "localhost", 1)+"/"+name, false)
+	// The servers are on this machine: typed URLs reach them only through a host named.
+	local := []string{"127.0.0.1"}
 
 	cases := []struct {
 		name  string
@@ -103,14 +105,14 @@ func TestFetch(t *testing.T) {
 		label string
 	}{
 		{"bare name via base_url", &Fetcher{BaseURL: srv.srv.URL + "/queue/"}, Source{Kind: FromName, Value: name}, "", name},
-		{"url", &Fetcher{}, Source{Kind: FromURL, Value: srv.srv.URL + "/" + name}, "", name},
+		{"url", &Fetcher{AllowedHosts: local}, Source{Kind: FromURL, Value: srv.srv.URL + "/" + name}, "", name},
 		{"url host not allowed", &Fetcher{AllowedHosts: []string{"*.ubuntu.com"}}, Source{Kind: FromURL, Value: srv.srv.URL + "/" + name}, stagebot.EFORBIDDEN, ""},
 		{"redirect off the allowlist", &Fetcher{AllowedHosts: []string{"127.0.0.1"}}, Source{Kind: FromURL, Value: redirector.srv.URL + "/redirect"}, stagebot.EFORBIDDEN, ""},
-		{"not found", &Fetcher{}, Source{Kind: FromURL, Value: srv.srv.URL + "/missing_1.0_all.click"}, stagebot.EINVALID, ""},
+		{"not found", &Fetcher{AllowedHosts: local}, Source{Kind: FromURL, Value: srv.srv.URL + "/missing_1.0_all.click"}, stagebot.EINVALID, ""},
 		{"not http", &Fetcher{}, Source{Kind: FromURL, Value: "ftp://host/x.click"}, stagebot.EINVALID, ""},
-		{"declared too large", &Fetcher{MaxBytes: 1 << 20}, Source{Kind: FromURL, Value: srv.srv.URL + "/huge_1.0_all.click"}, stagebot.ETOOLARGE, ""},
-		{"undeclared too large stops reading", &Fetcher{MaxBytes: size - 1}, Source{Kind: FromURL, Value: chunked.srv.URL + "/" + name}, stagebot.ETOOLARGE, ""},
-		{"exactly at the cap", &Fetcher{MaxBytes: size}, Source{Kind: FromURL, Value: chunked.srv.URL + "/" + name}, "", name},
+		{"declared too large", &Fetcher{AllowedHosts: local, MaxBytes: 1 << 20}, Source{Kind: FromURL, Value: srv.srv.URL + "/huge_1.0_all.click"}, stagebot.ETOOLARGE, ""},
+		{"undeclared too large stops reading", &Fetcher{AllowedHosts: local, MaxBytes: size - 1}, Source{Kind: FromURL, Value: chunked.srv.URL + "/" + name}, stagebot.ETOOLARGE, ""},
+		{"exactly at the cap", &Fetcher{AllowedHosts: local, MaxBytes: size}, Source{Kind: FromURL, Value: chunked.srv.URL + "/" + name}, "", name},
 		{"path", &Fetcher{}, Source{Kind: FromPath, Value: path}, "", name},
 		{"missing path", &Fetcher{}, Source{Kind: FromPath, Value: filepath.Join(clicks, "nope.click")}, stagebot.EINVALID, ""},
 	}
@@ -195,7 +197,7 @@ func TestEndlessBodyIsCutOff(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	f := Fetcher{MaxBytes: 1 << 20, Dir: t.TempDir()}
+	f := Fetcher{MaxBytes: 1 << 20, Dir: t.TempDir(), AllowedHosts: []string{"127.0.0.1"}}
 	_, err := f.Fetch(t.Context(), Source{Kind: FromURL, Value: srv.URL + "/endless_1.0_all.click"})
 	if stagebot.ErrorCode(err) != stagebot.ETOOLARGE {
 		t.Fatalf("err %v, want too large", err)

@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -13,15 +14,23 @@ import (
 // DefaultMaxConcurrent is downloads.max_concurrent when the config says nothing.
 const DefaultMaxConcurrent = 2
 
-// limiter lets at most max downloads run at once, one per person, in the order they were
-// asked for: a person's second download waits for their first without holding up anyone
-// behind it. Nobody is refused for waiting.
+// limiter lets at most max downloads run at once, one per person, and serves the people
+// waiting round robin: whoever got the last free slot goes to the back of the line, so one
+// person's pile of downloads never makes another wait more than one of theirs. A person's
+// own downloads run in the order they were asked for. Nobody is refused for waiting.
 type limiter struct {
-	mu     sync.Mutex
-	max    int
-	active map[*ticket]bool
-	busy   map[string]bool // persons with a download under way
-	queue  []*ticket
+	mu      sync.Mutex
+	max     int
+	active  map[*ticket]bool
+	busy    map[string]bool   // persons with a download under way
+	waiting map[string]*queue // persons with downloads waiting, by person
+	ring    []*queue          // the same, in the order they are served
+}
+
+// queue is one person's waiting downloads, oldest first.
+type queue struct {
+	who     string
+	tickets []*ticket
 }
 
 type ticket struct {
@@ -42,19 +51,19 @@ func newLimiter(max int) *limiter {
 	if max <= 0 {
 		max = DefaultMaxConcurrent
 	}
-	return &limiter{max: max, active: map[*ticket]bool{}, busy: map[string]bool{}}
+	return &limiter{max: max, active: map[*ticket]bool{}, busy: map[string]bool{}, waiting: map[string]*queue{}}
 }
 
-// acquire waits for a turn. queued, if set, is told how many downloads are ahead when the
-// caller has to wait (running ones and earlier waiters).
+// acquire waits for a turn. queued, if set, is told about how many downloads are ahead
+// when the caller has to wait (the running ones and the waiters served first).
 func (l *limiter) acquire(ctx context.Context, who string, queued func(ahead int)) (*ticket, error) {
 	t := &ticket{who: who, ready: make(chan struct{})}
 	l.mu.Lock()
-	l.queue = append(l.queue, t)
+	l.enqueue(t)
 	l.dispatch()
 	ahead := -1
 	if !l.active[t] {
-		ahead = len(l.active) + len(l.queue) - 1
+		ahead = l.aheadOf(t)
 	}
 	l.mu.Unlock()
 	if ahead < 0 {
@@ -72,15 +81,71 @@ func (l *limiter) acquire(ctx context.Context, who string, queued func(ahead int
 		if l.active[t] {
 			l.releaseLocked(t)
 		} else {
-			for i, q := range l.queue {
-				if q == t {
-					l.queue = append(l.queue[:i], l.queue[i+1:]...)
-					break
-				}
-			}
+			l.dequeue(t)
 		}
 		return nil, ctx.Err()
 	}
+}
+
+// enqueue puts t at the end of its person's queue; a person not yet waiting joins the
+// back of the ring. Each anonymous ticket ("" person) is a person of its own. Called with mu.
+func (l *limiter) enqueue(t *ticket) {
+	q := l.waiting[t.who]
+	if q == nil || t.who == "" {
+		q = &queue{who: t.who}
+		if t.who != "" {
+			l.waiting[t.who] = q
+		}
+		l.ring = append(l.ring, q)
+	}
+	q.tickets = append(q.tickets, t)
+}
+
+// dequeue takes a waiting t out of line. Called with mu.
+func (l *limiter) dequeue(t *ticket) {
+	for i, q := range l.ring {
+		for j, o := range q.tickets {
+			if o != t {
+				continue
+			}
+			q.tickets = append(q.tickets[:j], q.tickets[j+1:]...)
+			if len(q.tickets) == 0 {
+				l.leaveRing(i)
+			}
+			return
+		}
+	}
+}
+
+// leaveRing removes the ring's i-th queue, which has nothing left waiting. Called with mu.
+func (l *limiter) leaveRing(i int) {
+	q := l.ring[i]
+	l.ring = append(l.ring[:i], l.ring[i+1:]...)
+	if l.waiting[q.who] == q {
+		delete(l.waiting, q.who)
+	}
+}
+
+// aheadOf estimates how many downloads will start before t: the running ones, t's
+// person's earlier ones, and from each other person waiting as many as one more than
+// those (one per round). Called with mu.
+func (l *limiter) aheadOf(t *ticket) int {
+	var mine *queue
+	k := 0
+	for _, q := range l.ring {
+		for j, o := range q.tickets {
+			if o == t {
+				mine, k = q, j
+			}
+		}
+	}
+	n := len(l.active) + k
+	for _, q := range l.ring {
+		if q != mine {
+			n += min(len(q.tickets), k+1)
+		}
+	}
+	return n
 }
 
 func (l *limiter) release(t *ticket) {
@@ -97,15 +162,25 @@ func (l *limiter) releaseLocked(t *ticket) {
 	l.dispatch()
 }
 
-// dispatch starts waiters, first come first served, while there is room. Called with mu.
+// dispatch starts waiters while there is room: the first person in the ring without a
+// download under way gets the slot and moves to the back of the ring. A person skipped
+// because busy keeps their place, and is served first once their download ends. Called
+// with mu.
 func (l *limiter) dispatch() {
-	for i := 0; i < len(l.queue) && len(l.active) < l.max; {
-		t := l.queue[i]
-		if t.who != "" && l.busy[t.who] {
-			i++
-			continue
+	for len(l.active) < l.max {
+		i := slices.IndexFunc(l.ring, func(q *queue) bool { return q.who == "" || !l.busy[q.who] })
+		if i < 0 {
+			return
 		}
-		l.queue = append(l.queue[:i], l.queue[i+1:]...)
+		q := l.ring[i]
+		t := q.tickets[0]
+		q.tickets[0] = nil
+		q.tickets = q.tickets[1:]
+		if len(q.tickets) == 0 {
+			l.leaveRing(i)
+		} else {
+			l.ring = append(append(l.ring[:i], l.ring[i+1:]...), q)
+		}
 		l.active[t] = true
 		if t.who != "" {
 			l.busy[t.who] = true

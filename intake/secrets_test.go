@@ -49,7 +49,8 @@ func TestDownloadErrorsShowNoSecrets(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := &Fetcher{BaseURL: c.base, Dir: t.TempDir(), MaxBytes: 1 << 20, Client: &http.Client{Timeout: 300 * time.Millisecond}}
+			f := &Fetcher{BaseURL: c.base, Dir: t.TempDir(), MaxBytes: 1 << 20, Client: &http.Client{Timeout: 300 * time.Millisecond},
+				AllowedHosts: []string{"127.0.0.1"}}
 			_, err := f.Fetch(context.Background(), c.src)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err %v, want one saying %q", err, c.want)

@@ -22,8 +22,9 @@ const genericFailure = "snakefruit operation failed (details in the bot's log)"
 // announcements, !status, the status page. err.Error() is for the log only: it chains library
 // messages and names local paths (the bot's state_dir, its key files), the login user and
 // the folder on snakefruit. Describe names at most snakefruit's host:port, a host name being
-// looked up and, for a host key, the host and the presented key's type and SHA256
-// fingerprint, which a person needs to decide whether to trust it. nil gives "".
+// looked up, for a host key, the host and the presented key's type and SHA256
+// fingerprint, which a person needs to decide whether to trust it, and the click's own
+// filename when another file occupies it. nil gives "".
 //
 // It is meant for errors that came out of this package (wrapped or not): anything else gets
 // the generic "snakefruit operation failed" sentence, which would blame snakefruit.
@@ -40,8 +41,13 @@ func describe(err error) string {
 		auth *AuthError
 		cfg  *ConfigError
 		kind *kindError
+		occ  *OccupiedError
 	)
 	switch {
+	case errors.As(err, &occ):
+		return occ.describe()
+	case errors.Is(err, ErrPendingBusy):
+		return "the click's pre-upload was still being written to snakefruit (it was stopped and removes its file itself)"
 	case errors.As(err, &hk):
 		return describeHostKey(hk)
 	case errors.As(err, &auth):
@@ -59,6 +65,10 @@ func describe(err error) string {
 		return "the snakefruit operation was cancelled (the bot may be stopping)"
 	}
 	addr := serverAddr(err)
+	var silent *silenceError
+	if errors.As(err, &silent) {
+		return at(addr) + " stopped answering (nothing for " + silent.after.String() + "); a new connection is used for the next try"
+	}
 	if isTimeout(err) {
 		return at(addr) + " timed out"
 	}

@@ -80,8 +80,8 @@ func put(ctx context.Context, tg Target, c LockSpec) error {
 // lyingFS reports every write as landed with other content, as a transfer damaged on the way.
 type lyingFS struct{ fsys }
 
-func (l lyingFS) writeFile(ctx context.Context, name string, r io.ReadSeeker) (int64, landed, error) {
-	n, got, err := l.fsys.writeFile(ctx, name, r)
+func (l lyingFS) writeFile(ctx context.Context, name string, r io.ReadSeeker, pin time.Time) (int64, landed, error) {
+	n, got, err := l.fsys.writeFile(ctx, name, r, pin)
 	got.sha256 = strings.Repeat("0", 64)
 	return n, got, err
 }
@@ -362,6 +362,10 @@ func TestDescribe(t *testing.T) {
 		{name: "connection lost", provoke: func(t *testing.T) (error, string) {
 			err := &ConnError{Op: "upload " + TempPrefix + "foo_1_all.click", Err: sftp.ErrSSHFxConnectionLost, Addr: snakefruit}
 			return fmt.Errorf("snakefruit: put foo_1_all.click: upload: %w", err), "the connection to snakefruit (" + snakefruit + ") was lost"
+		}},
+		{name: "server silent", provoke: func(t *testing.T) (error, string) {
+			err := &ConnError{Op: "read locked_clicks_list", Err: &silenceError{time.Minute}, Addr: snakefruit}
+			return fmt.Errorf("snakefruit: read list: %w", err), "snakefruit (" + snakefruit + ") stopped answering (nothing for 1m0s); a new connection is used for the next try"
 		}},
 		{name: "connection lost, no address", provoke: func(t *testing.T) (error, string) {
 			return fmt.Errorf("snakefruit: read list x: %w", sftp.ErrSSHFxConnectionLost), "the connection to snakefruit was lost"

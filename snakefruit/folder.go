@@ -34,11 +34,17 @@ type target struct {
 	fs   fsys
 	list string
 
-	// ops lets writes run together but keeps SweepTemps from removing a temp file that one of
-	// them is about to rename.
-	ops    sync.RWMutex
-	listMu sync.Mutex // temp names are fixed per final name, so writers of one name take turns
+	// inUse are the temp files operations of this process are writing or about to rename:
+	// SweepTemps leaves them, and waits for none of them.
+	inUseMu sync.Mutex
+	inUse   map[string]bool
+	// listMu has list edits take turns: checking that the list is unchanged and renaming
+	// over it are two steps. wait, when set, is how a list edit waits for its turn (a
+	// memory target's MemFS.Wait, so that a simulation runs something else meanwhile).
+	listMu sync.Mutex
+	wait   func(what string, ready func() bool)
 	names  keyedMutex
+	unique func() string // a token for tempName
 
 	// stale are temp files whose removal after a failure failed too (the link was down):
 	// every later operation tries again, so none outlives a link that came back. SweepTemps
@@ -47,15 +53,26 @@ type target struct {
 	stale   map[string]bool
 }
 
-func newTarget(fs fsys, list string) *target { return &target{fs: fs, list: list} }
-
-// tempName is fixed per final name so that a repeated operation overwrites its own leftover.
-func tempName(name string) string {
-	dir, base := path.Split(name)
-	return dir + TempPrefix + base
+func newTarget(fs fsys, list string) *target {
+	return &target{fs: fs, list: list, unique: randomToken, inUse: map[string]bool{}}
 }
 
-func isTemp(name string) bool { return strings.HasPrefix(path.Base(name), TempPrefix) }
+// lockList takes the list edits' turn.
+func (t *target) lockList() {
+	if t.wait == nil {
+		t.listMu.Lock()
+		return
+	}
+	for !t.listMu.TryLock() {
+		t.wait("its turn at the list", func() bool {
+			if !t.listMu.TryLock() {
+				return false
+			}
+			t.listMu.Unlock()
+			return true
+		})
+	}
+}
 
 func (t *target) checkName(name string) error {
 	switch {
@@ -77,25 +94,15 @@ func (t *target) Put(ctx context.Context, name, src string, size int64, sha256he
 	if err := t.checkName(name); err != nil {
 		return err
 	}
-	want := strings.ToLower(sha256hex)
-	if b, err := hex.DecodeString(want); err != nil || len(b) != sha256.Size {
-		return permanentKindf(kindBadChecksum, "snakefruit: put %s: %q is not a sha256", name, sha256hex)
+	want, err := checkSHA256(name, sha256hex)
+	if err != nil {
+		return err
 	}
-	t.ops.RLock()
-	defer t.ops.RUnlock()
 	t.retryStale(ctx)
 	defer t.names.lock(name)()
 
-	if n, err := t.fs.size(ctx, name); err == nil && n == size {
-		_, got, err := t.fs.hashFile(ctx, name)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("snakefruit: put %s: hash existing: %w", name, err)
-		}
-		if got == want {
-			return nil
-		}
-	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("snakefruit: put %s: %w", name, err)
+	if same, err := t.vacant(ctx, name, size, want); same || err != nil {
+		return err
 	}
 
 	f, err := os.Open(src)
@@ -109,8 +116,9 @@ func (t *target) Put(ctx context.Context, name, src string, size int64, sha256he
 		return permanentKindf(kindSourceChanged, "snakefruit: put %s: source %s has %d bytes, not the declared %d", name, src, fi.Size(), size)
 	}
 
-	tmp := tempName(name)
-	n, got, err := t.fs.writeFile(ctx, tmp, f)
+	tmp, done := t.tempName(name)
+	defer done()
+	n, got, err := t.fs.writeFile(ctx, tmp, f, time.Time{})
 	if err != nil {
 		t.discard(ctx, tmp)
 		return fmt.Errorf("snakefruit: put %s: upload: %w", name, err)
@@ -126,6 +134,11 @@ func (t *target) Put(ctx context.Context, name, src string, size int64, sha256he
 			return permanentKindf(kindSourceChanged, "snakefruit: put %s: source %s has sha256 %s, not the declared %s", name, src, localHash, want)
 		}
 		return kindf(kindLanded, "snakefruit: put %s: what landed has %d bytes and sha256 %s, want %d and %s", name, got.size, got.sha256, size, want)
+	}
+	// A file may have come under that name during the upload: it is not replaced either.
+	if same, err := t.vacant(ctx, name, size, want); same || err != nil {
+		t.discard(ctx, tmp)
+		return err
 	}
 	if err := t.fs.rename(ctx, tmp, name); err != nil {
 		t.discard(ctx, tmp)
@@ -153,22 +166,17 @@ func (t *target) remember(name string) {
 	t.stale[name] = true
 }
 
-// retryStale removes the temp files a failed discard left, each only while no operation
-// of its own name runs (one might be writing it again). The caller holds ops for reading.
+// retryStale removes the files a failed discard left. A temp file's name is never written
+// again; a pending file's is, by its request's next pre-upload, so it is removed only while
+// no operation of that name runs. The caller holds ops for reading.
 func (t *target) retryStale(ctx context.Context) {
 	t.staleMu.Lock()
 	names := slices.Collect(maps.Keys(t.stale))
 	t.staleMu.Unlock()
-	for _, tmp := range names {
-		var unlock func()
-		if tmp == tempName(t.list) {
-			if !t.listMu.TryLock() {
-				continue
-			}
-			unlock = t.listMu.Unlock
-		} else {
-			dir, base := path.Split(tmp)
-			u, ok := t.names.tryLock(dir + strings.TrimPrefix(base, TempPrefix))
+	for _, name := range names {
+		unlock := func() {}
+		if !isTemp(name) {
+			u, ok := t.names.tryLock(name)
 			if !ok {
 				continue
 			}
@@ -176,11 +184,11 @@ func (t *target) retryStale(ctx context.Context) {
 		}
 		err := func() error {
 			defer unlock()
-			return t.fs.remove(ctx, tmp)
+			return t.fs.remove(ctx, name)
 		}()
 		if err == nil || errors.Is(err, fs.ErrNotExist) {
 			t.staleMu.Lock()
-			delete(t.stale, tmp)
+			delete(t.stale, name)
 			t.staleMu.Unlock()
 		}
 	}
@@ -190,8 +198,6 @@ func (t *target) Remove(ctx context.Context, name string) error {
 	if err := t.checkName(name); err != nil {
 		return err
 	}
-	t.ops.RLock()
-	defer t.ops.RUnlock()
 	t.retryStale(ctx)
 	if err := t.fs.remove(ctx, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("snakefruit: remove %s: %w", name, err)
@@ -216,13 +222,12 @@ func (t *target) ReadList(ctx context.Context) ([]string, error) {
 }
 
 func (t *target) EditList(ctx context.Context, edit func(lines []string) ([]string, error)) error {
-	t.ops.RLock()
-	defer t.ops.RUnlock()
 	t.retryStale(ctx)
-	t.listMu.Lock()
+	t.lockList()
 	defer t.listMu.Unlock()
 
-	tmp := tempName(t.list)
+	tmp, done := t.tempName(t.list)
+	defer done()
 	for range maxEditAttempts {
 		before, err := t.readListBytes(ctx)
 		if err != nil {
@@ -240,7 +245,7 @@ func (t *target) EditList(ctx context.Context, edit func(lines []string) ([]stri
 			return nil
 		}
 		content := FormatList(next)
-		_, got, err := t.fs.writeFile(ctx, tmp, bytes.NewReader(content))
+		_, got, err := t.fs.writeFile(ctx, tmp, bytes.NewReader(content), time.Time{})
 		if err != nil {
 			t.discard(ctx, tmp)
 			return fmt.Errorf("snakefruit: write list: %w", err)
@@ -287,8 +292,6 @@ func (t *target) tempDirs() []string {
 }
 
 func (t *target) SweepTemps(ctx context.Context) error {
-	t.ops.Lock()
-	defer t.ops.Unlock()
 	for _, dir := range t.tempDirs() {
 		files, err := t.fs.files(ctx, dir)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -298,10 +301,11 @@ func (t *target) SweepTemps(ctx context.Context) error {
 			return fmt.Errorf("snakefruit: sweep temps: %w", err)
 		}
 		for _, f := range files {
-			if !isTemp(f.Name) {
+			name := path.Join(dir, f.Name)
+			if !isTemp(f.Name) || t.usedHere(name) {
 				continue
 			}
-			if err := t.fs.remove(ctx, path.Join(dir, f.Name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if err := t.fs.remove(ctx, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("snakefruit: sweep temps: %w", err)
 			}
 		}
@@ -334,6 +338,9 @@ type keyedMutex struct {
 type keyedEntry struct {
 	mu   sync.Mutex
 	refs int
+	// stop ends the work of the one holder that yields its key (lockYielding), set while it
+	// holds or waits for it.
+	stop context.CancelFunc
 }
 
 // tryLock locks key only if nobody holds or waits for it.
@@ -354,6 +361,16 @@ func (k *keyedMutex) tryLock(key string) (unlock func(), ok bool) {
 
 func (k *keyedMutex) lock(key string) (unlock func()) {
 	k.mu.Lock()
+	e := k.entry(key)
+	e.refs++
+	k.mu.Unlock()
+	e.mu.Lock()
+	return k.release(key, e)
+}
+
+// entry returns key's entry, made if need be; k.mu is held. An entry without refs is
+// removed again by the caller's release, or was just made for it.
+func (k *keyedMutex) entry(key string) *keyedEntry {
 	if k.locks == nil {
 		k.locks = make(map[string]*keyedEntry)
 	}
@@ -362,10 +379,7 @@ func (k *keyedMutex) lock(key string) (unlock func()) {
 		e = &keyedEntry{}
 		k.locks[key] = e
 	}
-	e.refs++
-	k.mu.Unlock()
-	e.mu.Lock()
-	return k.release(key, e)
+	return e
 }
 
 func (k *keyedMutex) release(key string, e *keyedEntry) func() {

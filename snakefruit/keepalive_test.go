@@ -49,7 +49,7 @@ func TestSFTPSilentServerIsDropped(t *testing.T) {
 			}
 			go func() { put <- tg.Put(ctx, spec.Filename, spec.Src, spec.Size, spec.SHA256) }()
 			if !c.freezeFirst {
-				awaitUploading(t, s.Dir, tempName(spec.Filename), put)
+				awaitUploading(t, s.Dir, TempPattern(spec.Filename), put)
 				s.Freeze()
 			}
 			err := <-put
@@ -83,15 +83,19 @@ func TestSFTPSilentServerIsDropped(t *testing.T) {
 	}
 }
 
-// awaitUploading returns once a few MiB of the upload to name landed: the rest is then on
-// the way. The file's size is the only sign, so it is looked at every few milliseconds.
-func awaitUploading(t *testing.T, dir, name string, put <-chan error) {
+// awaitUploading returns once a few MiB of the upload to a file matching pattern landed:
+// the rest is then on the way. The file's size is the only sign, so it is looked at every
+// few milliseconds.
+func awaitUploading(t *testing.T, dir, pattern string, put <-chan error) {
 	t.Helper()
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Size() > 4<<20 {
-			return
+		names, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, name := range names {
+			if fi, err := os.Stat(name); err == nil && fi.Size() > 4<<20 {
+				return
+			}
 		}
 		select {
 		case err := <-put:

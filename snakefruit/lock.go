@@ -63,13 +63,22 @@ func Lock(ctx context.Context, t Target, s LockSpec) error {
 // Unlock takes filename off the list (every copy of its line), then removes the file, so the
 // list never names a file that is gone. Repeating it is harmless.
 func Unlock(ctx context.Context, t Target, filename string) error {
+	if err := Unlist(ctx, t, filename); err != nil {
+		return err
+	}
+	if err := t.Remove(ctx, filename); err != nil {
+		return fmt.Errorf("snakefruit: unlock %s: %w", filename, err)
+	}
+	return nil
+}
+
+// Unlist takes filename off the list (every copy of its line) and leaves its file: for a
+// file that is not the caller's to remove.
+func Unlist(ctx context.Context, t Target, filename string) error {
 	err := t.EditList(ctx, func(lines []string) ([]string, error) {
 		return RemoveLine(lines, filename), nil
 	})
 	if err != nil {
-		return fmt.Errorf("snakefruit: unlock %s: %w", filename, err)
-	}
-	if err := t.Remove(ctx, filename); err != nil {
 		return fmt.Errorf("snakefruit: unlock %s: %w", filename, err)
 	}
 	return nil
@@ -89,8 +98,9 @@ func place(ctx context.Context, t Target, s LockSpec) error {
 		if s.Changed != nil {
 			s.Changed(err)
 		}
+		// A pre-upload still writing it removes it itself as it stops.
 		if id, ok := PendingID(p.Name); ok {
-			if err := t.RemovePending(ctx, id); err != nil {
+			if err := t.RemovePending(ctx, id); err != nil && !errors.Is(err, ErrPendingBusy) {
 				return err
 			}
 		}

@@ -1,10 +1,13 @@
 package snakefruit
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -92,4 +95,97 @@ func testPending(t *testing.T, mk targetMaker) {
 			t.Errorf("PendingID(PendingName(id)) = %q, %v", got, ok)
 		}
 	})
+}
+
+// stallingReader gives its first chunk, then blocks until let is called, as a pre-upload
+// whose far side stopped taking bytes; stalled is closed when it blocks.
+type stallingReader struct {
+	*bytes.Reader
+	first   int
+	given   int
+	stalled chan struct{}
+	release chan struct{}
+	stall   sync.Once
+	free    sync.Once
+}
+
+func (s *stallingReader) Read(p []byte) (int, error) {
+	if s.given >= s.first {
+		s.stall.Do(func() { close(s.stalled) })
+		<-s.release
+	}
+	n, err := s.Reader.Read(p[:min(len(p), s.first)])
+	s.given += n
+	return n, err
+}
+
+func (s *stallingReader) let() { s.free.Do(func() { close(s.release) }) }
+
+// testPendingYields: nothing waits for a pre-upload under way. Removing its file (a request
+// that ended) or renaming it stops it at once, and it removes what it wrote as it stops.
+func testPendingYields(t *testing.T, mk targetMaker) {
+	const id = "1c9d7a3e-4b2f-4e61-9a0d-5e8f7c6b5a49"
+	tests := []struct {
+		name string
+		// meet is what comes for the pending file while the pre-upload is stalled.
+		meet func(ctx context.Context, tg Target, c LockSpec) error
+		want error
+	}{
+		{name: "RemovePending", want: ErrPendingBusy, meet: func(ctx context.Context, tg Target, c LockSpec) error {
+			return tg.RemovePending(ctx, id)
+		}},
+		{name: "Promote", want: ErrPendingChanged, meet: func(ctx context.Context, tg Target, c LockSpec) error {
+			return tg.Promote(ctx, Pending{Name: PendingName(id), Size: c.Size, SHA256: c.SHA256, MTime: time.Now()}, c.Filename)
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := testContext(t)
+			tg, dir := mk(t)
+			content := strings.Repeat("the click's bytes ", 4096)
+			c := click(t, "foo_1.0_all.click", content)
+			r := &stallingReader{Reader: bytes.NewReader([]byte(content)), first: 4096,
+				stalled: make(chan struct{}), release: make(chan struct{})}
+			type result struct {
+				p   Pending
+				err error
+			}
+			pre := make(chan result, 1)
+			go func() {
+				p, err := tg.Preupload(ctx, id, r)
+				pre <- result{p, err}
+			}()
+			defer r.let()
+			select {
+			case <-r.stalled:
+			case res := <-pre:
+				t.Fatalf("the pre-upload ended before it stalled: %+v", res)
+			}
+			met := make(chan error, 1)
+			go func() { met <- tc.meet(ctx, tg, c) }()
+			select {
+			case err := <-met:
+				if !errors.Is(err, tc.want) {
+					t.Fatalf("%s: %v, want %v", tc.name, err, tc.want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("%s waited for the stalled pre-upload", tc.name)
+			}
+			// The pre-upload was stopped: once it may go on, it gives up and cleans up.
+			r.let()
+			res := <-pre
+			if res.err == nil {
+				t.Fatalf("the stopped pre-upload reported success: %+v", res.p)
+			}
+			if _, err := os.Stat(filepath.Join(dir, PendingName(id))); !os.IsNotExist(err) {
+				t.Errorf("the stopped pre-upload left its file (stat: %v)", err)
+			}
+			if _, err := os.Stat(filepath.Join(dir, c.Filename)); !os.IsNotExist(err) {
+				t.Errorf("%s placed the click (stat: %v)", tc.name, err)
+			}
+			if err := tg.RemovePending(ctx, id); err != nil {
+				t.Errorf("RemovePending once the pre-upload ended: %v", err)
+			}
+		})
+	}
 }

@@ -113,7 +113,7 @@ func statDir(root string) error {
 
 // probeSFTP dials, looks at the folder and hangs up.
 func probeSFTP(ctx context.Context, d dialer, root string) error {
-	c, err := d.dial(ctx)
+	c, err := d.dial(ctx, func() {})
 	if err != nil {
 		return err
 	}

@@ -51,24 +51,17 @@ func (d Difference) String() string {
 // act on: the bot never re-adds a line someone removed, nor touches others' lines and files.
 // Call it when no Lock or Unlock runs on t, since it sweeps temps.
 func Reconcile(ctx context.Context, t Target, owned []string) ([]Difference, error) {
-	files, err := t.Files(ctx)
+	files, lines, err := look(ctx, t)
 	if err != nil {
 		return nil, err
 	}
-	lines, err := t.ReadList(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var diffs []Difference
-
-	inFolder := make(map[string]bool, len(files))
 	var temps []string
 	for _, f := range files {
-		inFolder[f.Name] = true
 		if isTemp(f.Name) {
 			temps = append(temps, f.Name)
 		}
 	}
+	var diffs []Difference
 	if len(temps) > 0 {
 		if err := t.SweepTemps(ctx); err != nil {
 			return nil, err
@@ -77,13 +70,65 @@ func Reconcile(ctx context.Context, t Target, owned []string) ([]Difference, err
 			diffs = append(diffs, Difference{StrayTemp, name, true})
 		}
 	}
+	found := compare(files, lines, owned)
+	var dupes []string
+	for _, d := range found {
+		if d.Kind == DuplicateLine {
+			dupes = append(dupes, d.Name)
+		}
+	}
+	if len(dupes) > 0 {
+		err := t.EditList(ctx, func(lines []string) ([]string, error) { return DedupeLines(lines, dupes), nil })
+		if err != nil {
+			return nil, fmt.Errorf("snakefruit: reconcile: %w", err)
+		}
+	}
+	for _, d := range found {
+		d.Repaired = d.Kind == DuplicateLine
+		diffs = append(diffs, d)
+	}
+	sortDifferences(diffs)
+	return diffs, nil
+}
 
+// Differences is Reconcile without its repairs, for a look while the bot works: duplicate
+// lines are reported as they are, and temp files left out (each operation retries removing
+// those of ours that a failure left, and the start sweeps them).
+func Differences(ctx context.Context, t Target, owned []string) ([]Difference, error) {
+	files, lines, err := look(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	diffs := compare(files, lines, owned)
+	sortDifferences(diffs)
+	return diffs, nil
+}
+
+func look(ctx context.Context, t Target) ([]File, []string, error) {
+	files, err := t.Files(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	lines, err := t.ReadList(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return files, lines, nil
+}
+
+// compare finds the differences between owned, the folder's files and the list's lines,
+// temp files aside.
+func compare(files []File, lines, owned []string) []Difference {
+	var diffs []Difference
+	inFolder := make(map[string]bool, len(files))
+	for _, f := range files {
+		inFolder[f.Name] = true
+	}
 	count := make(map[string]int, len(lines))
 	for _, l := range lines {
 		count[l]++
 	}
 	isOwned := make(map[string]bool, len(owned))
-	var dupes []string
 	for _, name := range owned {
 		if isOwned[name] {
 			continue
@@ -93,19 +138,10 @@ func Reconcile(ctx context.Context, t Target, owned []string) ([]Difference, err
 		case count[name] == 0:
 			diffs = append(diffs, Difference{Kind: LineMissing, Name: name})
 		case count[name] > 1:
-			dupes = append(dupes, name)
+			diffs = append(diffs, Difference{Kind: DuplicateLine, Name: name})
 		}
 		if !inFolder[name] {
 			diffs = append(diffs, Difference{Kind: FileMissing, Name: name})
-		}
-	}
-	if len(dupes) > 0 {
-		err := t.EditList(ctx, func(lines []string) ([]string, error) { return DedupeLines(lines, dupes), nil })
-		if err != nil {
-			return nil, fmt.Errorf("snakefruit: reconcile: %w", err)
-		}
-		for _, name := range dupes {
-			diffs = append(diffs, Difference{DuplicateLine, name, true})
 		}
 	}
 	for l := range count {
@@ -118,11 +154,14 @@ func Reconcile(ctx context.Context, t Target, owned []string) ([]Difference, err
 			diffs = append(diffs, Difference{Kind: FileWithoutLine, Name: f.Name})
 		}
 	}
+	return diffs
+}
+
+func sortDifferences(diffs []Difference) {
 	slices.SortFunc(diffs, func(a, b Difference) int {
 		if c := strings.Compare(string(a.Kind), string(b.Kind)); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Name, b.Name)
 	})
-	return diffs, nil
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/url"
@@ -14,29 +13,26 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
 )
 
-// sftpFS is the sftp:// transport. It keeps one connection, dials it on first use and again
-// after it fails; an operation that finds a connection dead on first use retries once on a
-// fresh one, so a restarted server costs no failed operation.
+// sftpFS is the sftp:// transport: pkg/sftp over an SSH connection, as connections
+// manages them (one taking operations at a time, each operation bounded by the server's
+// silence, a caller leaving only its own operation).
 type sftpFS struct {
 	addr    string // host:port
 	user    string
 	root    string
 	dial    dialer
 	display string
+	conns   *connections[*sftpConn]
 
 	// noRemoteHash is set once the account turned out unable to run sha256sum, so that
 	// verification reads files back over SFTP without trying again.
 	noRemoteHash atomic.Bool
-
-	dialMu sync.Mutex // one dial at a time; the others wait for its connection
-	mu     sync.Mutex
-	conn   *sftpConn
-	closed bool
 }
 
 type sftpConn struct {
@@ -46,14 +42,16 @@ type sftpConn struct {
 	dead chan struct{} // closed once the connection has ended, whoever ended it
 }
 
-func (c *sftpConn) isDead() bool {
+func (c *sftpConn) alive() bool {
 	select {
 	case <-c.dead:
-		return true
-	default:
 		return false
+	default:
+		return true
 	}
 }
+
+func (c *sftpConn) lost(err error) bool { return errors.Is(err, sftp.ErrSSHFxConnectionLost) }
 
 // close ends the transport first: against a server that stopped reading, closing an sftp
 // session first would queue its close message behind writes that never drain.
@@ -90,121 +88,50 @@ func newSFTPFS(u *url.URL, cfg Config) (fsys, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &sftpFS{
+	fs := &sftpFS{
 		addr:    addr,
 		user:    user,
 		root:    root,
 		dial:    d,
 		display: (&url.URL{Scheme: "sftp", User: url.User(user), Host: addr, Path: root}).String(),
-	}, nil
-}
-
-// client returns the live connection, dialling one if needed; fresh tells the caller that a
-// failure on it is not a stale connection's.
-func (s *sftpFS) client(ctx context.Context) (c *sftpConn, fresh bool, err error) {
-	if c, err := s.current(); c != nil || err != nil {
-		return c, false, err
 	}
-	s.dialMu.Lock()
-	defer s.dialMu.Unlock()
-	if c, err := s.current(); c != nil || err != nil {
-		return c, true, err
-	}
-	c, err = s.dial.dial(ctx)
-	if err != nil {
-		return nil, false, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		c.close()
-		return nil, false, errClosed
-	}
-	s.conn = c
-	return c, true, nil
-}
-
-var errClosed = errors.New("snakefruit: target is closed")
-
-func (s *sftpFS) current() (*sftpConn, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return nil, errClosed
-	}
-	if s.conn != nil && !s.conn.isDead() {
-		return s.conn, nil
-	}
-	if s.conn != nil {
-		s.conn.close()
-		s.conn = nil
-	}
-	return nil, nil
-}
-
-func (s *sftpFS) drop(c *sftpConn) {
-	s.mu.Lock()
-	if s.conn == c {
-		s.conn = nil
-	}
-	s.mu.Unlock()
-	c.close()
-}
-
-// do runs fn on a live connection. Ending ctx closes the connection, since sftp calls take no
-// context; a connection found dead is replaced and fn, which must be repeatable, runs again.
-func (s *sftpFS) do(ctx context.Context, op string, fn func(*sftpConn) error) error {
-	for attempt := 0; ; attempt++ {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("%s: %w", op, err)
-		}
-		c, fresh, err := s.client(ctx)
-		if err != nil {
-			return err
-		}
-		stop := context.AfterFunc(ctx, func() { s.drop(c) })
-		err = fn(c)
-		if !stop() {
-			return fmt.Errorf("%s: %w", op, ctx.Err())
-		}
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, sftp.ErrSSHFxConnectionLost) && !c.isDead() {
-			return err
-		}
-		s.drop(c)
-		if fresh || attempt > 0 {
-			return &ConnError{Op: op, Err: err, Addr: s.addr}
-		}
-	}
+	fs.conns = newConnections(d.dial, cfg.OpTimeout, realClock{}, addr)
+	return fs, nil
 }
 
 func (s *sftpFS) path(name string) string { return path.Join(s.root, name) }
 
-func (s *sftpFS) writeFile(ctx context.Context, name string, r io.ReadSeeker) (int64, landed, error) {
-	var (
+func (s *sftpFS) writeFile(ctx context.Context, name string, r io.ReadSeeker, pin time.Time) (int64, landed, error) {
+	type result struct {
 		sent int64
 		got  landed
-	)
-	err := s.do(ctx, "upload "+name, func(c *sftpConn) error {
+	}
+	res, err := run(s.conns, ctx, "upload "+name, func(o *opRun, c *sftpConn) (res result, err error) {
 		if _, err := r.Seek(0, io.SeekStart); err != nil {
-			return err
+			return res, err
 		}
 		f, err := c.sftp.OpenFile(s.path(name), os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
 		if err != nil {
-			return err
+			return res, err
 		}
 		defer f.Close()
-		if sent, err = f.ReadFromWithConcurrency(contextReader{ctx, r}, 0); err != nil {
-			return err
+		if res.sent, err = f.ReadFromWithConcurrency(o.source(r), 0); err != nil {
+			return res, err
+		}
+		if err := o.ctx.Err(); err != nil {
+			return res, err
+		}
+		if !pin.IsZero() {
+			if err := c.sftp.Chtimes(s.path(name), pin, pin); err != nil {
+				return res, err
+			}
 		}
 		// The flush waits on the server's disk, the hash on a CPU (or the wire, when read
 		// back): they run together, in separate server processes.
 		var syncErr error
 		var wg sync.WaitGroup
 		wg.Go(func() { syncErr = syncFile(c.aux, s.path(name)) })
-		got.size, got.sha256, err = s.landedHash(ctx, c, s.path(name))
+		res.got.size, res.got.sha256, err = s.landedHash(o, c, s.path(name))
 		wg.Wait()
 		if err == nil {
 			err = syncErr
@@ -212,9 +139,9 @@ func (s *sftpFS) writeFile(ctx context.Context, name string, r io.ReadSeeker) (i
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
-		return err
+		return res, err
 	})
-	return sent, got, err
+	return res.sent, res.got, err
 }
 
 // syncFile makes name's data durable through its own handle: fsync flushes the file, not
@@ -235,17 +162,24 @@ func syncFile(c *sftp.Client, name string) error {
 
 // landedHash returns the size and sha256 of what is stored at p: hashed by the server when
 // the account may run sha256sum, else read back over SFTP.
-func (s *sftpFS) landedHash(ctx context.Context, c *sftpConn, p string) (int64, string, error) {
+func (s *sftpFS) landedHash(o *opRun, c *sftpConn, p string) (int64, string, error) {
 	if !s.noRemoteHash.Load() {
 		fi, err := c.sftp.Stat(p)
 		if err != nil {
 			return 0, "", err
 		}
 		if fi.Size() >= remoteHashMin {
-			if sum, ok := remoteSHA256(ctx, c.ssh, p, fi.Size(), s.dial.timeout); ok {
+			var (
+				sum string
+				ok  bool
+			)
+			// The command has a deadline of its own, by the file's size: hashing a large
+			// file is not silence.
+			o.offServer(func() { sum, ok = remoteSHA256(o.ctx, c.ssh, p, fi.Size(), s.dial.timeout) })
+			if ok {
 				return fi.Size(), sum, nil
 			}
-			if ctx.Err() == nil && !c.isDead() {
+			if o.ctx.Err() == nil && c.alive() {
 				s.noRemoteHash.Store(true)
 			}
 		}
@@ -268,62 +202,52 @@ func readBackHash(c *sftp.Client, name string) (int64, string, error) {
 	return n, hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// hashed is a file's size and sha256.
+type hashed struct {
+	size int64
+	sum  string
+}
+
 func (s *sftpFS) hashFile(ctx context.Context, name string) (int64, string, error) {
-	var (
-		n   int64
-		sum string
-	)
-	err := s.do(ctx, "hash "+name, func(c *sftpConn) error {
-		var err error
-		n, sum, err = s.landedHash(ctx, c, s.path(name))
-		return err
+	h, err := run(s.conns, ctx, "hash "+name, func(o *opRun, c *sftpConn) (h hashed, err error) {
+		h.size, h.sum, err = s.landedHash(o, c, s.path(name))
+		return h, err
 	})
-	return n, sum, err
+	return h.size, h.sum, err
 }
 
 func (s *sftpFS) readSmall(ctx context.Context, name string, limit int64) ([]byte, error) {
-	var b []byte
-	err := s.do(ctx, "read "+name, func(c *sftpConn) error {
+	return run(s.conns, ctx, "read "+name, func(o *opRun, c *sftpConn) ([]byte, error) {
 		f, err := c.sftp.Open(s.path(name))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer f.Close()
-		b, err = readLimited(f, name, limit)
-		return err
+		return readLimited(f, name, limit)
 	})
-	return b, err
 }
 
 func (s *sftpFS) size(ctx context.Context, name string) (int64, error) {
-	var n int64
-	err := s.do(ctx, "stat "+name, func(c *sftpConn) error {
-		fi, err := c.sftp.Stat(s.path(name))
-		if err == nil {
-			n = fi.Size()
-		}
-		return err
-	})
-	return n, err
+	st, err := s.stat(ctx, name)
+	return st.size, err
 }
 
 func (s *sftpFS) stat(ctx context.Context, name string) (fileStat, error) {
-	var st fileStat
-	err := s.do(ctx, "stat "+name, func(c *sftpConn) error {
+	return run(s.conns, ctx, "stat "+name, func(o *opRun, c *sftpConn) (fileStat, error) {
 		fi, err := c.sftp.Stat(s.path(name))
-		if err == nil {
-			st = fileStat{size: fi.Size(), mtime: fi.ModTime()}
+		if err != nil {
+			return fileStat{}, err
 		}
-		return err
+		return fileStat{size: fi.Size(), mtime: fi.ModTime()}, nil
 	})
-	return st, err
 }
 
 func (s *sftpFS) rename(ctx context.Context, from, to string) error {
-	return s.do(ctx, "rename "+from, func(c *sftpConn) error {
+	_, err := run(s.conns, ctx, "rename "+from, func(o *opRun, c *sftpConn) (struct{}, error) {
 		// Plain SFTP rename refuses an existing target; posix-rename replaces it atomically.
-		return posixRenameError(c.sftp.PosixRename(s.path(from), s.path(to)))
+		return struct{}{}, posixRenameError(c.sftp.PosixRename(s.path(from), s.path(to)))
 	})
+	return err
 }
 
 // posixRenameError says why a server that refuses posix-rename is of no use.
@@ -336,36 +260,31 @@ func posixRenameError(err error) error {
 }
 
 func (s *sftpFS) remove(ctx context.Context, name string) error {
-	return s.do(ctx, "remove "+name, func(c *sftpConn) error { return c.sftp.Remove(s.path(name)) })
+	_, err := run(s.conns, ctx, "remove "+name, func(o *opRun, c *sftpConn) (struct{}, error) {
+		return struct{}{}, c.sftp.Remove(s.path(name))
+	})
+	return err
 }
 
 func (s *sftpFS) files(ctx context.Context, dir string) ([]File, error) {
-	var out []File
-	err := s.do(ctx, "list "+dir, func(c *sftpConn) error {
+	return run(s.conns, ctx, "list "+dir, func(o *opRun, c *sftpConn) ([]File, error) {
 		entries, err := c.sftp.ReadDir(s.path(dir))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out = out[:0]
+		var out []File
 		for _, e := range entries {
 			if e.Mode().IsRegular() {
 				out = append(out, File{Name: e.Name(), Size: e.Size()})
 			}
 		}
-		return nil
+		return out, nil
 	})
-	return out, err
 }
 
 func (s *sftpFS) String() string { return s.display }
 
 func (s *sftpFS) Close() error {
-	s.mu.Lock()
-	c := s.conn
-	s.conn, s.closed = nil, true
-	s.mu.Unlock()
-	if c != nil {
-		c.close()
-	}
+	s.conns.Close()
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"slices"
@@ -132,8 +133,9 @@ func hostKeyAlgorithms(check ssh.HostKeyCallback, addr string) []string {
 }
 
 // dial connects, checks the host key, authenticates and starts sftp, all within the dial
-// timeout: a server that accepts TCP and then stalls must not hang the caller.
-func (d dialer) dial(ctx context.Context) (*sftpConn, error) {
+// timeout: a server that accepts TCP and then stalls must not hang the caller. heard is
+// called at every reply of either sftp session: the server answering.
+func (d dialer) dial(ctx context.Context, heard func()) (*sftpConn, error) {
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
 	var nd net.Dialer
@@ -158,11 +160,11 @@ func (d dialer) dial(ctx context.Context) (*sftpConn, error) {
 		}
 	}
 	c := &sftpConn{ssh: ssh.NewClient(conn, chans, reqs), dead: make(chan struct{})}
-	c.sftp, err = newSFTPClient(c.ssh)
+	c.sftp, err = newSFTPClient(c.ssh, heard)
 	if err == nil {
 		// A second sftp session is a second server process: it can fsync while the first
 		// reads back, where one process would do them in turn.
-		c.aux, err = sftp.NewClient(c.ssh)
+		c.aux, err = startSFTP(c.ssh, heard)
 	}
 	if !stop() && err == nil {
 		err = ctx.Err()
@@ -236,14 +238,14 @@ const openSSHPacket = 256*1024 - 1024
 // transfer holds in memory to concurrentRequests packets.
 const concurrentRequests = 32
 
-func newSFTPClient(sc *ssh.Client) (*sftp.Client, error) {
+func newSFTPClient(sc *ssh.Client, heard func()) (*sftp.Client, error) {
 	opts := []sftp.ClientOption{
 		sftp.UseConcurrentWrites(true),
 		sftp.UseConcurrentReads(true),
 		sftp.UseFstat(true),
 		sftp.MaxConcurrentRequestsPerFile(concurrentRequests),
 	}
-	fc, err := sftp.NewClient(sc, opts...)
+	fc, err := startSFTP(sc, heard, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -252,10 +254,57 @@ func newSFTPClient(sc *ssh.Client) (*sftp.Client, error) {
 	if _, ok := fc.HasExtension("limits@openssh.com"); !ok {
 		return fc, nil
 	}
-	big, err := sftp.NewClient(sc, append(opts, sftp.MaxPacketUnchecked(openSSHPacket))...)
+	big, err := startSFTP(sc, heard, append(opts, sftp.MaxPacketUnchecked(openSSHPacket))...)
 	if err != nil {
 		return fc, nil
 	}
 	_ = fc.Close()
 	return big, nil
+}
+
+// startSFTP starts an sftp session on sc, as sftp.NewClient does, but with every read of
+// the server's replies reported to heard.
+func startSFTP(sc *ssh.Client, heard func(), opts ...sftp.ClientOption) (*sftp.Client, error) {
+	sess, err := sc.NewSession()
+	if err != nil {
+		return nil, err
+	}
+	c, err := func() (*sftp.Client, error) {
+		w, err := sess.StdinPipe()
+		if err != nil {
+			return nil, err
+		}
+		r, err := sess.StdoutPipe()
+		if err != nil {
+			return nil, err
+		}
+		stderr, err := sess.StderrPipe()
+		if err != nil {
+			return nil, err
+		}
+		if err := sess.RequestSubsystem("sftp"); err != nil {
+			return nil, err
+		}
+		go func() { _, _ = io.Copy(io.Discard, stderr) }()
+		return sftp.NewClientPipe(heardReader{r, heard}, w, opts...)
+	}()
+	if err != nil {
+		_ = sess.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// heardReader calls heard whenever bytes come from the server.
+type heardReader struct {
+	r     io.Reader
+	heard func()
+}
+
+func (h heardReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if n > 0 {
+		h.heard()
+	}
+	return n, err
 }

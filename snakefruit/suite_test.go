@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,6 +27,7 @@ func runTargetSuite(t *testing.T, mk targetMaker) {
 	}{
 		{"PutVerifiesAndSkipsSame", testPut},
 		{"PutRejectsBadInput", testPutRejects},
+		{"NeverReplacesOthersFiles", testNeverReplaces},
 		{"ListMissingIsEmpty", testListMissing},
 		{"LockSupersedeFlush", testLockSupersedeFlush},
 		{"Idempotence", testIdempotence},
@@ -33,6 +35,8 @@ func runTargetSuite(t *testing.T, mk targetMaker) {
 		{"PersonEditDuringLockKept", testPersonEditKept},
 		{"Reconcile", testReconcile},
 		{"Pending", testPending},
+		{"TwoProcessesEditTheList", testTwoProcessesEditTheList},
+		{"PendingYields", testPendingYields},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, mk) })
@@ -64,22 +68,71 @@ func testPut(t *testing.T, mk targetMaker) {
 	if !os.SameFile(info1, info2) {
 		t.Errorf("Put of identical content replaced the file")
 	}
-	// Different content under the same name replaces it.
-	c2 := click(t, "foo_1_all.click", "second content, longer")
-	if err := tg.Put(ctx, c2.Filename, c2.Src, c2.Size, c2.SHA256); err != nil {
-		t.Fatal(err)
-	}
-	if got := snapshot(t, dir)[c.Filename]; got != "second content, longer" {
-		t.Fatalf("after replacing, landed %q", got)
-	}
 	files, err := tg.Files(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(files, []File{{c.Filename, c2.Size}}) {
+	if !slices.Equal(files, []File{{c.Filename, c.Size}}) {
 		t.Fatalf("Files = %v", files)
 	}
 	assertNoTemps(t, dir)
+}
+
+// testNeverReplaces: a file of other bytes under a click's name (a person's) is never
+// replaced, by an upload or a pre-upload's rename, whatever its size.
+func testNeverReplaces(t *testing.T, mk targetMaker) {
+	const id = "6f0c1c2e-0d1a-4f55-8a0e-2b7d9c1e3a4f"
+	place := map[string]func(ctx context.Context, tg Target, c LockSpec) error{
+		"Put": func(ctx context.Context, tg Target, c LockSpec) error {
+			return tg.Put(ctx, c.Filename, c.Src, c.Size, c.SHA256)
+		},
+		"Promote": func(ctx context.Context, tg Target, c LockSpec) error {
+			f, err := os.Open(c.Src)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			p, err := tg.Preupload(ctx, id, f)
+			if err != nil {
+				return err
+			}
+			return tg.Promote(ctx, p, c.Filename)
+		},
+	}
+	persons := map[string]string{
+		"other size": "a person's own build of it, longer",
+		"same size":  "a person's click!!",
+	}
+	const bots = "the bot's click!!!"
+	for _, how := range slices.Sorted(maps.Keys(place)) {
+		for _, kind := range slices.Sorted(maps.Keys(persons)) {
+			t.Run(how+"/"+kind, func(t *testing.T) {
+				ctx := testContext(t)
+				tg, dir := mk(t)
+				theirs := persons[kind]
+				if err := os.WriteFile(filepath.Join(dir, "foo_1_all.click"), []byte(theirs), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				c := click(t, "foo_1_all.click", bots)
+				err := place[how](ctx, tg, c)
+				var occ *OccupiedError
+				if !errors.As(err, &occ) || !IsPermanent(err) {
+					t.Fatalf("%s over a person's file: %v, want a permanent *OccupiedError", how, err)
+				}
+				if occ.Name != c.Filename || occ.Size != int64(len(theirs)) || occ.Want != c.Size {
+					t.Errorf("OccupiedError %+v", occ)
+				}
+				if d := Describe(err); !strings.Contains(d, c.Filename) || !strings.Contains(d, "does not replace") {
+					t.Errorf("Describe = %q", d)
+				}
+				got := snapshot(t, dir)
+				if got[c.Filename] != theirs {
+					t.Errorf("the person's file now holds %q", got[c.Filename])
+				}
+				assertNoTemps(t, dir)
+			})
+		}
+	}
 }
 
 func testPutRejects(t *testing.T, mk targetMaker) {
@@ -370,7 +423,7 @@ func testPersonEditKept(t *testing.T, mk targetMaker) {
 	inner := tg.(*target)
 	edited := 0
 	inner.fs = &faultFS{inner: inner.fs, before: func(op, name string) {
-		if op == "writeFile" && name == tempName(DefaultListFile) && edited == 0 {
+		if op == "writeFile" && isTempOf(name, DefaultListFile) && edited == 0 {
 			edited++
 			writeList(t, dir, "person-z_1_all.click", "person-a_1_all.click", "foo_1_all.click", "person-b_1_all.click")
 		}
@@ -411,6 +464,24 @@ func testReconcile(t *testing.T, mk targetMaker) {
 		t.Fatal(err)
 	}
 	owned := []string{"ok_1_all.click", "dup_1_all.click", "noline_1_all.click", "nofile_1_all.click"}
+	// Differences reports the same and repairs nothing, leaving temps to their owners.
+	before := snapshot(t, dir)
+	looked, err := Differences(ctx, tg, owned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLooked := []Difference{
+		{DuplicateLine, "dup_1_all.click", false},
+		{FileMissing, "nofile_1_all.click", false},
+		{FileMissing, "noline_1_all.click", false},
+		{FileWithoutLine, "orphan_1_all.click", false},
+		{LineMissing, "noline_1_all.click", false},
+		{LineWithoutFile, "gone_1_all.click", false},
+	}
+	if !slices.Equal(looked, wantLooked) {
+		t.Fatalf("Differences =\n %v\nwant\n %v", looked, wantLooked)
+	}
+	assertSameFolder(t, snapshot(t, dir), before)
 	got, err := Reconcile(ctx, tg, owned)
 	if err != nil {
 		t.Fatal(err)

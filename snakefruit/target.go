@@ -32,6 +32,10 @@ type Config struct {
 	// KeepAlive is how often an idle or busy SSH connection must show a sign of life
 	// (DefaultKeepAlive when zero); see keepAlive.
 	KeepAlive time.Duration
+	// OpTimeout is how long an sftp operation may go without an answer from the server
+	// before it is abandoned and its connection retired (DefaultOpTimeout when zero); see
+	// connections.
+	OpTimeout time.Duration
 	// MakeFolder has Open create a file:// target's folder when it is missing (the embedded
 	// default's, under state_dir); an sftp target's folder is never made.
 	MakeFolder bool
@@ -65,8 +69,9 @@ type File struct {
 // Target is a snakefruit folder reached through some transport.
 type Target interface {
 	// Put places the local file src in the folder as name: upload to a temp name, check size
-	// and sha256 of what landed, then rename over name. If name already exists with that
-	// sha256, it does nothing.
+	// and sha256 of what landed, then rename it to name. If name already exists with that
+	// sha256, it does nothing; if it exists with other bytes, it changes nothing and returns
+	// an *OccupiedError (permanent): the bot never replaces a file it did not put there.
 	Put(ctx context.Context, name, src string, size int64, sha256hex string) error
 	// Remove deletes name; a missing file is fine.
 	Remove(ctx context.Context, name string) error
@@ -82,11 +87,15 @@ type Target interface {
 	// waits for approval, and reports what landed there (size, sha256, modification time).
 	Preupload(ctx context.Context, id string, r io.ReadSeeker) (Pending, error)
 	// Promote renames pending file p to name if it is still the file p describes (size
-	// and modification time), else it returns ErrPendingChanged and renames nothing.
+	// and modification time), else it returns ErrPendingChanged and renames nothing. A name
+	// that holds other bytes is not replaced: *OccupiedError, as Put.
 	Promote(ctx context.Context, p Pending, name string) error
-	// RemovePending removes request id's pending file; a missing one is fine.
+	// RemovePending removes request id's pending file; a missing one is fine. It never
+	// waits for a pre-upload of id still under way: it stops it instead (the pre-upload
+	// removes what it wrote as it stops) and returns ErrPendingBusy, to be tried again.
 	RemovePending(ctx context.Context, id string) error
-	// SweepTemps removes leftover temporary files of ours (never pending uploads).
+	// SweepTemps removes leftover temporary files of ours (never pending uploads), except
+	// those operations of this target are writing: it waits for none of them.
 	SweepTemps(ctx context.Context) error
 	// String describes the target for logs, without secrets.
 	String() string

@@ -22,8 +22,9 @@ var (
 	bucketRefs     = []byte("refs")     // network \x00 ref -> request id (chat messages)
 	bucketMeta     = []byte("meta")     // free-form key -> value
 	bucketLines    = []byte("lines")    // list line (filename) the bot wrote -> request id
+	bucketFiles    = []byte("files")    // click file (filename) the bot placed -> request id
 	allBuckets     = [][]byte{bucketRequests, bucketActive, bucketPackages, bucketJobs,
-		bucketOutbox, bucketCursors, bucketAudit, bucketRefs, bucketMeta, bucketLines}
+		bucketOutbox, bucketCursors, bucketAudit, bucketRefs, bucketMeta, bucketLines, bucketFiles}
 )
 
 // DB is the bbolt file.

@@ -194,7 +194,8 @@ func (s *Service) Reject(actor stagebot.Identity, idPrefix, reason string) (*Out
 }
 
 // Cancel ends a request. The requester or the landing team. A click on snakefruit is taken
-// off the list by an unlock job queued in the same transaction.
+// off the list by an unlock job queued in the same transaction, as far as its line and file
+// are the bot's; the announcement says which.
 func (s *Service) Cancel(actor stagebot.Identity, idPrefix, reason string) (*Outcome, error) {
 	p := s.cfg.Team.Resolve(actor)
 	// Reasons are typed by people, on networks where a message may span lines.
@@ -220,15 +221,22 @@ func (s *Service) Cancel(actor stagebot.Identity, idPrefix, reason string) (*Out
 		if reason != "" {
 			note += ": " + reason
 		}
+		// What the unlock will do, as it will decide it (a person's line stays, and so
+		// does a file the bot did not put there).
+		var plan removal
 		if wasOn {
-			note += "; taking it off the list"
+			var err error
+			if plan, err = planRemoval(tx, r, r.PersonsLine); err != nil {
+				return "", err
+			}
+			note += "; " + plan.intent()
 		}
 		if err := s.move(tx, r, stagebot.StateCancelled, p.Display(), note); err != nil {
 			return "", err
 		}
 		if wasOn {
 			err := s.enqueue(tx, stagebot.JobUnlock, r, false)
-			return fmt.Sprintf("[%s] cancelled; taking %s off the list", r.ShortID(), r.Filename), err
+			return fmt.Sprintf("[%s] cancelled; %s", r.ShortID(), plan.intent()), err
 		}
 		return fmt.Sprintf("[%s] cancelled", r.ShortID()), nil
 	})

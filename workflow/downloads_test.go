@@ -76,6 +76,7 @@ func TestDownloadsTakeTurns(t *testing.T) {
 			e := newEnv(t, stagebot.Policy{Approvals: 1}, func(cfg *Config) {
 				cfg.Team = team
 				cfg.Intake.MaxConcurrent = c.max
+				cfg.Intake.AllowedHosts = []string{"127.0.0.1"} // the test server's host
 			})
 			srv := &trickler{dir: e.clicks, per: map[string]int{}, maxOne: map[string]int{}}
 			hs := httptest.NewServer(srv)

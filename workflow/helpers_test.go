@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -45,7 +46,67 @@ type flakyTarget struct {
 	// preGate, when set, holds every pre-upload until it is closed; preFail fails them.
 	preGate chan struct{}
 	preFail atomic.Bool
+	// preLost has a pre-upload land whole but report a failure (its reply lost).
+	preLost atomic.Bool
+	// stall, once armed, stalls the next pre-upload inside the target, its file open.
+	stall atomic.Pointer[preStall]
+	// rmFail fails RemovePending; editFail fails EditList (both as a refused connection).
+	rmFail, editFail atomic.Bool
+	// onPut, when set, runs as Put begins (a person acting while the lock runs).
+	onPut atomic.Pointer[func()]
 }
+
+// preStall holds one pre-upload after its first chunk, inside the target's Preupload (which
+// has its file in hand), until let is called or the pre-upload is cancelled: a pre-upload
+// whose far side stopped taking bytes. stalled is closed once it holds.
+type preStall struct {
+	stalled, release chan struct{}
+	id               atomic.Pointer[string]
+	hold, free       sync.Once
+}
+
+func (f *flakyTarget) armStall() *preStall {
+	st := &preStall{stalled: make(chan struct{}), release: make(chan struct{})}
+	f.stall.Store(st)
+	return st
+}
+
+func (st *preStall) let() { st.free.Do(func() { close(st.release) }) }
+
+// await waits until the pre-upload holds.
+func (st *preStall) await(t *testing.T) {
+	t.Helper()
+	select {
+	case <-st.stalled:
+	case <-time.After(20 * time.Second):
+		t.Fatal("no pre-upload stalled")
+	}
+}
+
+// stalledReader is the source of a stalled pre-upload.
+type stalledReader struct {
+	io.ReadSeeker
+	ctx   context.Context
+	st    *preStall
+	given int
+}
+
+func (r *stalledReader) Read(p []byte) (int, error) {
+	const first = 256
+	if r.given >= first {
+		r.st.hold.Do(func() { close(r.st.stalled) })
+		select {
+		case <-r.st.release:
+		case <-r.ctx.Done():
+			return 0, r.ctx.Err()
+		}
+	}
+	n, err := r.ReadSeeker.Read(p[:min(len(p), first)])
+	r.given += n
+	return n, err
+}
+
+var errRefused = &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 
 func (f *flakyTarget) Preupload(ctx context.Context, id string, r io.ReadSeeker) (snakefruit.Pending, error) {
 	if f.preGate != nil {
@@ -56,13 +117,38 @@ func (f *flakyTarget) Preupload(ctx context.Context, id string, r io.ReadSeeker)
 		}
 	}
 	if f.preFail.Load() {
-		return snakefruit.Pending{}, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+		return snakefruit.Pending{}, errRefused
 	}
-	return f.Target.Preupload(ctx, id, r)
+	if st := f.stall.Swap(nil); st != nil {
+		st.id.Store(&id)
+		r = &stalledReader{ReadSeeker: r, ctx: ctx, st: st}
+	}
+	p, err := f.Target.Preupload(ctx, id, r)
+	if err == nil && f.preLost.Load() {
+		return snakefruit.Pending{}, errRefused
+	}
+	return p, err
+}
+
+func (f *flakyTarget) RemovePending(ctx context.Context, id string) error {
+	if f.rmFail.Load() {
+		return errRefused
+	}
+	return f.Target.RemovePending(ctx, id)
+}
+
+func (f *flakyTarget) EditList(ctx context.Context, edit func([]string) ([]string, error)) error {
+	if f.editFail.Load() {
+		return errRefused
+	}
+	return f.Target.EditList(ctx, edit)
 }
 
 func (f *flakyTarget) Put(ctx context.Context, name, src string, size int64, sum string) error {
 	f.putCalled.Add(1)
+	if fn := f.onPut.Load(); fn != nil {
+		(*fn)()
+	}
 	switch f.fail.Load() {
 	case 1:
 		return &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}

@@ -51,10 +51,11 @@ func (e *env) bigClick(name, version string) string {
 // opened the source) and, checked once frozen, has not been renamed into place yet.
 func holdUpload(t *testing.T, s *sshdtest.Server, filename string) {
 	t.Helper()
-	tmp := filepath.Join(s.Dir, snakefruit.TempPrefix+filename)
+	var tmp string // the upload's temp file, once it exists
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		if _, err := os.Stat(tmp); err == nil {
+		if m, _ := filepath.Glob(filepath.Join(s.Dir, snakefruit.TempPattern(filename))); len(m) > 0 {
+			tmp = m[0]
 			break
 		}
 		if time.Now().After(deadline) {

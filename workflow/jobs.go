@@ -145,12 +145,18 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 		})
 	}
 	if !job.ListSeen {
-		// What the list holds before this lock touches anything: a line already naming
-		// the file is a person's, and stays theirs.
+		// What the list and the folder hold before this lock touches anything: a line
+		// already naming the file is a person's, and stays theirs; so is a file already
+		// there, which the lock may use if it is the click and never replaces if not.
 		lines, err := s.cfg.Target.ReadList(ctx)
 		if err != nil {
 			return err
 		}
+		files, err := s.cfg.Target.Files(ctx)
+		if err != nil {
+			return err
+		}
+		present := slices.ContainsFunc(files, func(f snakefruit.File) bool { return f.Name == r.Filename })
 		err = s.update(func(tx *storage.Tx) error {
 			if _, ok, err := s.current(tx, job); err != nil || !ok {
 				return cmp.Or(err, errStale)
@@ -159,6 +165,13 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 			// may still be queued) is not a person's.
 			job.ListSeen = true
 			job.PersonsLine = slices.Contains(lines, r.Filename) && tx.LineOwner(r.Filename) == ""
+			if !present || tx.FileOwner(r.Filename) != "" {
+				// Recorded before the file is placed: a crash after it leaves a file known
+				// as the bot's, which the cleanup of this lock removes.
+				if err := tx.OwnFile(r.Filename, r.ID); err != nil {
+					return err
+				}
+			}
 			return tx.PutJob(job)
 		})
 		if err != nil {
@@ -169,10 +182,13 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 	if plan.replaces != nil {
 		replaces = plan.replaces.Filename
 	}
-	// A pre-upload still under way is waited for (it is faster than starting over), then
-	// the request read again for what it recorded.
-	if err := s.awaitPreupload(ctx, r.ID); err != nil {
-		return err
+	// A pre-upload still under way here made no progress for too long (nextJob keeps the
+	// lock back while it does): it is stopped, and the bot's own copy uploaded. It removes
+	// its file as it stops, and the record of this lock queues that removal too.
+	abandoned := s.pre.get(r.ID) != nil
+	if abandoned {
+		s.pre.stopFor(r.ID)
+		s.log.Warn("pre-upload stalled; uploading the bot's copy instead", "id", r.ShortID())
 	}
 	if err := s.view(func(tx *storage.Tx) error {
 		cur, err := tx.Request(r.ID)
@@ -184,8 +200,13 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 		return err
 	}
 	spec := snakefruit.LockSpec{Filename: r.Filename, Src: r.LocalPath, Size: r.Size, SHA256: r.SHA256,
-		Replaces: replaces, KeepReplaced: true, Pending: pendingSpec(r)}
+		Replaces: replaces, KeepReplaced: true}
+	if !abandoned {
+		spec.Pending = pendingSpec(r)
+	}
+	changed := false
 	spec.Changed = func(err error) {
+		changed = true
 		s.log.Warn("pre-upload changed behind the bot's back; uploading the bot's copy", "id", r.ShortID(), "err", err)
 	}
 	// The claim is the last point where a person's cancel or withdrawal stops the lock
@@ -218,16 +239,16 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 	if err := snakefruit.Lock(ctx, s.cfg.Target, spec); err != nil {
 		return err
 	}
-	if spec.Pending == nil && r.Preupload != nil {
-		// A pre-upload that never got recorded (a crash, a failed check) may have left
-		// its file; the click is in place now, so it goes.
-		if err := s.cfg.Target.RemovePending(ctx, r.ID); err != nil {
-			s.log.Warn("could not remove an unused pre-upload; the next start will", "id", r.ShortID(), "err", err)
-		}
-	}
+	renamed := spec.Pending != nil && !changed
 	return s.finish(job, func(tx *storage.Tx, r *stagebot.Request) error {
 		if r.State != stagebot.StateApproved {
 			return errStale
+		}
+		if renamed {
+			// It is the click in place now. Any other pre-upload's file (never checked,
+			// changed, stalled) has its removal queued as the request moves to locked,
+			// retried until it is gone.
+			r.Preupload = nil
 		}
 		r.Replaces, r.PersonsLine, r.LastError, r.Attempt, r.NextTry = replaces, job.PersonsLine, "", 0, zeroTime
 		note := "on snakefruit and in the list"
@@ -281,22 +302,67 @@ func (s *Service) supersedeOlder(tx *storage.Tx, r *stagebot.Request, replaced s
 	return nil
 }
 
-// ownedElsewhere reports whether another request holds the same filename on snakefruit, in
-// which case the line and file are not this one's to remove.
-func ownedElsewhere(tx *storage.Tx, r *stagebot.Request) (bool, error) {
+// sharer is another request that holds the same filename on snakefruit, whose line and file
+// r's unlock must leave, or nil.
+func sharer(tx *storage.Tx, r *stagebot.Request) (*stagebot.Request, error) {
 	others, err := tx.PackageRequests(r.Name, r.Arch, 0)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	return slices.ContainsFunc(others, func(o *stagebot.Request) bool {
-		return o.ID != r.ID && o.Filename == r.Filename && o.State.OnSnakefruit()
-	}), nil
+	for _, o := range others {
+		if o.ID != r.ID && o.Filename == r.Filename && o.State.OnSnakefruit() {
+			return o, nil
+		}
+	}
+	return nil, nil
+}
+
+// removal is what taking r off snakefruit does, decided from bbolt: the unlock that does it
+// and the cancel that announces it say the same.
+type removal struct {
+	line  bool   // its line goes: the bot wrote it
+	file  bool   // its file goes: the bot placed it
+	stays string // why what stays stays, for people; "" when both go
+}
+
+// planRemoval decides r's removal; personsLine is what the lock found on the list.
+func planRemoval(tx *storage.Tx, r *stagebot.Request, personsLine bool) (removal, error) {
+	o, err := sharer(tx, r)
+	switch {
+	case err != nil:
+		return removal{}, err
+	case o != nil:
+		return removal{stays: fmt.Sprintf("[%s] has the same file on snakefruit, so its line and file stay", o.ShortID())}, nil
+	case personsLine || r.PersonsLine:
+		return removal{stays: "its list line is a person's and stays, and so does its file"}, nil
+	case tx.FileOwner(r.Filename) != r.ID:
+		return removal{line: true, stays: "its file in locked-clicks is not one the bot put there and stays"}, nil
+	}
+	return removal{line: true, file: true}, nil
+}
+
+// intent says what the removal will do; done, what it did.
+func (m removal) intent() string {
+	return m.say("taking it off the list and out of locked-clicks", "taking it off the list")
+}
+func (m removal) done() string {
+	return m.say("taken off the list and out of locked-clicks", "taken off the list")
+}
+
+func (m removal) say(both, line string) string {
+	switch {
+	case m.line && m.file:
+		return both
+	case m.line:
+		return line + "; " + m.stays
+	}
+	return m.stays
 }
 
 // unlockPlan is what an unlock decided from bbolt before touching snakefruit.
 type unlockPlan struct {
 	r       *stagebot.Request
-	leave   bool              // the line and file are not this request's to remove
+	removal removal
 	restore *stagebot.Request // the older locked version whose line goes back in place
 }
 
@@ -309,14 +375,15 @@ func (s *Service) planUnlock(tx *storage.Tx, job stagebot.Job) (*unlockPlan, err
 		return nil, errStale
 	}
 	p := &unlockPlan{r: r}
-	shared, err := ownedElsewhere(tx, r)
-	if err != nil {
-		return nil, err
-	}
 	// A request that wants its click on snakefruit is never unlocked (a cleanup cannot
 	// overtake a later lock: the worker runs a package's jobs in order; this is the belt
 	// to those braces).
-	p.leave = shared || job.PersonsLine || r.PersonsLine || r.State.OnSnakefruit()
+	p.removal = removal{stays: "it is locked, so its line and file stay"}
+	if !r.State.OnSnakefruit() {
+		if p.removal, err = planRemoval(tx, r, job.PersonsLine); err != nil {
+			return nil, err
+		}
+	}
 	if job.ReplacesID != "" {
 		o, err := tx.Request(job.ReplacesID)
 		if err != nil && stagebot.ErrorCode(err) != stagebot.ENOTFOUND {
@@ -344,8 +411,14 @@ func (s *Service) runUnlock(ctx context.Context, job stagebot.Job) error {
 	// (the request may be pending again since, without a record of it). A cleanup removes
 	// it unless the request still waits for its lock (a withdrawal or a hold put it back
 	// to pending) and keeps its record: then its lock judges it.
-	if job.PendingOnly || r.Preupload == nil || (r.State != stagebot.StatePending && r.State != stagebot.StateApproved) {
-		if err := s.cfg.Target.RemovePending(ctx, r.ID); err != nil {
+	if job.PendingOnly || r.Preupload == nil || !waiting(r) {
+		err := s.cfg.Target.RemovePending(ctx, r.ID)
+		if errors.Is(err, snakefruit.ErrPendingBusy) && !job.PendingOnly {
+			// Its pre-upload, stopped, removes the file itself, and the removal queued
+			// when it was stopped makes sure.
+			err = nil
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -370,9 +443,9 @@ func (s *Service) runUnlock(ctx context.Context, job stagebot.Job) error {
 			return err
 		}
 	}
-	tookOff := false
+	m := p.removal
 	switch {
-	case p.leave:
+	case !m.line:
 	case !job.ListSeen:
 		// An unlock queued before jobs recorded what the list held (an upgrade from an
 		// older stagebot): it cannot tell a person's line from its own, so it leaves the
@@ -381,36 +454,41 @@ func (s *Service) runUnlock(ctx context.Context, job stagebot.Job) error {
 		if err != nil {
 			return err
 		}
-		if !slices.Contains(lines, r.Filename) {
+		m.line = false
+		if m.file = m.file && !slices.Contains(lines, r.Filename); m.file {
 			if err := s.cfg.Target.Remove(ctx, r.Filename); err != nil {
 				return err
 			}
 		}
-	default:
+	case m.file:
 		if err := snakefruit.Unlock(ctx, s.cfg.Target, r.Filename); err != nil {
 			return err
 		}
-		tookOff = true
+	default:
+		if err := snakefruit.Unlist(ctx, s.cfg.Target, r.Filename); err != nil {
+			return err
+		}
 	}
 	return s.finish(job, func(tx *storage.Tx, r *stagebot.Request) error {
-		if tookOff {
+		if m.line {
 			if err := tx.DisownLine(r.Filename); err != nil {
 				return err
 			}
 		}
+		if m.file {
+			if err := tx.DisownFile(r.Filename); err != nil {
+				return err
+			}
+		}
 		r.LastError, r.Attempt, r.NextTry = "", 0, zeroTime
-		if err := s.note(tx, r, "worker", "unlock", "taken off the list"); err != nil {
+		if err := s.note(tx, r, "worker", "unlock", m.done()); err != nil {
 			return err
 		}
 		if job.Quiet {
 			return nil
 		}
-		what := "taken off the list and out of locked-clicks"
-		if p.leave {
-			what = "the list's line for it is a person's and stays"
-		}
 		_, err := tx.Announce(stagebot.Announcement{At: s.now(), RequestID: r.ID, Word: string(r.State),
-			Text: line(r, string(r.State), what)})
+			Text: line(r, string(r.State), m.done())})
 		return err
 	})
 }

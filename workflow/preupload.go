@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha512"
 	"encoding/hex"
@@ -9,66 +10,83 @@ import (
 	"io/fs"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"stagebot"
 	"stagebot/intake"
+	"stagebot/internal/wake"
 	"stagebot/snakefruit"
 	"stagebot/storage"
 )
 
 // A pre-upload copies a click to snakefruit under a hidden name (snakefruit.PendingName)
 // while its download is still arriving and its request waits, so that approval only has to
-// rename it into place (issue 15). It is an optimisation with a strict rule: only a copy
-// that landed whole, with the request's size and sha256, is recorded (Request.Preupload),
-// and the lock renames it only while it is still that file; anything else is removed and
-// the lock uploads the bot's own copy, as without a pre-upload.
+// rename it into place. It is an optimisation with a strict rule: only a copy that landed
+// whole, with the request's size and sha256, is recorded (Request.Preupload), and the lock
+// renames it only while it is still that file; anything else is removed and the lock
+// uploads the bot's own copy, as without a pre-upload.
 //
-// Who removes a pending file: the pre-upload itself when its request was never recorded or
-// has ended by the time it lands; an unlock job (queued by endJobs, so it survives a
-// crash) once a request with a recorded pre-upload ends; the lock, of one it could not
-// use; and, for a crash in between, the sweep at the worker's start (sweepPending).
+// Nothing waits for a pre-upload but its own request's lock, and that one only while it
+// makes progress (nextJob defers the lock meanwhile, so the worker carries on with other
+// packages). When its request ends, or its lock gives up on it, it is stopped at once: the
+// transaction that ends the request (or records its lock) queues a removal job for the
+// pending file (dropPreupload), and once it committed the pre-upload is cancelled (update,
+// preuploads.stopFor). The pre-upload then removes its own file before it returns, within
+// seconds; the queued removal, which the worker runs only once no pre-upload of its request
+// is under way here, makes sure after a crash or a failed removal, retried until the file
+// is gone. Snakefruit keeps the same rule below: a removal or a rename of a pending file
+// stops its pre-upload rather than wait for it. The lock, finding a checked pre-upload
+// changed, removes it; and for a crash before any of that, the sweep at the worker's start
+// (sweepPending).
 
 // preuploadLinger bounds the removal of a pending file once its request is known to end,
 // even while shutting down.
 const preuploadLinger = 30 * time.Second
 
+// preuploadStall is how long a lock waits for its request's pre-upload after that last made
+// progress (read a chunk of the click) before it stops it and uploads the bot's own copy. It
+// spans a big click's check after its last byte (flush and read-back) on a slow link; a
+// transport that bounds its operations ends a stalled one sooner by itself.
+const preuploadStall = 2 * time.Minute
+
 // preupload is one pre-upload under way.
 type preupload struct {
 	id      string
-	ctx     context.Context // ends with the service, or when its stage is refused
+	ctx     context.Context // ends with the service, when its stage is refused or when stopped
 	cancel  context.CancelFunc
 	settled chan *stagebot.Request // Stage's outcome: the recorded request, or nil
 	done    chan struct{}          // closed once the pre-upload is recorded or removed
 	then    []func()               // spawned once done is closed (preuploads.after); under mu
+	// progress is when it last read a chunk of the click (UnixNano, the service's clock).
+	progress atomic.Int64
+	// stopped: its request no longer wants it (ended, or its lock gave up on it); a copy
+	// that lands all the same is not recorded.
+	stopped atomic.Bool
 }
 
 // preuploads are the pre-uploads under way, by request ID.
 type preuploads struct {
-	// spawn runs a pre-upload (go fn() by default) and wait waits for one to end, or for
-	// ctx to; the simulation runs them itself, at steps of its choosing, so that a seed
-	// replays exactly.
+	// spawn runs a pre-upload (go fn() by default) and wait waits for one to end (for a
+	// refused stage); the simulation runs them itself, at steps of its choosing, so that a
+	// seed replays exactly.
 	spawn  func(id string, fn func())
-	wait   func(ctx context.Context, id string, done <-chan struct{}) error
+	wait   func(id string, done <-chan struct{})
 	mu     sync.Mutex
 	byID   map[string]*preupload
 	wg     sync.WaitGroup
 	ctx    context.Context
 	cancel context.CancelFunc
+	// stall is preuploadStall unless a test shortens it.
+	stall time.Duration
 }
 
-func (p *preuploads) init() {
+func (p *preuploads) init(stall time.Duration) {
 	p.byID = map[string]*preupload{}
 	p.spawn = func(_ string, fn func()) { go fn() }
-	p.wait = func(ctx context.Context, _ string, done <-chan struct{}) error {
-		select {
-		case <-done:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	p.wait = func(_ string, done <-chan struct{}) { <-done }
 	p.ctx, p.cancel = context.WithCancel(context.Background())
+	p.stall = cmp.Or(stall, preuploadStall)
 }
 
 func (p *preuploads) get(id string) *preupload {
@@ -90,6 +108,25 @@ func (p *preuploads) after(id string, fn func()) bool {
 	return true
 }
 
+// stopFor stops id's pre-upload under way, if any, without waiting for it: its request no
+// longer wants it. It removes its file as it stops.
+func (p *preuploads) stopFor(id string) {
+	if pu := p.get(id); pu != nil {
+		pu.stopped.Store(true)
+		pu.cancel()
+	}
+}
+
+// patience is how much longer a lock of id waits for id's pre-upload under way at now: 0
+// when none is under way, or when it made no progress for stall.
+func (p *preuploads) patience(id string, now time.Time) time.Duration {
+	pu := p.get(id)
+	if pu == nil || pu.stopped.Load() {
+		return 0
+	}
+	return max(time.Unix(0, pu.progress.Load()).Add(p.stall).Sub(now), 0)
+}
+
 // stop cancels the pre-uploads under way and waits for them: their pending files stay for
 // the next start to judge.
 func (p *preuploads) stop() {
@@ -106,6 +143,7 @@ func (s *Service) follow(id string) (hook func(*intake.Growing), settle func(*st
 	hook = func(g *intake.Growing) {
 		pu = &preupload{id: id, settled: make(chan *stagebot.Request, 1), done: make(chan struct{})}
 		pu.ctx, pu.cancel = context.WithCancel(s.pre.ctx)
+		pu.progress.Store(s.now().UnixNano())
 		s.pre.mu.Lock()
 		s.pre.byID[id] = pu
 		s.pre.mu.Unlock()
@@ -119,7 +157,7 @@ func (s *Service) follow(id string) (hook func(*intake.Growing), settle func(*st
 		pu.settled <- r
 		if r == nil {
 			pu.cancel()
-			_ = s.pre.wait(context.Background(), pu.id, pu.done)
+			s.pre.wait(pu.id, pu.done)
 		}
 	}
 	return hook, settle
@@ -133,12 +171,14 @@ func (s *Service) runPreupload(pu *preupload, g *intake.Growing) {
 		then := pu.then
 		s.pre.mu.Unlock()
 		close(pu.done)
+		// A lock, or a removal of the file, may have waited for this to end (nextJob).
+		wake.Signal(s.wakeWorker)
 		for _, fn := range then {
 			s.pre.spawn(pu.id, fn)
 		}
 	}()
 	defer pu.cancel()
-	landed, err := s.cfg.Target.Preupload(pu.ctx, pu.id, g)
+	landed, err := s.cfg.Target.Preupload(pu.ctx, pu.id, progressReader{g, pu, s.now})
 	g.Close()
 	var r *stagebot.Request
 	select {
@@ -152,44 +192,73 @@ func (s *Service) runPreupload(pu *preupload, g *intake.Growing) {
 		return
 	}
 	good := err == nil && landed.Size == r.Size && landed.SHA256 == r.SHA256
-	// A failed pre-upload's file goes now; once it is surely gone, the request forgets it
-	// was ever started, so that nothing queues its removal again (a host that refuses the
-	// bot would have that removal retried forever).
-	removed := !good && s.removeOrphan(pu.id) == nil
 	kept := false
-	uerr := s.update(func(tx *storage.Tx) error {
-		cur, err := tx.Request(pu.id)
-		if err != nil {
-			return err
-		}
-		if cur.State != stagebot.StatePending && cur.State != stagebot.StateApproved {
-			// It ended (or was locked) while this uploaded: the removal its end queued
-			// may have run before the file landed, so another one goes in the queue.
-			_, err := tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobUnlock, RequestID: cur.ID, Created: s.now(),
-				Gen: cur.Gen, Quiet: true, PendingOnly: true})
-			return err
-		}
-		if removed && cur.Preupload != nil && !cur.Preupload.Checked() {
-			cur.Preupload = nil
+	if good {
+		uerr := s.update(func(tx *storage.Tx) error {
+			cur, err := tx.Request(pu.id)
+			if err != nil {
+				return err
+			}
+			// Only a request still waiting for its lock, and still counting on this copy,
+			// takes it; whoever ended the request or gave up on the copy queued its removal.
+			if !waiting(cur) || cur.Preupload == nil || pu.stopped.Load() {
+				return nil
+			}
+			cur.Preupload = &stagebot.Preupload{Name: landed.Name, Size: landed.Size, SHA256: landed.SHA256, MTime: landed.MTime}
+			kept = true
 			return tx.PutRequest(cur)
+		})
+		if uerr != nil {
+			s.log.Warn("could not record a pre-upload", "id", stagebot.ShortID(pu.id), "err", uerr)
 		}
-		if !good || cur.Preupload == nil {
-			return nil
-		}
-		cur.Preupload = &stagebot.Preupload{Name: landed.Name, Size: landed.Size, SHA256: landed.SHA256, MTime: landed.MTime}
-		kept = true
-		return tx.PutRequest(cur)
-	})
-	switch {
-	case uerr != nil:
-		s.log.Warn("could not record a pre-upload", "id", stagebot.ShortID(pu.id), "err", uerr)
-	case kept:
+	}
+	if kept {
 		s.log.Info("pre-uploaded", "id", stagebot.ShortID(pu.id), "bytes", landed.Size)
-	case !good && s.pre.ctx.Err() == nil:
-		// Unless removed, the request keeps its unchecked record: its lock, or its end,
-		// removes the file.
+		return
+	}
+	if !good && !pu.stopped.Load() && s.pre.ctx.Err() == nil {
 		s.log.Warn("pre-upload failed; the click is copied at approval instead", "id", stagebot.ShortID(pu.id), "err", err)
 	}
+	// The copy is of no use: it goes now, within seconds of the request's end.
+	if s.removeOrphan(pu.id) != nil {
+		// The request keeps its record of the copy: its lock, or its end, queues the removal.
+		return
+	}
+	// Surely gone: a request still waiting forgets it was ever started, so that nothing
+	// queues its removal again (a host that refuses the bot would have that removal
+	// retried forever).
+	uerr := s.update(func(tx *storage.Tx) error {
+		cur, err := tx.Request(pu.id)
+		if err != nil || !waiting(cur) || cur.Preupload == nil || cur.Preupload.Checked() {
+			return err
+		}
+		cur.Preupload = nil
+		return tx.PutRequest(cur)
+	})
+	if uerr != nil {
+		s.log.Warn("could not record a pre-upload's removal", "id", stagebot.ShortID(pu.id), "err", uerr)
+	}
+}
+
+// waiting reports whether r still waits for its lock (pending or approved), the only time
+// its pre-upload is of use.
+func waiting(r *stagebot.Request) bool {
+	return r.State == stagebot.StatePending || r.State == stagebot.StateApproved
+}
+
+// progressReader is a pre-upload's source, noting each chunk it hands on as progress.
+type progressReader struct {
+	*intake.Growing
+	pu  *preupload
+	now func() time.Time
+}
+
+func (p progressReader) Read(b []byte) (int, error) {
+	n, err := p.Growing.Read(b)
+	if n > 0 {
+		p.pu.progress.Store(p.now().UnixNano())
+	}
+	return n, err
 }
 
 // removeOrphan removes a pending file nothing will use, as far as a short try goes; the
@@ -205,15 +274,6 @@ func (s *Service) removeOrphan(id string) error {
 		s.log.Warn("could not remove a pre-upload; the next start will", "id", stagebot.ShortID(id), "err", err)
 	}
 	return err
-}
-
-// awaitPreupload waits for id's pre-upload under way, if any, to be recorded or removed.
-func (s *Service) awaitPreupload(ctx context.Context, id string) error {
-	pu := s.pre.get(id)
-	if pu == nil {
-		return nil
-	}
-	return s.pre.wait(ctx, id, pu.done)
 }
 
 // sweepPending removes the pending files a crash left: those whose request is unknown or
@@ -238,7 +298,7 @@ func (s *Service) sweepPending(ctx context.Context) error {
 			if err != nil && stagebot.ErrorCode(err) != stagebot.ENOTFOUND {
 				return err
 			}
-			if r == nil || (r.State != stagebot.StatePending && r.State != stagebot.StateApproved) {
+			if r == nil || !waiting(r) {
 				gone = append(gone, id)
 			}
 		}
@@ -249,6 +309,9 @@ func (s *Service) sweepPending(ctx context.Context) error {
 	}
 	for _, id := range gone {
 		if err := s.cfg.Target.RemovePending(ctx, id); err != nil {
+			if errors.Is(err, snakefruit.ErrPendingBusy) {
+				continue // a pre-upload of this process, stopped: it removes its file itself
+			}
 			return err
 		}
 		s.log.Info("removed a pre-upload whose request ended", "id", stagebot.ShortID(id))
@@ -266,17 +329,20 @@ func pendingSpec(r *stagebot.Request) *snakefruit.Pending {
 }
 
 // dropPreupload forgets r's pre-upload as r moves to state to, inside the transaction that
-// moves it: a locked request's was renamed into place (or removed by its lock), and any
-// other end queues the unlock that removes it, so that the removal survives a crash.
-// Pending and approved requests keep theirs.
+// moves it, when r no longer waits for its lock: it queues the removal of the pending file
+// (so that the removal survives a crash), and the pre-upload, if still under way, is stopped
+// once the transaction committed (update). A lock that renamed the pre-upload into place
+// forgets it itself first. Pending and approved requests keep theirs.
 func (s *Service) dropPreupload(tx *storage.Tx, r *stagebot.Request, to stagebot.State) error {
-	if r.Preupload == nil || to == stagebot.StatePending || to == stagebot.StateApproved {
+	if to == stagebot.StatePending || to == stagebot.StateApproved {
+		return nil
+	}
+	// Stopped whether or not it is recorded: a request that ended wants no copy.
+	s.leaving = append(s.leaving, r.ID)
+	if r.Preupload == nil {
 		return nil
 	}
 	r.Preupload = nil
-	if to == stagebot.StateLocked {
-		return nil
-	}
 	_, err := tx.EnqueueJob(stagebot.Job{Kind: stagebot.JobUnlock, RequestID: r.ID, Created: s.now(), Gen: r.Gen,
 		Quiet: true, PendingOnly: true})
 	return err

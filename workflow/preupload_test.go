@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -129,9 +130,10 @@ func TestApprovalWaitsForThePreupload(t *testing.T) {
 	if _, err := e.svc.Approve(bob, r.ShortID()); err != nil {
 		t.Fatal(err)
 	}
-	// The lock is under way and waits: nothing is in the folder yet.
-	e.await(r.ID, "the lock under way", func(*stagebot.Request) bool { return e.svc.isRunning(r.ID) })
-	time.Sleep(100 * time.Millisecond) // a lock that did not wait would upload now
+	// The lock waits, off the worker: it is not due while the pre-upload makes progress.
+	if job, wait, err := e.svc.nextJob(); err != nil || job != nil || wait > preuploadStall {
+		t.Fatalf("next job %+v (err %v, wait %s), want none while the pre-upload runs", job, err, wait)
+	}
 	if _, err := os.Stat(filepath.Join(e.folder, r.Filename)); err == nil || e.target.putCalled.Load() > 0 {
 		t.Fatalf("the lock went ahead without the pre-upload (uploads %d)", e.target.putCalled.Load())
 	}
@@ -233,5 +235,34 @@ func TestDigestWaitsForThePreupload(t *testing.T) {
 	want := sha512.Sum512(data)
 	if got.SHA512 != hex.EncodeToString(want[:]) {
 		t.Errorf("sha512 %s, want %x", got.SHA512, want)
+	}
+}
+
+// A pre-upload the lock could not use (its check failed, and removing it did too) is removed
+// after the lock by a queued job, recorded with the lock and retried until the file is gone.
+func TestUnusedPreuploadRemovalIsQueuedWithTheLock(t *testing.T) {
+	e := newEnv(t, stagebot.Policy{Approvals: 1}, preuploadOn)
+	e.target.preLost.Store(true)
+	e.target.rmFail.Store(true)
+	r := e.stage(alice, e.click("com.example.unused", "1.0", "all"))
+	e.svc.pre.wg.Wait() // it landed, was not believed, and could not be removed
+	if _, err := os.Stat(e.pendingFile(r.ID)); err != nil {
+		t.Fatalf("the pre-upload's file is not there to begin with: %v", err)
+	}
+	if _, err := e.svc.Approve(bob, r.ShortID()); err != nil {
+		t.Fatal(err)
+	}
+	e.awaitState(r.ID, stagebot.StateLocked)
+	if !slices.ContainsFunc(e.jobsOf(r.ID), func(j stagebot.Job) bool { return j.PendingOnly }) {
+		t.Fatalf("locked with no removal of its pre-upload queued (jobs %+v)", e.jobsOf(r.ID))
+	}
+	e.await(r.ID, "a failed removal", func(*stagebot.Request) bool {
+		return slices.ContainsFunc(e.jobsOf(r.ID), func(j stagebot.Job) bool { return j.PendingOnly && j.Attempt > 0 })
+	})
+	e.target.rmFail.Store(false)
+	e.awaitGone(e.pendingFile(r.ID))
+	e.await(r.ID, "no job left", func(*stagebot.Request) bool { return len(e.jobs()) == 0 })
+	if n := e.target.putCalled.Load(); n != 1 {
+		t.Errorf("%d upload(s), want the bot's own copy once", n)
 	}
 }

@@ -18,6 +18,7 @@ const stepPublished = "published-command"
 // and locked and is announced; the next phasing signal or !retry tries again.
 func (s *Service) runPublish(ctx context.Context, job stagebot.Job) error {
 	var r *stagebot.Request
+	ownFile := false
 	if err := s.view(func(tx *storage.Tx) error {
 		var ok bool
 		var err error
@@ -25,6 +26,7 @@ func (s *Service) runPublish(ctx context.Context, job stagebot.Job) error {
 		if err == nil && (!ok || r.State != stagebot.StatePromoted) {
 			err = errStale
 		}
+		ownFile = err == nil && tx.FileOwner(r.Filename) == r.ID
 		return err
 	}); err != nil {
 		return err
@@ -41,21 +43,36 @@ func (s *Service) runPublish(ctx context.Context, job stagebot.Job) error {
 			return err
 		}
 	}
-	if !r.PersonsLine {
+	// A person's line stays, with its file; a file the bot did not put there stays too.
+	flush, ownFile := !r.PersonsLine, !r.PersonsLine && ownFile
+	switch {
+	case ownFile:
 		if err := snakefruit.Unlock(ctx, s.cfg.Target, r.Filename); err != nil {
+			return err
+		}
+	case flush:
+		if err := snakefruit.Unlist(ctx, s.cfg.Target, r.Filename); err != nil {
 			return err
 		}
 	}
 	return s.finish(job, func(tx *storage.Tx, r *stagebot.Request) error {
-		if !r.PersonsLine {
+		if flush {
 			if err := tx.DisownLine(r.Filename); err != nil {
+				return err
+			}
+		}
+		if ownFile {
+			if err := tx.DisownFile(r.Filename); err != nil {
 				return err
 			}
 		}
 		r.PublishErr, r.LastError, r.Attempt, r.NextTry = "", "", 0, zeroTime
 		note := "phasing ended; published and flushed from the list"
-		if r.PersonsLine {
+		switch {
+		case !flush:
 			note = "phasing ended; published (its list line is a person's and stays)"
+		case !ownFile:
+			note += "; its file in locked-clicks is not one the bot put there and stays"
 		}
 		return s.move(tx, r, stagebot.StatePublished, "worker", note)
 	})

@@ -23,9 +23,15 @@ func (s *Service) Reconcile(ctx context.Context) error {
 		for _, r := range active {
 			if r.State.OnSnakefruit() && !r.PersonsLine {
 				owned = append(owned, r.Filename)
-				// Lines locked before the bot recorded the lines it writes.
+				// Clicks locked before the bot recorded the lines it writes and the files it
+				// places.
 				if tx.LineOwner(r.Filename) == "" {
 					if err := tx.OwnLine(r.Filename, r.ID); err != nil {
+						return err
+					}
+				}
+				if tx.FileOwner(r.Filename) == "" {
+					if err := tx.OwnFile(r.Filename, r.ID); err != nil {
 						return err
 					}
 				}
@@ -40,17 +46,62 @@ func (s *Service) Reconcile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var report []string
 	for _, d := range diffs {
 		s.log.Warn("snakefruit differs from the bot's records", "difference", d.String())
+	}
+	return s.keepDifferences(diffs)
+}
+
+// refreshDifferences looks again, after a job that may have changed the folder, at the
+// differences still reported: the job may have settled them (a lock that a crash cut short
+// between the file and its line, finished now), and a person may have since. With none
+// reported it costs nothing; a look that fails keeps the report as it was.
+func (s *Service) refreshDifferences(ctx context.Context) {
+	var report, owned []string
+	if err := s.view(func(tx *storage.Tx) error {
+		if _, err := tx.MetaJSON(metaDifferences, &report); err != nil || len(report) == 0 {
+			return err
+		}
+		var err error
+		owned, err = ownedFiles(tx)
+		return err
+	}); err != nil || len(report) == 0 {
+		return
+	}
+	diffs, err := snakefruit.Differences(ctx, s.cfg.Target, owned)
+	if err != nil {
+		s.log.Debug("could not look at snakefruit's differences again", "err", err)
+		return
+	}
+	if err := s.keepDifferences(diffs); err != nil {
+		s.log.Warn("record snakefruit's differences", "err", err)
+	}
+}
+
+// ownedFiles are the filenames of the clicks the bot locked under its own lines.
+func ownedFiles(tx *storage.Tx) ([]string, error) {
+	active, err := tx.Active()
+	var owned []string
+	for _, r := range active {
+		if r.State.OnSnakefruit() && !r.PersonsLine {
+			owned = append(owned, r.Filename)
+		}
+	}
+	return owned, err
+}
+
+// keepDifferences records the differences not repaired, for !queue and the status page.
+func (s *Service) keepDifferences(diffs []snakefruit.Difference) error {
+	report := []string{}
+	for _, d := range diffs {
 		if !d.Repaired {
 			report = append(report, d.String())
 		}
 	}
-	return s.update(func(tx *storage.Tx) error { return tx.SetMetaJSON(metaDifferences, report) })
+	return s.cfg.DB.Update(func(tx *storage.Tx) error { return tx.SetMetaJSON(metaDifferences, report) })
 }
 
-// Differences are the unrepaired differences the last reconciliation found.
+// Differences are the unrepaired differences the last look at snakefruit found.
 func (s *Service) Differences() []string {
 	var out []string
 	_ = s.view(func(tx *storage.Tx) error {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -44,6 +45,12 @@ type Config struct {
 	// (nil = the global source): a simulation sets both to replay a seed exactly.
 	NewID func() string
 	Rand  *rand.Rand
+
+	// preuploadStall replaces preuploadStall in tests; lookahead is how long a !stage waits
+	// for its look at the folder (folderLook) before it records the request: 0, unless a
+	// test needs the look's answer for sure.
+	preuploadStall time.Duration
+	lookahead      time.Duration
 }
 
 // Publish is the optional command that publishes a click when phasing ends.
@@ -75,16 +82,27 @@ type Service struct {
 	// ended collects, inside one update (under mu), the requests that reached a final
 	// state, so that their local copies are released once the transaction committed.
 	ended []string
-	// running is the request whose job the worker is carrying out: its local copy stays
-	// until the job returns, even if the request ended meanwhile.
+	// leaving collects, likewise, the requests that stopped waiting for their lock: their
+	// pre-uploads under way are stopped once the transaction committed.
+	leaving []string
+	// running are the jobs under way (by Seq, with their request): a request's local copy
+	// stays until its job returns, even if the request ended meanwhile. claimMu makes
+	// picking a job and marking it under way one step.
 	runningMu sync.Mutex
-	running   string
+	running   map[uint64]string
+	claimMu   sync.Mutex
+	// startPending says the worker's start (reconciliation, sweeps) has not all succeeded
+	// yet: it is tried again until it has.
+	startPending atomic.Bool
 	// started is when the service was made: downloads older than it are crash leftovers.
 	started time.Time
 	// pre are the pre-uploads under way (Config.Preupload).
 	pre preuploads
 	// publish runs the publish step for a request; tests replace it.
 	publish func(ctx context.Context, r *stagebot.Request) (string, error)
+	// looker runs a !stage's look at the folder (go fn() by default); the simulation runs
+	// it at once, so that a seed replays exactly.
+	looker func(fn func())
 }
 
 // New makes a Service.
@@ -114,11 +132,13 @@ func New(cfg Config) *Service {
 		cfg:        cfg,
 		log:        cfg.Log,
 		wakeWorker: make(chan struct{}, 1),
+		running:    map[uint64]string{},
 		outbox:     make(chan struct{}, 1),
 		started:    time.Now(),
 	}
-	s.pre.init()
+	s.pre.init(cfg.preuploadStall)
 	s.publish = s.publishCommand
+	s.looker = func(fn func()) { go fn() }
 	return s
 }
 
@@ -135,12 +155,15 @@ func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
 func (s *Service) update(fn func(tx *storage.Tx) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ended = s.ended[:0]
+	s.ended, s.leaving = s.ended[:0], s.leaving[:0]
 	err := s.cfg.DB.Update(fn)
 	if err == nil {
 		wake.Signal(s.wakeWorker)
 		wake.Signal(s.outbox)
 		s.releaseCopies(s.ended)
+		for _, id := range s.leaving {
+			s.pre.stopFor(id)
+		}
 	}
 	return err
 }
@@ -151,16 +174,15 @@ func (s *Service) clickDir(id string) string {
 	return filepath.Join(s.cfg.StateDir, "clicks", id)
 }
 
-func (s *Service) setRunning(id string) {
-	s.runningMu.Lock()
-	s.running = id
-	s.runningMu.Unlock()
-}
-
 func (s *Service) isRunning(id string) bool {
 	s.runningMu.Lock()
 	defer s.runningMu.Unlock()
-	return id != "" && s.running == id
+	for _, r := range s.running {
+		if r == id {
+			return true
+		}
+	}
+	return false
 }
 
 // releaseCopies removes the local copies of the requests ids that no longer need one: the

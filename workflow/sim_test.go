@@ -134,6 +134,9 @@ type sim struct {
 	meddled map[string]bool
 	// faults is off while the schedule drains.
 	faults bool
+	// racing are people's list edits made while a task was about to rename its own edit
+	// over the list (personSaves).
+	racing []func([]string) []string
 
 	// The scheduler (simtask_test.go): proc counts the processes (each crash starts
 	// another); tasks are the current process's activities; current is the task running.
@@ -164,6 +167,9 @@ func newSim(t testing.TB, seed uint64) *sim {
 	// simulation's clock (the server's, here the bot's too).
 	s.mem.Clock = func() time.Time { return s.clock }
 	s.mem.Fault = s.onOp
+	s.mem.OpTimeout = simOpTimeout
+	// A list edit waiting for another's turn parks, so that the other can go on.
+	s.mem.Wait = func(what string, ready func() bool) { s.park(s.current, "waits for "+what, ready) }
 	personsClick := s.corpus[5] // com.sim.b 3.0: a person locked it by hand
 	s.personLines = []string{personsOwn, personsClick.filename}
 	s.mem.WriteFile(snakefruit.DefaultListFile, snakefruit.FormatList(s.personLines))
@@ -229,19 +235,39 @@ func (s *sim) open() {
 		}
 		s.spawn("background ["+stagebot.ShortID(id)+"]", fn)
 	}
-	s.svc.pre.wait = func(ctx context.Context, id string, done <-chan struct{}) error {
-		ready := func() bool { return isClosed(done) || ctx.Err() != nil }
+	s.svc.pre.wait = func(id string, done <-chan struct{}) {
+		ready := func() bool { return isClosed(done) }
 		for !ready() {
 			s.park(s.current, "waits for the pre-upload of ["+stagebot.ShortID(id)+"]", ready)
 		}
-		if isClosed(done) {
-			return nil
-		}
-		return ctx.Err()
 	}
+	// A !stage's look at the folder: at once, as part of the stage, or on its own.
+	s.svc.looker = func(fn func()) {
+		if proc != s.proc {
+			return
+		}
+		if s.pick(2) == 0 {
+			fn()
+			return
+		}
+		s.spawn("look", fn)
+	}
+	s.svc.startPending.Store(true)
+	s.restart()
+}
+
+// restart runs the worker's start as a task: first thing in a process, and again while
+// it has not all succeeded.
+func (s *sim) restart() {
 	svc := s.svc
-	s.started = s.spawn("start", func() { svc.start(context.Background()) })
-	s.resume(s.started, wakeMsg{})
+	s.started = s.spawn("start", func() {
+		if !svc.start(context.Background()) {
+			s.logf("  start: to be tried again")
+		}
+	})
+	if s.resume(s.started, wakeMsg{}) {
+		s.crash()
+	}
 }
 
 func isClosed(c <-chan struct{}) bool {
@@ -291,6 +317,9 @@ func (s *sim) onOp(op snakefruit.Op) error {
 	t := s.current
 	if t == nil {
 		return nil // the scheduler's own reads
+	}
+	if op.After && op.Name == "rename" && strings.HasPrefix(op.File, snakefruit.TempPrefix+snakefruit.DefaultListFile) {
+		s.redoRacing()
 	}
 	s.checkListNamesFiles(op)
 	where := op.Name + " " + op.File
@@ -471,37 +500,36 @@ func errText(err error) string {
 	return stagebot.ErrorCode(err)
 }
 
-// startJob starts the worker on its next due job, as a task, if the process has finished
-// its start and no job of that package is under way. It reports whether it started one.
+// startJob starts the worker on its next due job, as a task, once the process made its
+// start, while fewer than maxLanes jobs are under way; a start that failed is tried again
+// first. It reports whether it started anything.
 func (s *sim) startJob() bool {
 	if s.started.state != taskDone {
 		return false
 	}
-	for _, t := range s.live() {
-		if t.worker {
-			return false // the worker carries out one job at a time
-		}
+	if s.svc.startPending.Load() {
+		s.logf("start again")
+		s.restart()
+		return true
 	}
-	next, _, err := s.svc.nextJob()
+	if !s.svc.lanesFree() {
+		return false
+	}
+	job, _, err := s.svc.claimNext()
 	if err != nil {
 		s.fail("next job: %v", err)
 	}
-	if next == nil {
+	if job == nil {
 		return false
 	}
 	svc := s.svc
-	name := fmt.Sprintf("worker: %s [%s] (job %d, attempt %d)", next.Kind, stagebot.ShortID(next.RequestID), next.Seq, next.Attempt+1)
+	name := fmt.Sprintf("worker: %s [%s] (job %d, attempt %d)", job.Kind, stagebot.ShortID(job.RequestID), job.Seq, job.Attempt+1)
 	s.logf("%s", name)
 	t := s.spawn(name, func() {
-		ran, _, err := svc.workOnce(context.Background(), context.Background())
-		switch {
-		case err != nil:
-			s.fail("worker: %v", err)
-		case ran:
-			s.stats["jobs run"]++
-		}
+		svc.runClaimed(context.Background(), context.Background(), *job)
+		s.stats["jobs run"]++
 	})
-	t.worker, t.request = true, next.RequestID
+	t.worker, t.request = true, job.RequestID
 	if s.resume(t, wakeMsg{}) {
 		s.crash()
 	}
@@ -514,8 +542,8 @@ func (s *sim) startJob() bool {
 func (s *sim) advance(t *simTask) {
 	m := wakeMsg{}
 	if s.faults && t.state == taskParked && t.ready == nil {
-		switch n := s.pick(100); {
-		case n < 5:
+		switch n := s.pick(200); {
+		case n < 6:
 			m.err = errInjected
 		case n < 8:
 			m.err = &snakefruit.HostKeyError{Host: "snakefruit", Fingerprint: "SHA256:sim", Type: "ssh-ed25519"}
@@ -524,7 +552,7 @@ func (s *sim) advance(t *simTask) {
 			s.logf("crash at %s: %s", t.name, t.where)
 			s.crash()
 			return
-		case n < 13:
+		case n < 14:
 			s.stats["stalls"]++
 			s.logf("%s stalls at %s", t.name, t.where)
 			t.state, t.stallSince = taskStalled, s.clock
@@ -540,21 +568,25 @@ func (s *sim) advance(t *simTask) {
 	}
 }
 
-// deadline ends a stalled call: its op_timeout passed with no answer, so it fails as a
-// lost connection would.
+// deadline ends a stalled call: op_timeout passes on the server's clock, so the connection
+// layer abandons what waited on it that long (this call and any other parked meanwhile:
+// their replies come too late), and the stalled call itself never takes effect.
 func (s *sim) deadline(t *simTask) {
 	if d := t.stallSince.Add(simOpTimeout); s.clock.Before(d) {
 		s.clock = d
 	}
+	s.mem.Advance(simOpTimeout)
 	s.stats["deadlines"]++
 	s.logf("deadline of %s at %s", t.name, t.where)
 	t.state = taskParked
-	if s.resume(t, wakeMsg{err: &snakefruit.ConnError{Op: t.where, Err: errSimDeadline, Addr: "memory"}}) {
+	if s.resume(t, wakeMsg{err: errNoAnswer}) {
 		s.crash()
 	}
 }
 
-var errSimDeadline = errors.New("no answer within op_timeout")
+// errNoAnswer fails a stalled call without effect once its caller has been told it was
+// abandoned.
+var errNoAnswer = errors.New("the server never answered this call")
 
 // step is one random step of a schedule.
 func (s *sim) step() {
@@ -568,9 +600,23 @@ func (s *sim) step() {
 		}
 	}
 	svc := s.svc
+	// A person saving the list just as the bot is about to rename its own edit over it.
+	for _, t := range runnable {
+		if strings.HasPrefix(t.where, "rename "+snakefruit.TempPrefix+snakefruit.DefaultListFile) && s.pick(4) == 0 {
+			s.personEditsList()
+			return
+		}
+	}
 	switch n := s.pick(100); {
-	case n < 40 && len(runnable) > 0:
-		s.advance(runnable[s.pick(len(runnable))])
+	case n < 45 && len(runnable) > 0:
+		// A task runs a few calls in a row, as a busy one does.
+		t := runnable[s.pick(len(runnable))]
+		for range 1 + s.pick(4) {
+			if !t.runnable() || t.proc != s.proc {
+				break
+			}
+			s.advance(t)
+		}
 	case n < 58:
 		s.command()
 	case n < 70:
@@ -600,7 +646,11 @@ func (s *sim) step() {
 	case n < 87:
 		s.meddle()
 	case n < 88:
-		s.personsClickWithBotsName()
+		if s.pick(3) == 0 {
+			s.personsClickWithBotsName()
+		} else {
+			s.command()
+		}
 	case n < 91 && len(stalled) > 0:
 		s.deadline(stalled[s.pick(len(stalled))])
 	case n < 92:
@@ -753,18 +803,16 @@ func (s *sim) meddle() {
 // (with its file), or taking one of their own lines (and its file) away. Often it happens
 // while a task is about to rename a list it wrote over the list it read.
 func (s *sim) personEditsList() {
-	files := s.mem.Snapshot()
-	lines := snakefruit.ParseList(files[snakefruit.DefaultListFile])
 	if len(s.personLines) > 2 && s.pick(2) == 0 {
 		i := 2 + s.pick(len(s.personLines)-2) // the first two stay: the invariants lean on them
 		gone := s.personLines[i]
 		s.personLines = slices.Delete(s.personLines, i, i+1)
-		lines = slices.DeleteFunc(lines, func(l string) bool { return l == gone })
 		s.logf("person takes %s off the list", gone)
-		s.mem.WriteFile(snakefruit.DefaultListFile, snakefruit.FormatList(lines))
+		s.personSaves(func(lines []string) []string {
+			return slices.DeleteFunc(lines, func(l string) bool { return l == gone })
+		})
 		s.mem.Remove(gone)
 		delete(s.personFiles, gone)
-		s.stats["person list edits"]++
 		return
 	}
 	s.personSeq++
@@ -772,13 +820,52 @@ func (s *sim) personEditsList() {
 	s.personPut(name, []byte("a person's click "+name))
 	s.personLines = append(s.personLines, name)
 	s.logf("person adds %s to the list", name)
-	s.mem.WriteFile(snakefruit.DefaultListFile, snakefruit.FormatList(append(lines, name)))
+	s.personSaves(appendLine(name))
+}
+
+func appendLine(name string) func([]string) []string {
+	return func(lines []string) []string {
+		if slices.Contains(lines, name) {
+			return lines
+		}
+		return append(lines, name)
+	}
+}
+
+// personSaves applies a person's edit of the list. A task parked right before renaming
+// its own edit over the list has read the list already: its rename undoes this edit, which
+// no rename-based editor can see coming. The person notices and saves again at once
+// (onOp), and the simulation counts it.
+func (s *sim) personSaves(edit func([]string) []string) {
+	files := s.mem.Snapshot()
+	lines := snakefruit.ParseList(files[snakefruit.DefaultListFile])
+	s.mem.WriteFile(snakefruit.DefaultListFile, snakefruit.FormatList(edit(slices.Clone(lines))))
 	s.stats["person list edits"]++
 	for _, t := range s.live() {
-		if t.state == taskParked && strings.HasPrefix(t.where, "rename "+snakefruit.TempPrefix) {
-			s.stats["person list edits before a rename"]++
+		if t.state != taskDone && strings.HasPrefix(t.where, "rename "+snakefruit.TempPrefix+snakefruit.DefaultListFile) && !strings.HasSuffix(t.where, "(done)") {
+			s.stats["person list edits racing a rename"]++
+			s.racing = append(s.racing, edit)
+			return
 		}
 	}
+}
+
+// redoRacing has the people whose edits a rename undid save them again.
+func (s *sim) redoRacing() {
+	if len(s.racing) == 0 {
+		return
+	}
+	files := s.mem.Snapshot()
+	lines := snakefruit.ParseList(files[snakefruit.DefaultListFile])
+	for _, edit := range s.racing {
+		lines = edit(lines)
+	}
+	if next := snakefruit.FormatList(lines); string(next) != string(files[snakefruit.DefaultListFile]) {
+		s.stats["person edits undone by a rename, saved again"]++
+		s.logf("  a rename undid a person's edit; they save it again")
+		s.mem.WriteFile(snakefruit.DefaultListFile, next)
+	}
+	s.racing = nil
 }
 
 // personsClickWithBotsName plays a person placing, by hand and under their own line, a
@@ -796,10 +883,9 @@ func (s *sim) personsClickWithBotsName() {
 		return
 	}
 	c := free[s.pick(len(free))]
-	lines := snakefruit.ParseList(files[snakefruit.DefaultListFile])
 	s.personPut(c.filename, []byte("a person's own build of "+c.filename))
 	s.personLines = append(s.personLines, c.filename)
-	s.mem.WriteFile(snakefruit.DefaultListFile, snakefruit.FormatList(append(lines, c.filename)))
+	s.personSaves(appendLine(c.filename))
 	s.stats["person's files under a click's name"]++
 	s.logf("person places their own %s under their own line", c.filename)
 }

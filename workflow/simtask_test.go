@@ -2,9 +2,12 @@ package workflow
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"time"
 )
+
+var simDebug = os.Getenv("SIM_DEBUG") != ""
 
 // The simulation's scheduler. A process runs several activities at once: the worker's
 // jobs, pre-uploads and digests, people's commands, the start's reconciliation. The
@@ -114,6 +117,9 @@ func (s *sim) resume(t *simTask, m wakeMsg) (crashed bool) {
 	s.current = t
 	t.state = taskParked
 	t.ready = nil
+	if simDebug {
+		fmt.Fprintf(os.Stderr, "resume %s die=%v err=%v (at %s)\n", t.name, m.die, m.err, t.where)
+	}
 	t.wake <- m
 	var ev taskEvent
 	timer := time.NewTimer(simWatchdog)
@@ -149,6 +155,9 @@ func (s *sim) park(t *simTask, where string, ready func() bool) wakeMsg {
 		panic(simCrash{})
 	}
 	t.where, t.ready = where, ready
+	if simDebug {
+		fmt.Fprintf(os.Stderr, "  park %s at %s\n", t.name, where)
+	}
 	t.back <- taskEvent{}
 	m := <-t.wake
 	if m.die || t.dead {

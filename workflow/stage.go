@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
 	"stagebot"
 	"stagebot/click"
@@ -24,8 +26,9 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 	}
 	// Downloads take turns per person (intake.Fetcher's limiter): the person is who the
 	// team says, so a member's IRC and Slack identities share one turn.
-	src.Who = p.Key
+	src.Who = string(p.Who())
 	id := s.cfg.NewID()
+	look := s.lookAtFolder(ctx)
 	var recorded *stagebot.Request
 	if s.cfg.Preupload && s.cfg.Target != nil {
 		hook, settle := s.follow(id)
@@ -66,9 +69,15 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 	if info.Signature != nil && info.Signature.Valid {
 		r.Signer = info.Signature.KeyID
 	}
+	there, found := look.file(r.Filename, s.cfg.lookahead)
 	err = s.update(func(tx *storage.Tx) error {
 		if err := s.checkNewer(tx, r); err != nil {
 			return err
+		}
+		if found && there.Size != r.Size && tx.FileOwner(r.Filename) == "" {
+			// Its lock would refuse to replace that file: say so now.
+			return stagebot.Errorf(stagebot.ECONFLICT, "snakefruit already has a %s with other bytes (%d bytes; this click has %d), put there by someone else, which the bot does not replace: ask them to remove or rename it, then stage again",
+				r.Filename, there.Size, r.Size)
 		}
 		// The copy is placed under the service lock, with the request's transaction: a
 		// sweep of leftovers (which takes the same lock) never sees one without the other.
@@ -88,6 +97,57 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 	recorded = r
 	s.digestLater(r)
 	return r, nil
+}
+
+// lookTimeout bounds a look at the folder begun with a !stage.
+const lookTimeout = time.Minute
+
+// folderLook is a look at snakefruit's folder begun with a !stage's download, so that a
+// file of other bytes under the click's name is known, if snakefruit answers by the time the
+// click is inspected: no !stage ever waits for snakefruit.
+type folderLook chan []snakefruit.File
+
+func (s *Service) lookAtFolder(ctx context.Context) folderLook {
+	if s.cfg.Target == nil {
+		return nil
+	}
+	look := make(folderLook, 1)
+	// Not cancelled when the stage ends: a cancelled operation may cost others the
+	// connection it shares with them. Its own timeout ends it.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lookTimeout)
+	s.looker(func() {
+		defer cancel()
+		files, err := s.cfg.Target.Files(ctx)
+		if err != nil {
+			files = nil // not known
+		}
+		look <- files
+	})
+	return look
+}
+
+// file is what the look found under name, once it answered within grace (at once when
+// grace is 0).
+func (l folderLook) file(name string, grace time.Duration) (snakefruit.File, bool) {
+	var files []snakefruit.File
+	if grace > 0 {
+		timer := time.NewTimer(grace)
+		defer timer.Stop()
+		select {
+		case files = <-l:
+		case <-timer.C:
+		}
+	} else {
+		select {
+		case files = <-l:
+		default:
+		}
+	}
+	i := slices.IndexFunc(files, func(f snakefruit.File) bool { return f.Name == name })
+	if i < 0 {
+		return snakefruit.File{}, false
+	}
+	return files[i], true
 }
 
 func (s *Service) requestNote(r *stagebot.Request) string {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"regexp"
 	"strings"
 	"sync"
@@ -25,6 +26,7 @@ type Adapter struct {
 	defaultUser string
 	nick        string
 	team        stagebot.Team
+	log         *slog.Logger
 
 	mu     sync.Mutex // one line at a time on out
 	broken atomic.Bool
@@ -40,6 +42,8 @@ type Config struct {
 	Nick string
 	// Team renders the mentions of announcements.
 	Team stagebot.Team
+	// Log hears what the console waits for at EOF; nil = slog.Default().
+	Log *slog.Logger
 }
 
 // New makes the console adapter.
@@ -50,7 +54,10 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.DefaultUser == "" {
 		cfg.DefaultUser = "console"
 	}
-	return &Adapter{in: cfg.In, out: cfg.Out, defaultUser: cfg.DefaultUser, nick: cfg.Nick, team: cfg.Team}, nil
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	return &Adapter{in: cfg.In, out: cfg.Out, defaultUser: cfg.DefaultUser, nick: cfg.Nick, team: cfg.Team, log: cfg.Log}, nil
 }
 
 // Name is the adapter's outbox key.
@@ -69,8 +76,11 @@ func ParseLine(line, defaultUser string) (user, text string) {
 	return defaultUser, line
 }
 
-// Run handles input lines in order until EOF (then returns nil) or ctx ends. Lines are
-// handled one after another so a script's order is the order things happen in.
+// Run handles input lines in order until EOF (then returns nil) or ctx ends: a script's
+// order is the order things happen in. A `!stage` (bot.Backgrounder) is the exception: it
+// runs beside the lines after it, so its download and inspection hold none of them. At
+// EOF Run returns once the stages under way are done, so that their `requested` (or
+// refusal) is printed before the bot drains and exits.
 func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	lines := make(chan string)
 	readErr := make(chan error, 1)
@@ -86,6 +96,15 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		}
 		readErr <- sc.Err()
 	}()
+	bg, _ := h.(bot.Backgrounder)
+	var stages sync.WaitGroup
+	var underWay atomic.Int64
+	defer func() {
+		if n := underWay.Load(); n > 0 {
+			a.log.Info("console input ended; finishing the stages under way", "stages", n)
+		}
+		stages.Wait()
+	}()
 	for {
 		select {
 		case <-ctx.Done():
@@ -99,8 +118,19 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 			}
 			user, text := ParseLine(line, a.defaultUser)
 			id := stagebot.Identity{Network: stagebot.NetworkConsole, ID: user, Name: user}
-			h.Message(ctx, bot.Message{Actor: id, Text: text, BotNick: a.nick, LocalPaths: true, AnnouncedHere: true,
-				Reply: func(reply string) error { return a.print(user + ": " + reply) }})
+			m := bot.Message{Actor: id, Text: text, BotNick: a.nick, LocalPaths: true, AnnouncedHere: true,
+				Reply: func(reply string) error { return a.print(user + ": " + reply) }}
+			if bg != nil && bg.Background(text, a.nick) {
+				stages.Add(1)
+				underWay.Add(1)
+				go func() {
+					defer stages.Done()
+					defer underWay.Add(-1)
+					h.Message(ctx, m)
+				}()
+				continue
+			}
+			h.Message(ctx, m)
 		}
 	}
 }

@@ -1,8 +1,8 @@
 // Package floodgate limits how many commands each person may send: a token bucket per
-// person (golang.org/x/time/rate), keyed by whatever names a person on the network (an
-// IRC hostmask, a Slack user ID). Past the limit a person gets one warning per burst and
-// the rest of the burst is dropped without a word, so a flood costs the bot one line of
-// output, not one per line of input.
+// person (golang.org/x/time/rate), keyed by stagebot.Who, so that a new nick is no new
+// bucket. Past the limit a person gets one warning per burst and the rest of the burst is
+// dropped without a word, so a flood costs the bot one line of output, not one per line
+// of input.
 package floodgate
 
 import (
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"stagebot"
 )
 
 // Verdict is what to do with one command.
@@ -31,7 +33,7 @@ type Gate struct {
 	now func() time.Time
 
 	mu    sync.Mutex
-	m     map[string]*bucket
+	m     map[stagebot.Who]*bucket
 	swept time.Time
 }
 
@@ -47,11 +49,11 @@ func New(n int, per time.Duration) *Gate {
 	if n <= 0 || per <= 0 {
 		return nil
 	}
-	return &Gate{n: n, per: per, now: time.Now, m: map[string]*bucket{}}
+	return &Gate{n: n, per: per, now: time.Now, m: map[stagebot.Who]*bucket{}}
 }
 
-// Check takes one token from key's bucket.
-func (g *Gate) Check(key string) Verdict {
+// Check takes one token from who's bucket.
+func (g *Gate) Check(who stagebot.Who) Verdict {
 	if g == nil {
 		return Allow
 	}
@@ -59,10 +61,10 @@ func (g *Gate) Check(key string) Verdict {
 	defer g.mu.Unlock()
 	now := g.now()
 	g.sweep(now)
-	b := g.m[key]
+	b := g.m[who]
 	if b == nil {
 		b = &bucket{lim: rate.NewLimiter(rate.Every(g.per/time.Duration(g.n)), g.n)}
-		g.m[key] = b
+		g.m[who] = b
 	}
 	b.last = now
 	if b.lim.AllowN(now, 1) {
@@ -77,7 +79,7 @@ func (g *Gate) Check(key string) Verdict {
 }
 
 // sweep forgets people whose buckets have been full again for a while, so a gate on a
-// busy network does not keep every hostmask it ever saw.
+// busy network does not keep everyone it ever saw.
 func (g *Gate) sweep(now time.Time) {
 	if now.Sub(g.swept) < g.per {
 		return

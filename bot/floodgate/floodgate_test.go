@@ -14,7 +14,7 @@ func TestGate(t *testing.T) {
 	g.now = func() time.Time { return now }
 	var got []Verdict
 	for range 8 {
-		got = append(got, g.Check("a!a@h"))
+		got = append(got, g.Check("irc:a@h"))
 	}
 	want := []Verdict{Allow, Allow, Allow, Allow, Allow, Warn, Drop, Drop}
 	for i := range want {
@@ -22,19 +22,19 @@ func TestGate(t *testing.T) {
 			t.Fatalf("burst verdicts = %v, want %v", got, want)
 		}
 	}
-	if v := g.Check("b!b@h"); v != Allow {
+	if v := g.Check("irc:b@h"); v != Allow {
 		t.Fatalf("another person: %v, want Allow", v)
 	}
 	now = now.Add(2 * time.Second)
-	if v := g.Check("a!a@h"); v != Allow {
+	if v := g.Check("irc:a@h"); v != Allow {
 		t.Fatalf("after a token came back: %v, want Allow", v)
 	}
-	if v := g.Check("a!a@h"); v != Warn {
+	if v := g.Check("irc:a@h"); v != Warn {
 		t.Fatalf("the next burst: %v, want a new warning", v)
 	}
 	now = now.Add(time.Hour)
-	g.Check("c!c@h")
-	if _, ok := g.m["a!a@h"]; ok {
+	g.Check("irc:c@h")
+	if _, ok := g.m["irc:a@h"]; ok {
 		t.Fatalf("an idle person's bucket was kept")
 	}
 }

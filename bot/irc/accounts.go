@@ -7,8 +7,9 @@ import (
 
 // accountCache remembers the services account of nicks the server told us about
 // (extended-join, account-notify, WHOIS 330). An entry holds only for the exact hostmask
-// it was learned with and is forgotten when the nick quits or changes, so a nick taken
-// over by someone else never inherits the account.
+// it was learned with; it is forgotten when the nick quits and follows the connection to
+// its new nick on a change, so a nick taken over by someone else never inherits the
+// account, while its owner is still known by it under the new nick.
 type accountCache struct {
 	fold func(string) string // the session's casemapping
 	mu   sync.Mutex
@@ -49,6 +50,20 @@ func (c *accountCache) set(nick, mask, account string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.m[c.fold(nick)] = accountEntry{mask: mask, account: account}
+}
+
+// rename follows a NICK from old (whose hostmask was oldMask) to nick: the same
+// connection, logged in to the same account (or not) as before.
+func (c *accountCache) rename(old, oldMask, nick string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[c.fold(old)]
+	delete(c.m, c.fold(old))
+	delete(c.m, c.fold(nick))
+	_, userHost, hasUser := strings.Cut(oldMask, "!")
+	if ok && hasUser && nick != "" && strings.EqualFold(e.mask, oldMask) {
+		c.m[c.fold(nick)] = accountEntry{mask: nick + "!" + userHost, account: e.account}
+	}
 }
 
 func (c *accountCache) forget(nick string) {

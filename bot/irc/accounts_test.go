@@ -4,8 +4,9 @@ import "testing"
 
 func TestAccountCache(t *testing.T) {
 	type step struct {
-		op          string // set, forget, get
+		op          string // set, forget, rename (from nick with mask to newNick), get
 		nick, mask  string
+		newNick     string
 		account     string
 		wantAccount string
 		wantKnown   bool
@@ -22,10 +23,28 @@ func TestAccountCache(t *testing.T) {
 			{op: "set", nick: "sil", mask: "sil!u@h", account: "sil2100"},
 			{op: "get", nick: "sil", mask: "sil!evil@elsewhere"},
 		}},
-		{"forgotten on quit or nick change", []step{
+		{"forgotten on quit", []step{
 			{op: "set", nick: "sil", mask: "sil!u@h", account: "sil2100"},
 			{op: "forget", nick: "Sil"},
 			{op: "get", nick: "sil", mask: "sil!u@h"},
+		}},
+		{"follows a nick change, leaves nothing to the old nick", []step{
+			{op: "set", nick: "sil", mask: "sil!u@h", account: "sil2100"},
+			{op: "rename", nick: "Sil", mask: "Sil!u@h", newNick: "sil_away"},
+			{op: "get", nick: "sil_away", mask: "sil_away!u@h", wantAccount: "sil2100", wantKnown: true},
+			{op: "get", nick: "sil", mask: "sil!u@h"},
+		}},
+		{"a nick change drops what was known of the new nick", []step{
+			{op: "set", nick: "bob", mask: "bob!b@h2", account: "bob"},
+			{op: "rename", nick: "mallory", mask: "mallory!m@h", newNick: "bob"},
+			{op: "get", nick: "bob", mask: "bob!b@h2"},
+			{op: "get", nick: "bob", mask: "bob!m@h"},
+		}},
+		{"a nick change of another hostmask carries nothing", []step{
+			{op: "set", nick: "sil", mask: "sil!u@h", account: "sil2100"},
+			{op: "rename", nick: "sil", mask: "sil!evil@elsewhere", newNick: "x"},
+			{op: "get", nick: "x", mask: "x!evil@elsewhere"},
+			{op: "get", nick: "x", mask: "x!u@h"},
 		}},
 		{"known not logged in", []step{
 			{op: "set", nick: "bob", mask: "bob!u@h", account: ""},
@@ -48,6 +67,8 @@ func TestAccountCache(t *testing.T) {
 					c.set(s.nick, s.mask, s.account)
 				case "forget":
 					c.forget(s.nick)
+				case "rename":
+					c.rename(s.nick, s.mask, s.newNick)
 				case "get":
 					acct, ok := c.get(s.nick, s.mask)
 					if acct != s.wantAccount || ok != s.wantKnown {

@@ -184,15 +184,15 @@ func (a *Adapter) session(ctx context.Context, wait time.Duration) (*session, er
 }
 
 // say sends text to target as one or more lines with command (PRIVMSG or NOTICE), on
-// person's reply queue, each line addressed to `to` ("to: text") unless to is "". Lines a
+// who's reply queue, each line addressed to `to` ("to: text") unless to is "". Lines a
 // lost connection did not take are sent on the next one: replies are not dropped.
-func (a *Adapter) say(ctx context.Context, command, target, person, to, text string) error {
-	return a.sayPieces(ctx, command, target, person, to, text, nil)
+func (a *Adapter) say(ctx context.Context, command, target string, who stagebot.Who, to, text string) error {
+	return a.sayPieces(ctx, command, target, who, to, text, nil)
 }
 
 // sayPieces is say with the text already split and addressed (pieces != nil), e.g. the
 // rest of a reply whose start went out.
-func (a *Adapter) sayPieces(ctx context.Context, command, target, person, to, text string, pieces []string) error {
+func (a *Adapter) sayPieces(ctx context.Context, command, target string, who stagebot.Who, to, text string, pieces []string) error {
 	const patience = 2 * time.Minute
 	deadline := time.Now().Add(patience)
 	split := pieces != nil
@@ -206,7 +206,7 @@ func (a *Adapter) sayPieces(ctx context.Context, command, target, person, to, te
 			split = true
 		}
 		lines := chatLines(command, target, pieces)
-		sent, err := s.out.sendQueued(ctx, replyQueue(s.fold(person)), lines)
+		sent, err := s.out.sendQueued(ctx, replyQueue(who), lines)
 		if err == nil {
 			return nil
 		}
@@ -241,23 +241,23 @@ func addressedPieces(text string, budget int, to string) []string {
 	return pieces
 }
 
-// answer replies to a command person gave in target (a channel, or the person in a
-// query), addressed to them in a channel.
-func (a *Adapter) answer(ctx context.Context, command, target, person string) func(string) error {
-	return a.speak(ctx, command, target, person, addressee(target, person))
+// answer replies to a command the person who gave under nick in target (a channel, or
+// the nick in a query), addressed to that nick in a channel.
+func (a *Adapter) answer(ctx context.Context, command, target, nick string, who stagebot.Who) func(string) error {
+	return a.speak(ctx, command, target, who, addressee(target, nick))
 }
 
-// public says something in target for everyone: an announcement-like line that answers
-// nobody in particular.
-func (a *Adapter) public(ctx context.Context, command, target, person string) func(string) error {
-	return a.speak(ctx, command, target, person, "")
+// public says something in target for everyone, on who's reply queue: an
+// announcement-like line that answers nobody in particular.
+func (a *Adapter) public(ctx context.Context, command, target string, who stagebot.Who) func(string) error {
+	return a.speak(ctx, command, target, who, "")
 }
 
-func (a *Adapter) speak(ctx context.Context, command, target, person, to string) func(string) error {
+func (a *Adapter) speak(ctx context.Context, command, target string, who stagebot.Who, to string) func(string) error {
 	return func(text string) error {
 		if strings.TrimSpace(text) == "" {
 			return nil
 		}
-		return a.say(ctx, command, target, person, to, text)
+		return a.say(ctx, command, target, who, to, text)
 	}
 }

@@ -33,7 +33,8 @@ type Config struct {
 	RegisterTimeout time.Duration
 	// EchoTimeout bounds the wait for the server's echo of an announcement.
 	EchoTimeout time.Duration
-	// CommandLimit commands per CommandPer from one hostmask (floodgate); 0 = no limit.
+	// CommandLimit commands per CommandPer from one person, whatever their nick (floodgate,
+	// keyed by stagebot.Who); 0 = no limit.
 	CommandLimit int
 	CommandPer   time.Duration
 	// WhoisTimeout bounds the wait for a WHOIS answer (identity of a sender without

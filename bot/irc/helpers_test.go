@@ -54,7 +54,8 @@ func (o onIRC) yaml() string {
 	y := fmt.Sprintf("irc:\n  server: %q\n  nick: %q\n  channels: [%s]\n  send_rate: %d\n  send_burst: %d\n%slimits:\n  commands: %s\n",
 		o.addr, nick, quoteAll(channels), rate, burst, o.more, commands)
 	if o.baseURL != "" {
-		y += fmt.Sprintf("downloads:\n  base_url: %q\n", o.baseURL)
+		// The test servers are on this machine: typed URLs reach them only through a host named.
+		y += fmt.Sprintf("downloads:\n  base_url: %q\n  allowed_hosts: [\"127.0.0.1\"]\n", o.baseURL)
 	}
 	return y
 }

@@ -15,7 +15,9 @@ import (
 //
 // Each person's commands run in order on that person's lane, so one person's slow work
 // (a !stage downloading) holds up nobody else, while their own later replies still come
-// after it. A line that is no command costs nothing; a command past the person's limit
+// after it. A person is their stagebot.Who as far as the session knows it (knownIdentity),
+// never their nick: a new nick is no new lane or limit, and a nick someone else held
+// leads into nothing of theirs. A line that is no command costs nothing; a command past the person's limit
 // is refused before anything is looked up about its sender (WHOIS included); a read-only
 // command is answered without asking the server who sent it.
 func (s *session) handlePrivmsg(m *irc.Message) {
@@ -52,29 +54,31 @@ func (s *session) handlePrivmsg(m *irc.Message) {
 	if !isChannel(target) {
 		replyTo = m.Prefix.Name
 	}
-	person := m.Prefix.Name
-	if !s.admit(m, "PRIVMSG", replyTo) {
+	asker := m.Prefix.Name
+	known := s.knownIdentity(m)
+	who := known.Who()
+	if !s.admit(who, asker, "PRIVMSG", replyTo) {
 		return
 	}
 	m = m.Copy()
-	key := s.fold(person)
+	lane := commandLane(who)
 	if readOnly {
 		run := func(reply func(string) error) func() {
 			return func() {
-				s.h.Message(s.ctx, bot.Message{Actor: s.knownIdentity(m), Text: text, BotNick: botNick, Reply: reply})
+				s.h.Message(s.ctx, bot.Message{Actor: known, Text: text, BotNick: botNick, Reply: reply})
 			}
 		}
-		if s.a.lanes.runIdle(key, run(s.quickReply("PRIVMSG", replyTo, person, key))) {
+		if s.a.lanes.runIdle(lane, run(s.quickReply("PRIVMSG", replyTo, asker, who))) {
 			return
 		}
-		s.a.lanes.do(key, run(s.a.answer(s.ctx, "PRIVMSG", replyTo, person)))
+		s.a.lanes.do(lane, run(s.a.answer(s.ctx, "PRIVMSG", replyTo, asker, who)))
 		return
 	}
-	s.a.lanes.do(key, func() {
+	s.a.lanes.do(lane, func() {
 		id := s.identity(s.ctx, m)
 		// Only the channels hear announcements: a !stage asked in a query keeps its reply.
 		s.h.Message(s.ctx, bot.Message{Actor: id, Text: text, BotNick: botNick, AnnouncedHere: isChannel(target),
-			Reply: s.a.answer(s.ctx, "PRIVMSG", replyTo, person)})
+			Reply: s.a.answer(s.ctx, "PRIVMSG", replyTo, asker, who)})
 	})
 }
 
@@ -87,21 +91,19 @@ func (s *session) classify(text, nick string) (command, readOnly bool) {
 	return true, false
 }
 
-// admit applies the per-person command limit, keyed by the full hostmask: the first
-// command over it gets one "slow down" (by command, to replyTo), the rest of the burst
-// nothing.
-func (s *session) admit(m *irc.Message, command, replyTo string) bool {
-	switch s.a.gate.Check(m.Prefix.String()) {
+// admit applies the per-person command limit to who, asking as nick: the first command
+// over it gets one "slow down" (by command, to replyTo), the rest of the burst nothing.
+func (s *session) admit(who stagebot.Who, nick, command, replyTo string) bool {
+	switch s.a.gate.Check(who) {
 	case floodgate.Allow:
 		return true
 	case floodgate.Warn:
-		person := m.Prefix.Name
-		s.a.log.Info("command limit reached; dropping the rest of the burst", "mask", m.Prefix.String())
+		s.a.log.Info("command limit reached; dropping the rest of the burst", "person", string(who), "nick", nick)
 		text := "slow down: " + s.a.cfg.limitText() + "; commands over that are ignored"
 		// On the person's lane, behind the answers to their earlier commands (it reads as
 		// the last word of the burst), and off the read loop; at most one per burst.
-		s.a.lanes.do(s.fold(person), func() {
-			if err := s.a.say(s.ctx, command, replyTo, person, addressee(replyTo, person), text); err != nil {
+		s.a.lanes.do(commandLane(who), func() {
+			if err := s.a.say(s.ctx, command, replyTo, who, addressee(replyTo, nick), text); err != nil {
 				s.a.log.Warn("reply failed", "target", replyTo, "err", err)
 			}
 		})
@@ -110,7 +112,8 @@ func (s *session) admit(m *irc.Message, command, replyTo string) bool {
 }
 
 // knownIdentity is who sent m as far as the session knows without asking the server:
-// the account-tag, else an account learned earlier for this very hostmask.
+// the account-tag, else an account learned earlier for this very hostmask. It is what
+// the read loop keys the sender by (limit, lane, reply queue), before any WHOIS.
 func (s *session) knownIdentity(m *irc.Message) stagebot.Identity {
 	id := stagebot.Identity{Network: stagebot.NetworkIRC, ID: m.Prefix.String(), Name: m.Prefix.Name}
 	if s.caps2("account-tag") {
@@ -124,20 +127,20 @@ func (s *session) knownIdentity(m *irc.Message) stagebot.Identity {
 // quickReply answers on the read loop when the whole reply can be written now; what
 // cannot (the rate limit is short, lines are queued, the connection failed) goes through
 // the person's lane like any reply, so the read loop never waits on the sender.
-func (s *session) quickReply(command, target, person, key string) func(string) error {
+func (s *session) quickReply(command, target, nick string, who stagebot.Who) func(string) error {
 	return func(text string) error {
 		if strings.TrimSpace(text) == "" {
 			return nil
 		}
-		pieces := addressedPieces(text, s.budget(command, target), addressee(target, person))
+		pieces := addressedPieces(text, s.budget(command, target), addressee(target, nick))
 		lines := chatLines(command, target, pieces)
 		sent := s.out.sendNow(lines)
 		if sent == len(lines) {
 			return nil
 		}
 		rest := pieces[sent:]
-		s.a.lanes.do(key, func() {
-			if err := s.a.sayPieces(s.ctx, command, target, person, "", "", rest); err != nil {
+		s.a.lanes.do(commandLane(who), func() {
+			if err := s.a.sayPieces(s.ctx, command, target, who, "", "", rest); err != nil {
 				s.a.log.Warn("reply failed", "target", target, "err", err)
 			}
 		})
@@ -163,18 +166,17 @@ func (s *session) handleTagmsg(m *irc.Message) {
 		return
 	}
 	channel, nick := m.Params[0], m.Prefix.Name
-	if !s.admit(m, "NOTICE", nick) {
+	who := s.knownIdentity(m).Who()
+	if !s.admit(who, nick, "NOTICE", nick) {
 		return
 	}
 	m = m.Copy()
-	// A lane of the person's own for reactions: a click is acted on at once, even while
-	// the same person's !stage downloads.
-	s.a.lanes.do("react\x00"+s.fold(nick), func() {
+	s.a.lanes.do(reactionLane(who), func() {
 		requestID := s.h.RequestFor(stagebot.NetworkIRC, reply)
 		if requestID == "" {
 			return // a reaction to some other line
 		}
 		s.h.Decide(s.ctx, bot.Decision{Actor: s.identity(s.ctx, m), RequestID: requestID, Verb: verb,
-			Private: s.a.answer(s.ctx, "NOTICE", nick, nick), Public: s.a.public(s.ctx, "PRIVMSG", channel, nick)})
+			Private: s.a.answer(s.ctx, "NOTICE", nick, nick, who), Public: s.a.public(s.ctx, "PRIVMSG", channel, who)})
 	})
 }

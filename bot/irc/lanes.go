@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"stagebot"
 )
 
 // maxLaneBacklog bounds what one lane may queue while its handler is busy: a flood
@@ -21,10 +23,30 @@ const laneIdle = 10 * time.Second
 type lanes struct {
 	log     *slog.Logger
 	mu      sync.Mutex
-	m       map[string]*lane
+	m       map[laneKey]*lane
 	closing int           // wait calls in progress: lanes end as soon as they run dry
 	idle    time.Duration // laneIdle
 	wg      sync.WaitGroup
+}
+
+// laneKey names a lane: a person's commands, or apart from them their reactions (a click
+// is acted on at once, even while the same person's !stage downloads). The person is a
+// stagebot.Who, so a lane cannot be keyed by a nick: a new nick is no new lane, and a
+// nick someone else held is no way into theirs.
+type laneKey struct {
+	who       stagebot.Who
+	reactions bool
+}
+
+func commandLane(who stagebot.Who) laneKey  { return laneKey{who: who} }
+func reactionLane(who stagebot.Who) laneKey { return laneKey{who: who, reactions: true} }
+
+// String is the lane as logs show it.
+func (k laneKey) String() string {
+	if k.reactions {
+		return string(k.who) + " (reactions)"
+	}
+	return string(k.who)
 }
 
 type lane struct {
@@ -34,11 +56,11 @@ type lane struct {
 }
 
 func newLanes(log *slog.Logger) *lanes {
-	return &lanes{log: log, m: map[string]*lane{}, idle: laneIdle}
+	return &lanes{log: log, m: map[laneKey]*lane{}, idle: laneIdle}
 }
 
 // do queues fn on key's lane.
-func (l *lanes) do(key string, fn func()) {
+func (l *lanes) do(key laneKey, fn func()) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	ln, running := l.m[key]
@@ -47,7 +69,7 @@ func (l *lanes) do(key string, fn func()) {
 		l.m[key] = ln
 	}
 	if len(ln.q) >= maxLaneBacklog {
-		l.log.Warn("dropped an incoming line: too much queued for this conversation", "lane", key)
+		l.log.Warn("dropped an incoming line: too much queued for this conversation", "lane", key.String())
 		return
 	}
 	ln.q = append(ln.q, fn)
@@ -69,7 +91,7 @@ func (ln *lane) nudge() {
 // drain runs key's work in order, then waits up to laneIdle for more before it ends. A
 // lane leaves the map only under the lock and with nothing queued, so no work is lost
 // between a lane deciding to end and do queueing on it.
-func (l *lanes) drain(key string, ln *lane) {
+func (l *lanes) drain(key laneKey, ln *lane) {
 	defer l.wg.Done()
 	var idle *time.Timer
 	defer func() {
@@ -121,7 +143,7 @@ func (l *lanes) drain(key string, ln *lane) {
 // runIdle runs fn on the caller's goroutine, now, if key's lane has nothing queued or
 // running, and reports whether it did. Order holds because the caller is the only one
 // queueing work (the read loop): nothing can be queued for key before fn returns.
-func (l *lanes) runIdle(key string, fn func()) bool {
+func (l *lanes) runIdle(key laneKey, fn func()) bool {
 	l.mu.Lock()
 	if ln := l.m[key]; ln != nil && (len(ln.q) > 0 || ln.busy) {
 		l.mu.Unlock()
@@ -132,10 +154,10 @@ func (l *lanes) runIdle(key string, fn func()) bool {
 	return true
 }
 
-func (l *lanes) run(key string, fn func()) {
+func (l *lanes) run(key laneKey, fn func()) {
 	defer func() {
 		if r := recover(); r != nil {
-			l.log.Error("handler panicked", "lane", key, "panic", r)
+			l.log.Error("handler panicked", "lane", key.String(), "panic", r)
 		}
 	}()
 	fn()

@@ -6,7 +6,10 @@ import (
 	"time"
 )
 
-func laneAlive(l *lanes, key string) bool {
+// Two people's command lanes.
+var laneA, laneB = commandLane("irc:a@h"), commandLane("irc:b@h")
+
+func laneAlive(l *lanes, key laneKey) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	_, ok := l.m[key]
@@ -30,18 +33,18 @@ func TestLanesKeepOrderAndIdle(t *testing.T) {
 		}
 	}
 	for i := range 5 {
-		l.do("#a", record(i))
+		l.do(laneA, record(i))
 	}
 	done := make(chan struct{})
-	l.do("#a", func() { close(done) })
+	l.do(laneA, func() { close(done) })
 	<-done
 	time.Sleep(20 * time.Millisecond)
-	if !laneAlive(l, "#a") {
+	if !laneAlive(l, laneA) {
 		t.Fatal("the lane ended as soon as it ran dry")
 	}
-	l.do("#a", record(5))
+	l.do(laneA, record(5))
 	done2 := make(chan struct{})
-	l.do("#a", func() { close(done2) })
+	l.do(laneA, func() { close(done2) })
 	<-done2
 	mu.Lock()
 	if len(got) != 6 {
@@ -54,7 +57,7 @@ func TestLanesKeepOrderAndIdle(t *testing.T) {
 	}
 	mu.Unlock()
 	deadline := time.Now().Add(2 * time.Second)
-	for laneAlive(l, "#a") {
+	for laneAlive(l, laneA) {
 		if time.Now().After(deadline) {
 			t.Fatal("an idle lane did not end")
 		}
@@ -64,18 +67,18 @@ func TestLanesKeepOrderAndIdle(t *testing.T) {
 	// wait ends idle lanes at once, and the lanes work again afterwards.
 	l.idle = time.Hour
 	ran := make(chan struct{})
-	l.do("#b", func() { close(ran) })
+	l.do(laneB, func() { close(ran) })
 	<-ran
 	start := time.Now()
 	l.wait()
 	if d := time.Since(start); d > time.Second {
 		t.Fatalf("wait took %s with an idle lane", d)
 	}
-	if laneAlive(l, "#b") {
+	if laneAlive(l, laneB) {
 		t.Fatal("a lane outlived wait")
 	}
 	ran = make(chan struct{})
-	l.do("#b", func() { close(ran) })
+	l.do(laneB, func() { close(ran) })
 	select {
 	case <-ran:
 	case <-time.After(2 * time.Second):
@@ -89,22 +92,22 @@ func TestLanesKeepOrderAndIdle(t *testing.T) {
 func TestLanesRunIdle(t *testing.T) {
 	l := newLanes(quiet)
 	ran := false
-	if !l.runIdle("#a", func() { ran = true }) || !ran {
+	if !l.runIdle(laneA, func() { ran = true }) || !ran {
 		t.Fatal("an idle lane did not run the work at once")
 	}
 	release, running := make(chan struct{}), make(chan struct{})
-	l.do("#a", func() { close(running); <-release })
+	l.do(laneA, func() { close(running); <-release })
 	<-running
-	if l.runIdle("#a", func() { t.Error("ran beside work still running") }) {
+	if l.runIdle(laneA, func() { t.Error("ran beside work still running") }) {
 		t.Fatal("runIdle ran while the lane was busy")
 	}
-	if !l.runIdle("#b", func() {}) {
+	if !l.runIdle(laneB, func() {}) {
 		t.Fatal("another conversation's idle lane did not run at once")
 	}
-	l.do("#a", func() {})
+	l.do(laneA, func() {})
 	close(release)
 	l.wait()
-	if !l.runIdle("#a", func() {}) {
+	if !l.runIdle(laneA, func() {}) {
 		t.Fatal("a lane that ran dry did not run at once")
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"stagebot"
 )
 
 // lineWriter writes one raw IRC line (without CR LF) to the connection.
@@ -34,10 +36,11 @@ type sender struct {
 	err    error // set once the connection is gone
 }
 
-// Queue keys: an announcement queue per channel, a reply queue per person, each named
-// as the session folds it (the sender does not know the server's casemapping).
+// Queue keys: an announcement queue per channel, named as the session folds it (the
+// sender does not know the server's casemapping), and a reply queue per person, whatever
+// nicks they asked under.
 func announceQueue(channel string) string { return "a:" + channel }
-func replyQueue(person string) string     { return "r:" + person }
+func replyQueue(who stagebot.Who) string  { return "r:" + string(who) }
 
 // ring is the ring a queue key is served from: announcements (0) before replies (1).
 func ring(key string) int {

@@ -411,8 +411,7 @@ func (s *session) checkReady() {
 
 func (s *session) handleNick(m *irc.Message) {
 	old, nick := m.Prefix.Name, m.Param(0)
-	s.accounts.forget(old)
-	s.accounts.forget(nick)
+	s.accounts.rename(old, m.Prefix.String(), nick)
 	if s.sameNick(old, s.currentNick()) {
 		s.mu.Lock()
 		s.nick = nick

@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -43,13 +42,16 @@ type Config struct {
 	// user (floodgate); 0 = no limit.
 	CommandLimit int
 	CommandPer   time.Duration
-	Log          *slog.Logger
+	// APITimeout bounds each Web API call; 0 = DefaultAPITimeout.
+	APITimeout time.Duration
+	Log        *slog.Logger
 }
 
 // Adapter is the Slack network.
 type Adapter struct {
 	cfg      Config
-	api      *slack.Client
+	api      *slack.Client // the Web API, each call bounded by APITimeout
+	files    *slack.Client // file downloads, bounded by whoever reads them
 	log      *slog.Logger
 	channels map[string]bool
 	gate     *reconnectGate
@@ -59,16 +61,14 @@ type Adapter struct {
 	botUser   atomic.Pointer[string]      // the bot's user ID, from auth.test; nil until then
 	handler   atomic.Pointer[bot.Handler] // set by Run
 
-	events   *seen // event_ids and interaction triggers already acted on
-	messages *seen // channel:ts of messages already handled (message and app_mention both come)
-	work     *serial
+	events   *seen   // event_ids and interaction triggers already acted on
+	messages *seen   // channel:ts of messages already handled (message and app_mention both come)
+	work     *serial // people's commands, reactions and buttons, by Slack user
+	writes   *serial // writes to Slack, by lane (writes.go)
+	posts    *inflight
 	users    *users
 	threads  *threads
 	origins  *origins
-	// posting is held while a message that takes reactions is posted and remembered.
-	posting sync.RWMutex
-	// editing is held while a request message is edited (refreshHead).
-	editing sync.Mutex
 }
 
 // New makes the adapter; nothing is dialled until Run.
@@ -85,18 +85,25 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.CommandPrefix == "" {
 		cfg.CommandPrefix = "!"
 	}
-	gate := newReconnectGate(http.DefaultTransport)
-	opts := []slack.Option{slack.OptionAppLevelToken(cfg.AppToken), slack.OptionHTTPClient(&http.Client{Transport: gate})}
+	if cfg.APITimeout <= 0 {
+		cfg.APITimeout = DefaultAPITimeout
+	}
+	gate := newReconnectGate(timeoutTransport{next: http.DefaultTransport, after: cfg.APITimeout})
+	var endpoint []slack.Option
 	if cfg.APIURL != "" {
 		u := cfg.APIURL
 		if !strings.HasSuffix(u, "/") {
 			u += "/"
 		}
-		opts = append(opts, slack.OptionAPIURL(u))
+		endpoint = append(endpoint, slack.OptionAPIURL(u))
 	}
-	a := &Adapter{cfg: cfg, api: slack.New(cfg.BotToken, opts...), log: cfg.Log.With("adapter", "slack"),
+	api := slack.New(cfg.BotToken, append(endpoint, slack.OptionAppLevelToken(cfg.AppToken),
+		slack.OptionHTTPClient(&http.Client{Transport: gate}))...)
+	files := slack.New(cfg.BotToken, append(endpoint, slack.OptionHTTPClient(&http.Client{Transport: fileTransport(cfg.APITimeout)}))...)
+	a := &Adapter{cfg: cfg, api: api, files: files, log: cfg.Log.With("adapter", "slack"),
 		gate: gate, channels: map[string]bool{}, events: newSeen(4096), messages: newSeen(4096), work: newSerial(),
-		threads: newThreads(), origins: newOrigins(), flood: floodgate.New(cfg.CommandLimit, cfg.CommandPer)}
+		writes: newSerial(), posts: newInflight(), threads: newThreads(), origins: newOrigins(),
+		flood: floodgate.New(cfg.CommandLimit, cfg.CommandPer)}
 	a.users = newUsers(a.api)
 	for _, c := range cfg.Channels {
 		a.channels[c] = true
@@ -150,6 +157,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	cancel()
 	<-drained
 	a.work.wait()
+	a.writes.wait()
 	a.connected.Store(false)
 	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 		return nil

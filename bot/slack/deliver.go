@@ -16,15 +16,17 @@ import (
 // Channels are the configured channel IDs; each keeps its own place in the outbox.
 func (a *Adapter) Channels() []string { return a.cfg.Channels }
 
-// Deliver posts one announcement to channel ch. A request's first `requested` heads a new
-// thread with buttons; its later announcements are replies in that thread, and the head is
-// edited to show the state; channel-wide announcements go to the channel.
+// Deliver posts one announcement to channel ch, in the channel's lane. A request's first
+// `requested` heads a new thread with buttons; its later announcements are replies in that
+// thread, and the head is edited to show the state; channel-wide announcements go to the
+// channel.
 func (a *Adapter) Deliver(ctx context.Context, ch string, ann stagebot.Announcement) error {
 	h := a.h()
 	if h == nil {
 		return errors.New("slack adapter is not running")
 	}
-	if err := a.deliverTo(ctx, h, h.Team(), ch, ann); err != nil {
+	err := a.writes.await(ctx, channelLane(ch), func() error { return a.deliverTo(ctx, h, h.Team(), ch, ann) })
+	if err != nil {
 		return fmt.Errorf("slack %s: %w", ch, err)
 	}
 	return nil
@@ -33,8 +35,7 @@ func (a *Adapter) Deliver(ctx context.Context, ch string, ann stagebot.Announcem
 func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Team, ch string, ann stagebot.Announcement) error {
 	text := line(team, ann)
 	if ann.RequestID == "" || ann.ChannelWide {
-		_, err := a.postTS(ctx, ch, "", text, nil)
-		return err
+		return a.post(ctx, ch, "", text, nil)
 	}
 	th := a.threads.get(h, ann.RequestID, ch)
 	if th == nil {
@@ -46,14 +47,9 @@ func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Te
 		// channel, it goes there.
 		root := a.originThread(h, ann.RequestID, ch)
 		head := thread{head: text, state: stagebot.StatePending, latest: escape(ann.Text)}
-		a.posting.Lock()
-		defer a.posting.Unlock()
-		ts, err := a.postTS(ctx, ch, root, text, requestBlocks(ann.RequestID, head))
-		if err != nil {
-			return err
-		}
-		a.threads.start(h, ann.RequestID, ch, ts, root, text)
-		return nil
+		return a.postThen(ctx, ch, root, text, requestBlocks(ann.RequestID, head), func(ts string) {
+			a.threads.start(h, ann.RequestID, ch, ts, root, text)
+		})
 	}
 	snap := a.threads.with(th, func(th *thread) {
 		// Only a transition changes the state shown; progress, holds, reminders and a
@@ -81,28 +77,19 @@ func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Te
 }
 
 // postAbout posts a message about a request and remembers it: a reaction on any of the
-// bot's messages about a request counts as one on the request (contract section 3). The
-// posting lock covers the post and the remembering, so a reaction quicker than both still
-// finds the request (reaction waits on it).
+// bot's messages about a request counts as one on the request (contract section 3).
 func (a *Adapter) postAbout(ctx context.Context, h bot.Handler, ch, thread, text string, blocks []slack.Block, requestID string) error {
-	a.posting.Lock()
-	defer a.posting.Unlock()
-	ts, err := a.postTS(ctx, ch, thread, text, blocks)
-	if err != nil {
-		return err
-	}
-	h.Remember(stagebot.NetworkSlack, messageRef(ch, ts), requestID)
-	return nil
+	return a.postThen(ctx, ch, thread, text, blocks, func(ts string) {
+		h.Remember(stagebot.NetworkSlack, messageRef(ch, ts), requestID)
+	})
 }
 
 // refreshHead edits the request message to show the thread's current state and the
 // approvals so far, read from the request's record (so approvals given on other networks
-// show too). Edits are made one at a time, each from a fresh reading, so an older view never
-// lands after a newer one. Slack refusing the edit (the message was deleted) is logged, not
-// retried: the thread reply still tells the story.
+// show too). It runs in the channel's lane: edits are made one at a time, each from a fresh
+// reading, so an older view never lands after a newer one. Slack refusing the edit (the
+// message was deleted) is logged, not retried: the thread reply still tells the story.
 func (a *Adapter) refreshHead(ctx context.Context, h bot.Handler, ch string, th *thread, requestID string) error {
-	a.editing.Lock()
-	defer a.editing.Unlock()
 	snap := a.threads.with(th, func(*thread) {})
 	if snap.head == "" {
 		head := a.fetchHead(ctx, ch, snap.root, snap.ts)
@@ -227,13 +214,15 @@ func requestBlocks(requestID string, th thread) []slack.Block {
 	return blocks
 }
 
-// post sends a message (a reply when thread is set), waiting out rate limits.
+// post sends a message (a reply when thread is set), waiting out rate limits. Like every
+// write to a channel, it runs in the channel's lane.
 func (a *Adapter) post(ctx context.Context, ch, thread, text string, blocks []slack.Block) error {
-	_, err := a.postTS(ctx, ch, thread, text, blocks)
-	return err
+	return a.postThen(ctx, ch, thread, text, blocks, nil)
 }
 
-func (a *Adapter) postTS(ctx context.Context, ch, thread, text string, blocks []slack.Block) (string, error) {
+// postThen is post, calling posted (when set) with the new message's ts before the post
+// counts as landed: a reaction on the message waits for it (requestAt).
+func (a *Adapter) postThen(ctx context.Context, ch, thread, text string, blocks []slack.Block, posted func(ts string)) error {
 	opts := []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionDisableLinkUnfurl()}
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
@@ -241,7 +230,13 @@ func (a *Adapter) postTS(ctx context.Context, ch, thread, text string, blocks []
 	if len(blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(blocks...))
 	}
-	var ts string
-	err := call(ctx, func() (err error) { _, ts, err = a.api.PostMessageContext(ctx, ch, opts...); return err })
-	return ts, err
+	return call(ctx, func() error {
+		landed := a.posts.begin(ch)
+		defer landed()
+		_, ts, err := a.api.PostMessageContext(ctx, ch, opts...)
+		if err == nil && posted != nil {
+			posted(ts)
+		}
+		return err
+	})
 }

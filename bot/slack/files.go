@@ -88,7 +88,7 @@ func (a *Adapter) open(ctx context.Context, id, name string) (io.ReadCloser, int
 	}
 	url := f.URLPrivateDownload
 	body := newLazyBody(func(pw *io.PipeWriter) {
-		err := a.api.GetFileContext(ctx, url, pw)
+		err := a.files.GetFileContext(ctx, url, pw)
 		var sc slack.StatusCodeError
 		if errors.As(err, &sc) && (sc.Code == http.StatusNotFound || sc.Code == http.StatusGone) {
 			// Deleted after files.info: the intake reports this as "could not read NAME: ...".

@@ -21,7 +21,8 @@ const (
 
 // home publishes user's App Home tab (views.publish, on app_home_opened): the viewer's own
 // requests and every request in flight, each with its state, as `!status` words them. It is
-// drawn afresh each time the tab is opened.
+// drawn afresh each time the tab is opened, in the viewer's turn, and published in its own
+// lane.
 func (a *Adapter) home(ctx context.Context, user string) {
 	a.work.do(user, func() {
 		h := a.h()
@@ -42,13 +43,12 @@ func (a *Adapter) home(ctx context.Context, user string) {
 		viewer := h.Team().Resolve(a.identity(ctx, user))
 		view := slack.HomeTabViewRequest{Type: slack.VTHomeTab,
 			Blocks: slack.Blocks{BlockSet: homeBlocks(viewer, open, ended, time.Now())}}
-		err = call(ctx, func() error {
-			_, err := a.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view})
-			return err
+		a.later(ctx, homeLane(user), "app home: views.publish", func() error {
+			return call(ctx, func() error {
+				_, err := a.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view})
+				return err
+			})
 		})
-		if err != nil && ctx.Err() == nil {
-			a.log.Warn("app home: views.publish failed", "user", user, "err", err)
-		}
 	})
 }
 

@@ -110,12 +110,12 @@ func (a *Adapter) isCommand(text, nick string) bool {
 // queued, so a flood costs no users.info lookup and no queue space: the first command over
 // the limit gets one ephemeral "slow down" in channel, the rest of the burst nothing.
 func (a *Adapter) admit(ctx context.Context, user, channel string) bool {
-	return a.admitWarning(ctx, user, func(text string) error { return a.ephemeral(ctx, channel, user, "", text) })
+	return a.admitWarning(ctx, user, func(text string) { a.tell(ctx, channel, user, "slow-down reply", text) })
 }
 
 // admitWarning is admit with the "slow down" (escaped text) shown to user by warn.
-func (a *Adapter) admitWarning(ctx context.Context, user string, warn func(text string) error) bool {
-	switch a.flood.Check(user) {
+func (a *Adapter) admitWarning(ctx context.Context, user string, warn func(text string)) bool {
+	switch a.flood.Check(stagebot.Identity{Network: stagebot.NetworkSlack, ID: user}.Who()) {
 	case floodgate.Allow:
 		return true
 	case floodgate.Warn:
@@ -123,11 +123,7 @@ func (a *Adapter) admitWarning(ctx context.Context, user string, warn func(text 
 		text := fmt.Sprintf("slow down: at most %d commands per %s; commands over that are ignored",
 			a.cfg.CommandLimit, a.cfg.CommandPer)
 		// Behind the person's own queued commands, so it reads after their answers.
-		a.work.do(user, func() {
-			if err := warn(escape(text)); err != nil && ctx.Err() == nil {
-				a.log.Warn("slow-down reply failed", "user", user, "err", err)
-			}
-		})
+		a.work.do(user, func() { warn(escape(text)) })
 	}
 	return false
 }
@@ -161,7 +157,7 @@ func (a *Adapter) reaction(ctx context.Context, user, name, itemUser string, ite
 		if h == nil || ctx.Err() != nil {
 			return
 		}
-		id := a.requestAt(h, messageRef(item.Channel, item.Timestamp))
+		id := a.requestAt(ctx, h, item.Channel, item.Timestamp)
 		if id == "" {
 			a.log.Debug("reaction on a message about no request", "channel", item.Channel, "ts", item.Timestamp)
 			if added {
@@ -197,15 +193,21 @@ func (a *Adapter) buttons(ctx context.Context, cb slack.InteractionCallback) {
 }
 
 // decide hands a reaction or a button to the bot: refusals go to the person alone,
-// confirmations into the request's thread.
+// confirmations into the request's thread, each queued in its lane.
 func (a *Adapter) decide(ctx context.Context, h bot.Handler, channel, user, requestID string, verb bot.Verb) {
 	actor := a.identity(ctx, user)
 	h.Decide(ctx, bot.Decision{Actor: actor, RequestID: requestID, Verb: verb,
-		Private: func(text string) error { return a.ephemeral(ctx, channel, user, "", escape(text)) },
+		Private: func(text string) error {
+			a.tell(ctx, channel, user, "refusal", escape(text))
+			return nil
+		},
 		Public: func(text string) error {
-			a.noteDecision(ctx, h, channel, requestID, actor, verb)
-			thread := a.threads.root(h, requestID, channel)
-			return a.postAbout(ctx, h, channel, thread, escape(text), nil, requestID)
+			a.later(ctx, channelLane(channel), "confirmation", func() error {
+				a.noteDecision(ctx, h, channel, requestID, actor, verb)
+				thread := a.threads.root(h, requestID, channel)
+				return a.postAbout(ctx, h, channel, thread, escape(text), nil, requestID)
+			})
+			return nil
 		},
 	})
 }

@@ -13,7 +13,8 @@ import (
 const maxRateLimitWait = 2 * time.Minute
 
 // call runs fn, waiting out Slack's Retry-After whenever it answers 429, so the order of
-// posts is kept: the caller does not move on to the next message meanwhile.
+// posts is kept: the caller (for a write, its lane: writes.go) does not move on meanwhile,
+// while every other lane does.
 func call(ctx context.Context, fn func() error) error {
 	deadline := time.Now().Add(maxRateLimitWait)
 	for {

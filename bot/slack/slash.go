@@ -42,20 +42,22 @@ func (a *Adapter) slash(ctx context.Context, cmd slack.SlashCommand) {
 			return
 		}
 		h.Message(ctx, bot.Message{Actor: a.identity(ctx, cmd.UserID), Text: text, BotNick: nick,
-			Reply: func(reply string) error { return respond(escape(reply)) }})
+			Reply: func(reply string) error { respond(escape(reply)); return nil }})
 	})
 }
 
-// responder answers a slash command ephemerally with escaped text: through its response_url,
-// or, for an envelope without one, chat.postEphemeral where it was typed.
-func (a *Adapter) responder(ctx context.Context, cmd slack.SlashCommand) func(text string) error {
+// responder answers a slash command ephemerally with escaped text, queued in a lane: through
+// its response_url, or, for an envelope without one, chat.postEphemeral where it was typed.
+func (a *Adapter) responder(ctx context.Context, cmd slack.SlashCommand) func(text string) {
 	if cmd.ResponseURL == "" {
-		return func(text string) error { return a.ephemeral(ctx, cmd.ChannelID, cmd.UserID, "", text) }
+		return func(text string) { a.tell(ctx, cmd.ChannelID, cmd.UserID, "slash command answer", text) }
 	}
-	return func(text string) error {
-		return call(ctx, func() error {
-			return slack.PostWebhookCustomHTTPContext(ctx, cmd.ResponseURL, responseClient,
-				&slack.WebhookMessage{Text: text, ResponseType: slack.ResponseTypeEphemeral})
+	return func(text string) {
+		a.later(ctx, responseLane(cmd.UserID), "slash command answer", func() error {
+			return call(ctx, func() error {
+				return slack.PostWebhookCustomHTTPContext(ctx, cmd.ResponseURL, responseClient,
+					&slack.WebhookMessage{Text: text, ResponseType: slack.ResponseTypeEphemeral})
+			})
 		})
 	}
 }

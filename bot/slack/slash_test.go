@@ -42,7 +42,8 @@ func TestSlackSlashCommand(t *testing.T) {
 	t.Cleanup(srv.Close)
 	name := file[strings.LastIndexByte(file, '/')+1:]
 
-	b := startSlackBot(t, bottest.Options{Approvals: 1, NoConsole: true})
+	// The click's server is on this machine: a typed URL reaches it only through a host named.
+	b := startSlackBot(t, bottest.Options{Approvals: 1, NoConsole: true, Extra: "downloads: {allowed_hosts: [\"127.0.0.1\"]}\n"})
 	stage := b.fs.Slash(channel, alice, "/stagebot", "stage "+srv.URL+"/"+name)
 	resp := b.awaitResponse(stage, `^\[[0-9a-f]{8}\] requested: com\.example\.slash 1\.0 all`)
 	id, head := b.awaitRequest(name)

@@ -46,10 +46,11 @@ func buildClick(t *testing.T, dir, name, version string, blob int) string {
 // Put opened its source, so past this point deleting the bot's copy cannot fail the upload.
 func holdUpload(t *testing.T, s *sshdtest.Server, filename string) {
 	t.Helper()
-	tmp := filepath.Join(s.Dir, snakefruit.TempPrefix+filename)
+	var tmp string // the upload's temp file, once it exists
 	deadline := time.Now().Add(waitFor)
 	for {
-		if _, err := os.Stat(tmp); err == nil {
+		if m, _ := filepath.Glob(filepath.Join(s.Dir, snakefruit.TempPattern(filename))); len(m) > 0 {
+			tmp = m[0]
 			break
 		}
 		if time.Now().After(deadline) {

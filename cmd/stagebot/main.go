@@ -11,7 +11,7 @@ import (
 // Exit codes shared by the subcommands.
 const (
 	exitOK       = 0
-	exitRejected = 1 // inspect: a click was rejected; audit verify: the chain is broken
+	exitRejected = 1 // inspect: a click was rejected; audit verify: the chain is broken; verify: not valid
 	exitUsage    = 2 // bad arguments; check-config: the config is invalid
 )
 
@@ -32,6 +32,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdInspect(args[1:], stdout, stderr)
 	case "audit":
 		return cmdAudit(args[1:], stdout, stderr)
+	case "verify":
+		return cmdVerify(args[1:], stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		return cmdVersion(stdout)
 	case "help", "-h", "--help":
@@ -53,6 +55,8 @@ func usage(w io.Writer) {
                                         recompute the audit log's hash chain; exit 1 on a break
   stagebot audit log [--config FILE | --db FILE] [--request ID]
                                         print the audit trail, one entry a line, the chain's verdict last
+  stagebot verify --key PUB.pem [--key PUB2.pem ...] CLICK RECEIPT
+                                        check a receipt offline against the click; exit 1 if not valid
   stagebot version                      version, commit, Go version
 `)
 }

@@ -201,3 +201,120 @@ func TestAppHomeThroughSlackGo(t *testing.T) {
 		}
 	})
 }
+
+// TestHoldsAndChannelRateLimits: a hold keeps one channel's posts unanswered while another's
+// go through, answers them on release, and drops a held call whose caller gave up; a held
+// answer lets the post land while its caller waits for the release; a rate
+// limited channel answers 429 with Retry-After while another does not; a trickled download
+// takes its time and arrives whole.
+func TestHoldsAndChannelRateLimits(t *testing.T) {
+	fs := fakeslack.Start(t)
+	api := slack.New(fakeslack.BotToken, slack.OptionAPIURL(fs.APIURL()))
+	post := func(ctx context.Context, ch, text string) error {
+		_, _, err := api.PostMessageContext(ctx, ch, slack.MsgOptionText(text, false))
+		return err
+	}
+	texts := func(ch string) []string {
+		var out []string
+		fs.Read(func(v fakeslack.View) {
+			for _, p := range v.Posts() {
+				if p.Channel == ch {
+					out = append(out, p.Text)
+				}
+			}
+		})
+		return out
+	}
+
+	release := fs.Hold("chat.postMessage", "CSLOW")
+	held := make(chan error, 1)
+	go func() { held <- post(context.Background(), "CSLOW", "late") }()
+	fs.Await(5*time.Second, "the post held", func(v fakeslack.View) bool { return v.Held("chat.postMessage", "CSLOW") == 1 })
+	if err := post(context.Background(), "CFAST", "prompt"); err != nil {
+		t.Fatalf("a post to another channel: %v", err)
+	}
+	if got := texts("CSLOW"); len(got) != 0 {
+		t.Fatalf("a held post was handled before its release: %q", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := post(ctx, "CSLOW", "abandoned"); err == nil {
+		t.Fatal("a held post whose caller gave up succeeded")
+	}
+	fs.Await(5*time.Second, "the abandoned call gone", func(v fakeslack.View) bool { return v.Held("chat.postMessage", "CSLOW") == 1 })
+	release()
+	select {
+	case err := <-held:
+		if err != nil {
+			t.Fatalf("the held post after its release: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the held post was not answered after its release")
+	}
+	if got := texts("CSLOW"); len(got) != 1 || got[0] != "late" {
+		t.Errorf("CSLOW has %q, want the held post alone", got)
+	}
+
+	release = fs.HoldAnswers("chat.postMessage", "CSLOW")
+	answered := make(chan string, 1)
+	go func() {
+		_, ts, err := api.PostMessage("CSLOW", slack.MsgOptionText("taken", false))
+		if err != nil {
+			t.Errorf("a post whose answer was held: %v", err)
+		}
+		answered <- ts
+	}()
+	fs.Await(5*time.Second, "the answer held", func(v fakeslack.View) bool { return v.Held("chat.postMessage", "CSLOW") == 1 })
+	var ts string
+	fs.Read(func(v fakeslack.View) {
+		posts := v.Posts()
+		if last := posts[len(posts)-1]; last.Channel == "CSLOW" && last.Text == "taken" {
+			ts = last.TS
+		}
+	})
+	if ts == "" {
+		t.Fatal("a post whose answer is held is not in the channel")
+	}
+	select {
+	case got := <-answered:
+		t.Fatalf("the caller heard %q before the release", got)
+	default:
+	}
+	release()
+	if got := <-answered; got != ts {
+		t.Errorf("the caller heard ts %q, want %q", got, ts)
+	}
+
+	lift := fs.RateLimit("CSLOW")
+	var rl *slack.RateLimitedError
+	if err := post(context.Background(), "CSLOW", "limited"); !errors.As(err, &rl) || rl.RetryAfter != time.Second {
+		t.Fatalf("a post to a rate-limited channel: %v, want 429 with Retry-After 1", err)
+	}
+	if err := post(context.Background(), "CFAST", "still prompt"); err != nil {
+		t.Fatalf("a post to another channel while one is rate limited: %v", err)
+	}
+	lift()
+	if err := post(context.Background(), "CSLOW", "after"); err != nil {
+		t.Fatalf("a post after the limit lifted: %v", err)
+	}
+	fs.Read(func(v fakeslack.View) {
+		if n := v.RateLimited("CSLOW"); n != 1 {
+			t.Errorf("RateLimited = %d, want 1", n)
+		}
+	})
+
+	content := bytes.Repeat([]byte("x"), 3*32<<10)
+	fs.AddFile(fakeslack.File{ID: "F1", Name: "a.click", Content: content, Trickle: 100 * time.Millisecond})
+	f, _, _, err := api.GetFileInfo("F1", 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	var buf bytes.Buffer
+	if err := api.GetFile(f.URLPrivateDownload, &buf); err != nil || !bytes.Equal(buf.Bytes(), content) {
+		t.Fatalf("trickled download: %d bytes, %v", buf.Len(), err)
+	}
+	if took := time.Since(start); took < 200*time.Millisecond {
+		t.Errorf("three chunks with 100ms between them took %s", took)
+	}
+}

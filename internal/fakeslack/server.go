@@ -3,7 +3,7 @@
 // pings, envelopes that stay outstanding until acked and are sent again after a reconnect,
 // as Slack does). Payloads follow Slack's documented shapes, so slack-go parses them the
 // way it parses Slack's. Test controls inject events, read what the bot posted, drop the
-// socket and throttle methods with 429.
+// socket, throttle methods with 429, rate-limit one channel and hold calls unanswered.
 package fakeslack
 
 import (
@@ -60,6 +60,9 @@ type File struct {
 	// Size is what files.info reports; 0 = the content's length. A smaller one is a file
 	// whose metadata understates it, so only reading can tell.
 	Size int
+	// Trickle is a pause before each 32 KiB chunk of a download after the first: a download
+	// that takes its time without stalling.
+	Trickle time.Duration
 }
 
 // User is a workspace member.
@@ -98,6 +101,12 @@ type Server struct {
 	slashes   map[string]Response // trigger_id -> the slash command's invoker
 	responses []Response          // messages sent to response_urls
 	homes     map[string]*Home    // user -> their App Home
+	holds     map[holdKey]*hold   // calls kept waiting (Hold)
+	limited   map[string]bool     // channels whose writes answer 429 (RateLimit)
+	// rateLimited counts, by channel, the writes RateLimit answered with 429.
+	rateLimited map[string]int
+	closed      chan struct{} // closed by Close: held calls give up
+	closeOnce   sync.Once
 }
 
 // Start runs a fake workspace until the test ends.
@@ -107,7 +116,8 @@ func Start(t testing.TB) *Server {
 		nextTS: time.Now().Unix()*1_000_000 + 100, files: map[string]*File{}, users: map[string]User{},
 		calls: map[string]int{}, served: map[string]int64{}, throttle: map[string]time.Time{}, acked: map[string]bool{},
 		refuse: map[string]string{}, refusals: map[string]int{}, slashes: map[string]Response{},
-		homes: map[string]*Home{}}
+		homes: map[string]*Home{}, holds: map[holdKey]*hold{}, limited: map[string]bool{},
+		rateLimited: map[string]int{}, closed: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.serveAPI)
 	mux.HandleFunc("/files-pri/", s.serveFile)
@@ -123,6 +133,7 @@ func (s *Server) APIURL() string { return s.srv.URL + "/api/" }
 
 // Close stops the server and the socket.
 func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closed) })
 	s.DropSocket()
 	s.srv.CloseClientConnections()
 	s.srv.Close()

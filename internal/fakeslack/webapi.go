@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -40,10 +41,32 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "invalid_form_data"})
 		return
 	}
+	if !s.awaitHolds(r, holdKey{method: method, channel: p.Get("channel")}) {
+		return
+	}
+	// The answer is made under the lock and sent after it: HoldAnswers may keep a call
+	// handled but unanswered.
+	rec := httptest.NewRecorder()
+	s.handleAPI(rec, method, p, token)
+	if !s.awaitHolds(r, holdKey{method: method, channel: p.Get("channel"), answer: true}) {
+		return
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+}
+
+// handleAPI handles one Web API call, writing its answer to w.
+func (s *Server) handleAPI(w http.ResponseWriter, method string, p url.Values, token string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls[method]++
 	defer s.bump()
+	if s.rateLimit(w, method, p.Get("channel")) {
+		return
+	}
 	if until, ok := s.throttle[method]; ok && time.Now().Before(until) {
 		secs := int(math.Ceil(time.Until(until).Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
@@ -285,11 +308,12 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 	s.calls["files-pri"]++
 	var id string
 	var content []byte
+	var pause time.Duration
 	found := false
 	for _, x := range s.files {
 		if strings.HasPrefix(strings.TrimPrefix(r.URL.Path, "/files-pri/"), TeamID+"-"+x.ID+"/") &&
 			!x.Deleted && !x.DownloadGone {
-			id, content, found = x.ID, x.Content, true
+			id, content, pause, found = x.ID, x.Content, x.Trickle, true
 		}
 	}
 	auth := r.Header.Get("Authorization") == "Bearer "+BotToken
@@ -316,6 +340,13 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 		// A chunk is counted before it is written: once the bot has read a byte, the count
 		// already includes it, so a test may check it as soon as its download returns.
 		for rest := content; len(rest) > 0; {
+			if len(rest) < len(content) && pause > 0 {
+				select {
+				case <-time.After(pause):
+				case <-r.Context().Done():
+					return
+				}
+			}
 			n := min(len(rest), 32<<10)
 			s.mu.Lock()
 			s.served[id] += int64(n)
