@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"sync"
 	"slices"
+	"sync"
 	"time"
 
 	"stagebot"
