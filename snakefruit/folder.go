@@ -228,6 +228,14 @@ func (t *target) EditList(ctx context.Context, edit func(lines []string) ([]stri
 
 	tmp, done := t.tempName(t.list)
 	defer done()
+	// Once written, the temp file goes unless it was renamed into place, however the edit
+	// ends: a redo that fails to read the list again must not leave it behind.
+	written, renamed := false, false
+	defer func() {
+		if written && !renamed {
+			t.discard(ctx, tmp)
+		}
+	}()
 	for range maxEditAttempts {
 		before, err := t.readListBytes(ctx)
 		if err != nil {
@@ -245,31 +253,28 @@ func (t *target) EditList(ctx context.Context, edit func(lines []string) ([]stri
 			return nil
 		}
 		content := FormatList(next)
+		written = true
 		_, got, err := t.fs.writeFile(ctx, tmp, bytes.NewReader(content), time.Time{})
 		if err != nil {
-			t.discard(ctx, tmp)
 			return fmt.Errorf("snakefruit: write list: %w", err)
 		}
 		if sum := sha256.Sum256(content); got.size != int64(len(content)) || got.sha256 != hex.EncodeToString(sum[:]) {
-			t.discard(ctx, tmp)
 			return kindf(kindListLanded, "snakefruit: write list: what landed differs from what was sent")
 		}
 		// A person may have saved the list since we read it; renaming now would undo them.
 		now, err := t.readListBytes(ctx)
 		if err != nil {
-			t.discard(ctx, tmp)
 			return err
 		}
 		if !bytes.Equal(now, before) {
 			continue
 		}
 		if err := t.fs.rename(ctx, tmp, t.list); err != nil {
-			t.discard(ctx, tmp)
 			return fmt.Errorf("snakefruit: replace list: %w", err)
 		}
+		renamed = true
 		return nil
 	}
-	t.discard(ctx, tmp)
 	return kindf(kindListBusy, "snakefruit: list %s kept changing during %d attempts to edit it", t.list, maxEditAttempts)
 }
 

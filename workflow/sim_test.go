@@ -23,7 +23,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"maps"
 	"math/rand/v2"
@@ -134,9 +133,8 @@ type sim struct {
 	meddled map[string]bool
 	// faults is off while the schedule drains.
 	faults bool
-	// racing are people's list edits made while a task was about to rename its own edit
-	// over the list (personSaves).
-	racing []func([]string) []string
+	// lostCalls are operations the log says found their connection closed under them.
+	lostCalls []string
 
 	// The scheduler (simtask_test.go): proc counts the processes (each crash starts
 	// another); tasks are the current process's activities; current is the task running.
@@ -183,7 +181,7 @@ func newSim(t testing.TB, seed uint64) *sim {
 		Intake:  &intake.Fetcher{Dir: filepath.Join(s.dir, "downloads"), MaxBytes: 1 << 30},
 		Publish: Publish{Command: []string{"publish"}, Timeout: 10 * time.Minute},
 		Retry:   Retry{Initial: time.Second, Max: 4 * time.Second, GiveUp: 30 * time.Second},
-		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log:     slog.New(&simLog{s: s}),
 		Now:     func() time.Time { return s.clock },
 		NewID: func() string {
 			var b [16]byte
@@ -226,6 +224,7 @@ func (s *sim) open() {
 	s.proc++
 	s.db = db
 	s.cfg.DB, s.cfg.Target = db, target
+	s.cfg.Log = slog.New(&simLog{s: s, proc: s.proc})
 	s.svc = New(s.cfg)
 	s.svc.publish = s.publish
 	proc := s.proc
@@ -318,8 +317,24 @@ func (s *sim) onOp(op snakefruit.Op) error {
 	if t == nil {
 		return nil // the scheduler's own reads
 	}
-	if op.After && op.Name == "rename" && strings.HasPrefix(op.File, snakefruit.TempPrefix+snakefruit.DefaultListFile) {
-		s.redoRacing()
+	// A list edit's window: from its re-read (after writing its temp file) to its rename.
+	listTemp := strings.HasPrefix(op.File, snakefruit.TempPrefix+snakefruit.DefaultListFile)
+	switch {
+	case op.Name == "rename" && listTemp:
+		if op.After {
+			t.wroteList, t.inListWindow = false, false
+			s.redoRacing(t)
+		}
+	case op.Name == "read" && op.File == snakefruit.DefaultListFile:
+		if op.After {
+			t.inListWindow, t.wroteList = t.wroteList, false
+		}
+	case op.Name == "write" && listTemp:
+		if op.After {
+			t.wroteList = true
+		}
+	default:
+		t.wroteList, t.inListWindow, t.racing = false, false, nil
 	}
 	s.checkListNamesFiles(op)
 	where := op.Name + " " + op.File
@@ -434,7 +449,7 @@ func (s *sim) busy() string {
 // the request the worker is carrying out.
 func (s *sim) command() {
 	busy := s.busy()
-	if busy != "" && s.pick(3) > 0 {
+	if busy != "" && s.pick(3) == 0 {
 		s.pointed(busy)
 		return
 	}
@@ -602,73 +617,75 @@ func (s *sim) step() {
 	svc := s.svc
 	// A person saving the list just as the bot is about to rename its own edit over it.
 	for _, t := range runnable {
-		if strings.HasPrefix(t.where, "rename "+snakefruit.TempPrefix+snakefruit.DefaultListFile) && s.pick(4) == 0 {
+		if t.inListWindow && s.pick(4) == 0 {
 			s.personEditsList()
 			return
 		}
 	}
-	switch n := s.pick(100); {
-	case n < 45 && len(runnable) > 0:
-		// A task runs a few calls in a row, as a busy one does.
+	// Weights per thousand: the process at work (tasks and the worker) most of the time,
+	// people's commands, then the world around it.
+	switch n := s.pick(1000); {
+	case n < 430:
+		if len(runnable) == 0 {
+			if !s.startJob() {
+				s.command()
+			}
+			return
+		}
+		// A task runs a few calls in a row, as a busy one does; the worker's jobs, the
+		// heart of it all, get more turns.
 		t := runnable[s.pick(len(runnable))]
-		for range 1 + s.pick(4) {
+		if w := slices.IndexFunc(runnable, func(t *simTask) bool { return t.worker }); w >= 0 && s.pick(2) == 0 {
+			t = runnable[w]
+		}
+		for range 1 + s.pick(8) {
 			if !t.runnable() || t.proc != s.proc {
 				break
 			}
 			s.advance(t)
 		}
-	case n < 58:
-		s.command()
-	case n < 70:
+	case n < 590:
 		if !s.startJob() {
 			s.command()
 		}
-	case n < 72:
+	case n < 760:
+		s.command()
+	case n < 775:
 		s.crash()
-	case n < 78:
+	case n < 835:
 		d := time.Duration(s.pick(5000)) * time.Millisecond
 		s.clock = s.clock.Add(d)
 		s.logf("clock +%s", d)
-	case n < 79:
+	case n < 845:
 		// NTP stepping the clock back.
 		d := time.Duration(1+s.pick(3000)) * time.Millisecond
 		s.clock = s.clock.Add(-d)
 		s.stats["clock steps back"]++
 		s.logf("clock -%s", d)
-	case n < 81:
+	case n < 875:
 		s.act(bob, "tick", func() error { _, err := svc.Tick(bob, "sim", nil); return err })
-	case n < 83:
+	case n < 890:
 		// The bot calls Expire every minute; the sim's requests expire after 20 s.
 		now := s.clock
 		s.act(stagebot.Identity{Name: "expiry"}, "expire", func() error { _, err := svc.Expire(now); return err })
-	case n < 86:
+	case n < 915:
 		s.personEditsList()
-	case n < 87:
+	case n < 925:
 		s.meddle()
-	case n < 88:
-		if s.pick(3) == 0 {
-			s.personsClickWithBotsName()
-		} else {
-			s.command()
-		}
-	case n < 91 && len(stalled) > 0:
+	case n < 930:
+		s.personsClickWithBotsName()
+	case n < 950 && len(stalled) > 0:
 		s.deadline(stalled[s.pick(len(stalled))])
-	case n < 92:
+	case n < 970:
 		s.imageSeq++
 		seq := strconv.Itoa(s.imageSeq)
 		s.act(quinn, "promote "+seq, func() error { _, err := svc.Promote(quinn, seq); return err })
-	case n < 94:
+	default:
 		pct := 100
 		if s.pick(3) == 0 {
 			pct = s.pick(100)
 		}
 		s.act(quinn, "phasing "+strconv.Itoa(pct), func() error { _, err := svc.SetPhasing(quinn, pct); return err })
-	default:
-		if len(runnable) > 0 {
-			s.advance(runnable[s.pick(len(runnable))])
-		} else {
-			s.command()
-		}
 	}
 }
 
@@ -840,24 +857,27 @@ func (s *sim) personSaves(edit func([]string) []string) {
 	files := s.mem.Snapshot()
 	lines := snakefruit.ParseList(files[snakefruit.DefaultListFile])
 	s.mem.WriteFile(snakefruit.DefaultListFile, snakefruit.FormatList(edit(slices.Clone(lines))))
+	if simDebug {
+		fmt.Fprintf(os.Stderr, "person saves %q -> %q\n", lines, snakefruit.ParseList(s.mem.Snapshot()[snakefruit.DefaultListFile]))
+	}
 	s.stats["person list edits"]++
 	for _, t := range s.live() {
-		if t.state != taskDone && strings.HasPrefix(t.where, "rename "+snakefruit.TempPrefix+snakefruit.DefaultListFile) && !strings.HasSuffix(t.where, "(done)") {
+		if t.inListWindow {
 			s.stats["person list edits racing a rename"]++
-			s.racing = append(s.racing, edit)
+			t.racing = append(t.racing, edit)
 			return
 		}
 	}
 }
 
-// redoRacing has the people whose edits a rename undid save them again.
-func (s *sim) redoRacing() {
-	if len(s.racing) == 0 {
+// redoRacing has the people whose edits t's rename undid save them again.
+func (s *sim) redoRacing(t *simTask) {
+	if len(t.racing) == 0 {
 		return
 	}
 	files := s.mem.Snapshot()
 	lines := snakefruit.ParseList(files[snakefruit.DefaultListFile])
-	for _, edit := range s.racing {
+	for _, edit := range t.racing {
 		lines = edit(lines)
 	}
 	if next := snakefruit.FormatList(lines); string(next) != string(files[snakefruit.DefaultListFile]) {
@@ -865,17 +885,21 @@ func (s *sim) redoRacing() {
 		s.logf("  a rename undid a person's edit; they save it again")
 		s.mem.WriteFile(snakefruit.DefaultListFile, next)
 	}
-	s.racing = nil
+	t.racing = nil
 }
 
 // personsClickWithBotsName plays a person placing, by hand and under their own line, a
 // file named like one of the corpus's clicks but with other bytes: the bot must never
 // overwrite it.
 func (s *sim) personsClickWithBotsName() {
-	files := s.mem.Snapshot()
+	w := s.look()
 	var free []simClick
 	for _, c := range s.corpus {
-		if _, ok := files[c.filename]; !ok && !slices.Contains(snakefruit.ParseList(files[snakefruit.DefaultListFile]), c.filename) {
+		_, there := w.files[c.filename]
+		held := slices.ContainsFunc(slices.Collect(maps.Values(w.requests)), func(r *stagebot.Request) bool {
+			return r.Filename == c.filename && (r.State.OnSnakefruit() || r.State == stagebot.StateApproved)
+		})
+		if !there && !held && !slices.Contains(w.lines, c.filename) {
 			free = append(free, c)
 		}
 	}
@@ -894,7 +918,7 @@ func (s *sim) personsClickWithBotsName() {
 func runSchedule(t testing.TB, seed uint64, stats map[string]int) []string {
 	s := newSim(t, seed)
 	defer s.close()
-	steps := 50 + s.pick(151)
+	steps := 80 + s.pick(171)
 	s.logf("seed %d: %d steps, policy %+v, pre-upload %v", seed, steps, s.cfg.Policy, s.cfg.Preupload)
 	for range steps {
 		s.step()
@@ -1007,3 +1031,38 @@ func TestSimulationFoundBugs(t *testing.T) {
 		runSchedule(t, seed, map[string]int{})
 	}
 }
+
+// simLog is a process's log, looked at for what must never happen: an operation failing
+// because its connection was closed under it. A connection is closed only once nobody is
+// on it (an abandoned one, an idle one) or when its process dies; an operation that finds
+// its own closed means one caller's leaving took it from another.
+type simLog struct {
+	s     *sim
+	proc  int
+	attrs []slog.Attr
+}
+
+func (h *simLog) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *simLog) Handle(_ context.Context, r slog.Record) error {
+	if h.proc != h.s.proc {
+		return nil // a dead process's last words
+	}
+	check := func(a slog.Attr) bool {
+		if strings.Contains(a.Value.String(), "memory connection closed") {
+			h.s.lostCalls = append(h.s.lostCalls, r.Message+": "+a.Value.String())
+		}
+		return true
+	}
+	for _, a := range h.attrs {
+		check(a)
+	}
+	r.Attrs(check)
+	return nil
+}
+
+func (h *simLog) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return &simLog{s: h.s, proc: h.proc, attrs: append(slices.Clone(h.attrs), attrs...)}
+}
+
+func (h *simLog) WithGroup(string) slog.Handler { return h }

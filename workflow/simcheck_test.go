@@ -94,6 +94,9 @@ func (s *sim) checkListNamesFiles(op snakefruit.Op) {
 
 // check verifies what must hold after every step.
 func (s *sim) check() world {
+	if len(s.lostCalls) > 0 {
+		s.fail("an operation found its connection closed under it: %s", s.lostCalls[0])
+	}
 	w := s.look()
 	busy := map[string]bool{} // packages with work queued
 	locking := map[string]bool{}

@@ -46,6 +46,10 @@ type simTask struct {
 	stallSince time.Time
 	dead       bool // its process crashed: it must never act again
 	wedged     bool // it never yielded: blocked for good, it cannot be resumed
+	// wroteList and inListWindow follow a list edit: its temp file written, then its
+	// re-read done; until its rename a person's save is lost to it (personSaves).
+	wroteList, inListWindow bool
+	racing                  []func([]string) []string // people's saves made in that window
 	// worker marks a job of the worker; request is the request the job is about.
 	worker  bool
 	request string
