@@ -46,9 +46,8 @@ type target struct {
 	names  keyedMutex
 	unique func() string // a token for tempName
 
-	// stale are temp files whose removal after a failure failed too (the link was down):
-	// every later operation tries again, so none outlives a link that came back. SweepTemps
-	// at start covers a crash.
+	// stale are temp files whose removal after a failure failed too (the link was down),
+	// for Tidy. SweepTemps at start covers a crash.
 	staleMu sync.Mutex
 	stale   map[string]bool
 }
@@ -98,7 +97,6 @@ func (t *target) Put(ctx context.Context, name, src string, size int64, sha256he
 	if err != nil {
 		return err
 	}
-	t.retryStale(ctx)
 	defer t.names.lock(name)()
 
 	if same, err := t.vacant(ctx, name, size, want); same || err != nil {
@@ -156,7 +154,7 @@ func (t *target) discard(ctx context.Context, tmp string) {
 	}
 }
 
-// remember keeps a file whose removal failed for retryStale.
+// remember keeps a temp file whose removal failed for Tidy.
 func (t *target) remember(name string) {
 	t.staleMu.Lock()
 	defer t.staleMu.Unlock()
@@ -166,39 +164,28 @@ func (t *target) remember(name string) {
 	t.stale[name] = true
 }
 
-// retryStale removes the files a failed discard left. A temp file's name is never written
-// again; a pending file's is, by its request's next pre-upload, so it is removed only while
-// no operation of that name runs. The caller holds ops for reading.
-func (t *target) retryStale(ctx context.Context) {
+// Tidy removes the temp files whose removal after a failure failed too. A temp file's
+// name is never written again, so this needs no lock and waits for no other operation;
+// nothing else does it on their behalf (SweepTemps at start covers a crash).
+func (t *target) Tidy(ctx context.Context) error {
 	t.staleMu.Lock()
-	names := slices.Collect(maps.Keys(t.stale))
+	names := slices.Sorted(maps.Keys(t.stale))
 	t.staleMu.Unlock()
 	for _, name := range names {
-		unlock := func() {}
-		if !isTemp(name) {
-			u, ok := t.names.tryLock(name)
-			if !ok {
-				continue
-			}
-			unlock = u
+		if err := t.fs.remove(ctx, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("snakefruit: remove %s: %w", name, err)
 		}
-		err := func() error {
-			defer unlock()
-			return t.fs.remove(ctx, name)
-		}()
-		if err == nil || errors.Is(err, fs.ErrNotExist) {
-			t.staleMu.Lock()
-			delete(t.stale, name)
-			t.staleMu.Unlock()
-		}
+		t.staleMu.Lock()
+		delete(t.stale, name)
+		t.staleMu.Unlock()
 	}
+	return nil
 }
 
 func (t *target) Remove(ctx context.Context, name string) error {
 	if err := t.checkName(name); err != nil {
 		return err
 	}
-	t.retryStale(ctx)
 	if err := t.fs.remove(ctx, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("snakefruit: remove %s: %w", name, err)
 	}
@@ -222,7 +209,6 @@ func (t *target) ReadList(ctx context.Context) ([]string, error) {
 }
 
 func (t *target) EditList(ctx context.Context, edit func(lines []string) ([]string, error)) error {
-	t.retryStale(ctx)
 	t.lockList()
 	defer t.listMu.Unlock()
 

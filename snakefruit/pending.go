@@ -97,7 +97,6 @@ func (t *target) Promote(ctx context.Context, p Pending, name string) error {
 	if err != nil {
 		return err
 	}
-	t.retryStale(ctx)
 	defer t.names.lock(name)()
 	unlock, ok := t.names.lockOrStop(p.Name)
 	if !ok {
@@ -124,8 +123,7 @@ func (t *target) Promote(ctx context.Context, p Pending, name string) error {
 	return nil
 }
 
-// RemovePending removes id's pending upload; a missing one is fine. One it could not
-// remove is tried again by every later operation, as a temp file is. A pre-upload of id
+// RemovePending removes id's pending upload; a missing one is fine. A pre-upload of id
 // under way is stopped rather than waited for (ErrPendingBusy).
 func (t *target) RemovePending(ctx context.Context, id string) error {
 	name := PendingName(id)
@@ -138,7 +136,7 @@ func (t *target) RemovePending(ctx context.Context, id string) error {
 		return t.fs.remove(ctx, name)
 	}()
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		t.remember(name)
+		// Not kept for Tidy: whoever asked retries it (the workflow queues it as a job).
 		return fmt.Errorf("snakefruit: remove %s: %w", name, err)
 	}
 	return nil

@@ -77,7 +77,9 @@ type Service struct {
 	mu sync.Mutex
 
 	wakeWorker chan struct{}
-	outbox     chan struct{}
+	// wakeHousekeeper has the worker's housekeeping look again (after each job).
+	wakeHousekeeper chan struct{}
+	outbox          chan struct{}
 
 	// ended collects, inside one update (under mu), the requests that reached a final
 	// state, so that their local copies are released once the transaction committed.
@@ -129,12 +131,13 @@ func New(cfg Config) *Service {
 		cfg.NewID = func() string { return uuid.New().String() }
 	}
 	s := &Service{
-		cfg:        cfg,
-		log:        cfg.Log,
-		wakeWorker: make(chan struct{}, 1),
-		running:    map[uint64]string{},
-		outbox:     make(chan struct{}, 1),
-		started:    time.Now(),
+		cfg:             cfg,
+		log:             cfg.Log,
+		wakeWorker:      make(chan struct{}, 1),
+		wakeHousekeeper: make(chan struct{}, 1),
+		running:         map[uint64]string{},
+		outbox:          make(chan struct{}, 1),
+		started:         time.Now(),
 	}
 	s.pre.init(cfg.preuploadStall)
 	s.publish = s.publishCommand

@@ -534,10 +534,18 @@ func (s *sim) startJob() bool {
 	if err != nil {
 		s.fail("next job: %v", err)
 	}
+	svc := s.svc
 	if job == nil {
+		if s.tidyNeeded() {
+			// The worker's housekeeping, between jobs.
+			s.logf("tidy")
+			if s.resume(s.spawn("tidy", func() { svc.tidy(context.Background()) }), wakeMsg{}) {
+				s.crash()
+			}
+			return true
+		}
 		return false
 	}
-	svc := s.svc
 	name := fmt.Sprintf("worker: %s [%s] (job %d, attempt %d)", job.Kind, stagebot.ShortID(job.RequestID), job.Seq, job.Attempt+1)
 	s.logf("%s", name)
 	t := s.spawn(name, func() {
@@ -549,6 +557,22 @@ func (s *sim) startJob() bool {
 		s.crash()
 	}
 	return true
+}
+
+// tidyNeeded reports a temp file left in the folder by a failed operation of this process
+// (which Tidy removes) while no task of it is running.
+func (s *sim) tidyNeeded() bool {
+	for _, t := range s.live() {
+		if t.name == "tidy" || strings.HasPrefix(t.name, "tidy#") {
+			return false
+		}
+	}
+	for name := range s.mem.Snapshot() {
+		if strings.HasPrefix(name, snakefruit.TempPrefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // advance resumes a runnable task with the outcome of the call it is parked at: mostly
@@ -896,10 +920,14 @@ func (s *sim) personsClickWithBotsName() {
 	var free []simClick
 	for _, c := range s.corpus {
 		_, there := w.files[c.filename]
+		// Not a name the bot has work about still (a lock, or an unlock it will finish
+		// believing the line its own): people do not race the bot for its own names.
 		held := slices.ContainsFunc(slices.Collect(maps.Values(w.requests)), func(r *stagebot.Request) bool {
-			return r.Filename == c.filename && (r.State.OnSnakefruit() || r.State == stagebot.StateApproved)
+			return r.Filename == c.filename && (r.State.OnSnakefruit() || r.State == stagebot.StateApproved ||
+				slices.ContainsFunc(w.jobs, func(j stagebot.Job) bool { return j.RequestID == r.ID }))
 		})
-		if !there && !held && !slices.Contains(w.lines, c.filename) {
+		_, owned := w.owned[c.filename]
+		if !there && !held && !owned && !slices.Contains(w.lines, c.filename) {
 			free = append(free, c)
 		}
 	}

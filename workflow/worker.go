@@ -31,15 +31,11 @@ func (s *Service) RunWorker(ctx, cutoff context.Context) error {
 	var jobs sync.WaitGroup
 	defer jobs.Wait()
 	s.startPending.Store(true)
-	startWait := time.Duration(0)
+	// The start and the tidying run beside the jobs, never before them: a snakefruit that
+	// stalls them holds up no job (each job is safe without them).
+	jobs.Go(func() { s.housekeep(ctx) })
 	for {
 		wait := idleWait
-		if s.startPending.Load() {
-			if !s.start(ctx) {
-				startWait = min(max(2*startWait, s.cfg.Retry.Initial), s.cfg.Retry.Max)
-				wait = startWait
-			}
-		}
 		for ctx.Err() == nil && s.lanesFree() {
 			job, w, err := s.claimNext()
 			if err != nil {
@@ -52,6 +48,7 @@ func (s *Service) RunWorker(ctx, cutoff context.Context) error {
 			jobs.Go(func() {
 				s.runClaimed(ctx, cutoff, *job)
 				wake.Signal(s.wakeWorker)
+				wake.Signal(s.wakeHousekeeper)
 			})
 		}
 		timer := time.NewTimer(wait)
@@ -63,6 +60,37 @@ func (s *Service) RunWorker(ctx, cutoff context.Context) error {
 		case <-timer.C:
 		}
 		timer.Stop()
+	}
+}
+
+// housekeep makes the worker's start, again until it all succeeded (backing off), and
+// tidies what failed operations left on snakefruit, after each job and every idleWait.
+func (s *Service) housekeep(ctx context.Context) {
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		wait := idleWait
+		if s.startPending.Load() && !s.start(ctx) {
+			backoff = min(max(2*backoff, s.cfg.Retry.Initial), s.cfg.Retry.Max)
+			wait = backoff
+		}
+		s.tidy(ctx)
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-s.wakeHousekeeper:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// tidy removes the temp files failed operations could not (snakefruit's Target.Tidy).
+func (s *Service) tidy(ctx context.Context) {
+	if s.cfg.Target == nil {
+		return
+	}
+	if err := s.cfg.Target.Tidy(ctx); err != nil {
+		s.log.Warn("could not remove a temp file a failed operation left; trying again later", "err", err)
 	}
 }
 
