@@ -120,6 +120,18 @@ func (t *target) Promote(ctx context.Context, p Pending, name string) error {
 	if err := t.fs.rename(ctx, p.Name, name); err != nil {
 		return fmt.Errorf("snakefruit: promote %s to %s: %w", p.Name, name, err)
 	}
+	// Written between the check and the rename, it would carry another modification time
+	// now: then what was renamed into place is not the checked click, and goes.
+	st, err = t.fs.stat(ctx, name)
+	if err != nil {
+		return fmt.Errorf("snakefruit: promote %s: check %s: %w", p.Name, name, err)
+	}
+	if st.size != p.Size || !st.mtime.Equal(p.MTime) {
+		if err := t.fs.remove(ctx, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("snakefruit: promote %s: remove %s: %w", p.Name, name, err)
+		}
+		return fmt.Errorf("snakefruit: promote %s: %w (it changed as it was renamed)", p.Name, ErrPendingChanged)
+	}
 	return nil
 }
 
