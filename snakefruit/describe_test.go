@@ -80,8 +80,8 @@ func put(ctx context.Context, tg Target, c LockSpec) error {
 // lyingFS reports every write as landed with other content, as a transfer damaged on the way.
 type lyingFS struct{ fsys }
 
-func (l lyingFS) writeFile(ctx context.Context, name string, r io.ReadSeeker) (int64, landed, error) {
-	n, got, err := l.fsys.writeFile(ctx, name, r)
+func (l lyingFS) writeFile(ctx context.Context, name string, r io.ReadSeeker, pin time.Time) (int64, landed, error) {
+	n, got, err := l.fsys.writeFile(ctx, name, r, pin)
 	got.sha256 = strings.Repeat("0", 64)
 	return n, got, err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"time"
 )
 
 var errCrash = errors.New("injected crash")
@@ -45,14 +46,14 @@ func (f *faultFS) crashed() bool {
 	return f.failAt > 0 && f.calls >= f.failAt
 }
 
-func (f *faultFS) writeFile(ctx context.Context, name string, r io.ReadSeeker) (int64, landed, error) {
+func (f *faultFS) writeFile(ctx context.Context, name string, r io.ReadSeeker, pin time.Time) (int64, landed, error) {
 	if crash, first := f.stepFirst("writeFile", name); crash {
 		if first {
-			_, _, _ = f.inner.writeFile(ctx, name, &halfReader{r: r})
+			_, _, _ = f.inner.writeFile(ctx, name, &halfReader{r: r}, pin)
 		}
 		return 0, landed{}, errCrash
 	}
-	return f.inner.writeFile(ctx, name, r)
+	return f.inner.writeFile(ctx, name, r, pin)
 }
 
 func (f *faultFS) hashFile(ctx context.Context, name string) (int64, string, error) {

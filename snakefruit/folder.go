@@ -34,24 +34,43 @@ type target struct {
 	fs   fsys
 	list string
 
-	// ops lets writes run together but keeps SweepTemps from removing a temp file that one of
-	// them is about to rename.
-	ops sync.RWMutex
+	// inUse are the temp files operations of this process are writing or about to rename:
+	// SweepTemps leaves them, and waits for none of them.
+	inUseMu sync.Mutex
+	inUse   map[string]bool
 	// listMu has list edits take turns: checking that the list is unchanged and renaming
-	// over it are two steps.
+	// over it are two steps. wait, when set, is how a list edit waits for its turn (a
+	// memory target's MemFS.Wait, so that a simulation runs something else meanwhile).
 	listMu sync.Mutex
+	wait   func(what string, ready func() bool)
 	names  keyedMutex
 	unique func() string // a token for tempName
 
-	// stale are temp files whose removal after a failure failed too (the link was down):
-	// every later operation tries again, so none outlives a link that came back. SweepTemps
-	// at start covers a crash.
+	// stale are temp files whose removal after a failure failed too (the link was down),
+	// for Tidy. SweepTemps at start covers a crash.
 	staleMu sync.Mutex
 	stale   map[string]bool
 }
 
 func newTarget(fs fsys, list string) *target {
-	return &target{fs: fs, list: list, unique: randomToken}
+	return &target{fs: fs, list: list, unique: randomToken, inUse: map[string]bool{}}
+}
+
+// lockList takes the list edits' turn.
+func (t *target) lockList() {
+	if t.wait == nil {
+		t.listMu.Lock()
+		return
+	}
+	for !t.listMu.TryLock() {
+		t.wait("its turn at the list", func() bool {
+			if !t.listMu.TryLock() {
+				return false
+			}
+			t.listMu.Unlock()
+			return true
+		})
+	}
 }
 
 func (t *target) checkName(name string) error {
@@ -78,9 +97,6 @@ func (t *target) Put(ctx context.Context, name, src string, size int64, sha256he
 	if err != nil {
 		return err
 	}
-	t.ops.RLock()
-	defer t.ops.RUnlock()
-	t.retryStale(ctx)
 	defer t.names.lock(name)()
 
 	if same, err := t.vacant(ctx, name, size, want); same || err != nil {
@@ -98,8 +114,9 @@ func (t *target) Put(ctx context.Context, name, src string, size int64, sha256he
 		return permanentKindf(kindSourceChanged, "snakefruit: put %s: source %s has %d bytes, not the declared %d", name, src, fi.Size(), size)
 	}
 
-	tmp := t.tempName(name)
-	n, got, err := t.fs.writeFile(ctx, tmp, f)
+	tmp, done := t.tempName(name)
+	defer done()
+	n, got, err := t.fs.writeFile(ctx, tmp, f, time.Time{})
 	if err != nil {
 		t.discard(ctx, tmp)
 		return fmt.Errorf("snakefruit: put %s: upload: %w", name, err)
@@ -137,7 +154,7 @@ func (t *target) discard(ctx context.Context, tmp string) {
 	}
 }
 
-// remember keeps a file whose removal failed for retryStale.
+// remember keeps a temp file whose removal failed for Tidy.
 func (t *target) remember(name string) {
 	t.staleMu.Lock()
 	defer t.staleMu.Unlock()
@@ -147,41 +164,28 @@ func (t *target) remember(name string) {
 	t.stale[name] = true
 }
 
-// retryStale removes the files a failed discard left. A temp file's name is never written
-// again; a pending file's is, by its request's next pre-upload, so it is removed only while
-// no operation of that name runs. The caller holds ops for reading.
-func (t *target) retryStale(ctx context.Context) {
+// Tidy removes the temp files whose removal after a failure failed too. A temp file's
+// name is never written again, so this needs no lock and waits for no other operation;
+// nothing else does it on their behalf (SweepTemps at start covers a crash).
+func (t *target) Tidy(ctx context.Context) error {
 	t.staleMu.Lock()
-	names := slices.Collect(maps.Keys(t.stale))
+	names := slices.Sorted(maps.Keys(t.stale))
 	t.staleMu.Unlock()
 	for _, name := range names {
-		unlock := func() {}
-		if !isTemp(name) {
-			u, ok := t.names.tryLock(name)
-			if !ok {
-				continue
-			}
-			unlock = u
+		if err := t.fs.remove(ctx, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("snakefruit: remove %s: %w", name, err)
 		}
-		err := func() error {
-			defer unlock()
-			return t.fs.remove(ctx, name)
-		}()
-		if err == nil || errors.Is(err, fs.ErrNotExist) {
-			t.staleMu.Lock()
-			delete(t.stale, name)
-			t.staleMu.Unlock()
-		}
+		t.staleMu.Lock()
+		delete(t.stale, name)
+		t.staleMu.Unlock()
 	}
+	return nil
 }
 
 func (t *target) Remove(ctx context.Context, name string) error {
 	if err := t.checkName(name); err != nil {
 		return err
 	}
-	t.ops.RLock()
-	defer t.ops.RUnlock()
-	t.retryStale(ctx)
 	if err := t.fs.remove(ctx, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("snakefruit: remove %s: %w", name, err)
 	}
@@ -205,13 +209,19 @@ func (t *target) ReadList(ctx context.Context) ([]string, error) {
 }
 
 func (t *target) EditList(ctx context.Context, edit func(lines []string) ([]string, error)) error {
-	t.ops.RLock()
-	defer t.ops.RUnlock()
-	t.retryStale(ctx)
-	t.listMu.Lock()
+	t.lockList()
 	defer t.listMu.Unlock()
 
-	tmp := t.tempName(t.list)
+	tmp, done := t.tempName(t.list)
+	defer done()
+	// Once written, the temp file goes unless it was renamed into place, however the edit
+	// ends: a redo that fails to read the list again must not leave it behind.
+	written, renamed := false, false
+	defer func() {
+		if written && !renamed {
+			t.discard(ctx, tmp)
+		}
+	}()
 	for range maxEditAttempts {
 		before, err := t.readListBytes(ctx)
 		if err != nil {
@@ -229,31 +239,28 @@ func (t *target) EditList(ctx context.Context, edit func(lines []string) ([]stri
 			return nil
 		}
 		content := FormatList(next)
-		_, got, err := t.fs.writeFile(ctx, tmp, bytes.NewReader(content))
+		written = true
+		_, got, err := t.fs.writeFile(ctx, tmp, bytes.NewReader(content), time.Time{})
 		if err != nil {
-			t.discard(ctx, tmp)
 			return fmt.Errorf("snakefruit: write list: %w", err)
 		}
 		if sum := sha256.Sum256(content); got.size != int64(len(content)) || got.sha256 != hex.EncodeToString(sum[:]) {
-			t.discard(ctx, tmp)
 			return kindf(kindListLanded, "snakefruit: write list: what landed differs from what was sent")
 		}
 		// A person may have saved the list since we read it; renaming now would undo them.
 		now, err := t.readListBytes(ctx)
 		if err != nil {
-			t.discard(ctx, tmp)
 			return err
 		}
 		if !bytes.Equal(now, before) {
 			continue
 		}
 		if err := t.fs.rename(ctx, tmp, t.list); err != nil {
-			t.discard(ctx, tmp)
 			return fmt.Errorf("snakefruit: replace list: %w", err)
 		}
+		renamed = true
 		return nil
 	}
-	t.discard(ctx, tmp)
 	return kindf(kindListBusy, "snakefruit: list %s kept changing during %d attempts to edit it", t.list, maxEditAttempts)
 }
 
@@ -276,8 +283,6 @@ func (t *target) tempDirs() []string {
 }
 
 func (t *target) SweepTemps(ctx context.Context) error {
-	t.ops.Lock()
-	defer t.ops.Unlock()
 	for _, dir := range t.tempDirs() {
 		files, err := t.fs.files(ctx, dir)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -287,10 +292,11 @@ func (t *target) SweepTemps(ctx context.Context) error {
 			return fmt.Errorf("snakefruit: sweep temps: %w", err)
 		}
 		for _, f := range files {
-			if !isTemp(f.Name) {
+			name := path.Join(dir, f.Name)
+			if !isTemp(f.Name) || t.usedHere(name) {
 				continue
 			}
-			if err := t.fs.remove(ctx, path.Join(dir, f.Name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if err := t.fs.remove(ctx, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("snakefruit: sweep temps: %w", err)
 			}
 		}

@@ -12,8 +12,10 @@ import (
 type fsys interface {
 	// writeFile creates or truncates name, copies r into it, makes it durable and reads it
 	// back: it returns the bytes sent and what landed. r may be rewound and read again on a
-	// retry.
-	writeFile(ctx context.Context, name string, r io.ReadSeeker) (sent int64, got landed, err error)
+	// retry. A non-zero pin becomes the file's modification time before it is read back,
+	// so that a change made to it after that shows in its modification time, however fine
+	// or coarse the server keeps it.
+	writeFile(ctx context.Context, name string, r io.ReadSeeker, pin time.Time) (sent int64, got landed, err error)
 	// hashFile returns the size and the lowercase hex sha256 of name's content.
 	hashFile(ctx context.Context, name string) (int64, string, error)
 	// readSmall returns name's whole content, refusing more than limit bytes.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"stagebot/internal/writeback"
 )
@@ -17,7 +18,7 @@ type localFS struct{ root string }
 
 func (l localFS) path(name string) string { return filepath.Join(l.root, filepath.FromSlash(name)) }
 
-func (l localFS) writeFile(ctx context.Context, name string, r io.ReadSeeker) (int64, landed, error) {
+func (l localFS) writeFile(ctx context.Context, name string, r io.ReadSeeker, pin time.Time) (int64, landed, error) {
 	f, err := os.OpenFile(l.path(name), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return 0, landed{}, err
@@ -28,6 +29,11 @@ func (l localFS) writeFile(ctx context.Context, name string, r io.ReadSeeker) (i
 	n, err := io.Copy(writeback.New(f), contextReader{ctx, r})
 	if err != nil {
 		return n, landed{}, err
+	}
+	if !pin.IsZero() {
+		if err := os.Chtimes(l.path(name), pin, pin); err != nil {
+			return n, landed{}, err
+		}
 	}
 	// Without the sync a power cut after the rename could leave the final name empty. It
 	// waits on the disk while the read-back works the CPU, so they run together.

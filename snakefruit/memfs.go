@@ -37,15 +37,23 @@ type Op struct {
 type MemFS struct {
 	mu     sync.Mutex
 	files  map[string][]byte
-	mtimes map[string]int64 // a write counter, not a time: every change moves it
+	mtimes map[string]int64 // without Clock a write counter, not a time: every change moves it
 	clock  int64
 	dials  int
 	temps  int // temp names handed out, so each is new
+	// Clock, when set, gives files their modification times, kept to the second as SFTP
+	// reports them: two changes within a second look alike. Without it every change moves
+	// the modification time.
+	Clock func() time.Time
 	// Fault, when set, runs before and after every call. An error before the call fails
 	// it without effect; an error after it fails a call that took effect (a reply lost on
 	// the way back). It may also panic, to stand for a crash at that point, or return
 	// ErrStall before the call.
 	Fault func(Op) error
+	// Wait, when set, is how an operation of a target made after it waits for its turn at
+	// the list while another edits it: it returns once ready says true, or to ask again.
+	// Without it the operation blocks.
+	Wait func(what string, ready func() bool)
 	// OpTimeout is the op_timeout of the targets NewMemoryTarget makes after it is set
 	// (DefaultOpTimeout when zero), as MemFS's clock counts it.
 	OpTimeout time.Duration
@@ -89,8 +97,10 @@ func NewMemoryTarget(m *MemFS, list string) (Target, error) {
 		return nil, err
 	}
 	tr := &memTransport{m: m, conns: newConnections(m.dial, m.OpTimeout, m.serverClock(), "")}
+	tr.conns.atomic = true
 	tg := newTarget(tr, list)
 	tg.unique = m.nextTemp
+	tg.wait = m.Wait
 	return tg, nil
 }
 
@@ -169,6 +179,10 @@ func (m *MemFS) Remove(name string) {
 
 // touch gives name a new modification time; m.mu is held.
 func (m *MemFS) touch(name string) {
+	if m.Clock != nil {
+		m.mtimes[name] = m.Clock().Truncate(time.Second).UnixNano()
+		return
+	}
 	m.clock++
 	m.mtimes[name] = m.clock
 }
@@ -267,7 +281,7 @@ func notExist(op, name string) error {
 	return &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
 }
 
-func (t *memTransport) writeFile(ctx context.Context, name string, r io.ReadSeeker) (int64, landed, error) {
+func (t *memTransport) writeFile(ctx context.Context, name string, r io.ReadSeeker, pin time.Time) (int64, landed, error) {
 	got, err := run(t.conns, ctx, "write "+name, func(o *opRun, c *memConn) (landed, error) {
 		if _, err := r.Seek(0, io.SeekStart); err != nil {
 			return landed{}, err
@@ -280,6 +294,9 @@ func (t *memTransport) writeFile(ctx context.Context, name string, r io.ReadSeek
 		return memCall(o, c, Op{Name: "write", File: name}, func() (landed, error) {
 			t.m.files[name] = b
 			t.m.touch(name)
+			if !pin.IsZero() {
+				t.m.mtimes[name] = pin.UnixNano()
+			}
 			return landed{int64(len(b)), hex.EncodeToString(sum[:])}, nil
 		})
 	})
@@ -324,7 +341,7 @@ func (t *memTransport) size(ctx context.Context, name string) (int64, error) {
 	})
 }
 
-// stat's modification time is a counter of writes, so that any change shows.
+// stat's modification time is Clock's to the second, or a counter of writes.
 func (t *memTransport) stat(ctx context.Context, name string) (fileStat, error) {
 	return memDo(t, ctx, "stat", name, func() (fileStat, error) {
 		b, ok := t.m.files[name]

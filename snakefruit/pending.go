@@ -42,6 +42,11 @@ var ErrPendingChanged = errors.New("the pending upload changed or vanished since
 // stops. Trying again later finds it gone.
 var ErrPendingBusy = errors.New("its pre-upload was still writing it; stopped, it removes the file itself")
 
+// pendingMTime is every pending file's modification time, set once it is written and
+// before it is checked: any later change to it moves it, even within the same second (SFTP
+// keeps seconds), so Promote can tell the checked file from one changed since.
+var pendingMTime = time.Unix(1_000_000_000, 0).UTC()
+
 // Preupload streams r into id's pending file, makes it durable and checks what landed. r
 // may be rewound and read again on a retry. The caller compares the result with what the
 // click must be; Preupload only reports what is there.
@@ -61,7 +66,7 @@ func (t *target) Preupload(ctx context.Context, id string, r io.ReadSeeker) (Pen
 	if err := ctx.Err(); err != nil {
 		return Pending{}, fmt.Errorf("snakefruit: pre-upload %s: %w", name, err)
 	}
-	_, got, err := t.fs.writeFile(ctx, name, r)
+	_, got, err := t.fs.writeFile(ctx, name, r, pendingMTime)
 	if err != nil {
 		t.discard(ctx, name)
 		return Pending{}, fmt.Errorf("snakefruit: pre-upload %s: %w", name, err)
@@ -71,7 +76,7 @@ func (t *target) Preupload(ctx context.Context, id string, r io.ReadSeeker) (Pen
 		t.discard(ctx, name)
 		return Pending{}, fmt.Errorf("snakefruit: pre-upload %s: %w", name, err)
 	}
-	if st.size != got.size {
+	if st.size != got.size || !st.mtime.Equal(pendingMTime) {
 		t.discard(ctx, name)
 		return Pending{}, kindf(kindLanded, "snakefruit: pre-upload %s: it changed while it was checked", name)
 	}
@@ -92,9 +97,6 @@ func (t *target) Promote(ctx context.Context, p Pending, name string) error {
 	if err != nil {
 		return err
 	}
-	t.ops.RLock()
-	defer t.ops.RUnlock()
-	t.retryStale(ctx)
 	defer t.names.lock(name)()
 	unlock, ok := t.names.lockOrStop(p.Name)
 	if !ok {
@@ -118,16 +120,25 @@ func (t *target) Promote(ctx context.Context, p Pending, name string) error {
 	if err := t.fs.rename(ctx, p.Name, name); err != nil {
 		return fmt.Errorf("snakefruit: promote %s to %s: %w", p.Name, name, err)
 	}
+	// Written between the check and the rename, it would carry another modification time
+	// now: then what was renamed into place is not the checked click, and goes.
+	st, err = t.fs.stat(ctx, name)
+	if err != nil {
+		return fmt.Errorf("snakefruit: promote %s: check %s: %w", p.Name, name, err)
+	}
+	if st.size != p.Size || !st.mtime.Equal(p.MTime) {
+		if err := t.fs.remove(ctx, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("snakefruit: promote %s: remove %s: %w", p.Name, name, err)
+		}
+		return fmt.Errorf("snakefruit: promote %s: %w (it changed as it was renamed)", p.Name, ErrPendingChanged)
+	}
 	return nil
 }
 
-// RemovePending removes id's pending upload; a missing one is fine. One it could not
-// remove is tried again by every later operation, as a temp file is. A pre-upload of id
+// RemovePending removes id's pending upload; a missing one is fine. A pre-upload of id
 // under way is stopped rather than waited for (ErrPendingBusy).
 func (t *target) RemovePending(ctx context.Context, id string) error {
 	name := PendingName(id)
-	t.ops.RLock()
-	defer t.ops.RUnlock()
 	unlock, ok := t.names.lockOrStop(name)
 	if !ok {
 		return fmt.Errorf("snakefruit: remove %s: %w", name, ErrPendingBusy)
@@ -137,7 +148,7 @@ func (t *target) RemovePending(ctx context.Context, id string) error {
 		return t.fs.remove(ctx, name)
 	}()
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		t.remember(name)
+		// Not kept for Tidy: whoever asked retries it (the workflow queues it as a job).
 		return fmt.Errorf("snakefruit: remove %s: %w", name, err)
 	}
 	return nil

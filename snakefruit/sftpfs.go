@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
@@ -100,7 +101,7 @@ func newSFTPFS(u *url.URL, cfg Config) (fsys, error) {
 
 func (s *sftpFS) path(name string) string { return path.Join(s.root, name) }
 
-func (s *sftpFS) writeFile(ctx context.Context, name string, r io.ReadSeeker) (int64, landed, error) {
+func (s *sftpFS) writeFile(ctx context.Context, name string, r io.ReadSeeker, pin time.Time) (int64, landed, error) {
 	type result struct {
 		sent int64
 		got  landed
@@ -119,6 +120,11 @@ func (s *sftpFS) writeFile(ctx context.Context, name string, r io.ReadSeeker) (i
 		}
 		if err := o.ctx.Err(); err != nil {
 			return res, err
+		}
+		if !pin.IsZero() {
+			if err := c.sftp.Chtimes(s.path(name), pin, pin); err != nil {
+				return res, err
+			}
 		}
 		// The flush waits on the server's disk, the hash on a CPU (or the wire, when read
 		// back): they run together, in separate server processes.

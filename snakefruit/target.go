@@ -94,7 +94,11 @@ type Target interface {
 	// waits for a pre-upload of id still under way: it stops it instead (the pre-upload
 	// removes what it wrote as it stops) and returns ErrPendingBusy, to be tried again.
 	RemovePending(ctx context.Context, id string) error
-	// SweepTemps removes leftover temporary files of ours (never pending uploads).
+	// Tidy removes the temp files of failed operations whose removal failed too (the link
+	// was down); it waits for no other operation.
+	Tidy(ctx context.Context) error
+	// SweepTemps removes leftover temporary files of ours (never pending uploads), except
+	// those operations of this target are writing: it waits for none of them.
 	SweepTemps(ctx context.Context) error
 	// String describes the target for logs, without secrets.
 	String() string

@@ -13,9 +13,25 @@ import (
 // processes (or a crashed one's late writes and its successor) can never rename each
 // other's content into place. A leftover is never written again, only removed (by the
 // operation that failed, retryStale or SweepTemps).
-func (t *target) tempName(name string) string {
+//
+// The name is in use (SweepTemps leaves it) until done is called.
+func (t *target) tempName(name string) (tmp string, done func()) {
 	dir, base := path.Split(name)
-	return dir + TempPrefix + base + "." + t.unique()
+	tmp = dir + TempPrefix + base + "." + t.unique()
+	t.inUseMu.Lock()
+	t.inUse[tmp] = true
+	t.inUseMu.Unlock()
+	return tmp, func() {
+		t.inUseMu.Lock()
+		delete(t.inUse, tmp)
+		t.inUseMu.Unlock()
+	}
+}
+
+func (t *target) usedHere(tmp string) bool {
+	t.inUseMu.Lock()
+	defer t.inUseMu.Unlock()
+	return t.inUse[tmp]
 }
 
 // randomToken is 64 random bits, in hex: no two calls, here or in another process, share one.

@@ -104,7 +104,8 @@ func TestTempNames(t *testing.T) {
 	tg := newTarget(nil, DefaultListFile)
 	seen := map[string]bool{}
 	for _, name := range []string{"foo_1_all.click", "foo_1_all.click", "meta/list", "meta/list", "we[i]rd*?.click"} {
-		tmp := tg.tempName(name)
+		tmp, done := tg.tempName(name)
+		defer done()
 		if seen[tmp] {
 			t.Errorf("tempName(%q) = %q twice", name, tmp)
 		}
@@ -119,7 +120,11 @@ func TestTempNames(t *testing.T) {
 			t.Errorf("TempPattern(%q) = %q does not match %q (%v)", name, TempPattern(name), tmp, err)
 		}
 	}
-	if isTempOf(tg.tempName("foo_1_all.click"), "foo_1_all.clic") || isTempOf(tg.tempName("a/x"), "x") {
+	foo, done := tg.tempName("foo_1_all.click")
+	defer done()
+	ax, done := tg.tempName("a/x")
+	defer done()
+	if isTempOf(foo, "foo_1_all.clic") || isTempOf(ax, "x") {
 		t.Error("a temp taken for another name's")
 	}
 	if strings.Contains(TempPattern("a*b"), "a*b") {

@@ -19,3 +19,13 @@ func (t *Tx) LineOwner(filename string) string {
 func (t *Tx) DisownLine(filename string) error {
 	return t.b(bucketLines).Delete([]byte(filename))
 }
+
+// OwnedLines returns every line the bot records as its own: filename to request ID.
+func (t *Tx) OwnedLines() map[string]string {
+	out := map[string]string{}
+	_ = t.b(bucketLines).ForEach(func(k, v []byte) error {
+		out[string(k)] = string(v)
+		return nil
+	})
+	return out
+}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -76,7 +77,9 @@ type Service struct {
 	mu sync.Mutex
 
 	wakeWorker chan struct{}
-	outbox     chan struct{}
+	// wakeHousekeeper has the worker's housekeeping look again (after each job).
+	wakeHousekeeper chan struct{}
+	outbox          chan struct{}
 
 	// ended collects, inside one update (under mu), the requests that reached a final
 	// state, so that their local copies are released once the transaction committed.
@@ -84,10 +87,15 @@ type Service struct {
 	// leaving collects, likewise, the requests that stopped waiting for their lock: their
 	// pre-uploads under way are stopped once the transaction committed.
 	leaving []string
-	// running is the request whose job the worker is carrying out: its local copy stays
-	// until the job returns, even if the request ended meanwhile.
+	// running are the jobs under way (by Seq, with their request): a request's local copy
+	// stays until its job returns, even if the request ended meanwhile. claimMu makes
+	// picking a job and marking it under way one step.
 	runningMu sync.Mutex
-	running   string
+	running   map[uint64]string
+	claimMu   sync.Mutex
+	// startPending says the worker's start (reconciliation, sweeps) has not all succeeded
+	// yet: it is tried again until it has.
+	startPending atomic.Bool
 	// started is when the service was made: downloads older than it are crash leftovers.
 	started time.Time
 	// pre are the pre-uploads under way (Config.Preupload).
@@ -123,11 +131,13 @@ func New(cfg Config) *Service {
 		cfg.NewID = func() string { return uuid.New().String() }
 	}
 	s := &Service{
-		cfg:        cfg,
-		log:        cfg.Log,
-		wakeWorker: make(chan struct{}, 1),
-		outbox:     make(chan struct{}, 1),
-		started:    time.Now(),
+		cfg:             cfg,
+		log:             cfg.Log,
+		wakeWorker:      make(chan struct{}, 1),
+		wakeHousekeeper: make(chan struct{}, 1),
+		running:         map[uint64]string{},
+		outbox:          make(chan struct{}, 1),
+		started:         time.Now(),
 	}
 	s.pre.init(cfg.preuploadStall)
 	s.publish = s.publishCommand
@@ -167,16 +177,15 @@ func (s *Service) clickDir(id string) string {
 	return filepath.Join(s.cfg.StateDir, "clicks", id)
 }
 
-func (s *Service) setRunning(id string) {
-	s.runningMu.Lock()
-	s.running = id
-	s.runningMu.Unlock()
-}
-
 func (s *Service) isRunning(id string) bool {
 	s.runningMu.Lock()
 	defer s.runningMu.Unlock()
-	return id != "" && s.running == id
+	for _, r := range s.running {
+		if r == id {
+			return true
+		}
+	}
+	return false
 }
 
 // releaseCopies removes the local copies of the requests ids that no longer need one: the

@@ -2,12 +2,14 @@ package workflow
 
 // A deterministic, seeded simulation of the workflow, after FoundationDB's simulation
 // testing and TigerBeetle's VOPR: the real Service and storage (bbolt on a temp file), a
-// snakefruit folder in memory behind the same target code as file:// and sftp://, wrapped
-// in a fault injector, a fake clock, and a random schedule of people's commands, worker
-// steps (failing, crashing or overtaken by a command at a random transport call), crashes
-// with restarts, ticks, promotions, phasing and publications. After every step the
-// invariants are checked; at the end the worker drains without faults and the settled
-// state is checked whole.
+// snakefruit folder in memory behind the same target code as file:// and sftp://, a fake
+// clock, and a random schedule. What a process does at once (the worker's jobs, pre-uploads,
+// digests, commands, its start) runs as tasks that the schedule interleaves at every
+// transport call (simtask_test.go); at each such call the schedule may fail it, lose its
+// reply, stall it until its deadline or crash the process there. People act in between:
+// commands, edits of the list and of files in the folder, a clock that jumps. After every
+// step the invariants are checked (simcheck_test.go); at the end the work drains without
+// faults and the settled state is checked whole.
 //
 //	go test ./workflow -run TestSimulation                     # a few fixed seeds
 //	SIM_TIME=60s go test ./workflow -run TestSimulation        # random seeds for a minute
@@ -16,13 +18,11 @@ package workflow
 //	SIM_SEED=1234 go test ./workflow -run TestSimulation -v    # replay one, with its trace
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"maps"
 	"math/rand/v2"
@@ -98,6 +98,9 @@ type simCrash struct{}
 
 var errInjected = errors.New("injected transport failure")
 
+// simOpTimeout is snakefruit.op_timeout in the simulation: a stalled call's deadline.
+const simOpTimeout = time.Minute
+
 type sim struct {
 	t     testing.TB
 	seed  uint64
@@ -110,47 +113,66 @@ type sim struct {
 	cfg   Config
 	trace []string
 
-	corpus      []simClick
+	corpus []simClick
+	// personLines are the list's lines that people wrote, in order; personFiles the files
+	// people put in the folder, which the bot must never change.
 	personLines []string
+	personFiles map[string][]byte
+	personSeq   int
 	ids         []string
-	// What every request was announced as, in order (transitions only).
+	// What every request was announced as, in order (transitions only), and every line.
 	announced map[string][]stagebot.State
+	lines     []stagebot.Announcement
 	// The first sight of each ended request, which must never change again.
 	ended map[string]stagebot.Request
 	// held are the requests held at the end of the last step, with their history's length.
 	held     map[string]int
 	imageSeq int
 	stats    map[string]int
-	// queued are the pre-uploads Stage started, which the simulation runs at steps of its
-	// choosing (Service.pre.spawn); meddled are the requests whose pending file a person
-	// changed or removed.
-	queued  []queuedPreupload
+	// meddled are the requests whose pending file a person changed or removed.
 	meddled map[string]bool
-}
+	// faults is off while the schedule drains.
+	faults bool
+	// lostCalls are operations the log says found their connection closed under them.
+	lostCalls []string
 
-type queuedPreupload struct {
-	id string
-	fn func()
+	// The scheduler (simtask_test.go): proc counts the processes (each crash starts
+	// another); tasks are the current process's activities; current is the task running.
+	proc    int
+	taskSeq int
+	tasks   []*simTask
+	current *simTask
+	killing bool
+	started *simTask // the process's start (reconcile and sweeps): no job runs before it ends
 }
 
 func newSim(t testing.TB, seed uint64) *sim {
 	s := &sim{
 		t: t, seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		dir:       t.TempDir(),
-		clock:     time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC),
-		mem:       snakefruit.NewMemFS(),
-		corpus:    simCorpus(t),
-		announced: map[string][]stagebot.State{},
-		ended:     map[string]stagebot.Request{},
-		held:      map[string]int{},
-		stats:     map[string]int{},
-		meddled:   map[string]bool{},
+		dir:         t.TempDir(),
+		clock:       time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC),
+		mem:         snakefruit.NewMemFS(),
+		corpus:      simCorpus(t),
+		personFiles: map[string][]byte{},
+		announced:   map[string][]stagebot.State{},
+		ended:       map[string]stagebot.Request{},
+		held:        map[string]int{},
+		stats:       map[string]int{},
+		meddled:     map[string]bool{},
+		faults:      true,
 	}
+	// The folder keeps modification times to the second, as SFTP reports them, by the
+	// simulation's clock (the server's, here the bot's too).
+	s.mem.Clock = func() time.Time { return s.clock }
+	s.mem.Fault = s.onOp
+	s.mem.OpTimeout = simOpTimeout
+	// A list edit waiting for another's turn parks, so that the other can go on.
+	s.mem.Wait = func(what string, ready func() bool) { s.park(s.current, "waits for "+what, ready) }
 	personsClick := s.corpus[5] // com.sim.b 3.0: a person locked it by hand
 	s.personLines = []string{personsOwn, personsClick.filename}
 	s.mem.WriteFile(snakefruit.DefaultListFile, snakefruit.FormatList(s.personLines))
-	s.mem.WriteFile(personsOwn, []byte("a person's click"))
-	s.mem.WriteFile(personsClick.filename, personsClick.bytes)
+	s.personPut(personsOwn, []byte("a person's click"))
+	s.personPut(personsClick.filename, personsClick.bytes)
 
 	policy := stagebot.Policy{Approvals: 1 + s.rng.IntN(2), QASignoff: s.rng.IntN(3) == 0, ExpireAfter: 20 * time.Second}
 	idRand := rand.New(rand.NewPCG(seed, 7))
@@ -159,7 +181,7 @@ func newSim(t testing.TB, seed uint64) *sim {
 		Intake:  &intake.Fetcher{Dir: filepath.Join(s.dir, "downloads"), MaxBytes: 1 << 30},
 		Publish: Publish{Command: []string{"publish"}, Timeout: 10 * time.Minute},
 		Retry:   Retry{Initial: time.Second, Max: 4 * time.Second, GiveUp: 30 * time.Second},
-		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log:     slog.New(&simLog{s: s}),
 		Now:     func() time.Time { return s.clock },
 		NewID: func() string {
 			var b [16]byte
@@ -171,14 +193,21 @@ func newSim(t testing.TB, seed uint64) *sim {
 			return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 		},
 		Rand: rand.New(rand.NewPCG(seed, 11)),
-		// Two seeds in three pre-upload (issue 15); the rest copy at approval.
+		// Two seeds in three pre-upload; the rest copy at approval.
 		Preupload: seed%3 != 0,
 	}
 	s.open()
 	return s
 }
 
-// open starts a Service on the database, as the bot's start does.
+// personPut places a file as a person would, and remembers it as theirs.
+func (s *sim) personPut(name string, b []byte) {
+	s.mem.WriteFile(name, b)
+	s.personFiles[name] = b
+}
+
+// open starts a process on the database: a Service whose concurrent work runs as tasks of
+// the schedule, and its start as the first of them.
 func (s *sim) open() {
 	db, err := storage.OpenWith(filepath.Join(s.dir, "stagebot.db"), storage.Options{NoSync: true})
 	if err != nil {
@@ -192,33 +221,72 @@ func (s *sim) open() {
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	s.proc++
 	s.db = db
 	s.cfg.DB, s.cfg.Target = db, target
+	s.cfg.Log = slog.New(&simLog{s: s, proc: s.proc})
 	s.svc = New(s.cfg)
 	s.svc.publish = s.publish
-	s.svc.looker = func(fn func()) { fn() }
-	s.svc.pre.spawn = func(id string, fn func()) { s.queued = append(s.queued, queuedPreupload{id, fn}) }
-	// A refused stage's pre-upload runs at once: Stage waits for it to end.
-	s.svc.pre.wait = func(id string, done <-chan struct{}) {
-		s.preuploadFor(id)
-		<-done
+	proc := s.proc
+	s.svc.pre.spawn = func(id string, fn func()) {
+		if proc != s.proc {
+			return // a killed process starts nothing
+		}
+		s.spawn("background ["+stagebot.ShortID(id)+"]", fn)
 	}
-	s.svc.start(context.Background())
+	s.svc.pre.wait = func(id string, done <-chan struct{}) {
+		ready := func() bool { return isClosed(done) }
+		for !ready() {
+			s.park(s.current, "waits for the pre-upload of ["+stagebot.ShortID(id)+"]", ready)
+		}
+	}
+	// A !stage's look at the folder: at once, as part of the stage, or on its own.
+	s.svc.looker = func(fn func()) {
+		if proc != s.proc {
+			return
+		}
+		if s.pick(2) == 0 {
+			fn()
+			return
+		}
+		s.spawn("look", fn)
+	}
+	s.svc.startPending.Store(true)
+	s.restart()
 }
 
-// crash abandons the Service as a killed process would and starts a new one.
-func (s *sim) crash() {
-	s.mem.Fault = nil
-	// The killed process's pre-uploads never run: cancelled, they only release what they
-	// hold and touch nothing.
-	s.svc.pre.cancel()
-	for _, q := range s.queued {
-		q.fn()
+// restart runs the worker's start as a task: first thing in a process, and again while
+// it has not all succeeded.
+func (s *sim) restart() {
+	svc := s.svc
+	s.started = s.spawn("start", func() {
+		if !svc.start(context.Background()) {
+			s.logf("  start: to be tried again")
+		}
+	})
+	if s.resume(s.started, wakeMsg{}) {
+		s.crash()
 	}
-	s.queued = nil
+}
+
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// crash abandons the process as a kill would: its database is closed first, so that
+// nothing its tasks do while they unwind reaches it, and every task unwinds from where
+// it is without touching the folder again. Then a new process starts.
+func (s *sim) crash() {
+	s.logf("crash and restart")
 	if err := s.db.Close(); err != nil {
 		s.t.Fatal(err)
 	}
+	s.killAll()
 	s.open()
 }
 
@@ -238,13 +306,44 @@ func (s *sim) logf(format string, args ...any) {
 	s.trace = append(s.trace, fmt.Sprintf(format, args...))
 }
 
-func (s *sim) fail(format string, args ...any) {
-	s.t.Helper()
-	s.t.Fatalf("simulation seed %d failed: %s\nreplay: SIM_SEED=%d go test ./workflow -run TestSimulation -v\ntrace:\n  %s",
-		s.seed, fmt.Sprintf(format, args...), s.seed, strings.Join(s.trace, "\n  "))
-}
+func (s *sim) traceText() string { return strings.Join(s.trace, "\n  ") }
 
 func (s *sim) pick(n int) int { return s.rng.IntN(n) }
+
+// onOp is the folder's hook, on the goroutine of the task making the call: every call is
+// a yield point, where the schedule decides what happens next and what the call returns.
+func (s *sim) onOp(op snakefruit.Op) error {
+	t := s.current
+	if t == nil {
+		return nil // the scheduler's own reads
+	}
+	// A list edit's window: from its re-read (after writing its temp file) to its rename.
+	listTemp := strings.HasPrefix(op.File, snakefruit.TempPrefix+snakefruit.DefaultListFile)
+	switch {
+	case op.Name == "rename" && listTemp:
+		if op.After {
+			t.wroteList, t.inListWindow = false, false
+			s.redoRacing(t)
+		}
+	case op.Name == "read" && op.File == snakefruit.DefaultListFile:
+		if op.After {
+			t.inListWindow, t.wroteList = t.wroteList, false
+		}
+	case op.Name == "write" && listTemp:
+		if op.After {
+			t.wroteList = true
+		}
+	default:
+		t.wroteList, t.inListWindow, t.racing = false, false, nil
+	}
+	s.checkListNamesFiles(op)
+	where := op.Name + " " + op.File
+	if op.After {
+		where += " (done)"
+	}
+	m := s.park(t, where, nil)
+	return m.err
+}
 
 // actor is mostly someone with the right for the command, sometimes anyone.
 func (s *sim) actor(right ...stagebot.Identity) stagebot.Identity {
@@ -276,6 +375,19 @@ func (s *sim) someID(prefer string) string {
 	return "0000"
 }
 
+// act runs a person's command as a task of the process: most end at once, a refused stage
+// waits for its pre-upload to go.
+func (s *sim) act(who stagebot.Identity, what string, fn func() error) {
+	s.logf("%s: %s", who.Name, what)
+	t := s.spawn(who.Name+": "+what, func() {
+		err := fn()
+		s.logf("  %s: %s: %s", who.Name, what, errText(err))
+	})
+	if s.resume(t, wakeMsg{}) {
+		s.crash()
+	}
+}
+
 // pointed runs, on request id, a command that its state makes likely to matter, by a person
 // likely to be allowed: what a person acting while the worker is busy would do.
 func (s *sim) pointed(id string) {
@@ -286,7 +398,7 @@ func (s *sim) pointed(id string) {
 		return err
 	})
 	if r == nil {
-		s.command("")
+		s.command()
 		return
 	}
 	var approvers, others []stagebot.Identity
@@ -298,54 +410,56 @@ func (s *sim) pointed(id string) {
 		}
 	}
 	short := r.ShortID()
-	var what string
-	var err error
-	var who stagebot.Identity
+	svc := s.svc
 	switch {
 	case r.State == stagebot.StateApproved && len(approvers) > 0 && s.pick(2) == 0:
-		who = approvers[s.pick(len(approvers))]
-		what = "withdraw " + short
-		_, err = s.svc.Withdraw(who, short)
+		who := approvers[s.pick(len(approvers))]
+		s.act(who, "withdraw "+short, func() error { _, err := svc.Withdraw(who, short); return err })
 	case r.State == stagebot.StatePending && len(others) > 0 && s.pick(3) > 0:
-		who = others[s.pick(len(others))]
-		what = "approve " + short
-		_, err = s.svc.Approve(who, short)
+		who := others[s.pick(len(others))]
+		s.act(who, "approve "+short, func() error { _, err := svc.Approve(who, short); return err })
 	case r.State == stagebot.StatePending && s.pick(2) == 0:
-		who = quinn
-		what = "qa " + short
-		_, err = s.svc.QA(who, short)
+		s.act(quinn, "qa "+short, func() error { _, err := svc.QA(quinn, short); return err })
 	case r.State == stagebot.StateApproved && s.pick(4) == 0:
-		who = s.actor(bob, carol)
-		what = "hold " + short
-		_, err = s.svc.Hold(who, short, "sim")
+		who := s.actor(bob, carol)
+		s.act(who, "hold "+short, func() error { _, err := svc.Hold(who, short, "sim"); return err })
 	case s.pick(4) == 0:
-		who = carol
-		what = "reject " + short
-		_, err = s.svc.Reject(who, short, "sim")
+		s.act(carol, "reject "+short, func() error { _, err := svc.Reject(carol, short, "sim"); return err })
 	default:
-		who = s.actor(alice, bob, carol)
-		what = "cancel " + short
-		_, err = s.svc.Cancel(who, short, "sim")
+		who := s.actor(alice, bob, carol)
+		s.act(who, "cancel "+short, func() error { _, err := svc.Cancel(who, short, "sim"); return err })
 	}
-	s.logf("%s: %s: %s", who.Name, what, errText(err))
 }
 
-// command runs one random person's command and records it in the trace; prefer is the
-// request the worker is busy with, if any.
-func (s *sim) command(prefer string) {
-	if prefer != "" && s.pick(3) > 0 {
-		s.pointed(prefer)
+// busy is a request some worker job is carrying out now, if any.
+func (s *sim) busy() string {
+	var ids []string
+	for _, t := range s.live() {
+		if t.worker && t.state != taskNew {
+			ids = append(ids, t.request)
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[s.pick(len(ids))]
+}
+
+// command runs one random person's command; while the worker is busy it is often about
+// the request the worker is carrying out.
+func (s *sim) command() {
+	busy := s.busy()
+	if busy != "" && s.pick(3) == 0 {
+		s.pointed(busy)
 		return
 	}
 	landing := []stagebot.Identity{bob, carol}
-	var who stagebot.Identity
-	id := s.someID(prefer)
-	var err error
-	var what string
-	// Weights: stage 4, approve 5, withdraw 2, reject 1, cancel 2, qa 2, retry 1; during a
-	// job, mostly what overtakes it.
+	id := s.someID(busy)
+	svc := s.svc
+	// Weights: stage 4, approve 5, withdraw 2, reject 1, cancel 2, qa 2, retry 1, hold
+	// and unhold 1 each; during a job, mostly what overtakes it.
 	kinds := []int{0, 0, 0, 0, 2, 2, 2, 2, 2, 5, 5, 7, 8, 8, 10, 10, 11, 12, 13}
-	if prefer != "" {
+	if busy != "" {
 		kinds = []int{0, 2, 2, 5, 5, 5, 7, 8, 8, 8, 10, 11, 12, 12, 13}
 	}
 	kind := kinds[s.pick(len(kinds))]
@@ -354,49 +468,41 @@ func (s *sim) command(prefer string) {
 	}
 	switch kind {
 	case 0:
-		who = s.actor(alice, bob)
+		who := s.actor(alice, bob)
 		c := s.corpus[s.pick(len(s.corpus))]
-		what = "stage " + c.filename
-		var r *stagebot.Request
-		r, err = s.svc.Stage(context.Background(), who, intake.Source{Kind: intake.FromPath, Value: c.path})
-		if err == nil {
-			s.ids = append(s.ids, r.ID)
-			what += " -> " + r.ShortID()
-		}
+		s.act(who, "stage "+c.filename, func() error {
+			r, err := svc.Stage(context.Background(), who, intake.Source{Kind: intake.FromPath, Value: c.path})
+			if err == nil {
+				s.ids = append(s.ids, r.ID)
+				s.logf("  -> [%s]", r.ShortID())
+			}
+			return err
+		})
 	case 2:
-		who = s.actor(landing...)
-		what = "approve " + id
-		_, err = s.svc.Approve(who, id)
+		who := s.actor(landing...)
+		s.act(who, "approve "+id, func() error { _, err := svc.Approve(who, id); return err })
 	case 5:
-		who = s.actor(landing...)
-		what = "withdraw " + id
-		_, err = s.svc.Withdraw(who, id)
+		who := s.actor(landing...)
+		s.act(who, "withdraw "+id, func() error { _, err := svc.Withdraw(who, id); return err })
 	case 7:
-		who = s.actor(landing...)
-		what = "reject " + id
-		_, err = s.svc.Reject(who, id, "sim")
+		who := s.actor(landing...)
+		s.act(who, "reject "+id, func() error { _, err := svc.Reject(who, id, "sim"); return err })
 	case 8:
-		who = s.actor(alice, bob, carol)
-		what = "cancel " + id
-		_, err = s.svc.Cancel(who, id, "sim")
+		who := s.actor(alice, bob, carol)
+		s.act(who, "cancel "+id, func() error { _, err := svc.Cancel(who, id, "sim"); return err })
 	case 10:
-		who = s.actor(quinn)
-		what = "qa " + id
-		_, err = s.svc.QA(who, id)
+		who := s.actor(quinn)
+		s.act(who, "qa "+id, func() error { _, err := svc.QA(who, id); return err })
 	case 11:
-		who = s.actor(landing...)
-		what = "retry " + id
-		_, err = s.svc.Retry(who, id)
+		who := s.actor(landing...)
+		s.act(who, "retry "+id, func() error { _, err := svc.Retry(who, id); return err })
 	case 12:
-		who = s.actor(alice, bob, carol)
-		what = "hold " + id
-		_, err = s.svc.Hold(who, id, "sim")
+		who := s.actor(alice, bob, carol)
+		s.act(who, "hold "+id, func() error { _, err := svc.Hold(who, id, "sim"); return err })
 	case 13:
-		who = s.actor(alice, bob, carol)
-		what = "unhold " + id
-		_, err = s.svc.Unhold(who, id)
+		who := s.actor(alice, bob, carol)
+		s.act(who, "unhold "+id, func() error { _, err := svc.Unhold(who, id); return err })
 	}
-	s.logf("%s: %s: %s", who.Name, what, errText(err))
 }
 
 func errText(err error) string {
@@ -409,157 +515,287 @@ func errText(err error) string {
 	return stagebot.ErrorCode(err)
 }
 
-// A fault plan's event: what happens at the at-th hook call (before and after each
-// transport call count separately).
-type simEvent struct {
-	at   int
-	what string // error, permanent, crash, command
-}
-
-// workerStep runs one job, with up to three events at random transport calls: an error
-// before or after the call, a crash there, or a person's command at that moment (two
-// commands in one job: a withdrawal and a re-approval, say).
-func (s *sim) workerStep() {
-	var events []simEvent
-	n := []int{0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3}[s.pick(20)]
-	for range n {
-		what := []string{"error", "error", "permanent", "permanent", "crash", "command", "command", "command", "command"}[s.pick(9)]
-		events = append(events, simEvent{at: 1 + s.pick(16), what: what})
+// startJob starts the worker on its next due job, as a task, once the process made its
+// start, while fewer than maxLanes jobs are under way; a start that failed is tried again
+// first. It reports whether it started anything.
+func (s *sim) startJob() bool {
+	if s.started.state != taskDone {
+		return false
 	}
-	slices.SortStableFunc(events, func(a, b simEvent) int { return a.at - b.at })
-	s.preuploadBeforeLock()
-	next, _, _ := s.svc.nextJob()
-	if next != nil {
-		s.logf("worker: %s [%s] (job %d, attempt %d)", next.Kind, stagebot.ShortID(next.RequestID), next.Seq, next.Attempt+1)
+	if s.svc.startPending.Load() {
+		s.logf("start again")
+		s.restart()
+		return true
 	}
-	calls := 0
-	ran := false
-	if len(events) > 0 {
-		s.mem.Fault = func(op snakefruit.Op) error {
-			calls++
-			for len(events) > 0 && events[0].at < calls {
-				events = events[1:] // two events at one call: the first wins
+	if !s.svc.lanesFree() {
+		return false
+	}
+	job, _, err := s.svc.claimNext()
+	if err != nil {
+		s.fail("next job: %v", err)
+	}
+	svc := s.svc
+	if job == nil {
+		if s.tidyNeeded() {
+			// The worker's housekeeping, between jobs.
+			s.logf("tidy")
+			if s.resume(s.spawn("tidy", func() { svc.tidy(context.Background()) }), wakeMsg{}) {
+				s.crash()
 			}
-			if len(events) == 0 || events[0].at != calls {
-				return nil
-			}
-			ev := events[0]
-			events = events[1:]
-			s.stats[ev.what+" mid-job"]++
-			s.logf("  %s at %s %s (after=%v)", ev.what, op.Name, op.File, op.After)
-			switch ev.what {
-			case "error":
-				return errInjected
-			case "permanent":
-				return &snakefruit.HostKeyError{Host: "snakefruit", Fingerprint: "SHA256:sim", Type: "ssh-ed25519"}
-			case "crash":
-				panic(simCrash{})
-			}
-			s.svc.runningMu.Lock()
-			busy := s.svc.running
-			s.svc.runningMu.Unlock()
-			s.command(busy)
-			return nil
+			return true
 		}
+		return false
 	}
-	crashed := survive(func() {
-		var err error
-		ran, _, err = s.svc.workOnce(context.Background(), context.Background())
-		if err != nil {
-			s.fail("worker: %v", err)
-		}
-	})
-	s.mem.Fault = nil
-	switch {
-	case crashed:
-		s.logf("worker: crashed")
-		s.crash()
-	case ran:
+	name := fmt.Sprintf("worker: %s [%s] (job %d, attempt %d)", job.Kind, stagebot.ShortID(job.RequestID), job.Seq, job.Attempt+1)
+	s.logf("%s", name)
+	t := s.spawn(name, func() {
+		svc.runClaimed(context.Background(), context.Background(), *job)
 		s.stats["jobs run"]++
-		s.logf("worker: ran a job")
-	default:
-		s.logf("worker: idle")
+	})
+	t.worker, t.request = true, job.RequestID
+	if s.resume(t, wakeMsg{}) {
+		s.crash()
 	}
+	return true
 }
 
-// survive runs fn and reports whether a fault hook crashed it (panicked with simCrash).
-func survive(fn func()) (crashed bool) {
-	defer func() {
-		if v := recover(); v != nil {
-			if _, ok := v.(simCrash); !ok {
-				panic(v)
-			}
-			crashed = true
+// tidyNeeded reports a temp file left in the folder by a failed operation of this process
+// (which Tidy removes) while no task of it is running.
+func (s *sim) tidyNeeded() bool {
+	for _, t := range s.live() {
+		if t.name == "tidy" || strings.HasPrefix(t.name, "tidy#") {
+			return false
 		}
-	}()
-	fn()
+	}
+	for name := range s.mem.Snapshot() {
+		if strings.HasPrefix(name, snakefruit.TempPrefix) {
+			return true
+		}
+	}
 	return false
 }
 
-// runPreupload runs the queued pre-upload at index i, with a fault (an error or a crash)
-// at a random transport call one time in three.
-func (s *sim) runPreupload(i int, faults bool) {
-	q := s.queued[i]
-	s.queued = slices.Delete(s.queued, i, i+1)
-	s.logf("pre-upload [%s]", stagebot.ShortID(q.id))
-	if faults && s.pick(3) == 0 {
-		at, what := 1+s.pick(6), []string{"error", "crash"}[s.pick(2)]
-		calls := 0
-		s.mem.Fault = func(op snakefruit.Op) error {
-			if calls++; calls != at {
-				return nil
-			}
-			s.stats[what+" mid-pre-upload"]++
-			s.logf("  %s at %s %s (after=%v)", what, op.Name, op.File, op.After)
-			if what == "crash" {
-				panic(simCrash{})
-			}
-			return errInjected
+// advance resumes a runnable task with the outcome of the call it is parked at: mostly
+// what the folder did, sometimes a failure, a lost reply, a stall until its deadline or a
+// crash of the process right there.
+func (s *sim) advance(t *simTask) {
+	m := wakeMsg{}
+	if s.faults && t.state == taskParked && t.ready == nil {
+		switch n := s.pick(200); {
+		case n < 6:
+			m.err = errInjected
+		case n < 8:
+			m.err = &snakefruit.HostKeyError{Host: "snakefruit", Fingerprint: "SHA256:sim", Type: "ssh-ed25519"}
+		case n < 10:
+			s.stats["crash at a call"]++
+			s.logf("crash at %s: %s", t.name, t.where)
+			s.crash()
+			return
+		case n < 14:
+			s.stats["stalls"]++
+			s.logf("%s stalls at %s", t.name, t.where)
+			t.state, t.stallSince = taskStalled, s.clock
+			return
+		}
+		if m.err != nil {
+			s.stats["errors at a call"]++
 		}
 	}
-	crashed := survive(q.fn)
-	s.mem.Fault = nil
-	s.stats["pre-uploads run"]++
-	if crashed {
-		s.logf("pre-upload: crashed")
+	s.logf("run %s at %s: %v", t.name, t.where, m.err)
+	if s.resume(t, m) {
 		s.crash()
 	}
 }
 
-// preuploadBeforeLock runs the queued pre-upload of the lock the worker would take next
-// were it not waiting for that pre-upload (nextJob defers such a lock): pre-uploads land
-// before their lock, as without the deferral.
-func (s *sim) preuploadBeforeLock() {
-	next, _, _ := s.svc.nextJob()
-	var jobs []stagebot.Job
-	if err := s.db.View(func(tx *storage.Tx) error {
-		var err error
-		jobs, err = tx.Jobs()
-		return err
-	}); err != nil {
-		s.fail("read jobs: %v", err)
+// deadline ends a stalled call: op_timeout passes on the server's clock, so the connection
+// layer abandons what waited on it that long (this call and any other parked meanwhile:
+// their replies come too late), and the stalled call itself never takes effect.
+func (s *sim) deadline(t *simTask) {
+	if d := t.stallSince.Add(simOpTimeout); s.clock.Before(d) {
+		s.clock = d
 	}
-	for _, j := range jobs {
-		if next != nil && j.Seq >= next.Seq {
-			return
-		}
-		if j.Kind == stagebot.JobLock && !j.NotBefore.After(s.clock) && s.svc.pre.get(j.RequestID) != nil {
-			s.preuploadFor(j.RequestID)
-			return
-		}
+	s.mem.Advance(simOpTimeout)
+	s.stats["deadlines"]++
+	s.logf("deadline of %s at %s", t.name, t.where)
+	t.state = taskParked
+	if s.resume(t, wakeMsg{err: errNoAnswer}) {
+		s.crash()
 	}
 }
 
-// preuploadFor runs what is queued for request id (its pre-upload, its digest): a lock
-// waits for the pre-upload.
-func (s *sim) preuploadFor(id string) {
-	for i := 0; i < len(s.queued); {
-		if s.queued[i].id == id {
-			s.runPreupload(i, false)
+// errNoAnswer fails a stalled call without effect once its caller has been told it was
+// abandoned.
+var errNoAnswer = errors.New("the server never answered this call")
+
+// step is one random step of a schedule.
+func (s *sim) step() {
+	var runnable, stalled []*simTask
+	for _, t := range s.live() {
+		switch {
+		case t.runnable():
+			runnable = append(runnable, t)
+		case t.state == taskStalled:
+			stalled = append(stalled, t)
+		}
+	}
+	svc := s.svc
+	// A person saving the list just as the bot is about to rename its own edit over it.
+	for _, t := range runnable {
+		if t.inListWindow && s.pick(4) == 0 {
+			s.personEditsList()
+			return
+		}
+	}
+	// Weights per thousand: the process at work (tasks and the worker) most of the time,
+	// people's commands, then the world around it.
+	switch n := s.pick(1000); {
+	case n < 430:
+		if len(runnable) == 0 {
+			if !s.startJob() {
+				s.command()
+			}
+			return
+		}
+		// A task runs a few calls in a row, as a busy one does; the worker's jobs, the
+		// heart of it all, get more turns.
+		t := runnable[s.pick(len(runnable))]
+		if w := slices.IndexFunc(runnable, func(t *simTask) bool { return t.worker }); w >= 0 && s.pick(2) == 0 {
+			t = runnable[w]
+		}
+		for range 1 + s.pick(8) {
+			if !t.runnable() || t.proc != s.proc {
+				break
+			}
+			s.advance(t)
+		}
+	case n < 590:
+		if !s.startJob() {
+			s.command()
+		}
+	case n < 760:
+		s.command()
+	case n < 775:
+		s.crash()
+	case n < 835:
+		d := time.Duration(s.pick(5000)) * time.Millisecond
+		s.clock = s.clock.Add(d)
+		s.logf("clock +%s", d)
+	case n < 845:
+		// NTP stepping the clock back.
+		d := time.Duration(1+s.pick(3000)) * time.Millisecond
+		s.clock = s.clock.Add(-d)
+		s.stats["clock steps back"]++
+		s.logf("clock -%s", d)
+	case n < 875:
+		s.act(bob, "tick", func() error { _, err := svc.Tick(bob, "sim", nil); return err })
+	case n < 890:
+		// The bot calls Expire every minute; the sim's requests expire after 20 s.
+		now := s.clock
+		s.act(stagebot.Identity{Name: "expiry"}, "expire", func() error { _, err := svc.Expire(now); return err })
+	case n < 915:
+		s.personEditsList()
+	case n < 925:
+		s.meddle()
+	case n < 930:
+		s.personsClickWithBotsName()
+	case n < 950 && len(stalled) > 0:
+		s.deadline(stalled[s.pick(len(stalled))])
+	case n < 970:
+		s.imageSeq++
+		seq := strconv.Itoa(s.imageSeq)
+		s.act(quinn, "promote "+seq, func() error { _, err := svc.Promote(quinn, seq); return err })
+	default:
+		pct := 100
+		if s.pick(3) == 0 {
+			pct = s.pick(100)
+		}
+		s.act(quinn, "phasing "+strconv.Itoa(pct), func() error { _, err := svc.SetPhasing(quinn, pct); return err })
+	}
+}
+
+// drain runs everything without faults until no task is left and no job queued.
+func (s *sim) drain() {
+	s.faults = false
+	for i := 0; ; i++ {
+		if i > 20000 {
+			s.fail("the work does not drain: jobs keep coming")
+		}
+		live := s.live()
+		if t := firstRunnable(live); t != nil {
+			s.advance(t)
 			continue
 		}
-		i++
+		if t := firstStalled(live); t != nil {
+			s.deadline(t)
+			continue
+		}
+		if len(live) > 0 {
+			var names []string
+			for _, t := range live {
+				names = append(names, t.name+" at "+t.where)
+			}
+			s.fail("tasks wait forever: %s", strings.Join(names, "; "))
+		}
+		if s.startJob() {
+			continue
+		}
+		if !s.quiet() {
+			_, wait, err := s.svc.nextJob()
+			if err != nil {
+				s.fail("next job: %v", err)
+			}
+			s.clock = s.clock.Add(wait)
+			continue
+		}
+		if s.orphans() {
+			// A refused stage's pre-upload whose removal failed: nothing records it,
+			// and the sweep at the next start is what removes it.
+			s.logf("restart to sweep pre-uploads of refused stages")
+			s.stats["restarts for orphaned pre-uploads"]++
+			s.crash()
+			continue
+		}
+		if s.unholdAll() {
+			continue
+		}
+		return
 	}
+}
+
+func firstRunnable(ts []*simTask) *simTask {
+	for _, t := range ts {
+		if t.runnable() {
+			return t
+		}
+	}
+	return nil
+}
+
+func firstStalled(ts []*simTask) *simTask {
+	for _, t := range ts {
+		if t.state == taskStalled {
+			return t
+		}
+	}
+	return nil
+}
+
+// unholdAll lifts every hold once the work is quiet, so that the settled state shows
+// whether a held request whose policy is met is queued when unheld.
+func (s *sim) unholdAll() bool {
+	var ids []string
+	for _, r := range s.look().requests {
+		if r.Hold != nil && !r.State.Final() {
+			ids = append(ids, r.ID)
+		}
+	}
+	slices.Sort(ids)
+	svc := s.svc
+	for _, id := range ids {
+		short := stagebot.ShortID(id)
+		s.act(bob, "unhold "+short, func() error { _, err := svc.Unhold(bob, short); return err })
+	}
+	return len(ids) > 0
 }
 
 // quiet reports that no job at all is queued (Service.Idle overlooks pre-upload removals).
@@ -597,324 +833,121 @@ func (s *sim) meddle() {
 		s.mem.Remove(name)
 		return
 	}
-	// The same size, so that only the modification time tells.
+	// The same size, so that only the modification time can tell; within the same second
+	// it cannot.
 	b := s.mem.Snapshot()[name]
 	s.logf("person rewrites %s", name)
-	s.mem.WriteFile(name, bytes.Repeat([]byte("x"), len(b)))
+	s.mem.WriteFile(name, []byte(strings.Repeat("x", len(b))))
 }
 
-// step is one random step of a schedule.
-func (s *sim) step() {
-	switch n := s.pick(100); {
-	case n < 38:
-		s.command("")
-	case n < 76:
-		s.workerStep()
-	case n < 80:
-		s.logf("crash and restart")
-		s.crash()
-	case n < 88:
-		d := time.Duration(s.pick(5000)) * time.Millisecond
-		s.clock = s.clock.Add(d)
-		s.logf("clock +%s", d)
-	case n < 90:
-		_, err := s.svc.Tick(bob, "sim", nil)
-		s.logf("tick: %s", errText(err))
-	case n < 92:
-		// The bot calls Expire every minute; the sim's requests expire after 20 s.
-		k, err := s.svc.Expire(s.clock)
-		s.logf("expire: %d: %s", k, errText(err))
-	case n < 93 && len(s.queued) > 0:
-		s.runPreupload(s.pick(len(s.queued)), true)
-	case n < 94:
-		s.meddle()
-	case n < 95:
-		s.imageSeq++
-		_, err := s.svc.Promote(quinn, strconv.Itoa(s.imageSeq))
-		s.logf("promote %d: %s", s.imageSeq, errText(err))
-	default:
-		pct := 100
-		if s.pick(3) == 0 {
-			pct = s.pick(100)
+// personEditsList plays a person saving the list: adding a line for a click of their own
+// (with its file), or taking one of their own lines (and its file) away. Often it happens
+// while a task is about to rename a list it wrote over the list it read.
+func (s *sim) personEditsList() {
+	if len(s.personLines) > 2 && s.pick(2) == 0 {
+		i := 2 + s.pick(len(s.personLines)-2) // the first two stay: the invariants lean on them
+		gone := s.personLines[i]
+		s.personLines = slices.Delete(s.personLines, i, i+1)
+		s.logf("person takes %s off the list", gone)
+		s.personSaves(func(lines []string) []string {
+			return slices.DeleteFunc(lines, func(l string) bool { return l == gone })
+		})
+		s.mem.Remove(gone)
+		delete(s.personFiles, gone)
+		return
+	}
+	s.personSeq++
+	name := fmt.Sprintf("person.extra%d_1.0_all.click", s.personSeq)
+	s.personPut(name, []byte("a person's click "+name))
+	s.personLines = append(s.personLines, name)
+	s.logf("person adds %s to the list", name)
+	s.personSaves(appendLine(name))
+}
+
+func appendLine(name string) func([]string) []string {
+	return func(lines []string) []string {
+		if slices.Contains(lines, name) {
+			return lines
 		}
-		_, err := s.svc.SetPhasing(quinn, pct)
-		s.logf("phasing %d: %s", pct, errText(err))
+		return append(lines, name)
 	}
 }
 
-// drain runs the worker without faults until no job is left.
-func (s *sim) drain() {
-	for len(s.queued) > 0 {
-		s.runPreupload(0, false)
+// personSaves applies a person's edit of the list. A task parked right before renaming
+// its own edit over the list has read the list already: its rename undoes this edit, which
+// no rename-based editor can see coming. The person notices and saves again at once
+// (onOp), and the simulation counts it.
+func (s *sim) personSaves(edit func([]string) []string) {
+	files := s.mem.Snapshot()
+	lines := snakefruit.ParseList(files[snakefruit.DefaultListFile])
+	s.mem.WriteFile(snakefruit.DefaultListFile, snakefruit.FormatList(edit(slices.Clone(lines))))
+	if simDebug {
+		fmt.Fprintf(os.Stderr, "person saves %q -> %q\n", lines, snakefruit.ParseList(s.mem.Snapshot()[snakefruit.DefaultListFile]))
 	}
-	for i := 0; ; i++ {
-		if i > 500 {
-			s.fail("the worker does not drain: jobs keep coming")
-		}
-		ran, wait, err := s.svc.workOnce(context.Background(), context.Background())
-		if err != nil {
-			s.fail("drain: %v", err)
-		}
-		if !ran {
-			if s.quiet() && s.orphans() {
-				// A refused stage's pre-upload whose removal failed: nothing records it,
-				// and the sweep at the next start is what removes it.
-				s.logf("restart to sweep pre-uploads of refused stages")
-				s.stats["restarts for orphaned pre-uploads"]++
-				s.crash()
-				continue
-			}
-			if s.quiet() {
-				return
-			}
-			s.clock = s.clock.Add(wait)
+	s.stats["person list edits"]++
+	for _, t := range s.live() {
+		if t.inListWindow {
+			s.stats["person list edits racing a rename"]++
+			t.racing = append(t.racing, edit)
+			return
 		}
 	}
 }
 
-// world is what bbolt, the outbox and the folder hold at one moment.
-type world struct {
-	requests map[string]*stagebot.Request
-	jobs     []stagebot.Job
-	lines    []string
-	files    map[string][]byte
-}
-
-func (s *sim) look() world {
-	w := world{requests: map[string]*stagebot.Request{}, files: s.mem.Snapshot()}
-	w.lines = snakefruit.ParseList(w.files[snakefruit.DefaultListFile])
-	err := s.db.View(func(tx *storage.Tx) error {
-		if err := tx.ForEachRequest(func(r *stagebot.Request) error {
-			w.requests[r.ID] = r
-			return nil
-		}); err != nil {
-			return err
-		}
-		var err error
-		w.jobs, err = tx.Jobs()
-		return err
-	})
-	if err != nil {
-		s.fail("read state: %v", err)
+// redoRacing has the people whose edits t's rename undid save them again.
+func (s *sim) redoRacing(t *simTask) {
+	if len(t.racing) == 0 {
+		return
 	}
-	err = s.db.Update(func(tx *storage.Tx) error {
-		pending, err := tx.Pending("sim", 1<<20)
-		if err != nil {
-			return err
-		}
-		for _, a := range pending {
-			if a.State != "" {
-				s.announced[a.RequestID] = append(s.announced[a.RequestID], a.State)
-			}
-		}
-		if len(pending) > 0 {
-			return tx.Delivered("sim", pending[len(pending)-1].Seq)
-		}
-		return nil
-	})
-	if err != nil {
-		s.fail("read state: %v", err)
+	files := s.mem.Snapshot()
+	lines := snakefruit.ParseList(files[snakefruit.DefaultListFile])
+	for _, edit := range t.racing {
+		lines = edit(lines)
 	}
-	return w
-}
-
-func count(lines []string, name string) int {
-	n := 0
-	for _, l := range lines {
-		if l == name {
-			n++
-		}
+	if next := snakefruit.FormatList(lines); string(next) != string(files[snakefruit.DefaultListFile]) {
+		s.stats["person edits undone by a rename, saved again"]++
+		s.logf("  a rename undid a person's edit; they save it again")
+		s.mem.WriteFile(snakefruit.DefaultListFile, next)
 	}
-	return n
+	t.racing = nil
 }
 
-func fileSHA(b []byte) string {
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
-
-// check verifies what must hold after every step.
-func (s *sim) check() world {
+// personsClickWithBotsName plays a person placing, by hand and under their own line, a
+// file named like one of the corpus's clicks but with other bytes: the bot must never
+// overwrite it.
+func (s *sim) personsClickWithBotsName() {
 	w := s.look()
-	busy := map[string]bool{} // packages with work queued
-	for _, j := range w.jobs {
-		if r := w.requests[j.RequestID]; r != nil {
-			busy[r.PackageKey()] = true
+	var free []simClick
+	for _, c := range s.corpus {
+		_, there := w.files[c.filename]
+		// Not a name the bot has work about still (a lock, or an unlock it will finish
+		// believing the line its own): people do not race the bot for its own names.
+		held := slices.ContainsFunc(slices.Collect(maps.Values(w.requests)), func(r *stagebot.Request) bool {
+			return r.Filename == c.filename && (r.State.OnSnakefruit() || r.State == stagebot.StateApproved ||
+				slices.ContainsFunc(w.jobs, func(j stagebot.Job) bool { return j.RequestID == r.ID }))
+		})
+		_, owned := w.owned[c.filename]
+		if !there && !held && !owned && !slices.Contains(w.lines, c.filename) {
+			free = append(free, c)
 		}
 	}
-	onSnakefruit := map[string]string{}
-	for _, r := range w.requests {
-		// Every transition announced once, in order.
-		var hist []stagebot.State
-		for _, h := range r.History {
-			hist = append(hist, h.To)
-		}
-		if !slices.Equal(hist, s.announced[r.ID]) {
-			s.fail("[%s] history %v but announced %v", r.ShortID(), hist, s.announced[r.ID])
-		}
-		// Ended states never change: nothing follows a final state in the history (a
-		// step may end and reopen a request without check seeing it in between)...
-		for i, h := range r.History[:max(len(r.History)-1, 0)] {
-			if h.To.Final() {
-				s.fail("[%s] ended %s, then went on to %s", r.ShortID(), h.To, r.History[i+1].To)
-			}
-		}
-		// ...and the request itself stays as it was when it ended.
-		if first, ok := s.ended[r.ID]; ok {
-			if r.State != first.State || r.Gen != first.Gen || len(r.History) != len(first.History) {
-				s.fail("[%s] ended %s, now %s (gen %d -> %d)", r.ShortID(), first.State, r.State, first.Gen, r.Gen)
-			}
-		} else if r.State.Final() {
-			s.ended[r.ID] = *r.Clone()
-		}
-		if r.State == stagebot.StateSuperseded {
-			// Only a version that was really locked supersedes.
-			by := w.requests[r.SupersededBy]
-			if by == nil || !slices.ContainsFunc(by.History, func(t stagebot.Transition) bool { return t.To == stagebot.StateLocked }) {
-				s.fail("[%s] superseded by [%s], which was never locked", r.ShortID(), stagebot.ShortID(r.SupersededBy))
-			}
-		}
-		if r.State.OnSnakefruit() {
-			// At most one locked version per package.
-			if other, ok := onSnakefruit[r.PackageKey()]; ok {
-				s.fail("two versions of %s on snakefruit: [%s] and [%s]", r.PackageKey(), stagebot.ShortID(other), r.ShortID())
-			}
-			onSnakefruit[r.PackageKey()] = r.ID
-			if !busy[r.PackageKey()] {
-				s.checkLocked(w, r)
-			}
-		}
+	if len(free) == 0 {
+		return
 	}
-	// A request held through a step is not locked in it (a hold keeps it from its lock).
-	held := map[string]int{}
-	for _, r := range w.requests {
-		if r.Hold == nil {
-			continue
-		}
-		if n, ok := s.held[r.ID]; ok {
-			for _, h := range r.History[n:] {
-				if h.To == stagebot.StateLocked {
-					s.fail("[%s] was locked while held", r.ShortID())
-				}
-			}
-		}
-		held[r.ID] = len(r.History)
-	}
-	s.held = held
-	// People's lines stay, once each and in their order.
-	var persons []string
-	for _, l := range w.lines {
-		if slices.Contains(s.personLines, l) {
-			persons = append(persons, l)
-		}
-	}
-	if !slices.Equal(persons, s.personLines) {
-		s.fail("people's lines %v became %v (list %v)", s.personLines, persons, w.lines)
-	}
-	if string(w.files[personsOwn]) != "a person's click" {
-		s.fail("a person's file was changed or removed")
-	}
-	return w
-}
-
-// checkLocked: a request on snakefruit has exactly one line and its file, byte-identical.
-func (s *sim) checkLocked(w world, r *stagebot.Request) {
-	if n := count(w.lines, r.Filename); n != 1 {
-		s.fail("[%s] %s is %s with %d list lines (list %v)", r.ShortID(), r.Filename, r.State, n, w.lines)
-	}
-	b, ok := w.files[r.Filename]
-	if !ok || fileSHA(b) != r.SHA256 {
-		s.fail("[%s] %s is %s but its file is missing or differs (present %v)", r.ShortID(), r.Filename, r.State, ok)
-	}
-}
-
-// checkSettled verifies the whole picture once the worker drained without faults.
-func (s *sim) checkSettled() {
-	w := s.check()
-	if len(w.jobs) > 0 {
-		s.fail("jobs left after draining: %+v", w.jobs)
-	}
-	wanted := map[string]bool{snakefruit.DefaultListFile: true}
-	for _, l := range s.personLines {
-		wanted[l] = true
-	}
-	for _, r := range w.requests {
-		if r.State.OnSnakefruit() {
-			s.checkLocked(w, r)
-			wanted[r.Filename] = true
-		}
-	}
-	for _, r := range w.requests {
-		name := snakefruit.PendingName(r.ID)
-		b, present := w.files[name]
-		switch {
-		case r.State != stagebot.StatePending && r.State != stagebot.StateApproved:
-			if present {
-				s.fail("[%s] is %s but its pending file %s is still there", r.ShortID(), r.State, name)
-			}
-		// A record may outlive its file (a lock renamed it, then was overtaken; a crash
-		// between a rename and its record): the lock checks before it renames. A file that
-		// is there and recorded is the click, unless a person changed it.
-		case r.Preupload != nil && !s.meddled[r.ID] && present && fileSHA(b) != r.SHA256:
-			s.fail("[%s] records a pre-upload but %s differs from the click", r.ShortID(), name)
-		default:
-			wanted[name] = present
-		}
-	}
-	for _, l := range w.lines {
-		if !wanted[l] {
-			s.fail("line %s is on the list but no request holds it (list %v)", l, w.lines)
-		}
-	}
-	for name := range w.files {
-		if !wanted[name] {
-			s.fail("file %s is in the folder but no request holds it", name)
-		}
-	}
-	for _, r := range w.requests {
-		_, err := os.Stat(r.LocalPath)
-		switch {
-		case r.State.Final() && err == nil:
-			s.fail("[%s] is %s but its local copy is still there", r.ShortID(), r.State)
-		case !r.State.Final() && err != nil:
-			s.fail("[%s] is %s but its local copy is gone: %v", r.ShortID(), r.State, err)
-		}
-	}
-	err := s.db.View(func(tx *storage.Tx) error {
-		if _, err := tx.VerifyAudit(); err != nil {
-			return err
-		}
-		for id, r := range w.requests {
-			log, err := tx.AuditLog(id)
-			if err != nil {
-				return err
-			}
-			var got, want []stagebot.State
-			for _, e := range log {
-				if st := stagebot.State(e.Action); st.Valid() {
-					got = append(got, st)
-				}
-			}
-			for _, h := range r.History {
-				want = append(want, h.To)
-			}
-			if !slices.Equal(got, want) {
-				return fmt.Errorf("[%s] audit has %v, history %v", r.ShortID(), got, want)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		s.fail("audit: %v", err)
-	}
+	c := free[s.pick(len(free))]
+	s.personPut(c.filename, []byte("a person's own build of "+c.filename))
+	s.personLines = append(s.personLines, c.filename)
+	s.personSaves(appendLine(c.filename))
+	s.stats["person's files under a click's name"]++
+	s.logf("person places their own %s under their own line", c.filename)
 }
 
 // runSchedule runs one seeded schedule of 50-200 steps and adds what it reached to stats.
-func runSchedule(t testing.TB, seed uint64, stats map[string]int) {
+func runSchedule(t testing.TB, seed uint64, stats map[string]int) []string {
 	s := newSim(t, seed)
-	defer s.db.Close()
-	steps := 50 + s.pick(151)
-	s.logf("seed %d: %d steps, policy %+v", seed, steps, s.cfg.Policy)
+	defer s.close()
+	steps := 80 + s.pick(171)
+	s.logf("seed %d: %d steps, policy %+v, pre-upload %v", seed, steps, s.cfg.Policy, s.cfg.Preupload)
 	for range steps {
 		s.step()
 		s.check()
@@ -931,8 +964,15 @@ func runSchedule(t testing.TB, seed uint64, stats map[string]int) {
 		stats[k] += v
 	}
 	if v, _ := strconv.ParseBool(os.Getenv("SIM_TRACE")); v {
-		t.Logf("trace of seed %d:\n  %s", seed, strings.Join(s.trace, "\n  "))
+		t.Logf("trace of seed %d:\n  %s", seed, s.traceText())
 	}
+	return s.trace
+}
+
+// close ends what is left of the schedule's tasks and the database.
+func (s *sim) close() {
+	_ = s.db.Close()
+	s.killAll()
 }
 
 func TestSimulation(t *testing.T) {
@@ -988,33 +1028,69 @@ func TestSimulation(t *testing.T) {
 }
 
 // TestSimulationReplaysExactly: the same seed gives the same trace, so a failure's seed
-// replays it.
+// replays it. Every seed of a range runs twice.
 func TestSimulationReplaysExactly(t *testing.T) {
 	simCorpus(t)
-	run := func() []string {
-		s := newSim(t, 42)
-		defer s.db.Close()
-		for range 150 {
-			s.step()
+	n := 200
+	if v := os.Getenv("SIM_REPLAYS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil {
+			t.Fatal(err)
 		}
-		s.drain()
-		return s.trace
 	}
-	a, b := run(), run()
-	if !slices.Equal(a, b) {
-		t.Fatalf("two runs of seed 42 differ:\n%s\n---\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	for seed := uint64(1); seed <= uint64(n); seed++ {
+		a := runSchedule(t, seed, map[string]int{})
+		b := runSchedule(t, seed, map[string]int{})
+		if !slices.Equal(a, b) {
+			i := 0
+			for i < min(len(a), len(b)) && a[i] == b[i] {
+				i++
+			}
+			t.Fatalf("two runs of seed %d differ at line %d:\n%s\n---\n%s", seed, i,
+				strings.Join(a[max(i-5, 0):min(i+5, len(a))], "\n"), strings.Join(b[max(i-5, 0):min(i+5, len(b))], "\n"))
+		}
 	}
 }
 
-// TestSimulationFoundBugs replays the seeds that once found a bug, so it stays fixed:
-//   - 100: a list temp file left behind when both the edit and its discard failed;
-//   - 5390: a retried lock took a line the bot had written for another request of the
-//     same click (whose cleanup was still queued) for a person's, and left it forever;
-//   - 52, 65: a hold that took an approved request back to pending did not announce that
-//     transition, then announced it again at a later hold.
+// TestSimulationFoundBugs replays the seeds that once found a bug, so it stays fixed.
 func TestSimulationFoundBugs(t *testing.T) {
 	simCorpus(t)
 	for _, seed := range []uint64{52, 65, 100, 5390} {
 		runSchedule(t, seed, map[string]int{})
 	}
 }
+
+// simLog is a process's log, looked at for what must never happen: an operation failing
+// because its connection was closed under it. A connection is closed only once nobody is
+// on it (an abandoned one, an idle one) or when its process dies; an operation that finds
+// its own closed means one caller's leaving took it from another.
+type simLog struct {
+	s     *sim
+	proc  int
+	attrs []slog.Attr
+}
+
+func (h *simLog) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *simLog) Handle(_ context.Context, r slog.Record) error {
+	if h.proc != h.s.proc {
+		return nil // a dead process's last words
+	}
+	check := func(a slog.Attr) bool {
+		if strings.Contains(a.Value.String(), "memory connection closed") {
+			h.s.lostCalls = append(h.s.lostCalls, r.Message+": "+a.Value.String())
+		}
+		return true
+	}
+	for _, a := range h.attrs {
+		check(a)
+	}
+	r.Attrs(check)
+	return nil
+}
+
+func (h *simLog) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return &simLog{s: h.s, proc: h.proc, attrs: append(slices.Clone(h.attrs), attrs...)}
+}
+
+func (h *simLog) WithGroup(string) slog.Handler { return h }

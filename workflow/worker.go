@@ -5,35 +5,51 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"stagebot"
 	"stagebot/internal/backoff"
+	"stagebot/internal/wake"
 	"stagebot/snakefruit"
 	"stagebot/storage"
 )
 
-// RunWorker carries out queued jobs until ctx ends: one at a time, each package's (name
-// and arch) in the order they were queued, so a cleanup always runs before a later lock of
-// the same click. Jobs that were queued before a crash are simply still in the queue.
+// RunWorker carries out queued jobs until ctx ends: several at once, one per package
+// (name and arch) at most and each package's in the order they were queued, so a cleanup
+// always runs before a later lock of the same click, while a job that waits on a stalled
+// snakefruit holds up nobody else's. Jobs that were queued before a crash are simply still
+// in the queue.
 //
-// The job under way when ctx ends may finish (an upload half done is wasted work) until
-// cutoff ends too, the end of the shutdown's grace period; cut off, it simply runs again at
-// the next start.
+// The jobs under way when ctx ends may finish (an upload half done is wasted work) until
+// cutoff ends too, the end of the shutdown's grace period; cut off, they simply run again
+// at the next start.
 func (s *Service) RunWorker(ctx, cutoff context.Context) error {
 	defer s.pre.stop()
-	s.start(ctx)
+	var jobs sync.WaitGroup
+	defer jobs.Wait()
+	s.startPending.Store(true)
+	// The start and the tidying run beside the jobs, never before them: a snakefruit that
+	// stalls them holds up no job (each job is safe without them).
+	jobs.Go(func() { s.housekeep(ctx) })
 	for {
-		ran, wait, err := s.workOnce(ctx, cutoff)
-		if err != nil {
-			return err
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
-		if ran {
-			continue
+		wait := idleWait
+		for ctx.Err() == nil && s.lanesFree() {
+			job, w, err := s.claimNext()
+			if err != nil {
+				return err
+			}
+			if job == nil {
+				wait = min(wait, w)
+				break
+			}
+			jobs.Go(func() {
+				s.runClaimed(ctx, cutoff, *job)
+				wake.Signal(s.wakeWorker)
+				wake.Signal(s.wakeHousekeeper)
+			})
 		}
 		timer := time.NewTimer(wait)
 		select {
@@ -47,34 +63,114 @@ func (s *Service) RunWorker(ctx, cutoff context.Context) error {
 	}
 }
 
-// start is what the worker does before its first job: compare snakefruit with the
-// records, then remove what a crash left in state_dir.
-func (s *Service) start(ctx context.Context) {
+// housekeep makes the worker's start, again until it all succeeded (backing off), and
+// tidies what failed operations left on snakefruit, after each job and every idleWait.
+func (s *Service) housekeep(ctx context.Context) {
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		wait := idleWait
+		if s.startPending.Load() && !s.start(ctx) {
+			backoff = min(max(2*backoff, s.cfg.Retry.Initial), s.cfg.Retry.Max)
+			wait = backoff
+		}
+		s.tidy(ctx)
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-s.wakeHousekeeper:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// tidy removes the temp files failed operations could not (snakefruit's Target.Tidy).
+func (s *Service) tidy(ctx context.Context) {
+	if s.cfg.Target == nil {
+		return
+	}
+	if err := s.cfg.Target.Tidy(ctx); err != nil {
+		s.log.Warn("could not remove a temp file a failed operation left; trying again later", "err", err)
+	}
+}
+
+// maxLanes bounds the jobs under way at once: each holds at most one snakefruit connection.
+const maxLanes = 4
+
+// start is what the worker does before its first job, and again until it all succeeded:
+// compare snakefruit with the records (and sweep the temp files a crash left), remove the
+// pre-uploads of requests that ended, remove what a crash left in state_dir. Jobs do not
+// wait for it: each is safe without it, and a snakefruit that fails the start fails them
+// as well.
+func (s *Service) start(ctx context.Context) (done bool) {
+	done = true
 	if err := s.Reconcile(ctx); err != nil {
-		s.log.Warn("could not reconcile with snakefruit", "err", err)
+		s.log.Warn("could not reconcile with snakefruit; trying again later", "err", err)
+		done = false
 	}
 	if err := s.sweepPending(ctx); err != nil {
-		s.log.Warn("could not sweep pre-uploads on snakefruit", "err", err)
+		s.log.Warn("could not sweep pre-uploads on snakefruit; trying again later", "err", err)
+		done = false
 	}
 	s.SweepLeftovers()
+	if done {
+		s.startPending.Store(false)
+	}
+	return done
 }
 
 // idleWait bounds how long the worker sleeps with nothing due: a safety net, not the
 // mechanism (every enqueue wakes it).
 const idleWait = time.Minute
 
-// workOnce runs the next due job, if any; otherwise it says how long until one is due.
+// workOnce runs the next due job, if any, on the caller's goroutine; otherwise it says how
+// long until one is due.
 func (s *Service) workOnce(ctx, cutoff context.Context) (ran bool, wait time.Duration, err error) {
-	job, wait, err := s.nextJob()
+	job, wait, err := s.claimNext()
 	if err != nil || job == nil {
 		return false, wait, err
 	}
-	s.runJob(ctx, cutoff, *job)
+	s.runClaimed(ctx, cutoff, *job)
 	return true, 0, nil
 }
 
-// nextJob is the first job that is due and has no earlier job of its package still
-// queued (one waiting out a backoff holds the later ones back).
+// lanesFree reports whether another job may start.
+func (s *Service) lanesFree() bool {
+	s.runningMu.Lock()
+	defer s.runningMu.Unlock()
+	return len(s.running) < maxLanes
+}
+
+// claimNext picks the next job to run (nextJob) and marks it under way, so that neither it
+// nor a later job of its package is picked again until runClaimed returns.
+func (s *Service) claimNext() (*stagebot.Job, time.Duration, error) {
+	s.claimMu.Lock()
+	defer s.claimMu.Unlock()
+	job, wait, err := s.nextJob()
+	if err != nil || job == nil {
+		return nil, wait, err
+	}
+	s.runningMu.Lock()
+	s.running[job.Seq] = job.RequestID
+	s.runningMu.Unlock()
+	return job, 0, nil
+}
+
+// runClaimed runs a job claimNext returned and then releases it.
+func (s *Service) runClaimed(ctx, cutoff context.Context, job stagebot.Job) {
+	defer func() {
+		s.runningMu.Lock()
+		delete(s.running, job.Seq)
+		s.runningMu.Unlock()
+		s.mu.Lock()
+		s.releaseCopies([]string{job.RequestID})
+		s.mu.Unlock()
+	}()
+	s.runJob(ctx, cutoff, job)
+}
+
+// nextJob is the first job that is not under way, is due and has no earlier job of its
+// package still queued (one under way or waiting out a backoff holds the later ones back).
 //
 // No job waits for a pre-upload in the worker: a lock whose request's pre-upload is still
 // under way and making progress is not due yet (it holds its own package back, no other),
@@ -84,6 +180,9 @@ func (s *Service) workOnce(ctx, cutoff context.Context) (ran bool, wait time.Dur
 func (s *Service) nextJob() (*stagebot.Job, time.Duration, error) {
 	var job *stagebot.Job
 	wait := idleWait
+	s.runningMu.Lock()
+	running := maps.Clone(s.running)
+	s.runningMu.Unlock()
 	err := s.view(func(tx *storage.Tx) error {
 		jobs, err := tx.Jobs()
 		if err != nil {
@@ -98,9 +197,19 @@ func (s *Service) nextJob() (*stagebot.Job, time.Duration, error) {
 			}
 			return true
 		}
+		// A request with a job under way has no other job picked beside it: they would
+		// take turns at its files anyway.
+		busyRequest := map[string]bool{}
+		for _, id := range running {
+			busyRequest[id] = true
+		}
 		for i := range jobs {
 			j := &jobs[i]
+			_, busy := running[j.Seq]
 			if j.PendingOnly {
+				if busy || busyRequest[j.RequestID] {
+					continue
+				}
 				// It touches only its request's hidden file, which no other job uses.
 				if s.pre.get(j.RequestID) == nil && due(j) {
 					job = j
@@ -116,7 +225,7 @@ func (s *Service) nextJob() (*stagebot.Job, time.Duration, error) {
 				continue
 			}
 			held[key] = true
-			if !due(j) {
+			if busy || busyRequest[j.RequestID] || !due(j) {
 				continue
 			}
 			if j.Kind == stagebot.JobLock {
@@ -153,15 +262,6 @@ func (s *Service) runJob(stopping, cutoff context.Context, job stagebot.Job) {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(stopping))
 	defer cancel()
 	defer context.AfterFunc(cutoff, cancel)()
-	// The request's local copy stays while its job runs, even if the request ends
-	// meanwhile; it is released once the job returns.
-	s.setRunning(job.RequestID)
-	defer func() {
-		s.setRunning("")
-		s.mu.Lock()
-		s.releaseCopies([]string{job.RequestID})
-		s.mu.Unlock()
-	}()
 	if job.FirstTry.IsZero() {
 		// Record that the job started before touching snakefruit: if the request is
 		// cancelled after a crash mid-job, this says cleanup is needed.
