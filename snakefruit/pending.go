@@ -114,8 +114,18 @@ func (t *target) Promote(ctx context.Context, p Pending, name string) error {
 		return fmt.Errorf("snakefruit: promote %s: %w (%d bytes modified %s, checked %d bytes modified %s)",
 			p.Name, ErrPendingChanged, st.size, st.mtime.UTC().Format(time.RFC3339Nano), p.Size, p.MTime.UTC().Format(time.RFC3339Nano))
 	}
-	if _, err := t.vacant(ctx, name, p.Size, want); err != nil {
+	same, err := t.vacant(ctx, name, p.Size, want)
+	if err != nil {
 		return err
+	}
+	if same {
+		// The click is in place already (a person's file of the same bytes, or an earlier
+		// try's): replacing it would gain nothing and could lose what is there. The pending
+		// file is not needed any more.
+		if err := t.fs.remove(ctx, p.Name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("snakefruit: promote %s: %w", p.Name, err)
+		}
+		return nil
 	}
 	if err := t.fs.rename(ctx, p.Name, name); err != nil {
 		return fmt.Errorf("snakefruit: promote %s to %s: %w", p.Name, name, err)

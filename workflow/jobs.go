@@ -145,18 +145,12 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 		})
 	}
 	if !job.ListSeen {
-		// What the list and the folder hold before this lock touches anything: a line
-		// already naming the file is a person's, and stays theirs; so is a file already
-		// there, which the lock may use if it is the click and never replaces if not.
+		// What the list holds before this lock touches anything: a line already naming the
+		// file is a person's, and stays theirs.
 		lines, err := s.cfg.Target.ReadList(ctx)
 		if err != nil {
 			return err
 		}
-		files, err := s.cfg.Target.Files(ctx)
-		if err != nil {
-			return err
-		}
-		present := slices.ContainsFunc(files, func(f snakefruit.File) bool { return f.Name == r.Filename })
 		err = s.update(func(tx *storage.Tx) error {
 			if _, ok, err := s.current(tx, job); err != nil || !ok {
 				return cmp.Or(err, errStale)
@@ -165,18 +159,32 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 			// may still be queued) is not a person's.
 			job.ListSeen = true
 			job.PersonsLine = slices.Contains(lines, r.Filename) && tx.LineOwner(r.Filename) == ""
-			if !present || tx.FileOwner(r.Filename) != "" {
-				// Recorded before the file is placed: a crash after it leaves a file known
-				// as the bot's, which the cleanup of this lock removes.
-				if err := tx.OwnFile(r.Filename, r.ID); err != nil {
-					return err
-				}
-			}
 			return tx.PutJob(job)
 		})
 		if err != nil {
 			return err
 		}
+	}
+	// What the folder holds, at every try: a file already there is a person's unless the
+	// bot recorded it as its own, and the lock may use it if it is the click but never
+	// replaces it; a file the lock is about to place is recorded as the bot's first, so
+	// that a crash after placing it leaves a file the cleanup of this lock removes.
+	files, err := s.cfg.Target.Files(ctx)
+	if err != nil {
+		return err
+	}
+	present := slices.ContainsFunc(files, func(f snakefruit.File) bool { return f.Name == r.Filename })
+	err = s.update(func(tx *storage.Tx) error {
+		if _, ok, err := s.current(tx, job); err != nil || !ok {
+			return cmp.Or(err, errStale)
+		}
+		if owner := tx.FileOwner(r.Filename); owner == r.ID || (present && owner == "") {
+			return nil
+		}
+		return tx.OwnFile(r.Filename, r.ID)
+	})
+	if err != nil {
+		return err
 	}
 	replaces := ""
 	if plan.replaces != nil {
