@@ -76,6 +76,10 @@ type MemFS struct {
 // is abandoned as a server silent until its deadline would have it.
 var ErrStall = errors.New("snakefruit: the memory server stalls this call")
 
+// ErrFlipByte, returned by Fault before a write, has the write land with its first byte
+// changed, as a transfer damaged on the way would: what landed is not what was sent.
+var ErrFlipByte = errors.New("snakefruit: the memory server damages this write")
+
 // errMemLost is a call on a memory connection that was closed.
 var errMemLost = errors.New("snakefruit: memory connection closed")
 
@@ -189,6 +193,7 @@ func (m *MemFS) touch(name string) {
 
 // memConn is one connection to a MemFS.
 type memConn struct {
+	flip   bool // the write under way lands damaged (ErrFlipByte); under m.mu
 	m      *MemFS
 	n      int
 	heard  func()
@@ -214,10 +219,14 @@ func memCall[T any](o *opRun, c *memConn, op Op, fn func() (T, error)) (T, error
 	var zero T
 	op.Conn = c.n
 	if err := c.m.fault(op); err != nil {
-		if !errors.Is(err, ErrStall) {
+		switch {
+		case errors.Is(err, ErrFlipByte) && op.Name == "write":
+			c.flip = true
+		case !errors.Is(err, ErrStall):
 			return zero, err
+		default:
+			defer c.stall(o)()
 		}
-		defer c.stall(o)()
 	}
 	c.m.mu.Lock()
 	if !c.alive() {
@@ -292,6 +301,13 @@ func (t *memTransport) writeFile(ctx context.Context, name string, r io.ReadSeek
 		}
 		sum := sha256.Sum256(b)
 		return memCall(o, c, Op{Name: "write", File: name}, func() (landed, error) {
+			if c.flip && len(b) > 0 {
+				c.flip = false
+				b = bytes.Clone(b)
+				b[0] ^= 0xff
+				h := sha256.Sum256(b)
+				sum = h
+			}
 			t.m.files[name] = b
 			t.m.touch(name)
 			if !pin.IsZero() {

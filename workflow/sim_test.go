@@ -135,6 +135,10 @@ type sim struct {
 	faults bool
 	// lostCalls are operations the log says found their connection closed under them.
 	lostCalls []string
+	// vanished are requests whose local copy was removed behind the bot's back; dupes are
+	// the bot's lines a person duplicated, until a start reconciled them.
+	vanished map[string]bool
+	dupes    map[string]bool
 
 	// The scheduler (simtask_test.go): proc counts the processes (each crash starts
 	// another); tasks are the current process's activities; current is the task running.
@@ -159,6 +163,8 @@ func newSim(t testing.TB, seed uint64) *sim {
 		held:        map[string]int{},
 		stats:       map[string]int{},
 		meddled:     map[string]bool{},
+		vanished:    map[string]bool{},
+		dupes:       map[string]bool{},
 		faults:      true,
 	}
 	// The folder keeps modification times to the second, as SFTP reports them, by the
@@ -262,7 +268,9 @@ func (s *sim) restart() {
 	s.started = s.spawn("start", func() {
 		if !svc.start(context.Background()) {
 			s.logf("  start: to be tried again")
+			return
 		}
+		clear(s.dupes) // reconciled
 	})
 	if s.resume(s.started, wakeMsg{}) {
 		s.crash()
@@ -480,6 +488,11 @@ func (s *sim) command() {
 		})
 	case 2:
 		who := s.actor(landing...)
+		if newer := s.newerPending(); newer != "" && s.pick(3) == 0 {
+			// The newer of two versions waiting is approved first: the older one's lock
+			// then finds it locked.
+			id = newer
+		}
 		s.act(who, "approve "+id, func() error { _, err := svc.Approve(who, id); return err })
 	case 5:
 		who := s.actor(landing...)
@@ -513,6 +526,55 @@ func errText(err error) string {
 		return "INTERNAL " + err.Error()
 	}
 	return stagebot.ErrorCode(err)
+}
+
+// newerPending is a pending request with an older version of its package pending too.
+func (s *sim) newerPending() string {
+	w := s.look()
+	byPkg := map[string][]*stagebot.Request{}
+	for _, id := range slices.Sorted(maps.Keys(w.requests)) {
+		if r := w.requests[id]; r.State == stagebot.StatePending {
+			byPkg[r.PackageKey()] = append(byPkg[r.PackageKey()], r)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(byPkg)) {
+		if rs := byPkg[k]; len(rs) > 1 {
+			slices.SortFunc(rs, func(a, b *stagebot.Request) int { return strings.Compare(b.Version, a.Version) })
+			return rs[0].ShortID()
+		}
+	}
+	return ""
+}
+
+// localCopyVanishes plays the bot's own copy of an approved click going missing from
+// state_dir (a disk cleaned by hand): its lock must fail saying so, not hang or lie.
+func (s *sim) localCopyVanishes() {
+	w := s.look()
+	for _, id := range slices.Sorted(maps.Keys(w.requests)) {
+		r := w.requests[id]
+		if r.State == stagebot.StateApproved && !s.vanished[id] {
+			s.vanished[id] = true
+			s.stats["local copies vanished"]++
+			s.logf("[%s]'s local copy vanishes", r.ShortID())
+			os.Remove(r.LocalPath)
+			return
+		}
+	}
+}
+
+// personDuplicatesLine plays a person copying a line of the bot's in the list: the next
+// start's reconciliation collapses it.
+func (s *sim) personDuplicatesLine() {
+	w := s.look()
+	for _, l := range slices.Sorted(maps.Keys(w.owned)) {
+		if count(w.lines, l) == 1 && !s.dupes[l] {
+			s.dupes[l] = true
+			s.stats["lines duplicated by a person"]++
+			s.logf("person duplicates %s in the list", l)
+			s.personSaves(func(lines []string) []string { return append(lines, l) })
+			return
+		}
+	}
 }
 
 // startJob starts the worker on its next due job, as a task, once the process made its
@@ -596,6 +658,9 @@ func (s *sim) advance(t *simTask) {
 			s.logf("%s stalls at %s", t.name, t.where)
 			t.state, t.stallSince = taskStalled, s.clock
 			return
+		case n < 16 && strings.HasPrefix(t.where, "write ") && !strings.HasSuffix(t.where, "(done)"):
+			s.stats["writes damaged on the way"]++
+			m.err = snakefruit.ErrFlipByte
 		}
 		if m.err != nil {
 			s.stats["errors at a call"]++
@@ -698,6 +763,10 @@ func (s *sim) step() {
 		s.meddle()
 	case n < 930:
 		s.personsClickWithBotsName()
+	case n < 933:
+		s.localCopyVanishes()
+	case n < 936:
+		s.personDuplicatesLine()
 	case n < 950 && len(stalled) > 0:
 		s.deadline(stalled[s.pick(len(stalled))])
 	case n < 970:
@@ -756,6 +825,11 @@ func (s *sim) drain() {
 			continue
 		}
 		if s.unholdAll() {
+			continue
+		}
+		if len(s.dupes) > 0 {
+			s.logf("restart to reconcile duplicated lines")
+			s.crash()
 			continue
 		}
 		return
