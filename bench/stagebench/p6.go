@@ -76,6 +76,7 @@ type p6Times struct {
 	requested, locked []time.Duration
 	frozenAt          int64         // bytes of the frozen click on snakefruit when it was stopped
 	sinceStall        time.Duration // from the freeze to the last measured line
+	logins            int           // SSH connections sshd accepted during the run
 }
 
 func p6() error {
@@ -156,6 +157,17 @@ func p6() error {
 		longest = max(longest, t.sinceStall)
 		minAt, maxAt = min(minAt, t.frozenAt), max(maxAt, t.frozenAt)
 	}
+	logins := func(ts []p6Times) string {
+		lo, hi := ts[0].logins, ts[0].logins
+		for _, t := range ts {
+			lo, hi = min(lo, t.logins), max(hi, t.logins)
+		}
+		if lo == hi {
+			return fmt.Sprint(lo)
+		}
+		return fmt.Sprintf("%d–%d", lo, hi)
+	}
+	note("P6: SSH connections the bot opened in a run, up to its last measured line (sshd's log): %s with nothing stalled, %s loaded (the frozen one's included)", logins(unloaded), logins(loaded))
 	note("P6: in each of the %d loaded runs, when each measured line arrived, the lock's sshd session process was still stopped with its temp file at %s–%s of the %s click (unchanged since the freeze), and both stalled downloads still open; the last line came at most %s after the freeze (op_timeout and idle_timeout %v). Unloaded runs: nothing stopped, no download open.",
 		len(loaded), humanBytes(minAt), humanBytes(maxAt), humanBytes(p6FrozenSize), secs(longest), p6OpTimeout)
 	rq := float64(median(reqL)) / float64(median(reqU))
@@ -280,6 +292,7 @@ func (e *p6Env) run(loaded bool) (t p6Times, err error) {
 		kind = "loaded"
 	}
 	logPath := filepath.Join(e.logs, fmt.Sprintf("bot-%d-%s.log", e.runs, kind))
+	loginsBefore := e.logins()
 	b, err := startConsoleBot(opt.stagebot, []string{"run", "--config", e.cfgFile}, logPath)
 	if err != nil {
 		return t, err
@@ -374,6 +387,7 @@ func (e *p6Env) run(loaded bool) (t p6Times, err error) {
 			return t, err
 		}
 	}
+	t.logins = e.logins() - loginsBefore
 	if loaded {
 		t.frozenAt, t.sinceStall = st.size, time.Since(st.at)
 		logf("P6 loaded: !stage -> requested %s, approval -> locked %s (the frozen lock stopped at %s, %v ago)",
@@ -425,61 +439,75 @@ func (e *p6Env) stalledStill(st *p6Stall, at, logPath, frozenID string) error {
 	return nil
 }
 
-// freezeUpload waits until an sshd session process has the temp file of filename open,
-// and stops it (SIGSTOP) while the upload is under way: the process serving that upload
+// freezeUpload waits until filename's temp file on snakefruit holds p6FreezeAt bytes and
+// stops (SIGSTOP) the process under sshd that has it open: the session serving that upload
 // and no other (the others, the pooled connections' among them, keep answering).
 func (e *p6Env) freezeUpload(filename string, timeout time.Duration) (*p6Stall, error) {
 	pattern := snakefruit.TempPattern(filename)
 	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		if pid, temp, ok := e.sessionHolding(pattern); ok && fileSize(temp) >= p6FreezeAt {
-			if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
-				return nil, fmt.Errorf("stopping sshd session %d: %v", pid, err)
-			}
-			at := time.Now()
-			for !sshdtest.Stopped(pid) {
-				if time.Since(at) > 5*time.Second {
-					_ = syscall.Kill(pid, syscall.SIGCONT)
-					return nil, fmt.Errorf("sshd session %d did not stop", pid)
-				}
-				time.Sleep(time.Millisecond)
-			}
-			fi, err := os.Stat(temp)
-			if err == nil && fi.Size() >= p6FrozenSize {
-				err = fmt.Errorf("the upload was whole (%d bytes) before its session could be stopped", fi.Size())
-			}
-			if err != nil {
-				_ = syscall.Kill(pid, syscall.SIGCONT)
-				return nil, fmt.Errorf("the upload's temp file, once stopped: %v", err)
-			}
-			logf("P6: stopped sshd session %d with %s of %s written", pid, humanBytes(fi.Size()), filepath.Base(temp))
-			return &p6Stall{pid: pid, temp: temp, size: fi.Size(), at: at}, nil
+	for ; time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		temp := e.tempOf(pattern)
+		if temp == "" || fileSize(temp) < p6FreezeAt {
+			continue
 		}
-		time.Sleep(2 * time.Millisecond)
+		pid, ok := e.sessionHolding(temp)
+		if !ok {
+			continue
+		}
+		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+			return nil, fmt.Errorf("stopping sshd session %d: %v", pid, err)
+		}
+		at := time.Now()
+		for !sshdtest.Stopped(pid) {
+			if time.Since(at) > 5*time.Second {
+				_ = syscall.Kill(pid, syscall.SIGCONT)
+				return nil, fmt.Errorf("sshd session %d did not stop", pid)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		size := fileSize(temp)
+		if size < 0 || size >= p6FrozenSize {
+			_ = syscall.Kill(pid, syscall.SIGCONT)
+			return nil, fmt.Errorf("the upload was over (its temp file at %d bytes) before its session could be stopped", size)
+		}
+		logf("P6: stopped sshd session %d with %s of %s written", pid, humanBytes(size), filepath.Base(temp))
+		return &p6Stall{pid: pid, temp: temp, size: size, at: at}, nil
 	}
 	return nil, fmt.Errorf("no sshd session had %s of a temp file of %s written within %v", humanBytes(p6FreezeAt), filename, timeout)
 }
 
-// sessionHolding finds the process under sshd that has a file of e.sshd.Dir matching
-// pattern open.
-func (e *p6Env) sessionHolding(pattern string) (pid int, path string, ok bool) {
+// tempOf is the path of the file in snakefruit's folder whose name matches pattern, or "".
+func (e *p6Env) tempOf(pattern string) string {
+	des, _ := os.ReadDir(e.sshd.Dir)
+	for _, de := range des {
+		if m, _ := filepath.Match(pattern, de.Name()); m {
+			return filepath.Join(e.sshd.Dir, de.Name())
+		}
+	}
+	return ""
+}
+
+// sessionHolding finds the process under sshd that has path open.
+func (e *p6Env) sessionHolding(path string) (int, bool) {
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real // /proc names the file by its real path
+	}
 	for _, p := range descendantsOf(e.sshdPid) {
 		fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", p))
 		if err != nil {
 			continue
 		}
 		for _, fd := range fds {
-			target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", p, fd.Name()))
-			if err != nil || filepath.Dir(target) != e.sshd.Dir {
-				continue
-			}
-			if m, _ := filepath.Match(pattern, filepath.Base(target)); m {
-				return p, target, true
+			if target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", p, fd.Name())); err == nil && target == path {
+				return p, true
 			}
 		}
 	}
-	return 0, "", false
+	return 0, false
 }
+
+// logins counts the connections sshd accepted so far.
+func (e *p6Env) logins() int { return strings.Count(e.sshd.Log(), "Accepted publickey") }
 
 // stoppedSessions lists the processes under sshd that are stopped.
 func (e *p6Env) stoppedSessions() []int {
