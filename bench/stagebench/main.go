@@ -69,12 +69,12 @@ func main() {
 	flag.StringVar(&opt.floorbot, "floorbot", "", "floor IRC bot binary")
 	flag.StringVar(&opt.errbotPlugins, "errbot-plugins", "", "folder of the Errbot plugin")
 	flag.BoolVar(&opt.quick, "quick", false, "CI variant: small sizes, no Errbot, no judging")
-	flag.StringVar(&opt.only, "only", "", "comma-separated parts to run (p1,p2,p3,p4,p5; p2 and p3 run together); empty = all")
+	flag.StringVar(&opt.only, "only", "", "comma-separated parts to run (p1,p2,p3,p4,p5,p6; p2 and p3 run together); empty = all")
 	flag.StringVar(&opt.rev, "rev", "", "the source revision measured, for the header")
 	clickMiB := flag.Int64("click-mib", 0, "click size in MiB (0: 1024, or 10 with --quick); for trying the bench out")
 	flag.Parse()
 	if opt.work == "" || opt.stagebot == "" {
-		fmt.Fprintln(os.Stderr, "usage: stagebench --work DIR --stagebot BIN [--floorbot BIN] [--errbot-plugins DIR] [--quick] [--only p1,p4,p5]")
+		fmt.Fprintln(os.Stderr, "usage: stagebench --work DIR --stagebot BIN [--floorbot BIN] [--errbot-plugins DIR] [--quick] [--only p1,p4,p5,p6]")
 		os.Exit(2)
 	}
 	opt.clickSize, opt.commands, opt.history = 1<<30, 300, 100_000
@@ -102,6 +102,7 @@ func main() {
 	if opt.only == "" || strings.Contains(opt.only, "p2") || strings.Contains(opt.only, "p3") {
 		run("p2", ircParts)
 	}
+	run("p6", p6)
 	// P5 last: its load (big downloads, many clients) would linger into the others.
 	run("p5", p5)
 	printTable(time.Since(start))

@@ -28,15 +28,24 @@ type Relay struct {
 // second; it closes, with every connection through it, when the test ends.
 func StartRelay(t testing.TB, upstream string, rate int) *Relay {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	r, err := NewRelay(upstream, rate)
 	if err != nil {
 		t.Fatalf("sshdtest: relay: %v", err)
 	}
-	r := &Relay{Addr: ln.Addr().String(), ln: ln, upstream: upstream, rate: rate}
 	t.Cleanup(r.Close)
+	return r
+}
+
+// NewRelay is StartRelay outside a test (a benchmark): the caller must Close it.
+func NewRelay(upstream string, rate int) (*Relay, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	r := &Relay{Addr: ln.Addr().String(), ln: ln, upstream: upstream, rate: rate}
 	r.wg.Add(1)
 	go r.accept()
-	return r
+	return r, nil
 }
 
 func (r *Relay) accept() {
