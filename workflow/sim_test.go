@@ -565,6 +565,11 @@ func (s *sim) localCopyVanishes() {
 // personDuplicatesLine plays a person copying a line of the bot's in the list: the next
 // start's reconciliation collapses it.
 func (s *sim) personDuplicatesLine() {
+	for _, t := range s.live() {
+		if t.inListWindow {
+			return // saved again after the bot's rename, a copy of its line would outlive it
+		}
+	}
 	w := s.look()
 	for _, l := range slices.Sorted(maps.Keys(w.owned)) {
 		if count(w.lines, l) == 1 && !s.dupes[l] {
