@@ -3,6 +3,8 @@ package stagebot
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // Error codes: stable strings for machines (logs, metrics, tests); the Message is for people.
@@ -15,25 +17,66 @@ const (
 	ETOOLARGE  = "too_large" // a download over downloads.max_bytes
 )
 
-// Error is the error every service returns for anything a user can act on. Message is shown
-// in chat as it is, so it says what is wrong in plain words.
+// Error is the error a service returns for anything a user can act on that is not a
+// Refusal: a bad click name, an unknown ID, a download that failed. Message says what is
+// wrong in plain words; Parts split it into the bot's own words and the outside text it
+// quotes (arguments given as Quote), so that chat cleans and cuts only the latter.
 type Error struct {
 	Code    string
 	Message string
+	Parts   []ErrorPart
 }
+
+// ErrorPart is a piece of an Error's message.
+type ErrorPart struct {
+	Text    string
+	Outside bool
+}
+
+// Quote marks an argument of Errorf as text from outside the bot (a URL, a server's reason
+// phrase, a host name, what a person typed).
+type Quote string
 
 func (e *Error) Error() string { return e.Message }
 
-// Errorf builds an *Error.
+// Errorf builds an *Error; arguments of type Quote are outside text.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	e := &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	if !slices.ContainsFunc(args, func(a any) bool { _, ok := a.(Quote); return ok }) {
+		return e
+	}
+	// Each quoted argument is formatted apart, between markers no format produces, and the
+	// message split on them.
+	marked := make([]any, len(args))
+	for i, a := range args {
+		if q, ok := a.(Quote); ok {
+			marked[i] = quoteMark + string(q) + quoteMark
+		} else {
+			marked[i] = a
+		}
+	}
+	for i, piece := range strings.Split(fmt.Sprintf(format, marked...), quoteMark) {
+		if piece != "" {
+			e.Parts = append(e.Parts, ErrorPart{Text: piece, Outside: i%2 == 1})
+		}
+	}
+	return e
 }
 
-// ErrorCode returns the code of err, EINTERNAL for errors that are not *Error.
+// quoteMark separates quoted arguments in Errorf; a quoted argument holding it can only
+// shift which side of the mark text falls on, and chat cleans both sides.
+const quoteMark = "\x00\x1fquote\x1f\x00"
+
+// ErrorCode returns the code of err, EINTERNAL for errors that are neither *Error nor
+// *Refusal.
 func ErrorCode(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
+	}
+	var r *Refusal
+	if errors.As(err, &r) {
+		return r.Code
 	}
 	if err == nil {
 		return ""

@@ -76,7 +76,7 @@ func TestStartDropsCursorOfRemovedAdapter(t *testing.T) {
 			}
 		}
 		for i := range 3 {
-			if _, err := tx.Announce(stagebot.Announcement{Text: fmt.Sprintf("earlier announcement %d", i)}); err != nil {
+			if _, err := tx.Announce(stagebot.Event{Text: fmt.Sprintf("earlier announcement %d", i)}); err != nil {
 				return err
 			}
 		}
@@ -112,7 +112,7 @@ type stubAdapter struct {
 func (s stubAdapter) Name() string                                                 { return s.name }
 func (s stubAdapter) Channels() []string                                           { return s.channels }
 func (s stubAdapter) Run(context.Context, bot.Handler) error                       { return nil }
-func (s stubAdapter) Deliver(context.Context, string, stagebot.Announcement) error { return nil }
+func (s stubAdapter) Deliver(context.Context, string, stagebot.Event) error { return nil }
 func (s stubAdapter) Connected() bool                                              { return true }
 
 // TestStartDropsCursorOfRemovedChannel: a channel taken out of the config loses its cursor
@@ -129,7 +129,7 @@ func TestStartDropsCursorOfRemovedChannel(t *testing.T) {
 			}
 		}
 		for i := range 3 {
-			if _, err := tx.Announce(stagebot.Announcement{Text: fmt.Sprint("line ", i)}); err != nil {
+			if _, err := tx.Announce(stagebot.Event{Text: fmt.Sprint("line ", i)}); err != nil {
 				return err
 			}
 		}

@@ -1,14 +1,17 @@
-// Package bot is the core loop: it runs the chat adapters, turns their messages and
-// reactions into commands and decisions, delivers the announcement outbox to each channel
-// of each adapter in order (one cursor per adapter and channel, in bbolt), fires the
-// click-sync schedule and reminds the landing team of requests left pending. Each chat
-// network is a package below this one implementing Adapter.
+// Package bot is the core loop: it runs the chat adapters, takes what people say from
+// them (each line parsed once, here: read-only commands answered at once, a !stage in the
+// background, every other command in its person's lane, the command limit kept per person),
+// delivers the outbox to each channel of each adapter in order (one cursor per adapter and
+// channel) and records what each network calls the messages it posted, fires the click-sync
+// schedule and reminds the landing team of requests left pending. Each chat network is a
+// package below this one implementing Adapter: it speaks its network and nothing else.
 package bot
 
 import (
 	"context"
 
 	"stagebot"
+	"stagebot/chat"
 	"stagebot/intake"
 )
 
@@ -21,68 +24,65 @@ type Adapter interface {
 	// channel that refuses the bot holds back only itself. The names key the cursors, so
 	// they must not change between runs; "" is a network's only place (the console).
 	Channels() []string
-	// Run connects (and reconnects) and feeds h until ctx ends. It returns nil when the
-	// network closed for good (the console at EOF), an error when it cannot go on.
-	Run(ctx context.Context, h Handler) error
-	// Deliver posts one announcement to one of the adapter's channels. An error means
-	// "not delivered": the bot retries the same announcement to that channel later, so
-	// Deliver must not half-send (a line either went out or it did not).
-	Deliver(ctx context.Context, channel string, a stagebot.Announcement) error
-	// Connected reports whether Deliver can work now.
+	// Run connects (and reconnects) and hands what people say to in until ctx ends. It
+	// returns nil when the network closed for good (the console at EOF), an error when it
+	// cannot go on (a *CredentialError when the network refused its credential).
+	Run(ctx context.Context, in Inbox) error
+	// Send posts one announcement to one of the adapter's channels, formatted by chat's
+	// guard for the network, and returns the network's handle of the message it posted (a
+	// Slack ts, a Matrix event ID; "" where the network has none). The core records it, so
+	// that a reaction to it finds its request and later announcements their thread. An error
+	// means "not posted": the core sends the same announcement again later, so Send must not
+	// half-send.
+	Send(ctx context.Context, channel string, m Outgoing) (ref string, err error)
+	// Connected reports whether Send can work now.
 	Connected() bool
 }
 
-// Handler is what an adapter calls into.
-type Handler interface {
-	// Message handles one chat message; replies go through m.Reply.
-	Message(ctx context.Context, m Message)
-	// Decide handles a reaction or a button on a request's message.
-	Decide(ctx context.Context, d Decision)
-	// Remember records that the network's message ref announced requestID, so reactions to
-	// it can be traced back.
-	Remember(network, ref, requestID string)
-	// RequestFor returns the request ID a network's message announced ("" if none).
-	RequestFor(network, ref string) string
-	// Team is the configured team, for rendering mentions.
-	Team() stagebot.Team
+// Outgoing is one announcement on its way to one channel.
+type Outgoing struct {
+	// Message is the announcement in words, rendered once for every network.
+	chat.Message
+	// Event is what it reports.
+	Event stagebot.Event
+	// Request is the request's record as it is now, for a network that shows more than the
+	// words (Slack's request message lists the approvals so far); nil for none.
+	Request *stagebot.Request
+	// Thread is the network's handle of the first message about the request in this
+	// channel, "" for none: a network that threads per request posts under it, and may edit
+	// it to show the current state.
+	Thread string
 }
 
-// RequestReader is offered by the bot's Handler (an adapter type-asserts for it): the
-// current record of a request, for adapters that show more than announcements say (Slack's
-// request message lists the approvals so far, given on any network).
-type RequestReader interface {
-	// Request returns the request with this ID, or nil when there is none.
-	Request(id string) *stagebot.Request
+// Inbox takes what people say to the bot; adapters call it from their read loops, and it
+// never blocks them for long.
+type Inbox interface {
+	// Message takes one chat message: a command or chatter (ignored).
+	Message(ctx context.Context, m Inbound)
+	// Decision takes a reaction or a button on one of the bot's messages.
+	Decision(ctx context.Context, d Decision)
 }
 
-// QuickAnswerer is offered by the bot's Handler (an adapter type-asserts for it): whether
-// a chat line is a command that only reads bbolt and changes nothing, which an adapter may
-// answer on its read loop instead of handing it to another goroutine. For a `!status` the
-// hand-off costs about as much as the command itself.
-type QuickAnswerer interface {
-	Quick(text, botNick string) bool
-}
-
-// CommandClassifier is offered by the bot's Handler (an adapter type-asserts for it):
-// whether a chat line is a command at all, and whether it only reads. An adapter spends
-// nothing on a line that is no command (no identity lookup, no rate limit) and looks up
-// who sent a read-only one no further than it already knows.
-type CommandClassifier interface {
-	Classify(text, botNick string) (command, readOnly bool)
-}
-
-// Message is one chat line.
-type Message struct {
-	Actor stagebot.Identity
-	Text  string
+// Inbound is one chat message.
+type Inbound struct {
+	Author stagebot.Identity
+	Text   string
 	// BotNick lets people address the bot by name ("stagebot: status ID").
 	BotNick string
-	// Attachments are files sent with (or above, in a thread) the message.
+	// Direct: a direct conversation with the bot (an IRC query, a Slack DM), where the
+	// command prefix is optional.
+	Direct bool
+	// Attachments are files sent with (or above, in a thread) the message; Attach, when
+	// set, finds them only for a command that takes them (a !stage), since looking costs
+	// a network call.
 	Attachments []intake.Source
+	Attach      func(ctx context.Context) ([]intake.Source, error)
 	// LocalPaths allows `!stage PATH` (console only).
 	LocalPaths bool
-	// Reply answers where the message came from.
-	Reply func(text string) error
+	// Reply answers where the message came from (formatted by the adapter with chat's
+	// guard); Private answers the author alone where the network can (Slack ephemeral).
+	Reply   func(chat.Message) error
+	Private func(chat.Message) error
 	// AnnouncedHere: announcements reach where the message came from, one line each (an
 	// IRC channel, the console), so a successful !stage is answered by its `requested`
 	// announcement alone.
@@ -98,15 +98,31 @@ const (
 	VerbWithdraw Verb = "withdraw" // an approval reaction removed
 )
 
-// Decision is a reaction or a button press on a request's message.
+// Decision is a reaction or a button press on one of the bot's messages.
 type Decision struct {
-	Actor     stagebot.Identity
+	Author stagebot.Identity
+	// Ref is the network's handle of the message decided on (as Send returned it);
+	// RequestID the request, when the network carries it itself (a button's value).
+	Ref       string
 	RequestID string
 	Verb      Verb
-	// Private answers the actor alone (Slack ephemeral, IRC notice): refusals to a
-	// reaction must not spam the channel.
-	Private func(text string) error
-	// Public tells the channel an outcome the workflow did not announce itself (an
-	// approval counted while the request is held, a withdrawal that leaves it pending).
-	Public func(text string) error
+	// Private answers the author alone (Slack ephemeral, IRC notice): refusals to a
+	// reaction must not spam the channel. Public tells the channel an outcome no
+	// announcement told (an approval counted while the request is held).
+	Private func(chat.Message) error
+	Public  func(chat.Message) error
 }
+
+// CredentialError is an adapter's credential refused by its network (a wrong Slack token,
+// a refused SASL password): fatal, never retried (the process exits 3).
+type CredentialError struct {
+	Adapter string
+	Setting string // the configuration key to fix, e.g. "slack.bot_token"
+	Err     error
+}
+
+func (e *CredentialError) Error() string {
+	return e.Adapter + ": the network refused the credential in " + e.Setting + ": " + e.Err.Error()
+}
+
+func (e *CredentialError) Unwrap() error { return e.Err }

@@ -10,14 +10,21 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"stagebot"
-	"stagebot/commands"
+	"stagebot/bot/floodgate"
+	"stagebot/chat"
 	"stagebot/internal/wake"
 )
 
 // Config assembles a Bot.
 type Config struct {
 	Service  Service
-	Commands *commands.Registry
+	Outbox   Outbox
+	Commands Commands
+	// Renderer words what the core itself says (refusals to reactions, "slow down") and
+	// renders each announcement once for every network.
+	Renderer chat.Renderer
+	// Limit is the per-person command limit (nil: none); the console is never limited.
+	Limit    *floodgate.Gate
 	Adapters []Adapter
 	// Schedule is the click-sync cron schedule (UTC); nil = no scheduled ticks.
 	Schedule cron.Schedule
@@ -36,6 +43,9 @@ type Bot struct {
 	svc     Service
 	log     *slog.Logger
 	outlets []*outlet // one per channel of each adapter
+	lanes   *lanes
+	// background runs the commands that take long (a !stage): drain waits for them.
+	background sync.WaitGroup
 	// progress fires when a delivery or job finished, for drain.
 	progress chan struct{}
 }
@@ -52,7 +62,7 @@ func New(cfg Config) *Bot {
 		cfg.RemindEvery = time.Minute
 	}
 	return &Bot{cfg: cfg, svc: cfg.Service, log: cfg.Log, outlets: newOutlets(cfg.Adapters),
-		progress: make(chan struct{}, 1)}
+		lanes: newLanes(cfg.Log), progress: make(chan struct{}, 1)}
 }
 
 // Run runs the adapters, the delivery to each of their channels, the schedule and the
@@ -86,7 +96,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := a.Run(ctx, b)
+			err := a.Run(ctx, b.inboxFor(a))
 			if err != nil && ctx.Err() == nil {
 				b.log.Error("adapter stopped", "adapter", a.Name(), "err", err)
 			}
@@ -105,7 +115,10 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 	}
 	if ctx.Err() == nil {
-		// Every adapter closed by itself (the console at EOF): finish what is queued.
+		// Every adapter closed by itself (the console at EOF): finish what is queued, the
+		// stages under way first (their `requested` is part of it).
+		b.background.Wait()
+		b.lanes.wait()
 		b.drain(ctx)
 	}
 	cancel()
@@ -137,7 +150,7 @@ func (b *Bot) drain(ctx context.Context) {
 
 func (b *Bot) backlog() int {
 	n := 0
-	for _, c := range b.svc.Backlogs(b.dests()) {
+	for _, c := range b.cfg.Outbox.Backlogs(b.dests()) {
 		n += c
 	}
 	return n
@@ -149,7 +162,7 @@ func (b *Bot) fanOut(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-b.svc.OutboxSignal():
+		case <-b.cfg.Outbox.Signal():
 			for _, o := range b.outlets {
 				wake.Signal(o.wake)
 			}

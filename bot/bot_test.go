@@ -24,7 +24,7 @@ type fakeAdapter struct {
 	offline   atomic.Bool
 	closeRun  chan struct{}
 	mu        sync.Mutex
-	got       []stagebot.Announcement
+	got       []stagebot.Event
 	notify    chan struct{}
 }
 
@@ -42,7 +42,7 @@ func (f *fakeAdapter) Run(ctx context.Context, h Handler) error {
 	}
 	return nil
 }
-func (f *fakeAdapter) Deliver(ctx context.Context, _ string, a stagebot.Announcement) error {
+func (f *fakeAdapter) Deliver(ctx context.Context, _ string, a stagebot.Event) error {
 	if f.failFirst.Add(-1) >= 0 {
 		return errors.New("network said no")
 	}
@@ -171,7 +171,7 @@ func (c *channelsAdapter) Name() string                             { return "ne
 func (c *channelsAdapter) Channels() []string                       { return c.channels }
 func (c *channelsAdapter) Connected() bool                          { return true }
 func (c *channelsAdapter) Run(ctx context.Context, _ Handler) error { <-ctx.Done(); return nil }
-func (c *channelsAdapter) Deliver(_ context.Context, ch string, a stagebot.Announcement) error {
+func (c *channelsAdapter) Deliver(_ context.Context, ch string, a stagebot.Event) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	defer wake.Signal(c.changed)

@@ -100,7 +100,7 @@ func (b *Bot) Delivery() []ChannelStatus {
 		out[i] = ChannelStatus{Adapter: o.dest.Adapter, Channel: o.dest.Channel, Err: o.err, Since: o.since, Failures: o.failures}
 		o.mu.Unlock()
 	}
-	for i, n := range b.svc.Backlogs(b.dests()) {
+	for i, n := range b.cfg.Outbox.Backlogs(b.dests()) {
 		out[i].Backlog = n
 	}
 	return out
@@ -134,7 +134,7 @@ func (b *Bot) deliver(ctx context.Context, o *outlet) error {
 		if !o.a.Connected() {
 			continue
 		}
-		batch, err := b.svc.PendingTo(o.dest, 64)
+		batch, err := b.cfg.Outbox.PendingTo(o.dest, 64)
 		if err != nil {
 			return err
 		}
@@ -146,18 +146,19 @@ func (b *Bot) deliver(ctx context.Context, o *outlet) error {
 			}
 			continue
 		}
-		for _, ann := range batch {
-			if err := o.a.Deliver(ctx, o.dest.Channel, ann); err != nil {
+		for _, ev := range batch {
+			ref, err := o.a.Send(ctx, o.dest.Channel, b.outgoing(o.dest, ev))
+			if err != nil {
 				if ctx.Err() != nil {
 					return nil
 				}
 				o.failed(err)
 				retry = bo.Next()
 				b.log.Warn("delivery failed; will retry", "adapter", o.dest.Adapter, "channel", o.dest.Channel,
-					"seq", ann.Seq, "in", retry, "err", err)
+					"seq", ev.Seq, "in", retry, "err", err)
 				break
 			}
-			if err := b.svc.DeliveredTo(o.dest, ann.Seq); err != nil {
+			if err := b.cfg.Outbox.DeliveredTo(o.dest, ev, ref); err != nil {
 				return fmt.Errorf("record delivery: %w", err)
 			}
 			bo.Reset()
@@ -165,4 +166,15 @@ func (b *Bot) deliver(ctx context.Context, o *outlet) error {
 			wake.Signal(b.progress)
 		}
 	}
+}
+
+// outgoing is an announcement as one channel gets it: rendered, with the request's record
+// and the channel's thread for it.
+func (b *Bot) outgoing(d stagebot.Dest, ev stagebot.Event) Outgoing {
+	out := Outgoing{Message: b.cfg.Renderer.Event(ev), Event: ev}
+	if id := ev.AboutRequest(); id != "" {
+		out.Request = b.svc.Request(id)
+		out.Thread = b.cfg.Outbox.Thread(d, id)
+	}
+	return out
 }

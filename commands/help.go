@@ -2,27 +2,32 @@ package commands
 
 import (
 	"context"
-	"fmt"
 	"strings"
+
+	"stagebot/chat"
 )
 
 func registerHelp(r *Registry) {
-	r.Register(Command{Name: "help", Args: "[command]", Who: "anyone", ReadOnly: true, Summary: "list the commands, or explain one",
-		Example: r.Prefix + "help approve",
-		Run: func(_ context.Context, env *Env, args string) (string, error) {
+	r.Register(Command{Name: "help", Args: "[command]", ReadOnly: true, Example: "approve",
+		Summary: "list the commands, or explain one",
+		Run: func(_ context.Context, env *Env, args string) (chat.Message, error) {
 			if args != "" {
-				name := strings.TrimPrefix(strings.Fields(args)[0], r.Prefix)
+				name := strings.TrimPrefix(strings.Fields(args)[0], r.Render.Prefix)
 				c, ok := r.Lookup(name)
 				if !ok {
-					return "", fmt.Errorf("%w", usage(r.Prefix+"help", "[command]; there is no command "+name))
+					return r.Render.UnknownCommand(name, r.near(name)), nil
 				}
-				return fmt.Sprintf("%s: %s. Who: %s. Example: %s", c.Usage(r.Prefix), c.Summary, c.Who, c.Example), nil
+				return r.Render.Help(r.help(c)), nil
 			}
-			var parts []string
+			var all []chat.CommandHelp
 			for _, n := range r.Names() {
 				c, _ := r.Lookup(n)
-				parts = append(parts, c.Usage(r.Prefix))
+				all = append(all, r.help(c))
 			}
-			return "commands: " + strings.Join(parts, ", ") + " — " + r.Prefix + "help COMMAND explains one", nil
+			return r.Render.Commands(all), nil
 		}})
+}
+
+func (r *Registry) help(c *Command) chat.CommandHelp {
+	return chat.CommandHelp{Name: c.Name, Args: c.Args, Action: c.Action, Summary: c.Summary, Example: c.Example, Also: c.Also}
 }

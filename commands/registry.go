@@ -1,6 +1,8 @@
-// Package commands turns chat lines into workflow calls. Each command family lives in its
-// own file and registers its handler together with its help (usage, who may use it, an
-// example), so `!help` is generated from the same table that dispatches.
+// Package commands is the command table: each command family lives in its own file and
+// registers its handler together with its help (usage, who may use it, an example, the
+// reactions and buttons that stand for it), so `!help` is generated from the same table
+// that dispatches. Its words are chat's (chat.Renderer); the Registry is what the bot's core
+// parses chat lines with and runs them through (bot.Commands).
 package commands
 
 import (
@@ -10,6 +12,8 @@ import (
 	"strings"
 
 	"stagebot"
+	"stagebot/bot"
+	"stagebot/chat"
 	"stagebot/intake"
 )
 
@@ -23,40 +27,45 @@ type Env struct {
 	Attachments []intake.Source
 	// Say, if set, answers the speaker before the command's own reply (which is still the
 	// return value): a `!stage` that waits for a download turn says so at once.
-	Say func(text string) error
+	Say func(chat.Message) error
 }
 
 // Command is one chat command with its help.
 type Command struct {
-	Name    string
-	Args    string // usage after the name, e.g. "ID [reason]"
-	Who     string // who may use it, in words
+	Name string
+	Args string // usage after the name, e.g. "ID [reason]"
+	// Action is what it asks of the workflow: its help says who may (stagebot.Permissions).
+	// "" for the commands anyone may run.
+	Action  stagebot.Action
 	Summary string
+	// Example is its arguments in an example ("1a2b3c4d").
 	Example string
+	// Also names what stands for it besides typing it (a reaction, a button).
+	Also string
 	// ReadOnly marks a command that answers from bbolt alone, quickly, and changes
-	// nothing: an adapter may run it on its read loop instead of handing it to a worker
-	// goroutine (see Registry.ReadOnly).
+	// nothing: the core answers it at once.
 	ReadOnly bool
-	Run      func(ctx context.Context, env *Env, args string) (string, error)
-}
-
-// Usage is "!name args" with the given prefix.
-func (c *Command) Usage(prefix string) string {
-	if c.Args == "" {
-		return prefix + c.Name
-	}
-	return prefix + c.Name + " " + c.Args
+	// Background marks one that may take minutes (a download): it holds no later command.
+	Background bool
+	// TakesFiles marks one for which attachments matter.
+	TakesFiles bool
+	Run        func(ctx context.Context, env *Env, args string) (chat.Message, error)
+	// Announced says whether a successful run's outcome is announced where it was asked (a
+	// !stage's `requested`), so that the core does not say it twice.
+	Announced bool
 }
 
 // Registry dispatches commands.
 type Registry struct {
-	Prefix string
+	Render chat.Renderer
 	cmds   map[string]*Command
 }
 
+var _ bot.Commands = (*Registry)(nil)
+
 // NewRegistry makes a registry with every stagebot command bound to svc.
 func NewRegistry(prefix string, svc Service) *Registry {
-	r := &Registry{Prefix: prefix, cmds: map[string]*Command{}}
+	r := &Registry{Render: chat.Renderer{Prefix: prefix}, cmds: map[string]*Command{}}
 	registerStage(r, svc)
 	registerDecisions(r, svc)
 	registerSignals(r, svc)
@@ -64,6 +73,9 @@ func NewRegistry(prefix string, svc Service) *Registry {
 	registerHelp(r)
 	return r
 }
+
+// Prefix is the command prefix.
+func (r *Registry) Prefix() string { return r.Render.Prefix }
 
 // Register adds a command; a duplicate name is a programming error.
 func (r *Registry) Register(c Command) {
@@ -79,14 +91,6 @@ func (r *Registry) Lookup(name string) (*Command, bool) {
 	return c, ok
 }
 
-// ReadOnly reports whether a parsed command line only reads: a ReadOnly command, or an
-// unknown one (its reply comes from the table).
-func (r *Registry) ReadOnly(line string) bool {
-	name, _, _ := strings.Cut(strings.TrimSpace(line), " ")
-	c, ok := r.Lookup(name)
-	return !ok || c.ReadOnly
-}
-
 // Names lists the commands in alphabetical order.
 func (r *Registry) Names() []string {
 	var out []string
@@ -97,62 +101,90 @@ func (r *Registry) Names() []string {
 	return out
 }
 
-// Run executes a command line (without its prefix) and returns the reply. Every refusal
-// is a reply that says why.
-//
-// This is where a chat line becomes a command, so this is where what the user typed is
-// cleaned (stagebot.CleanText): the line, the speaker's identity and the names of
-// attachments. Whatever a command repeats from them (an unknown name, an argument, a
-// reason, a display name) can then neither break the reply's line nor forge another.
-// Replies pass through stagebot.RedactText: a URL a message quotes loses its credentials.
-func (r *Registry) Run(ctx context.Context, env *Env, line string) string {
-	return r.Exec(ctx, env, line).Reply
-}
-
-// Outcome is a command's reply and what became of the command, for an adapter that
-// answers some successes otherwise (a `!stage` by its `requested` announcement).
-type Outcome struct {
-	Reply   string
-	Command string // the command's name; "" when there is no such command
-	Done    bool   // the command ran and did not refuse
-}
-
-// Exec is Run with the outcome.
-func (r *Registry) Exec(ctx context.Context, env *Env, line string) Outcome {
-	out := r.run(ctx, env, line)
-	out.Reply = stagebot.RedactText(out.Reply)
-	return out
-}
-
-func (r *Registry) run(ctx context.Context, env *Env, line string) Outcome {
-	cleanEnv(env)
-	name, args, _ := strings.Cut(stagebot.CleanText(strings.TrimSpace(line)), " ")
-	c, ok := r.Lookup(name)
-	if !ok {
-		return Outcome{Reply: "unknown command " + r.Prefix + name + "; " + r.Prefix + "help lists the commands"}
+// Parse recognises a command in a chat line (bot.Commands): the prefix, addressing the
+// bot by name ("stagebot: status ID", "stagebot, !status ID"), or, in a direct
+// conversation, the bare command. This is where a chat line becomes a command, so this is
+// where what the user typed is cleaned (stagebot.CleanText).
+func (r *Registry) Parse(text, botNick string, direct bool) (bot.Command, bool) {
+	line, ok := Parse(r.Render.Prefix, botNick, text)
+	if !ok && direct {
+		line, ok = strings.TrimSpace(text), strings.TrimSpace(text) != ""
 	}
-	reply, err := c.Run(ctx, env, strings.TrimSpace(args))
+	if !ok {
+		return bot.Command{}, false
+	}
+	name, args, _ := strings.Cut(stagebot.CleanText(strings.TrimSpace(line)), " ")
+	c := bot.Command{Name: name, Args: strings.TrimSpace(args), ReadOnly: true}
+	if cmd, ok := r.Lookup(name); ok {
+		c.Name, c.ReadOnly, c.Background, c.TakesFiles = cmd.Name, cmd.ReadOnly, cmd.Background, cmd.TakesFiles
+	} else if direct && !strings.HasPrefix(strings.TrimSpace(text), r.Render.Prefix) && r.near(name) == "" {
+		return bot.Command{}, false // words in a DM that are no command, nor near one: chatter
+	}
+	return c, true
+}
+
+// Run runs a parsed command (bot.Commands). Every refusal is a reply that says why.
+func (r *Registry) Run(ctx context.Context, c bot.Command, caller bot.Caller) bot.Answer {
+	env := &Env{Actor: caller.Actor.Clean(), LocalPaths: caller.LocalPaths, Say: caller.Say}
+	for _, a := range caller.Attachments {
+		a.Value = stagebot.CleanText(a.Value)
+		env.Attachments = append(env.Attachments, a)
+	}
+	cmd, ok := r.Lookup(c.Name)
+	if !ok {
+		return bot.Answer{Reply: r.Render.UnknownCommand(c.Name, r.near(c.Name))}
+	}
+	reply, err := cmd.Run(ctx, env, c.Args)
 	if err != nil {
 		if u := (usageError{}); errors.As(err, &u) {
-			return Outcome{Reply: u.Error(), Command: c.Name}
+			return bot.Answer{Reply: r.Render.Usage(cmd.Name, u.args)}
 		}
-		return Outcome{Reply: "refused: " + stagebot.ErrorMessage(err), Command: c.Name}
+		return bot.Answer{Reply: r.Render.Refusal(err)}
 	}
-	return Outcome{Reply: reply, Command: c.Name, Done: true}
+	return bot.Answer{Reply: reply, Done: true, Announced: cmd.Announced}
 }
 
-// cleanEnv cleans what the adapter says about the speaker. The attachments are copied, not
-// changed in place: the slice is the adapter's.
-func cleanEnv(env *Env) {
-	env.Actor = env.Actor.Clean()
-	if len(env.Attachments) > 0 {
-		atts := make([]intake.Source, len(env.Attachments))
-		for i, a := range env.Attachments {
-			a.Value = stagebot.CleanText(a.Value)
-			atts[i] = a
-		}
-		env.Attachments = atts
+// Exec runs a command line without its prefix, as a chat line would run it: for tests and
+// the in-process bench.
+func (r *Registry) Exec(ctx context.Context, env *Env, line string) bot.Answer {
+	c, ok := r.Parse(r.Render.Prefix+line, "", false)
+	if !ok {
+		return bot.Answer{}
 	}
+	return r.Run(ctx, c, bot.Caller{Actor: env.Actor, LocalPaths: env.LocalPaths, Attachments: env.Attachments, Say: env.Say})
+}
+
+// near is the command name closest to a mistyped one, if any is close enough.
+func (r *Registry) near(name string) string {
+	best, dist := "", 3
+	for _, n := range r.Names() {
+		if d := distance(strings.ToLower(name), n); d < dist {
+			best, dist = n, d
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance of two short words.
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur := make([]int, len(rb)+1)
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(rb)]
 }
 
 // Parse recognises a command in a chat line: the prefix, or addressing the bot by nick
@@ -188,12 +220,15 @@ func Parse(prefix, nick, text string) (string, bool) {
 // usageError is a command given without what it needs. Its reply is the usage line
 // itself, not a refusal; underneath it is an EINVALID *stagebot.Error for whoever asks for
 // the code.
-type usageError struct{ err *stagebot.Error }
+type usageError struct {
+	args string
+	err  *stagebot.Error
+}
 
 func (u usageError) Error() string { return u.err.Message }
 func (u usageError) Unwrap() error { return u.err }
 
-// usage is the usage error of command c (with its prefix) taking args.
-func usage(c string, args string) error {
-	return usageError{stagebot.Errorf(stagebot.EINVALID, "usage: %s %s", c, args)}
+// usage is the usage error of a command taking args.
+func usage(args string) error {
+	return usageError{args: args, err: stagebot.Errorf(stagebot.EINVALID, "usage: %s", args)}
 }

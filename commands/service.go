@@ -23,5 +23,5 @@ type Service interface {
 	Lookup(query string) ([]stagebot.Status, error)
 	Queue() ([]stagebot.Status, error)
 	History(pkg string, limit int) ([]*stagebot.Request, error)
-	Differences() []string
+	Differences() stagebot.Drift
 }

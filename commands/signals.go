@@ -2,49 +2,51 @@ package commands
 
 import (
 	"context"
-	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
+
+	"stagebot"
+	"stagebot/chat"
 )
 
+// imageNumber is what a system-image version looks like: a number.
+var imageNumber = regexp.MustCompile(`^[0-9]+$`)
+
 func registerSignals(r *Registry, svc Service) {
-	r.Register(Command{Name: "tick", Who: "the landing team",
-		Summary: "record a click-sync run now: locked clicks become stored", Example: r.Prefix + "tick",
-		Run: func(_ context.Context, env *Env, _ string) (string, error) {
+	r.Register(Command{Name: "tick", Action: stagebot.ActTick,
+		Summary: "record a click-sync run now: locked clicks become stored",
+		Run: func(_ context.Context, env *Env, _ string) (chat.Message, error) {
 			res, err := svc.Tick(env.Actor, "", nil)
 			if err != nil {
-				return "", err
+				return chat.Message{}, err
 			}
-			return fmt.Sprintf("tick recorded; %d click(s) stored", len(res.Stored)), nil
+			return r.Render.Ticked(len(res.Stored)), nil
 		}})
-	r.Register(Command{Name: "promote", Args: "IMAGE", Who: "QA or the landing team",
-		Summary: "rc-proposed image IMAGE was promoted to stable: stored clicks become promoted and phasing starts",
-		Example: r.Prefix + "promote 312",
-		Run: func(_ context.Context, env *Env, args string) (string, error) {
-			if args == "" {
-				return "", usage(r.Prefix+"promote", "IMAGE")
+	r.Register(Command{Name: "promote", Args: "IMAGE", Action: stagebot.ActPromote, Example: "312",
+		Summary: "rc-proposed image IMAGE (its number) was promoted to stable: stored clicks become promoted and phasing starts",
+		Run: func(_ context.Context, env *Env, args string) (chat.Message, error) {
+			image := strings.TrimSpace(args)
+			if !imageNumber.MatchString(image) {
+				return chat.Message{}, usage("IMAGE (the image's number)")
 			}
-			moved, err := svc.Promote(env.Actor, strings.Fields(args)[0])
+			moved, err := svc.Promote(env.Actor, image)
 			if err != nil {
-				return "", err
+				return chat.Message{}, err
 			}
-			return fmt.Sprintf("promotion recorded; %d click(s) promoted", len(moved)), nil
+			return r.Render.Promoted(len(moved)), nil
 		}})
-	r.Register(Command{Name: "phasing", Args: "PERCENT", Who: "QA or the landing team",
+	r.Register(Command{Name: "phasing", Args: "PERCENT", Action: stagebot.ActPhasing, Example: "100",
 		Summary: "phased-update progress; at 100 phasing has ended and promoted clicks are published and flushed",
-		Example: r.Prefix + "phasing 100",
-		Run: func(_ context.Context, env *Env, args string) (string, error) {
+		Run: func(_ context.Context, env *Env, args string) (chat.Message, error) {
 			p, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(args), "%"))
-			if err != nil {
-				return "", usage(r.Prefix+"phasing", "PERCENT (0 to 100)")
+			if err != nil || p < 0 || p > 100 {
+				return chat.Message{}, usage("PERCENT (0 to 100)")
 			}
 			n, err := svc.SetPhasing(env.Actor, p)
 			if err != nil {
-				return "", err
+				return chat.Message{}, err
 			}
-			if p == 100 {
-				return fmt.Sprintf("phasing ended; %d click(s) queued for publication", n), nil
-			}
-			return fmt.Sprintf("phasing at %d%% recorded", p), nil
+			return r.Render.Phasing(p, n), nil
 		}})
 }

@@ -24,7 +24,7 @@ type fakeAdapter struct {
 func (a fakeAdapter) Name() string                                                 { return a.name }
 func (a fakeAdapter) Channels() []string                                           { return []string{""} }
 func (a fakeAdapter) Run(context.Context, bot.Handler) error                       { return nil }
-func (a fakeAdapter) Deliver(context.Context, string, stagebot.Announcement) error { return nil }
+func (a fakeAdapter) Deliver(context.Context, string, stagebot.Event) error { return nil }
 func (a fakeAdapter) Connected() bool                                              { return a.connected }
 
 type fakeBot struct {

@@ -30,7 +30,7 @@ func TestOutboxAsksApprovalOfOlderLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []stagebot.Announcement
+	var got []stagebot.Event
 	db.View(func(tx *Tx) error {
 		got, err = tx.Pending("irc", 10)
 		return err

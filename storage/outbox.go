@@ -26,7 +26,7 @@ func destOf(k []byte) stagebot.Dest {
 }
 
 // Announce appends an announcement to the outbox and returns its sequence number.
-func (t *Tx) Announce(a stagebot.Announcement) (uint64, error) {
+func (t *Tx) Announce(a stagebot.Event) (uint64, error) {
 	b := t.b(bucketOutbox)
 	seq, err := b.NextSequence()
 	if err != nil {
@@ -45,15 +45,15 @@ func (t *Tx) AnnouncedAbout(id string) bool { return slices.Contains(t.announced
 // PendingTo returns up to limit announcements d has not taken yet, in order. A destination
 // not registered gets nothing: it starts at the end of the outbox when it is, so a channel
 // added to the config does not replay the bot's whole past.
-func (t *Tx) PendingTo(d stagebot.Dest, limit int) ([]stagebot.Announcement, error) {
+func (t *Tx) PendingTo(d stagebot.Dest, limit int) ([]stagebot.Event, error) {
 	cur, ok := t.cursor(d)
 	if !ok {
 		return nil, nil
 	}
-	var out []stagebot.Announcement
+	var out []stagebot.Event
 	c := t.b(bucketOutbox).Cursor()
 	for k, v := c.Seek(itob(cur + 1)); k != nil && len(out) < limit; k, v = c.Next() {
-		var a stagebot.Announcement
+		var a stagebot.Event
 		if err := json.Unmarshal(v, &a); err != nil {
 			return nil, fmt.Errorf("decode announcement %d: %w", btoi(k), err)
 		}
@@ -115,7 +115,7 @@ func (t *Tx) RegisterAdapter(adapter string) error {
 	return t.Register(stagebot.Dest{Adapter: adapter})
 }
 
-func (t *Tx) Pending(adapter string, limit int) ([]stagebot.Announcement, error) {
+func (t *Tx) Pending(adapter string, limit int) ([]stagebot.Event, error) {
 	return t.PendingTo(stagebot.Dest{Adapter: adapter}, limit)
 }
 

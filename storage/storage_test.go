@@ -115,7 +115,7 @@ func TestOutboxCursorsPerAdapter(t *testing.T) {
 		t.Helper()
 		db.Update(func(tx *Tx) error {
 			for i := 0; i < n; i++ {
-				if _, err := tx.Announce(stagebot.Announcement{Text: fmt.Sprint("line ", i)}); err != nil {
+				if _, err := tx.Announce(stagebot.Event{Text: fmt.Sprint("line ", i)}); err != nil {
 					return err
 				}
 			}
@@ -125,8 +125,8 @@ func TestOutboxCursorsPerAdapter(t *testing.T) {
 	announce(2) // before any adapter: not replayed to a new adapter
 	db.Update(func(tx *Tx) error { tx.RegisterAdapter("irc"); return tx.RegisterAdapter("slack") })
 	announce(3)
-	pending := func(name string) []stagebot.Announcement {
-		var out []stagebot.Announcement
+	pending := func(name string) []stagebot.Event {
+		var out []stagebot.Event
 		db.View(func(tx *Tx) error {
 			var err error
 			out, err = tx.Pending(name, 100)
@@ -385,7 +385,7 @@ func announce(t *testing.T, db *DB, n int) {
 	t.Helper()
 	mustUpdate(t, db, func(tx *Tx) error {
 		for i := 0; i < n; i++ {
-			if _, err := tx.Announce(stagebot.Announcement{Text: fmt.Sprint("line ", i)}); err != nil {
+			if _, err := tx.Announce(stagebot.Event{Text: fmt.Sprint("line ", i)}); err != nil {
 				return err
 			}
 		}

@@ -2,130 +2,111 @@ package workflow
 
 import "stagebot"
 
-// action is what a person asks of the workflow: a command, or the reaction or button that
-// stands for one (approving and rejecting; taking an approving reaction back withdraws).
-type action string
-
+// The actions of stagebot.Permissions, by this package's short names.
 const (
-	actStage    action = "stage"
-	actApprove  action = "approve"
-	actQA       action = "qa"
-	actWithdraw action = "withdraw"
-	actReject   action = "reject"
-	actCancel   action = "cancel"
-	actHold     action = "hold"
-	actUnhold   action = "unhold"
-	actRetry    action = "retry"
-	actTick     action = "tick"
-	actPromote  action = "promote"
-	actPhasing  action = "phasing"
+	actStage    = stagebot.ActStage
+	actApprove  = stagebot.ActApprove
+	actQA       = stagebot.ActQA
+	actWithdraw = stagebot.ActWithdraw
+	actReject   = stagebot.ActReject
+	actCancel   = stagebot.ActCancel
+	actHold     = stagebot.ActHold
+	actUnhold   = stagebot.ActUnhold
+	actRetry    = stagebot.ActRetry
+	actTick     = stagebot.ActTick
+	actPromote  = stagebot.ActPromote
+	actPhasing  = stagebot.ActPhasing
 )
 
+type action = stagebot.Action
+
 // authorize decides whether p may do act to r (nil for the actions on no request) under
-// the policy: nil when allowed, else the refusal as the user reads it, EFORBIDDEN for who
-// may not, ECONFLICT for what the request's state or the person's own earlier approval
-// rules out. The checks run in the order users have always seen their refusals in.
+// the policy: nil when allowed, else a *stagebot.Refusal saying why in data (chat words
+// it), EFORBIDDEN for who may not, ECONFLICT for what the request's state or the person's
+// own earlier approval rules out. Who may act at all is stagebot.Permissions; the checks
+// run in the order users have always seen their refusals in.
 //
 // It reads nothing but its arguments, so a table can pin every case down. What only the
 // database knows is checked by the caller once authorize allowed it: whether a lock
 // already started (hold) or a publication is under way (cancel).
 func authorize(act action, p stagebot.Person, r *stagebot.Request, policy stagebot.Policy) error {
-	who := p.Display()
+	refuse := func(code string, reason stagebot.Reason) *stagebot.Refusal {
+		f := &stagebot.Refusal{Code: code, Reason: reason, Action: act, Who: p.Display(), Request: r.Ref()}
+		if r != nil {
+			f.State = r.State
+		}
+		return f
+	}
+	perm, ok := stagebot.Permissions[act]
+	if !ok {
+		return stagebot.Errorf(stagebot.EINTERNAL, "unknown action %q", act)
+	}
+	requester := r != nil && r.IsRequester(p)
+	if !perm.Allows(p, requester) {
+		return refuse(stagebot.EFORBIDDEN, stagebot.ReasonNotPermitted)
+	}
 	switch act {
-	case actStage:
-		if !p.Has(stagebot.RoleLander) {
-			return stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not stage clicks: only landers may (team.landers)", who)
-		}
-	case actTick:
-		if !p.Has(stagebot.RoleLanding) {
-			return stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not tick: only the landing team may", who)
-		}
-	case actPromote:
-		if !p.Has(stagebot.RoleQA) && !p.Has(stagebot.RoleLanding) {
-			return stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not report a promotion: only QA or the landing team may", who)
-		}
-	case actPhasing:
-		if !p.Has(stagebot.RoleQA) && !p.Has(stagebot.RoleLanding) {
-			return stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not report phasing: only QA or the landing team may", who)
-		}
 	case actApprove:
 		switch {
-		case !p.Has(stagebot.RoleLanding):
-			return stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not approve: only the landing team may", who)
 		case r.State != stagebot.StatePending:
-			return stagebot.Errorf(stagebot.ECONFLICT, "[%s] is %s, not pending: nothing to approve", r.ShortID(), r.State)
-		case !policy.SelfApproval && r.IsRequester(p):
-			return stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not approve [%s]: it is their own request (no self-approval)", who, r.ShortID())
+			return refuse(stagebot.ECONFLICT, stagebot.ReasonNotPending)
+		case !policy.SelfApproval && requester:
+			return refuse(stagebot.EFORBIDDEN, stagebot.ReasonOwnRequest)
 		case r.ApprovedBy(p.Keys()...):
-			return stagebot.Errorf(stagebot.ECONFLICT, "%s already approved [%s]", who, r.ShortID())
+			return refuse(stagebot.ECONFLICT, stagebot.ReasonAlreadyApproved)
 		}
 	case actQA:
 		switch {
-		case !p.Has(stagebot.RoleQA):
-			return stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not sign off: only QA may", who)
 		case r.State != stagebot.StatePending:
-			return stagebot.Errorf(stagebot.ECONFLICT, "[%s] is %s, not pending: a sign-off changes nothing now", r.ShortID(), r.State)
-		case !policy.SelfApproval && r.IsRequester(p):
-			return stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not sign off [%s]: it is their own request (no self-approval)", who, r.ShortID())
+			return refuse(stagebot.ECONFLICT, stagebot.ReasonNotPending)
+		case !policy.SelfApproval && requester:
+			return refuse(stagebot.EFORBIDDEN, stagebot.ReasonOwnRequest)
 		case r.QASignoff != nil && r.QASignoff.SHA256 == r.SHA256:
-			return stagebot.Errorf(stagebot.ECONFLICT, "[%s] already has QA sign-off from %s", r.ShortID(), r.QASignoff.Display())
+			f := refuse(stagebot.ECONFLICT, stagebot.ReasonAlreadySignedOff)
+			f.By = r.QASignoff.Display()
+			return f
 		}
 	case actWithdraw:
 		switch {
 		case !r.ApprovedBy(p.Keys()...):
-			return stagebot.Errorf(stagebot.ECONFLICT, "%s has no approval on [%s] to withdraw", who, r.ShortID())
+			return refuse(stagebot.ECONFLICT, stagebot.ReasonNoApproval)
 		case !notLockedYet(r.State):
-			return stagebot.Errorf(stagebot.ECONFLICT, "[%s] is already %s: withdrawing an approval changes nothing now", r.ShortID(), r.State)
+			return refuse(stagebot.ECONFLICT, stagebot.ReasonTooLateWithdraw)
 		}
 	case actReject:
-		switch {
-		case !p.Has(stagebot.RoleLanding):
-			return stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not reject: only the landing team may", who)
-		case !notLockedYet(r.State):
-			return stagebot.Errorf(stagebot.ECONFLICT, "[%s] is %s: only a request not yet locked can be rejected (use !cancel to take a locked click off)", r.ShortID(), r.State)
+		if !notLockedYet(r.State) {
+			return refuse(stagebot.ECONFLICT, stagebot.ReasonNotRejectable)
 		}
 	case actCancel:
-		switch {
-		case !p.Has(stagebot.RoleLanding) && !r.IsRequester(p):
-			return stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not cancel [%s]: only its requester or the landing team may", who, r.ShortID())
-		case r.State.Final():
-			return stagebot.Errorf(stagebot.ECONFLICT, "[%s] is already %s", r.ShortID(), r.State)
+		if r.State.Final() {
+			return refuse(stagebot.ECONFLICT, stagebot.ReasonEnded)
 		}
 	case actHold:
 		switch {
-		case !p.Has(stagebot.RoleLanding) && !r.IsRequester(p):
-			return stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not hold [%s]: only its requester or the landing team may", who, r.ShortID())
 		case r.Hold != nil:
-			return stagebot.Errorf(stagebot.ECONFLICT, "[%s] is already %s", r.ShortID(), r.Hold.Describe())
+			f := refuse(stagebot.ECONFLICT, stagebot.ReasonAlreadyHeld)
+			f.By, f.Detail = r.Hold.Display(), r.Hold.Reason
+			return f
 		case r.State == stagebot.StatePending, r.State == stagebot.StateApproved:
 			// An approved request can be held until its lock starts (the caller's check).
-		case r.State == stagebot.StateFailed:
-			// The worker already touched snakefruit for it; a hold would not take that back.
-			return stagebot.Errorf(stagebot.ECONFLICT, "[%s] cannot be held, too late: locking failed (!cancel %s remains)", r.ShortID(), r.ShortID())
 		case r.State.Final():
-			return stagebot.Errorf(stagebot.ECONFLICT, "[%s] is already %s", r.ShortID(), r.State)
+			return refuse(stagebot.ECONFLICT, stagebot.ReasonEnded)
 		default:
-			return stagebot.Errorf(stagebot.ECONFLICT, "[%s] cannot be held, too late: already %s (!cancel %s remains)", r.ShortID(), r.State, r.ShortID())
+			// Failed, or on snakefruit: the worker already touched snakefruit for it, and a
+			// hold would not take that back.
+			return refuse(stagebot.ECONFLICT, stagebot.ReasonTooLateHold)
 		}
 	case actUnhold:
 		switch {
-		case !p.Has(stagebot.RoleLanding) && !r.IsRequester(p):
-			return stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not unhold [%s]: only its requester or the landing team may", who, r.ShortID())
 		case r.Hold == nil:
-			return stagebot.Errorf(stagebot.ECONFLICT, "[%s] is not held", r.ShortID())
+			return refuse(stagebot.ECONFLICT, stagebot.ReasonNotHeld)
 		case r.State.Final():
-			return stagebot.Errorf(stagebot.ECONFLICT, "[%s] is already %s", r.ShortID(), r.State)
+			return refuse(stagebot.ECONFLICT, stagebot.ReasonEnded)
 		}
 	case actRetry:
-		switch {
-		case !p.Has(stagebot.RoleLanding):
-			return stagebot.Errorf(stagebot.EFORBIDDEN, "%s may not retry: only the landing team may", who)
-		case r.State == stagebot.StateFailed, r.State == stagebot.StatePromoted && r.PublishErr != "":
-		default:
-			return stagebot.Errorf(stagebot.ECONFLICT, "[%s] is %s: nothing failed to retry", r.ShortID(), r.State)
+		if r.State != stagebot.StateFailed && (r.State != stagebot.StatePromoted || r.PublishErr == "") {
+			return refuse(stagebot.ECONFLICT, stagebot.ReasonNothingToRetry)
 		}
-	default:
-		return stagebot.Errorf(stagebot.EINTERNAL, "unknown action %q", act)
 	}
 	return nil
 }

@@ -26,7 +26,7 @@ func (s *Service) Expire(now time.Time) (int, error) {
 			return false, err
 		}
 		r.Reason = ExpiredReason
-		err := s.move(tx, r, stagebot.StateCancelled, "expiry", ExpiredReason+": pending for "+stagebot.FormatDuration(now.Sub(r.Created)))
+		err := s.move(tx, r, stagebot.StateCancelled, stagebot.Event{Actor: "expiry", Why: stagebot.WhyExpired, Age: now.Sub(r.Created)})
 		return err == nil, err
 	})
 }

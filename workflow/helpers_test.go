@@ -300,9 +300,9 @@ func (e *env) list() []string {
 	return strings.Split(s, "\n")
 }
 
-func (e *env) announcements() []stagebot.Announcement {
+func (e *env) announcements() []stagebot.Event {
 	e.t.Helper()
-	var out []stagebot.Announcement
+	var out []stagebot.Event
 	e.db.View(func(tx *storage.Tx) error {
 		var err error
 		out, err = tx.Pending("test", 1<<20)

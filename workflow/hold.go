@@ -1,8 +1,6 @@
 package workflow
 
 import (
-	"fmt"
-
 	"stagebot"
 	"stagebot/storage"
 )
@@ -16,43 +14,41 @@ func (s *Service) Hold(actor stagebot.Identity, idPrefix, reason string) (*Outco
 	p := s.cfg.Team.Resolve(actor)
 	// Reasons are typed by people, on networks where a message may span lines.
 	reason = stagebot.CleanReason(reason)
-	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
+	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request, out *Outcome) error {
 		if err := authorize(actHold, p, r, s.cfg.Policy); err != nil {
-			return "", err
+			return err
 		}
 		if r.State == stagebot.StateApproved {
 			started, err := lockStarted(tx, r)
 			if err != nil {
-				return "", err
+				return err
 			}
 			if started {
-				return "", stagebot.Errorf(stagebot.ECONFLICT, "[%s] cannot be held, too late: locking (!cancel %s remains)", r.ShortID(), r.ShortID())
+				// Locking already: the State of an approved request says so.
+				return &stagebot.Refusal{Code: stagebot.ECONFLICT, Reason: stagebot.ReasonTooLateHold, Action: actHold,
+					Who: p.Display(), Request: r.Ref(), State: r.State}
 			}
 		}
 		r.Hold = &stagebot.Hold{By: actor, Key: p.Key, At: s.now(), Reason: reason}
-		what := r.Hold.Describe()
-		backToPending := r.State == stagebot.StateApproved
-		if backToPending {
+		out.Kind, out.Actor = stagebot.OutcomeHeld, p.Display()
+		ev := stagebot.Event{Kind: stagebot.EventHeld, Actor: p.Display(), Reason: reason}
+		if r.State == stagebot.StateApproved {
+			// Back from approved to pending: the event reports that transition too, so it
+			// carries the state (every transition is announced once; the simulation
+			// checks it).
 			if err := s.endJobs(tx, r); err != nil {
-				return "", err
+				return err
 			}
-			if err := s.record(tx, r, stagebot.StatePending, p.Display(), what+"; back to pending, approvals kept"); err != nil {
-				return "", err
+			rec := ev
+			rec.Why = stagebot.WhyHeldBack
+			if err := s.record(tx, r, stagebot.StatePending, rec); err != nil {
+				return err
 			}
-		} else if err := s.note(tx, r, p.Display(), "hold", what); err != nil {
-			return "", err
+			ev.State, ev.Why = stagebot.StatePending, stagebot.WhyHeldBack
+		} else if err := s.note(tx, r, p.Display(), "hold", "held by "+p.Display()); err != nil {
+			return err
 		}
-		text := line(r, "held", what+"; not locked until !unhold "+r.ShortID())
-		a := stagebot.Announcement{At: s.now(), RequestID: r.ID, Word: "held", Text: text}
-		if backToPending {
-			// Back from approved: the line reports that transition too, so it carries the
-			// state (every transition is announced once; the simulation checks it).
-			a.State = stagebot.StatePending
-		}
-		if _, err := tx.Announce(a); err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("[%s] %s; not locked until !unhold %s", r.ShortID(), what, r.ShortID()), nil
+		return s.aside(tx, r, ev)
 	})
 }
 
@@ -60,28 +56,29 @@ func (s *Service) Hold(actor stagebot.Identity, idPrefix, reason string) (*Outco
 // queued for locking at once, as the approval that met it would have.
 func (s *Service) Unhold(actor stagebot.Identity, idPrefix string) (*Outcome, error) {
 	p := s.cfg.Team.Resolve(actor)
-	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request) (string, error) {
+	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request, out *Outcome) error {
 		if err := authorize(actUnhold, p, r, s.cfg.Policy); err != nil {
-			return "", err
+			return err
 		}
-		was := r.Hold.Describe()
+		was := r.Hold.Display()
 		r.Hold = nil
-		if err := s.note(tx, r, p.Display(), "unhold", "unheld by "+p.Display()+" (was "+was+")"); err != nil {
-			return "", err
+		if err := s.note(tx, r, p.Display(), "unhold", "unheld by "+p.Display()+" (held by "+was+")"); err != nil {
+			return err
 		}
-		if err := s.aside(tx, r, "unheld", "unheld by "+p.Display()); err != nil {
-			return "", err
+		if err := s.aside(tx, r, stagebot.Event{Kind: stagebot.EventUnheld, Actor: p.Display()}); err != nil {
+			return err
 		}
-		if r.State == stagebot.StatePending && r.PolicyMet(s.cfg.Policy) {
-			if err := s.approve(tx, r, p.Display()); err != nil {
-				return "", err
-			}
-			return fmt.Sprintf("[%s] unheld; approved and queued for locking", r.ShortID()), nil
+		out.Actor, out.Missing = p.Display(), s.cfg.Policy.Missing(r)
+		switch {
+		case r.State == stagebot.StatePending && out.Missing.Nothing():
+			out.Kind = stagebot.OutcomeUnheldApproved
+			return s.approve(tx, r, p.Display(), stagebot.WhyUnheld)
+		case r.State == stagebot.StatePending:
+			out.Kind = stagebot.OutcomeUnheldWaiting
+		default:
+			out.Kind = stagebot.OutcomeUnheld
 		}
-		if r.State == stagebot.StatePending {
-			return fmt.Sprintf("[%s] unheld; still waiting for %s", r.ShortID(), s.missing(r)), nil
-		}
-		return fmt.Sprintf("[%s] unheld", r.ShortID()), nil
+		return nil
 	})
 }
 

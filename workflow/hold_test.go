@@ -27,7 +27,7 @@ func (e *env) jobsOf(id string) []stagebot.Job {
 }
 
 // lastAbout is the newest announcement about request id.
-func (e *env) lastAbout(id string) stagebot.Announcement {
+func (e *env) lastAbout(id string) stagebot.Event {
 	e.t.Helper()
 	as := e.announcements()
 	for i := len(as) - 1; i >= 0; i-- {
@@ -36,7 +36,7 @@ func (e *env) lastAbout(id string) stagebot.Announcement {
 		}
 	}
 	e.t.Fatalf("no announcement about %s", id)
-	return stagebot.Announcement{}
+	return stagebot.Event{}
 }
 
 func TestHoldKeepsApprovedRequestFromLock(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 
 	"stagebot"
@@ -141,7 +140,7 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 		return s.finish(job, func(tx *storage.Tx, r *stagebot.Request) error {
 			o := plan.supersedor
 			r.SupersededBy = o.ID
-			return s.move(tx, r, stagebot.StateSuperseded, "worker", fmt.Sprintf("%s [%s] is already locked and not older", o.Filename, o.ShortID()))
+			return s.move(tx, r, stagebot.StateSuperseded, stagebot.Event{Actor: "worker", Why: stagebot.WhyNotNewer, Other: o.Ref()})
 		})
 	}
 	if !job.ListSeen {
@@ -259,17 +258,17 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 			r.Preupload = nil
 		}
 		r.Replaces, r.PersonsLine, r.LastError, r.Attempt, r.NextTry = replaces, job.PersonsLine, "", 0, zeroTime
-		note := "on snakefruit and in the list"
+		ev := stagebot.Event{Actor: "worker", Why: stagebot.WhyLocked, Placed: stagebot.PlacedNew, Replaces: replaces}
 		switch {
 		case job.PersonsLine:
-			note = "on snakefruit; the list already named it (a person's line, left as it is)"
+			ev.Placed = stagebot.PlacedPersonsLine
 		case replaces != "":
-			note = "replaces " + replaces + " in the list"
+			ev.Placed = stagebot.PlacedReplacing
 		}
 		if err := s.supersedeOlder(tx, r, replaces); err != nil {
 			return err
 		}
-		return s.move(tx, r, stagebot.StateLocked, "worker", note)
+		return s.move(tx, r, stagebot.StateLocked, ev)
 	})
 }
 
@@ -293,12 +292,12 @@ func (s *Service) supersedeOlder(tx *storage.Tx, r *stagebot.Request, replaced s
 		if err := s.endJobs(tx, o); err != nil {
 			return err
 		}
-		note := fmt.Sprintf("by %s [%s]", r.Filename, r.ShortID())
+		ev := stagebot.Event{Actor: "worker", Why: stagebot.WhyOvertaken, Other: r.Ref()}
 		if wasOn && o.Filename == replaced {
-			note += ", which took its place in the list"
+			ev.Placed = stagebot.PlacedReplacing
 		}
 		o.SupersededBy = r.ID
-		if err := s.move(tx, o, stagebot.StateSuperseded, "worker", note); err != nil {
+		if err := s.move(tx, o, stagebot.StateSuperseded, ev); err != nil {
 			return err
 		}
 		if wasOn {
@@ -328,9 +327,10 @@ func sharer(tx *storage.Tx, r *stagebot.Request) (*stagebot.Request, error) {
 // removal is what taking r off snakefruit does, decided from bbolt: the unlock that does it
 // and the cancel that announces it say the same.
 type removal struct {
-	line  bool   // its line goes: the bot wrote it
-	file  bool   // its file goes: the bot placed it
-	stays string // why what stays stays, for people; "" when both go
+	line  bool // its line goes: the bot wrote it
+	file  bool // its file goes: the bot placed it
+	kind  stagebot.Removal
+	other *stagebot.Request // RemovalShared: the request holding the same file
 }
 
 // planRemoval decides r's removal; personsLine is what the lock found on the list.
@@ -340,31 +340,13 @@ func planRemoval(tx *storage.Tx, r *stagebot.Request, personsLine bool) (removal
 	case err != nil:
 		return removal{}, err
 	case o != nil:
-		return removal{stays: fmt.Sprintf("[%s] has the same file on snakefruit, so its line and file stay", o.ShortID())}, nil
+		return removal{kind: stagebot.RemovalShared, other: o}, nil
 	case personsLine || r.PersonsLine:
-		return removal{stays: "its list line is a person's and stays, and so does its file"}, nil
+		return removal{kind: stagebot.RemovalPersons}, nil
 	case tx.FileOwner(r.Filename) != r.ID:
-		return removal{line: true, stays: "its file in locked-clicks is not one the bot put there and stays"}, nil
+		return removal{line: true, kind: stagebot.RemovalLineOnly}, nil
 	}
-	return removal{line: true, file: true}, nil
-}
-
-// intent says what the removal will do; done, what it did.
-func (m removal) intent() string {
-	return m.say("taking it off the list and out of locked-clicks", "taking it off the list")
-}
-func (m removal) done() string {
-	return m.say("taken off the list and out of locked-clicks", "taken off the list")
-}
-
-func (m removal) say(both, line string) string {
-	switch {
-	case m.line && m.file:
-		return both
-	case m.line:
-		return line + "; " + m.stays
-	}
-	return m.stays
+	return removal{line: true, file: true, kind: stagebot.RemovalFull}, nil
 }
 
 // unlockPlan is what an unlock decided from bbolt before touching snakefruit.
@@ -386,7 +368,7 @@ func (s *Service) planUnlock(tx *storage.Tx, job stagebot.Job) (*unlockPlan, err
 	// A request that wants its click on snakefruit is never unlocked (a cleanup cannot
 	// overtake a later lock: the worker runs a package's jobs in order; this is the belt
 	// to those braces).
-	p.removal = removal{stays: "it is locked, so its line and file stay"}
+	p.removal = removal{kind: stagebot.RemovalShared, other: r}
 	if !r.State.OnSnakefruit() {
 		if p.removal, err = planRemoval(tx, r, job.PersonsLine); err != nil {
 			return nil, err
@@ -462,7 +444,7 @@ func (s *Service) runUnlock(ctx context.Context, job stagebot.Job) error {
 		if err != nil {
 			return err
 		}
-		m.line = false
+		m.line, m.kind = false, stagebot.RemovalLeftAlone
 		if m.file = m.file && !slices.Contains(lines, r.Filename); m.file {
 			if err := s.cfg.Target.Remove(ctx, r.Filename); err != nil {
 				return err
@@ -489,14 +471,13 @@ func (s *Service) runUnlock(ctx context.Context, job stagebot.Job) error {
 			}
 		}
 		r.LastError, r.Attempt, r.NextTry = "", 0, zeroTime
-		if err := s.note(tx, r, "worker", "unlock", m.done()); err != nil {
+		ev := stagebot.Event{Kind: stagebot.EventTakenOff, Actor: "worker", Removal: m.kind, Other: m.other.Ref()}
+		if err := s.note(tx, r, "worker", "unlock", s.notes(ev)); err != nil {
 			return err
 		}
 		if job.Quiet {
 			return nil
 		}
-		_, err := tx.Announce(stagebot.Announcement{At: s.now(), RequestID: r.ID, Word: string(r.State),
-			Text: line(r, string(r.State), m.done())})
-		return err
+		return s.aside(tx, r, ev)
 	})
 }

@@ -25,8 +25,8 @@ func (s *Service) KeepCursors(dests []stagebot.Dest) (dropped map[stagebot.Dest]
 
 // PendingTo returns up to limit announcements d has not taken yet, in order; none for a
 // destination without a cursor.
-func (s *Service) PendingTo(d stagebot.Dest, limit int) ([]stagebot.Announcement, error) {
-	var out []stagebot.Announcement
+func (s *Service) PendingTo(d stagebot.Dest, limit int) ([]stagebot.Event, error) {
+	var out []stagebot.Event
 	err := s.view(func(tx *storage.Tx) error {
 		var err error
 		out, err = tx.PendingTo(d, limit)

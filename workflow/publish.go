@@ -36,7 +36,7 @@ func (s *Service) runPublish(ctx context.Context, job stagebot.Job) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return s.publishFailed(job, fmt.Sprintf("publish command failed: %v%s", err, out))
+			return s.publishFailed(job, fmt.Sprintf("%v%s", err, out))
 		}
 		job.Done = append(job.Done, stepPublished)
 		if err := s.update(func(tx *storage.Tx) error { return tx.PutJob(job) }); err != nil {
@@ -67,14 +67,14 @@ func (s *Service) runPublish(ctx context.Context, job stagebot.Job) error {
 			}
 		}
 		r.PublishErr, r.LastError, r.Attempt, r.NextTry = "", "", 0, zeroTime
-		note := "phasing ended; published and flushed from the list"
+		ev := stagebot.Event{Actor: "worker", Why: stagebot.WhyPublished, Removal: stagebot.RemovalFull}
 		switch {
 		case !flush:
-			note = "phasing ended; published (its list line is a person's and stays)"
+			ev.Removal = stagebot.RemovalPersons
 		case !ownFile:
-			note += "; its file in locked-clicks is not one the bot put there and stays"
+			ev.Removal = stagebot.RemovalLineOnly
 		}
-		return s.move(tx, r, stagebot.StatePublished, "worker", note)
+		return s.move(tx, r, stagebot.StatePublished, ev)
 	})
 }
 
@@ -84,9 +84,7 @@ func (s *Service) publishFailed(job stagebot.Job, why string) error {
 		if err := s.note(tx, r, "worker", "publish-failed", why); err != nil {
 			return err
 		}
-		_, err := tx.Announce(stagebot.Announcement{At: s.now(), RequestID: r.ID, Word: "failed",
-			Text: line(r, "failed", "publication "+why+"; it stays locked; !retry "+r.ShortID()+" or the next phasing signal tries again")})
-		return err
+		return s.aside(tx, r, stagebot.Event{Kind: stagebot.EventPublishFailed, Actor: "worker", Cause: why})
 	})
 }
 

@@ -3,6 +3,8 @@ package workflow
 import (
 	"context"
 
+	"stagebot"
+
 	"stagebot/snakefruit"
 	"stagebot/storage"
 )
@@ -57,7 +59,8 @@ func (s *Service) Reconcile(ctx context.Context) error {
 // between the file and its line, finished now), and a person may have since. With none
 // reported it costs nothing; a look that fails keeps the report as it was.
 func (s *Service) refreshDifferences(ctx context.Context) {
-	var report, owned []string
+	var report []stagebot.FileDrift
+	var owned []string
 	if err := s.view(func(tx *storage.Tx) error {
 		if _, err := tx.MetaJSON(metaDifferences, &report); err != nil || len(report) == 0 {
 			return err
@@ -92,21 +95,24 @@ func ownedFiles(tx *storage.Tx) ([]string, error) {
 
 // keepDifferences records the differences not repaired, for !queue and the status page.
 func (s *Service) keepDifferences(diffs []snakefruit.Difference) error {
-	report := []string{}
+	report := []stagebot.FileDrift{}
 	for _, d := range diffs {
 		if !d.Repaired {
-			report = append(report, d.String())
+			report = append(report, stagebot.FileDrift{Kind: string(d.Kind), Name: d.Name})
 		}
 	}
 	return s.cfg.DB.Update(func(tx *storage.Tx) error { return tx.SetMetaJSON(metaDifferences, report) })
 }
 
-// Differences are the unrepaired differences the last look at snakefruit found.
-func (s *Service) Differences() []string {
-	var out []string
+// Differences are the unrepaired differences the last look at snakefruit found, and the
+// locked clicks missing from the synced list. A report an older version kept in words is
+// not read: the next look makes a new one.
+func (s *Service) Differences() stagebot.Drift {
+	var out stagebot.Drift
 	_ = s.view(func(tx *storage.Tx) error {
-		_, err := tx.MetaJSON(metaDifferences, &out)
+		_, err := tx.MetaJSON(metaDifferences, &out.Files)
 		return err
 	})
-	return append(out, s.Absent()...)
+	out.Absent = s.Absent()
+	return out
 }

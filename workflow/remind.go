@@ -1,8 +1,6 @@
 package workflow
 
 import (
-	"fmt"
-
 	"stagebot"
 	"stagebot/storage"
 )
@@ -27,9 +25,9 @@ func (s *Service) Remind() (int, error) {
 		if err := s.note(tx, r, "reminder", "remind", "still pending"); err != nil {
 			return false, err
 		}
-		note := fmt.Sprintf("still waiting for approval after %s (%s); !approve %s", stagebot.FormatDuration(now.Sub(r.Created)), s.missing(r), r.ShortID())
-		_, err := tx.Announce(s.asking(r, now, note))
-		return err == nil, err
+		ev := stagebot.Event{Kind: stagebot.EventReminder, Age: now.Sub(r.Created)}
+		s.asking(r, &ev)
+		return true, s.aside(tx, r, ev)
 	})
 }
 

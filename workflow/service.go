@@ -32,6 +32,9 @@ type Config struct {
 	Intake   *intake.Fetcher
 	Target   snakefruit.Target
 	Publish  Publish
+	// Notes words an event for the history and the audit log, which people read too (chat
+	// Renderer.Note); the workflow itself writes no prose.
+	Notes func(stagebot.Event) string
 	// StableFrameworks are the frameworks stable images have (frameworks.stable), so a
 	// request can say whether its click needs one they lack.
 	StableFrameworks []string

@@ -1,7 +1,6 @@
 package workflow
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -15,12 +14,13 @@ var zeroTime time.Time
 // nil, only those whose filename is in it) and the tick is announced once. source names
 // where it came from (schedule, !tick, webhook, watch).
 func (s *Service) Tick(actor stagebot.Identity, source string, synced map[string]bool) (*TickResult, error) {
+	why := stagebot.Why("")
 	if actor.Network != "" {
 		p := s.cfg.Team.Resolve(actor)
 		if err := authorize(actTick, p, nil, s.cfg.Policy); err != nil {
 			return nil, err
 		}
-		source = "!tick by " + p.Display()
+		source, why = p.Display(), stagebot.WhyCommand
 	}
 	res := &TickResult{}
 	err := s.update(func(tx *storage.Tx) error {
@@ -30,27 +30,21 @@ func (s *Service) Tick(actor stagebot.Identity, source string, synced map[string
 		if err != nil {
 			return err
 		}
-		var names []string
+		var stored []*stagebot.RequestRef
 		for _, r := range active {
 			if r.State != stagebot.StateLocked || (synced != nil && !synced[r.Filename]) {
 				continue
 			}
-			if err := s.move(tx, r, stagebot.StateStored, "click-sync", "click-sync picked it up; the next rc-proposed image carries it"); err != nil {
+			if err := s.move(tx, r, stagebot.StateStored, stagebot.Event{Actor: "click-sync", Why: stagebot.WhyStored}); err != nil {
 				return err
 			}
 			res.Stored = append(res.Stored, r)
-			names = append(names, fmt.Sprintf("[%s] %s", r.ShortID(), r.Filename))
+			stored = append(stored, r.Ref())
 		}
 		if err := tx.SetMetaJSON("last_tick", s.now()); err != nil {
 			return err
 		}
-		text := "click-sync tick (" + source + "): "
-		if len(names) == 0 {
-			text += "no newly locked clicks"
-		} else {
-			text += "stored " + strings.Join(names, ", ")
-		}
-		return s.event(tx, "click-sync", "tick", text)
+		return s.event(tx, stagebot.Event{Kind: stagebot.EventTick, Actor: source, Why: why, Requests: stored})
 	})
 	return res, err
 }
@@ -76,7 +70,7 @@ func (s *Service) Promote(actor stagebot.Identity, image string) ([]*stagebot.Re
 	}
 	image = strings.TrimSpace(image)
 	if image == "" {
-		return nil, stagebot.Errorf(stagebot.EINVALID, "name the promoted image: !promote IMAGE")
+		return nil, stagebot.Errorf(stagebot.EINVALID, "no image named")
 	}
 	var moved []*stagebot.Request
 	err := s.update(func(tx *storage.Tx) error {
@@ -85,25 +79,21 @@ func (s *Service) Promote(actor stagebot.Identity, image string) ([]*stagebot.Re
 		if err != nil {
 			return err
 		}
-		var names []string
+		var promoted []*stagebot.RequestRef
 		for _, r := range active {
 			if r.State != stagebot.StateStored {
 				continue
 			}
-			if err := s.move(tx, r, stagebot.StatePromoted, s.actorName(actor, "image-watch"), "in stable image "+image+"; phased updates start"); err != nil {
+			if err := s.move(tx, r, stagebot.StatePromoted, stagebot.Event{Actor: s.actorName(actor, "image-watch"), Why: stagebot.WhyPromoted, Image: image}); err != nil {
 				return err
 			}
 			moved = append(moved, r)
-			names = append(names, fmt.Sprintf("[%s] %s", r.ShortID(), r.Filename))
+			promoted = append(promoted, r.Ref())
 		}
 		if err := tx.SetMetaJSON("phasing", Phasing{Image: image, Percent: 0, At: s.now()}); err != nil {
 			return err
 		}
-		text := "image " + image + " promoted to stable; phased updates start"
-		if len(names) > 0 {
-			text += "; it carries " + strings.Join(names, ", ")
-		}
-		return s.event(tx, s.actorName(actor, "image-watch"), "promoted", text)
+		return s.event(tx, stagebot.Event{Kind: stagebot.EventPromotion, Actor: s.actorName(actor, "image-watch"), Image: image, Requests: promoted})
 	})
 	return moved, err
 }
@@ -141,10 +131,6 @@ func (s *Service) SetPhasing(actor stagebot.Identity, percent int) (int, error) 
 		if err := tx.SetMetaJSON("phasing", ph); err != nil {
 			return err
 		}
-		text := fmt.Sprintf("phasing %d%%", percent)
-		if ph.Image != "" {
-			text = fmt.Sprintf("phasing of image %s at %d%%", ph.Image, percent)
-		}
 		if percent == 100 {
 			active, err := tx.Active()
 			if err != nil {
@@ -164,9 +150,9 @@ func (s *Service) SetPhasing(actor stagebot.Identity, percent int) (int, error) 
 				}
 				queued++
 			}
-			text += fmt.Sprintf(": phased updates ended; publishing %d click(s)", queued)
 		}
-		return s.event(tx, s.actorName(actor, "image-watch"), "phasing", text)
+		return s.event(tx, stagebot.Event{Kind: stagebot.EventPhasing, Actor: s.actorName(actor, "image-watch"),
+			Image: ph.Image, Percent: percent, Count: queued})
 	})
 	return queued, err
 }

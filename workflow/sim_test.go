@@ -122,7 +122,7 @@ type sim struct {
 	ids         []string
 	// What every request was announced as, in order (transitions only), and every line.
 	announced map[string][]stagebot.State
-	lines     []stagebot.Announcement
+	lines     []stagebot.Event
 	// The first sight of each ended request, which must never change again.
 	ended map[string]stagebot.Request
 	// held are the requests held at the end of the last step, with their history's length.

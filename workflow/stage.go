@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,14 +41,15 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 	// The label comes from what the user gave (a URL's last segment, percent-decoded, an
 	// attachment's name) and the problems may quote the click's own manifest: both are
 	// user text the replies repeat.
-	res.Label = stagebot.CleanText(res.Label)
 	info := res.Info
 	if !info.OK() {
-		return nil, stagebot.Errorf(stagebot.EINVALID, "%s refused: %s", sourceName(src, res), stagebot.CleanText(problems(info)))
+		return nil, &stagebot.Refusal{Code: stagebot.EINVALID, Reason: stagebot.ReasonBadClick, Action: actStage, Who: p.Display(),
+			Label: sourceName(src, res), Detail: problems(info)}
 	}
 	if res.Label != "" && res.Label != info.Filename {
 		os.Remove(res.Path)
-		return nil, stagebot.Errorf(stagebot.EINVALID, "%s refused as mislabelled: its manifest makes it %s", res.Label, info.Filename)
+		return nil, &stagebot.Refusal{Code: stagebot.EINVALID, Reason: stagebot.ReasonMislabelled, Action: actStage, Who: p.Display(),
+			Label: res.Label, Detail: info.Filename}
 	}
 
 	dir := s.clickDir(id)
@@ -76,8 +76,8 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 		}
 		if found && there.Size != r.Size && tx.FileOwner(r.Filename) == "" {
 			// Its lock would refuse to replace that file: say so now.
-			return stagebot.Errorf(stagebot.ECONFLICT, "snakefruit already has a %s with other bytes (%d bytes; this click has %d), put there by someone else, which the bot does not replace: ask them to remove or rename it, then stage again",
-				r.Filename, there.Size, r.Size)
+			return &stagebot.Refusal{Code: stagebot.ECONFLICT, Reason: stagebot.ReasonOccupied, Action: actStage, Who: p.Display(),
+				Detail: r.Filename}
 		}
 		// The copy is placed under the service lock, with the request's transaction: a
 		// sweep of leftovers (which takes the same lock) never sees one without the other.
@@ -87,7 +87,9 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 		if err := os.Rename(res.Path, local); err != nil {
 			return err
 		}
-		return s.move(tx, r, stagebot.StatePending, p.Display(), s.requestNote(r))
+		ev := stagebot.Event{Actor: p.Display(), Why: stagebot.WhyStaged, Framework: r.Framework, NeedsFrameworks: r.NeedsFrameworks,
+			InStable: r.Framework != "" && len(r.NeedsFrameworks) == 0 && len(s.cfg.StableFrameworks) > 0}
+		return s.move(tx, r, stagebot.StatePending, ev)
 	})
 	if err != nil {
 		os.Remove(res.Path)
@@ -150,20 +152,6 @@ func (l folderLook) file(name string, grace time.Duration) (snakefruit.File, boo
 	return files[i], true
 }
 
-func (s *Service) requestNote(r *stagebot.Request) string {
-	var parts []string
-	parts = append(parts, fmt.Sprintf("%s by %s", r.Summary(), r.RequesterDisplay()))
-	if len(r.NeedsFrameworks) > 0 {
-		parts = append(parts, "needs "+strings.Join(r.NeedsFrameworks, ", ")+" (not in stable yet)")
-	} else if r.Framework != "" && len(s.cfg.StableFrameworks) > 0 {
-		parts = append(parts, "framework "+r.Framework+" is already in stable")
-	} else if r.Framework != "" {
-		parts = append(parts, "framework "+r.Framework)
-	}
-	parts = append(parts, "approve with !approve "+r.ShortID())
-	return strings.Join(parts, "; ")
-}
-
 // checkNewer refuses a version that is not newer than what is locked, or what is already
 // asked for, for the same name and architecture.
 func (s *Service) checkNewer(tx *storage.Tx, r *stagebot.Request) error {
@@ -177,15 +165,15 @@ func (s *Service) checkNewer(tx *storage.Tx, r *stagebot.Request) error {
 		}
 		c, err := click.CompareVersions(r.Version, o.Version)
 		if err != nil {
-			return stagebot.Errorf(stagebot.EINVALID, "version %q: %v", r.Version, err)
+			return &stagebot.Refusal{Code: stagebot.EINVALID, Reason: stagebot.ReasonBadVersion, Action: actStage, Request: r.Ref(), Detail: err.Error()}
 		}
 		switch {
 		case o.State.OnSnakefruit() && c <= 0:
-			return stagebot.Errorf(stagebot.ECONFLICT, "%s %s is already locked as [%s]; stage a newer version than %s", r.Name, o.Version, o.ShortID(), o.Version)
+			return &stagebot.Refusal{Code: stagebot.ECONFLICT, Reason: stagebot.ReasonNotNewer, Action: actStage, Request: r.Ref(), Other: o.Ref()}
 		case c == 0 && o.State != stagebot.StateFailed:
 			// A failed request does not block (contract section 3): it may be retried,
 			// and if both end up approved the one locked first supersedes the other.
-			return stagebot.Errorf(stagebot.ECONFLICT, "%s is already requested as [%s] (%s)", r.Filename, o.ShortID(), o.State)
+			return &stagebot.Refusal{Code: stagebot.ECONFLICT, Reason: stagebot.ReasonAlreadyRequested, Action: actStage, Request: r.Ref(), Other: o.Ref()}
 		}
 	}
 	return nil
@@ -198,10 +186,7 @@ func sourceName(src intake.Source, res *intake.Result) string {
 	if res.Info != nil && res.Info.Filename != "" {
 		return res.Info.Filename
 	}
-	if src.Value != "" {
-		return stagebot.RedactURL(stagebot.CleanText(src.Value))
-	}
-	return "the click"
+	return stagebot.RedactURL(src.Value)
 }
 
 func problems(info *click.Info) string {

@@ -1,42 +1,39 @@
 package workflow
 
 import (
-	"fmt"
-	"strings"
-	"time"
-
 	"stagebot"
 	"stagebot/storage"
 )
 
-// move changes r's state inside tx: the request, its audit entry and its announcement are
-// written together. text is the announcement's line after the ID, filename and word.
-func (s *Service) move(tx *storage.Tx, r *stagebot.Request, to stagebot.State, actor, note string) error {
-	note = stagebot.RedactText(note)
-	if err := s.record(tx, r, to, actor, note); err != nil {
+// move changes r's state inside tx: the request, its history line, its audit entry and its
+// event are written together. ev says why and who (Why, Actor, Reason and what else its kind
+// needs); move fills in the rest.
+func (s *Service) move(tx *storage.Tx, r *stagebot.Request, to stagebot.State, ev stagebot.Event) error {
+	ev.Kind, ev.State = stagebot.EventState, to
+	if err := s.record(tx, r, to, ev); err != nil {
 		return err
 	}
-	a := stagebot.Announcement{At: r.Updated, RequestID: r.ID, Word: string(to), Text: line(r, string(to), note)}
+	ev.At, ev.Request = r.Updated, r.Ref()
 	if to == stagebot.StatePending {
-		a = s.asking(r, r.Updated, note)
+		s.asking(r, &ev)
 	}
-	a.State = to
-	_, err := tx.Announce(a)
+	_, err := tx.Announce(ev)
 	return err
 }
 
-// asking is the `requested` line: it asks the landing team to approve r, mentioning those
-// it waits for (the request itself, pending again, each reminder).
-func (s *Service) asking(r *stagebot.Request, at time.Time, note string) stagebot.Announcement {
-	return stagebot.Announcement{At: at, RequestID: r.ID, Word: stagebot.WordRequested, AsksApproval: true,
-		Text: line(r, stagebot.WordRequested, note), Mention: s.approverNames(r)}
+// asking makes ev the event that asks the landing team to approve r (the request itself,
+// pending again, each reminder): it mentions those it waits for and takes reactions.
+func (s *Service) asking(r *stagebot.Request, ev *stagebot.Event) {
+	ev.AsksApproval, ev.Mention = true, s.approverNames(r)
+	m := s.cfg.Policy.Missing(r)
+	ev.Missing = &m
 }
 
 // record changes r's state inside tx with its history line and audit entry, announcing
 // nothing: a caller whose change is better told another way (a hold) announces it itself.
-func (s *Service) record(tx *storage.Tx, r *stagebot.Request, to stagebot.State, actor, note string) error {
-	// The history and the audit log are shown too (status page, `audit log`).
-	note = stagebot.RedactText(note)
+// The history and the audit log are read by people too (status page, `audit log`): their
+// words are the configured Notes' (chat's), never this package's.
+func (s *Service) record(tx *storage.Tx, r *stagebot.Request, to stagebot.State, ev stagebot.Event) error {
 	now := s.now()
 	from := r.State
 	if err := s.dropPreupload(tx, r, to); err != nil {
@@ -48,46 +45,36 @@ func (s *Service) record(tx *storage.Tx, r *stagebot.Request, to stagebot.State,
 	if to.Final() {
 		s.ended = append(s.ended, r.ID)
 	}
-	r.History = append(r.History, stagebot.Transition{From: from, To: to, At: now, Actor: actor, Note: note})
+	ev.Kind, ev.State, ev.At, ev.Request = stagebot.EventState, to, now, r.Ref()
+	note := stagebot.RedactText(s.notes(ev))
+	r.History = append(r.History, stagebot.Transition{From: from, To: to, At: now, Actor: ev.Actor, Note: note})
 	if err := tx.PutRequest(r); err != nil {
 		return err
 	}
-	detail := fmt.Sprintf("%s -> %s", from, to)
+	detail := string(from) + " -> " + string(to)
 	if from == "" {
 		detail = "-> " + string(to)
 	}
 	if note != "" {
 		detail += ": " + note
 	}
-	return tx.Audit(storage.Entry{At: now, Actor: actor, Action: string(to), RequestID: r.ID, Detail: detail})
+	return tx.Audit(storage.Entry{At: now, Actor: ev.Actor, Action: string(to), RequestID: r.ID, Detail: detail})
 }
 
-// aside announces a line about r that is not a transition (a hold, progress): State stays
-// empty so that adapters showing the request's state do not take it for one.
-func (s *Service) aside(tx *storage.Tx, r *stagebot.Request, word, note string) error {
-	return s.asideLine(tx, r, word, line(r, word, note))
-}
-
-// asideLine is aside for a caller that words the whole line itself.
-func (s *Service) asideLine(tx *storage.Tx, r *stagebot.Request, word, text string) error {
-	_, err := tx.Announce(stagebot.Announcement{At: s.now(), RequestID: r.ID, Word: word, Text: stagebot.RedactText(text)})
-	return err
-}
-
-// line is the one-line form every announcement about a request has: ID, full filename,
-// the contract's keyword, then details.
-//
-// The note passes through stagebot.RedactText: it may quote an error that names a URL, and
-// announcements reach every channel.
-func line(r *stagebot.Request, word, note string) string {
-	note = stagebot.RedactText(note)
-	var b strings.Builder
-	fmt.Fprintf(&b, "[%s] %s %s", r.ShortID(), r.Filename, word)
-	if note != "" {
-		b.WriteString(": ")
-		b.WriteString(note)
+// notes words ev for the history and the audit log (Config.Notes).
+func (s *Service) notes(ev stagebot.Event) string {
+	if s.cfg.Notes == nil {
+		return string(ev.Why)
 	}
-	return b.String()
+	return s.cfg.Notes(ev)
+}
+
+// aside announces an event about r that is not a transition (progress, a hold): its State
+// stays empty, so that networks showing the request's state do not take it for one.
+func (s *Service) aside(tx *storage.Tx, r *stagebot.Request, ev stagebot.Event) error {
+	ev.At, ev.Request = s.now(), r.Ref()
+	_, err := tx.Announce(ev)
+	return err
 }
 
 // approverNames are the landing-team members a request waits for: every named member
@@ -108,13 +95,12 @@ func (s *Service) approverNames(r *stagebot.Request) []string {
 
 // event records something that is not a request transition (a tick, a promotion, phasing):
 // its audit entry and its announcement in one go.
-func (s *Service) event(tx *storage.Tx, actor, word, text string) error {
-	text = stagebot.RedactText(text)
-	now := s.now()
-	if err := tx.Audit(storage.Entry{At: now, Actor: actor, Action: word, Detail: text}); err != nil {
+func (s *Service) event(tx *storage.Tx, ev stagebot.Event) error {
+	ev.At, ev.ChannelWide = s.now(), true
+	if err := tx.Audit(storage.Entry{At: ev.At, Actor: ev.Actor, Action: string(ev.Kind), Detail: stagebot.RedactText(s.notes(ev))}); err != nil {
 		return err
 	}
-	_, err := tx.Announce(stagebot.Announcement{At: now, Word: word, Text: text, ChannelWide: true})
+	_, err := tx.Announce(ev)
 	return err
 }
 

@@ -61,7 +61,45 @@ func (s *Service) status(tx *storage.Tx, r *stagebot.Request) Status {
 	if j, ok, err := tx.JobFor(r.ID); err == nil && ok {
 		st.Job = &j
 	}
+	st.Waiting = s.waiting(r, st.Job)
 	return st
+}
+
+// waiting is what r waits for, from the policy's one answer to what is missing, its hold,
+// its pre-upload and the worker's last attempt.
+func (s *Service) waiting(r *stagebot.Request, job *stagebot.Job) []stagebot.Waiting {
+	var out []stagebot.Waiting
+	switch r.State {
+	case stagebot.StatePending:
+		m := s.cfg.Policy.Missing(r)
+		if m.Approvals > 0 {
+			out = append(out, stagebot.Waiting{What: stagebot.WaitApprovals, Count: m.Approvals, Who: s.approverNames(r)})
+		}
+		if m.QA {
+			out = append(out, stagebot.Waiting{What: stagebot.WaitQA})
+		}
+		if r.Hold != nil {
+			out = append(out, stagebot.Waiting{What: stagebot.WaitHold, By: r.Hold.Display(), Reason: r.Hold.Reason})
+		}
+	case stagebot.StateApproved:
+		if s.pre.get(r.ID) != nil {
+			out = append(out, stagebot.Waiting{What: stagebot.WaitPreupload})
+		}
+	case stagebot.StateLocked:
+		out = append(out, stagebot.Waiting{What: stagebot.WaitClickSync})
+	case stagebot.StateStored:
+		out = append(out, stagebot.Waiting{What: stagebot.WaitPromotion})
+	case stagebot.StatePromoted:
+		out = append(out, stagebot.Waiting{What: stagebot.WaitPhasing})
+	}
+	if job != nil && !r.State.Final() && job.Kind != stagebot.JobUnlock {
+		w := stagebot.Waiting{What: stagebot.WaitWorker, Job: job.Kind, Attempt: job.Attempt, Reason: job.LastError}
+		if job.Attempt > 0 {
+			w.Next = job.NotBefore
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
 // Queue lists every request not in a final state, oldest first. Anyone.
@@ -81,7 +119,7 @@ func (s *Service) Queue() ([]Status, error) {
 			byReq[jobs[i].RequestID] = &jobs[i]
 		}
 		for _, r := range active {
-			out = append(out, Status{Request: r, Job: byReq[r.ID]})
+			out = append(out, Status{Request: r, Job: byReq[r.ID], Waiting: s.waiting(r, byReq[r.ID])})
 		}
 		return nil
 	})
@@ -92,7 +130,7 @@ func (s *Service) Queue() ([]Status, error) {
 func (s *Service) History(pkg string, limit int) ([]*stagebot.Request, error) {
 	pkg = strings.TrimSpace(pkg)
 	if pkg == "" {
-		return nil, stagebot.Errorf(stagebot.EINVALID, "name a package: !history PACKAGE")
+		return nil, stagebot.Errorf(stagebot.EINVALID, "no package named")
 	}
 	var out []*stagebot.Request
 	err := s.view(func(tx *storage.Tx) error {

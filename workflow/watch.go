@@ -1,7 +1,6 @@
 package workflow
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -159,11 +158,12 @@ func (s *Service) countAbsent(tx *storage.Tx, st SyncedList, synced map[string]b
 		a.Ticks++
 		if st.AbsentAfter > 0 && a.Ticks >= st.AbsentAfter && !a.Announced {
 			a.Announced = true
-			text := line(r, "locked", fmt.Sprintf("still absent from the synced click list after %d tick(s); click-sync has not picked it up (is it in the list on snakefruit?)", a.Ticks))
-			if _, err := tx.Announce(stagebot.Announcement{At: s.now(), RequestID: r.ID, Word: "absent", Text: text}); err != nil {
+			ev := stagebot.Event{Kind: stagebot.EventAbsent, Actor: "click-sync", Attempts: a.Ticks}
+			if err := s.aside(tx, r, ev); err != nil {
 				return err
 			}
-			if err := tx.Audit(storage.Entry{At: s.now(), Actor: "click-sync", Action: "absent", RequestID: r.ID, Detail: text}); err != nil {
+			ev.Request = r.Ref()
+			if err := tx.Audit(storage.Entry{At: s.now(), Actor: "click-sync", Action: "absent", RequestID: r.ID, Detail: s.notes(ev)}); err != nil {
 				return err
 			}
 		}
@@ -172,10 +172,9 @@ func (s *Service) countAbsent(tx *storage.Tx, st SyncedList, synced map[string]b
 	return tx.SetMetaJSON(metaAbsent, next)
 }
 
-// Absent lists the locked clicks flagged as missing from the synced list, one line each,
-// for !status.
-func (s *Service) Absent() []string {
-	var out []string
+// Absent are the locked clicks flagged as missing from the synced list, for !status.
+func (s *Service) Absent() []stagebot.Absence {
+	var out []stagebot.Absence
 	_ = s.view(func(tx *storage.Tx) error {
 		counts := map[string]absence{}
 		if _, err := tx.MetaJSON(metaAbsent, &counts); err != nil {
@@ -189,11 +188,11 @@ func (s *Service) Absent() []string {
 			if err != nil || r.State != stagebot.StateLocked {
 				continue
 			}
-			out = append(out, fmt.Sprintf("[%s] %s is locked but absent from the synced click list after %d tick(s)", r.ShortID(), r.Filename, a.Ticks))
+			out = append(out, stagebot.Absence{Request: r.Ref(), Ticks: a.Ticks})
 		}
 		return nil
 	})
-	slices.Sort(out)
+	slices.SortFunc(out, func(a, b stagebot.Absence) int { return strings.Compare(a.Request.ID, b.Request.ID) })
 	return out
 }
 
@@ -205,17 +204,13 @@ func (s *Service) AnnounceRCImage(version string) error {
 		if err != nil {
 			return err
 		}
-		var names []string
+		var carried []*stagebot.RequestRef
 		for _, r := range active {
 			if r.State == stagebot.StateStored {
-				names = append(names, fmt.Sprintf("[%s] %s", r.ShortID(), r.Filename))
+				carried = append(carried, r.Ref())
 			}
 		}
-		text := "rc-proposed image " + version + " is out"
-		if len(names) > 0 {
-			text = "rc-proposed image " + version + " carries " + strings.Join(names, ", ")
-		}
-		return s.event(tx, "image-watch", "rc-proposed", text)
+		return s.event(tx, stagebot.Event{Kind: stagebot.EventRCProposed, Actor: "image-watch", Image: version, Requests: carried})
 	})
 }
 

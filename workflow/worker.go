@@ -338,6 +338,9 @@ func isPermanent(err error) bool {
 	return errors.As(err, &p) || snakefruit.IsPermanent(err)
 }
 
+// retryingAfter is the failure in a row at which the channel is told a job keeps failing.
+const retryingAfter = 3
+
 // backoff is the wait after a job's attempt-th failure: doubling from Retry.Initial up to
 // Retry.Max, drawn from the upper half of the step (from cfg.Rand when set).
 func (s *Service) backoff(attempt int) time.Duration {
@@ -377,7 +380,7 @@ func (s *Service) jobFailed(job stagebot.Job, cause error) {
 				return err
 			}
 			r.LastError, r.Attempt, r.NextTry = why, job.Attempt, zeroTime
-			if err := s.move(tx, r, stagebot.StateFailed, "worker", fmt.Sprintf("after %d attempt(s): %s; !retry %s queues it again", job.Attempt, why, r.ShortID())); err != nil {
+			if err := s.move(tx, r, stagebot.StateFailed, stagebot.Event{Actor: "worker", Why: stagebot.WhyGaveUp, Cause: why, Attempts: job.Attempt}); err != nil {
 				return err
 			}
 			return s.queueCleanup(tx, r, job)
@@ -391,15 +394,16 @@ func (s *Service) jobFailed(job stagebot.Job, cause error) {
 		if err := tx.PutJob(job); err != nil {
 			return err
 		}
-		announce := isPermanent(cause) && r.LastError != why
+		// The channel hears of it once: at the third failure in a row, or at once for a
+		// cause a person must fix (and again if that cause changes).
+		announce := job.Attempt == retryingAfter || (isPermanent(cause) && r.LastError != why)
 		r.LastError, r.Attempt, r.NextTry = why, job.Attempt, job.NotBefore
 		if err := s.note(tx, r, "worker", "retry", fmt.Sprintf("%s attempt %d failed: %s", job.Kind, job.Attempt, why)); err != nil {
 			return err
 		}
 		if announce {
-			_, err := tx.Announce(stagebot.Announcement{At: s.now(), RequestID: r.ID, Word: "failed",
-				Text: line(r, "failed", fmt.Sprintf("%s keeps failing: %s; still retrying", job.Kind, why))})
-			return err
+			return s.aside(tx, r, stagebot.Event{Kind: stagebot.EventRetrying, Actor: "worker", Cause: why,
+				Attempts: job.Attempt, Job: job.Kind, Next: job.NotBefore})
 		}
 		return nil
 	})

@@ -139,7 +139,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 func (a *Adapter) Channels() []string { return []string{""} }
 
 // Deliver prints an announcement.
-func (a *Adapter) Deliver(ctx context.Context, _ string, ann stagebot.Announcement) error {
+func (a *Adapter) Deliver(ctx context.Context, _ string, ann stagebot.Event) error {
 	return a.print(bot.Line(a.team, ann, stagebot.NetworkConsole))
 }
 

@@ -31,7 +31,7 @@ func TestDeliverRendersMentions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = a.Deliver(t.Context(), "", stagebot.Announcement{Text: "[1a2b3c4d] foo_1_all.click requested", Mention: []string{"sil2100"}})
+	err = a.Deliver(t.Context(), "", stagebot.Event{Text: "[1a2b3c4d] foo_1_all.click requested", Mention: []string{"sil2100"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,3 +91,11 @@ func (g *Gate) sweep(now time.Time) {
 		}
 	}
 }
+
+// Rate is the limit: n commands per per (0 and 0 for no limit).
+func (g *Gate) Rate() (n int, per time.Duration) {
+	if g == nil {
+		return 0, 0
+	}
+	return g.n, g.per
+}

@@ -19,7 +19,7 @@ func (a *Adapter) Channels() []string { return a.cfg.Channels }
 // Deliver posts the announcement to channel and returns once the server has echoed each
 // line back (echo-message), or once they were written when it cannot echo. A `requested`
 // line's msgid is remembered, so reactions to it can be traced to the request.
-func (a *Adapter) Deliver(ctx context.Context, channel string, ann stagebot.Announcement) error {
+func (a *Adapter) Deliver(ctx context.Context, channel string, ann stagebot.Event) error {
 	s, err := a.session(ctx, 0)
 	if err != nil {
 		return err

@@ -132,7 +132,7 @@ func FuzzHostileText(f *testing.F) {
 		run(other, "stage "+text, false)
 		run(other, "help "+text, false)
 
-		var anns []stagebot.Announcement
+		var anns []stagebot.Event
 		if err := db.View(func(tx *storage.Tx) error {
 			var err error
 			anns, err = tx.Pending("fuzz", 1<<20)

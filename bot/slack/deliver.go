@@ -20,7 +20,7 @@ func (a *Adapter) Channels() []string { return a.cfg.Channels }
 // `requested` heads a new thread with buttons; its later announcements are replies in that
 // thread, and the head is edited to show the state; channel-wide announcements go to the
 // channel.
-func (a *Adapter) Deliver(ctx context.Context, ch string, ann stagebot.Announcement) error {
+func (a *Adapter) Deliver(ctx context.Context, ch string, ann stagebot.Event) error {
 	h := a.h()
 	if h == nil {
 		return errors.New("slack adapter is not running")
@@ -32,7 +32,7 @@ func (a *Adapter) Deliver(ctx context.Context, ch string, ann stagebot.Announcem
 	return nil
 }
 
-func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Team, ch string, ann stagebot.Announcement) error {
+func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Team, ch string, ann stagebot.Event) error {
 	text := line(team, ann)
 	if ann.RequestID == "" || ann.ChannelWide {
 		return a.post(ctx, ch, "", text, nil)

@@ -48,7 +48,7 @@ func escape(s string) string {
 }
 
 // line is an announcement as Slack text: the mentions as <@ID>, then the escaped line.
-func line(team stagebot.Team, a stagebot.Announcement) string {
+func line(team stagebot.Team, a stagebot.Event) string {
 	a.Text = escape(a.Text)
 	return bot.Line(team, a, stagebot.NetworkSlack)
 }

@@ -50,7 +50,7 @@ func TestReactionVerb(t *testing.T) {
 
 func TestLineEscapesTextButNotMentions(t *testing.T) {
 	team := stagebot.Team{Landing: []stagebot.Member{{Name: "sil", Slack: "U1"}, {Name: "irconly", IRC: "x!*@*"}}}
-	a := stagebot.Announcement{Text: "[abcd1234] a_1_all.click requested: <b> & c", Mention: []string{"sil", "irconly"}}
+	a := stagebot.Event{Text: "[abcd1234] a_1_all.click requested: <b> & c", Mention: []string{"sil", "irconly"}}
 	want := "<@U1> irconly: [abcd1234] a_1_all.click requested: &lt;b&gt; &amp; c"
 	if got := line(team, a); got != want {
 		t.Errorf("line = %q, want %q", got, want)
