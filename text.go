@@ -19,13 +19,18 @@ const MaxReason = 200
 //     \x02 \x03 \x0f \x16 \x1d \x1e \x1f) become their Unicode control pictures U+2400+c
 //     (␀ ␁ ... ␊ ... ␟), and DEL becomes ␡ (U+2421);
 //   - C1 controls (U+0080 to U+009F), the Unicode line and paragraph separators
-//     (U+2028, U+2029), bidirectional overrides and isolates (which reorder how a name
-//     reads) and bytes that are not UTF-8 become U+FFFD (�): they have no picture, and a
-//     client reading Latin-1 would take a raw 0x85 for a line break.
+//     (U+2028, U+2029), bidirectional marks, embeddings, overrides and isolates (which
+//     reorder how a name reads), zero-width and invisible formatting characters (which
+//     make two different names look alike) and bytes that are not UTF-8 become U+FFFD
+//     (�): they have no picture, a client reading Latin-1 would take a raw 0x85 for a
+//     line break, and showing them rather than dropping them keeps "sil\u200b2100" from
+//     reading as "sil2100".
 //
 // The result holds none of those, so no split of it can start a line with \x01. CleanText
 // is idempotent: cleaning cleaned text changes nothing, so a layer that cleans again does
-// no harm.
+// no harm. It never makes text shorter in bytes (each replacement is at least as long as
+// what it replaces), so cutting raw text before cleaning it loses nothing a cut after
+// cleaning would have kept.
 func CleanText(s string) string {
 	if isClean(s) {
 		return s
@@ -99,7 +104,7 @@ func isClean(s string) bool {
 	return true
 }
 
-// unsafeRune reports the non-ASCII runes that break or disguise a line.
+// unsafeRune reports the non-ASCII runes that break, reorder or hide part of a line.
 func unsafeRune(r rune) bool {
 	switch {
 	case 0x80 <= r && r <= 0x9f: // C1
@@ -111,6 +116,12 @@ func unsafeRune(r rune) bool {
 	case 0x202a <= r && r <= 0x202e: // embeddings and overrides
 		return true
 	case 0x2066 <= r && r <= 0x2069: // isolates
+		return true
+	case 0x200b <= r && r <= 0x200d: // zero-width space, non-joiner, joiner
+		return true
+	case 0x2060 <= r && r <= 0x2064: // word joiner, invisible operators
+		return true
+	case r == 0xfeff || r == 0x180e: // zero-width no-break space (BOM), Mongolian vowel separator
 		return true
 	}
 	return false

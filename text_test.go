@@ -22,6 +22,13 @@ func TestCleanText(t *testing.T) {
 		{"line separator", "a\u2028b\u2029c", "a\ufffdb\ufffdc"},
 		{"bidi override", "sil\u202e0012", "sil\ufffd0012"},
 		{"not UTF-8", "a\xffb\x85c", "a\ufffdb\ufffdc"},
+		{"direction marks", "a\u200eb\u200fc\u061cd", "a\ufffdb\ufffdc\ufffdd"},
+		{"bidi isolate", "a\u2066b\u2069c", "a\ufffdb\ufffdc"},
+		{"zero-width lookalike name", "sil\u200b2100", "sil\ufffd2100"},
+		{"zero-width joiner and non-joiner", "a\u200cb\u200dc", "a\ufffdb\ufffdc"},
+		{"word joiner and invisible operators", "a\u2060b\u2064c", "a\ufffdb\ufffdc"},
+		{"byte order mark", "\ufeff!stage", "\ufffd!stage"},
+		{"Mongolian vowel separator", "a\u180eb", "a\ufffdb"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -66,7 +73,7 @@ func TestCleanReason(t *testing.T) {
 // FuzzCleanText: whatever comes in, what goes out holds no character that could end,
 // forge or colour a line, and cleaning twice is cleaning once.
 func FuzzCleanText(f *testing.F) {
-	for _, s := range []string{"", "ok", "a\nb", "\x01VERSION\x01", "\x02\x03\x0f", "\xff\xfe", "\u2028", "é"} {
+	for _, s := range []string{"", "ok", "a\nb", "\x01VERSION\x01", "\x02\x03\x0f", "\xff\xfe", "\u2028", "é", "\u200b\ufeff"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -81,6 +88,9 @@ func FuzzCleanText(f *testing.F) {
 		}
 		if CleanText(got) != got {
 			t.Fatalf("not idempotent on %q", s)
+		}
+		if len(got) < len(s) {
+			t.Fatalf("CleanText(%q) = %q is shorter than its input", s, got)
 		}
 		if r := CleanReason(s); utf8.RuneCountInString(r) > MaxReason || CleanText(r) != r {
 			t.Fatalf("CleanReason(%q) = %q", s, r)
