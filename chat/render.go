@@ -170,8 +170,8 @@ func (m *b) text(prefix string) string {
 	return s.String()
 }
 
-// word is the contract's keyword an event about a request carries.
-func word(e stagebot.Event) string {
+// Word is the contract's keyword an event about a request carries.
+func Word(e stagebot.Event) string {
 	switch e.Kind {
 	case stagebot.EventState:
 		if e.State == stagebot.StatePending {
@@ -195,7 +195,7 @@ func word(e stagebot.Event) string {
 }
 
 func (r Renderer) about(e stagebot.Event) *b {
-	m := r.head(Announcement, e.Request, word(e))
+	m := r.head(Announcement, e.Request, Word(e))
 	if e.Kind == stagebot.EventProgress {
 		m.wf(" %d/%d", e.Missing.Have, e.Missing.Need)
 		if e.QA != "" {
@@ -243,13 +243,13 @@ func (r Renderer) detail(m *b, e stagebot.Event) {
 	case stagebot.EventTakenOff:
 		r.removal(m, e, true)
 	case stagebot.EventRetrying:
-		m.wf("%s attempt %d did not work: ", e.Job, e.Attempts).q(e.Cause)
+		m.wf("%s attempt %d did not work: ", e.Job, e.Attempts).w(e.Cause)
 		m.w("; still trying")
 		if !e.Next.IsZero() {
 			m.wf(", next at %s", e.Next.UTC().Format("15:04:05 UTC"))
 		}
 	case stagebot.EventPublishFailed:
-		m.w("publication failed: ").q(e.Cause).w("; it stays locked; ").cmd("retry", stagebot.ShortID(id)).
+		m.w("publication failed: ").w(e.Cause).w("; it stays locked; ").cmd("retry", stagebot.ShortID(id)).
 			w(" or the next phasing signal tries again")
 	case stagebot.EventAbsent:
 		m.wf("still absent from the synced click list after %s; click-sync has not picked it up (is it in the list on snakefruit?)",
@@ -287,7 +287,7 @@ func (r Renderer) transition(m *b, e stagebot.Event) {
 		}
 		m.w("; queued for locking")
 	case stagebot.WhyRetried:
-		m.w("retry by ").q(e.Actor).w(" after: ").q(e.Cause)
+		m.w("retry by ").q(e.Actor).w(" after: ").w(e.Cause)
 	case stagebot.WhyRejected, stagebot.WhyCancelled:
 		m.w("by ").q(e.Actor)
 		if e.Reason != "" {
@@ -329,7 +329,7 @@ func (r Renderer) transition(m *b, e stagebot.Event) {
 			m.w("phasing ended; published and flushed from the list")
 		}
 	case stagebot.WhyGaveUp:
-		m.wf("after %s: ", Plural(e.Attempts, "attempt", "attempts")).q(e.Cause).w("; ").cmd("retry", id).w(" queues it again")
+		m.w("after " + Plural(e.Attempts, "attempt", "attempts") + ": ").w(e.Cause).w("; ").cmd("retry", id).w(" queues it again")
 	default:
 		if e.Actor != "" {
 			m.w("by ").q(e.Actor)
@@ -525,14 +525,17 @@ func (r Renderer) refusal(m *b, f *stagebot.Refusal) {
 	ref := func() { m.w("[").id(f.Request.ID).w("]") }
 	switch f.Reason {
 	case stagebot.ReasonNotPermitted:
-		m.q(f.Who).wf(" may not %s", actionPhrase(f.Action))
-		if f.Request != nil && f.Action != stagebot.ActStage {
+		m.q(f.Who).w(" may not " + actionPhrase(f.Action))
+		if f.Request != nil && stagebot.Permissions[f.Action].Requester {
 			m.w(" ")
 			ref()
 		}
-		m.wf(": only %s may", r.Who(f.Action))
+		m.w(": only " + r.roles(f.Action) + " may")
+		if f.Action == stagebot.ActStage {
+			m.w(" (team.landers)")
+		}
 	case stagebot.ReasonOwnRequest:
-		m.q(f.Who).wf(" may not %s ", actionPhrase(f.Action))
+		m.q(f.Who).w(" may not " + actionPhrase(f.Action) + " ")
 		ref()
 		m.w(": it is their own request (no self-approval)")
 	case stagebot.ReasonNotPending:
@@ -557,10 +560,10 @@ func (r Renderer) refusal(m *b, f *stagebot.Refusal) {
 		m.wf(" is already %s: withdrawing an approval changes nothing now", f.State)
 	case stagebot.ReasonNotRejectable:
 		ref()
-		m.wf(" is %s: only a request not yet locked can be rejected (", f.State).cmd("cancel", f.Request.ShortID()).w(" takes a locked click off)")
+		m.wf(" is %s: only a request not yet locked can be rejected (use ", f.State).cmd("cancel").w(" to take a locked click off)")
 	case stagebot.ReasonEnded:
 		ref()
-		m.wf(" has already ended: it is %s", f.State)
+		m.wf(" is already %s", f.State)
 	case stagebot.ReasonAlreadyHeld:
 		ref()
 		m.w(" is already held by ").q(f.By)
@@ -595,14 +598,37 @@ func (r Renderer) refusal(m *b, f *stagebot.Refusal) {
 	case stagebot.ReasonBadVersion:
 		m.w("version ").q(f.Request.Version).w(": ").q(f.Detail)
 	case stagebot.ReasonBadClick:
-		m.q(f.Label).w(" is not a click the bot can stage: ").q(f.Detail)
+		m.q(f.Label).w(" refused: ").q(f.Detail)
 	case stagebot.ReasonMislabelled:
-		m.q(f.Label).w(" is mislabelled: its manifest makes it ").q(f.Detail)
+		m.q(f.Label).w(" refused as mislabelled: its manifest makes it ").q(f.Detail)
 	case stagebot.ReasonOccupied:
 		m.w("snakefruit already has a ").q(f.Detail).w(" with other bytes, put there by someone else, which the bot does not replace: ask them to remove or rename it, then stage again")
 	default:
-		m.wf("%s", f.Reason)
+		m.w(string(f.Reason))
 	}
+}
+
+// roles words who may take action a by their roles alone (stagebot.Permissions).
+func (r Renderer) roles(a stagebot.Action) string {
+	perm := stagebot.Permissions[a]
+	var who []string
+	if perm.Requester {
+		who = append(who, "its requester")
+	}
+	for _, role := range perm.Roles {
+		switch role {
+		case stagebot.RoleLanding:
+			who = append(who, "the landing team")
+		case stagebot.RoleQA:
+			who = append(who, "QA")
+		case stagebot.RoleLander:
+			who = append(who, "landers")
+		}
+	}
+	if len(who) == 0 {
+		return "anyone"
+	}
+	return joinOr(who)
 }
 
 // actionPhrase is what a person does when they take action a, as a refusal says it.
@@ -620,32 +646,14 @@ func actionPhrase(a stagebot.Action) string {
 	return string(a)
 }
 
-// Who words who may take action a (stagebot.Permissions): "the landing team", "its
-// requester or the landing team", "QA or the landing team", "landers".
+// Who words who may take action a (stagebot.Permissions), for help and the docs: "the
+// landing team (not on their own request)", "its requester or the landing team".
 func (r Renderer) Who(a stagebot.Action) string {
-	perm := stagebot.Permissions[a]
-	var who []string
-	if perm.Requester {
-		who = append(who, "its requester")
-	}
-	for _, role := range perm.Roles {
-		switch role {
-		case stagebot.RoleLanding:
-			who = append(who, "the landing team")
-		case stagebot.RoleQA:
-			who = append(who, "QA")
-		case stagebot.RoleLander:
-			who = append(who, "landers")
-		}
-	}
 	if a == stagebot.ActWithdraw {
 		return "whoever approved"
 	}
-	if len(who) == 0 {
-		return "anyone"
-	}
-	s := joinOr(who)
-	if perm.NotOwn {
+	s := r.roles(a)
+	if stagebot.Permissions[a].NotOwn {
 		s += " (not on their own request)"
 	}
 	return s

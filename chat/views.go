@@ -51,10 +51,10 @@ func (r Renderer) status(m *b, st stagebot.Status, now time.Time) {
 		m.w("; reason: ").q(req.Reason)
 	}
 	if req.State == stagebot.StateFailed && req.LastError != "" {
-		m.w("; failed: ").q(req.LastError)
+		m.w("; failed: ").w(req.LastError)
 	}
 	if req.PublishErr != "" && req.State == stagebot.StatePromoted {
-		m.w("; last publication failed: ").q(req.PublishErr)
+		m.w("; last publication failed: ").w(req.PublishErr)
 	}
 	if w := st.Waiting; len(w) > 0 {
 		m.w("; waiting for ")
@@ -89,7 +89,7 @@ func (r Renderer) waiting(m *b, w stagebot.Waiting, req *stagebot.Request, now t
 		if w.Attempt == 0 {
 			m.wf("the worker (its %s is queued)", w.Job)
 		} else {
-			m.wf("the worker: %s attempt %d did not work: ", w.Job, w.Attempt).q(w.Reason)
+			m.wf("the worker: %s attempt %d did not work: ", w.Job, w.Attempt).w(w.Reason)
 			if !w.Next.IsZero() {
 				m.w("; it tries again in " + stagebot.FormatDuration(max(w.Next.Sub(now), 0)))
 			}

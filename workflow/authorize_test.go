@@ -244,7 +244,7 @@ func TestAuthorize(t *testing.T) {
 						p, r := fixture(role, rel, sit)
 						got := ""
 						if err := authorize(act, p, r, stagebot.Policy{SelfApproval: self == selfOn}); err != nil {
-							got = stagebot.ErrorCode(err) + ": " + stagebot.ErrorMessage(err)
+							got = stagebot.ErrorCode(err) + ": " + render.ErrorText(err)
 						}
 						want := strings.ReplaceAll(authorizeTable[rows[0]].want, "WHO", p.Display())
 						if r != nil {

@@ -57,10 +57,10 @@ func TestCancelSaysWhatHappens(t *testing.T) {
 			}
 			e.await(r.ID, "the unlock done", func(*stagebot.Request) bool { return len(e.jobs()) == 0 })
 			e.stopWorker()
-			said := []string{out.Message}
+			said := []string{said(out)}
 			for _, a := range e.announcements() {
-				if a.RequestID == r.ID && a.Word == string(stagebot.StateCancelled) {
-					said = append(said, a.Text)
+				if a.AboutRequest() == r.ID && (a.State == stagebot.StateCancelled || a.Kind == stagebot.EventTakenOff) {
+					said = append(said, line(a))
 				}
 			}
 			if len(said) != 3 {

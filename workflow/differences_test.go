@@ -3,7 +3,6 @@ package workflow
 import (
 	"context"
 	"slices"
-	"strings"
 	"testing"
 
 	"stagebot"
@@ -35,24 +34,24 @@ func TestSettledDifferenceIsNotReported(t *testing.T) {
 	}
 	e.await(r.ID, "the file placed, the list edit failed", func(r *stagebot.Request) bool { return r.Attempt >= 1 })
 	e.restart()
-	want := "file-without-line " + r.Filename
+	want := stagebot.FileDrift{Kind: "file-without-line", Name: r.Filename}
 	// The start reports it, and so does every look after an attempt that still fails.
 	e.await(r.ID, "the difference reported", func(r *stagebot.Request) bool {
-		return slices.Contains(e.svc.Differences(), want)
+		return slices.Contains(e.svc.Differences().Files, want)
 	})
 	tried := e.request(r.ID).Attempt
 	e.await(r.ID, "another failed attempt", func(r *stagebot.Request) bool { return r.Attempt > tried })
-	if !slices.Contains(e.svc.Differences(), want) {
-		t.Fatalf("differences %q lack %q while it is still true", e.svc.Differences(), want)
+	if !slices.Contains(e.svc.Differences().Files, want) {
+		t.Fatalf("differences %+v lack %+v while it is still true", e.svc.Differences(), want)
 	}
 	e.target.editFail.Store(false)
 	e.await(r.ID, "locked and the difference settled", func(r *stagebot.Request) bool {
-		return r.State == stagebot.StateLocked && !slices.Contains(e.svc.Differences(), want)
+		return r.State == stagebot.StateLocked && !slices.Contains(e.svc.Differences().Files, want)
 	})
 	if got := e.list(); !slices.Equal(got, []string{r.Filename}) {
 		t.Fatalf("list %q", got)
 	}
-	if d := e.svc.Differences(); len(d) != 0 {
-		t.Errorf("differences still reported: %s", strings.Join(d, "; "))
+	if d := e.svc.Differences(); !d.Empty() {
+		t.Errorf("differences still reported: %+v", d)
 	}
 }

@@ -308,6 +308,9 @@ func (e *env) announcements() []stagebot.Event {
 		out, err = tx.Pending("test", 1<<20)
 		return err
 	})
+	for i := range out {
+		out[i] = shown(out[i])
+	}
 	return out
 }
 

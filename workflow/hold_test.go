@@ -47,8 +47,8 @@ func TestHoldKeepsApprovedRequestFromLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.Message, "held by alice: wait for␊the translations") {
-		t.Fatalf("reply %q", out.Message)
+	if !strings.Contains(said(out), "held by alice: wait for␊the translations") {
+		t.Fatalf("reply %q", said(out))
 	}
 	a := e.lastAbout(r.ID)
 	if a.Word != "held" || a.State != "" || !strings.Contains(a.Text, r.Filename) || !strings.Contains(a.Text, "held by alice") {
@@ -58,8 +58,8 @@ func TestHoldKeepsApprovedRequestFromLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.Message, "held by alice") {
-		t.Fatalf("approval of a held request replied %q", out.Message)
+	if !strings.Contains(said(out), "held by alice") {
+		t.Fatalf("approval of a held request replied %q", said(out))
 	}
 	got := e.request(r.ID)
 	if got.State != stagebot.StatePending || len(got.ValidApprovals()) != 1 || len(e.jobsOf(r.ID)) != 0 {
@@ -113,7 +113,7 @@ func TestHoldWhoAndWhen(t *testing.T) {
 			_, err := e.svc.Hold(c.actor, r.ShortID(), long)
 			if c.code != "" {
 				wantCode(t, err, c.code)
-				if !strings.Contains(err.Error(), c.want) {
+				if !strings.Contains(refusal(err), c.want) {
 					t.Fatalf("refusal %q does not say %q", err, c.want)
 				}
 				if e.request(r.ID).Hold != nil {
@@ -178,8 +178,8 @@ func TestHoldTakesApprovedBackToPending(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = e.request(r.ID)
-	if got.State != stagebot.StateApproved || len(e.jobsOf(r.ID)) != 1 || !strings.Contains(out.Message, "queued for locking") {
-		t.Fatalf("after unhold: %s, jobs %v, reply %q", got.State, e.jobsOf(r.ID), out.Message)
+	if got.State != stagebot.StateApproved || len(e.jobsOf(r.ID)) != 1 || !strings.Contains(said(out), "queued for locking") {
+		t.Fatalf("after unhold: %s, jobs %v, reply %q", got.State, e.jobsOf(r.ID), said(out))
 	}
 	_, err = e.svc.Unhold(alice, id)
 	wantCode(t, err, stagebot.ECONFLICT)

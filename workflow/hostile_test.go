@@ -41,10 +41,11 @@ func TestReasonsCannotForgeLines(t *testing.T) {
 		reason string
 		want   string // in the announcement
 	}{
+		// The reason is quoted outside text: cleaned, and cut to chat.MaxQuote bytes.
 		{"forged approval and CTCP", "oops\n[ID] <file> approved: by sil; queued for locking\n\x01ACTION is compromised\x01",
-			"by alice: oops␊[ID] <file> approved: by sil; queued for locking␊␁ACTION is compromised␁"},
+			"by alice: oops␊[ID] <file> approved: by sil; queued for locking␊␁ACTION is compro…"},
 		{"IRC colours", "\x02\x0304red\x0f", "by alice: ␂␃04red␏"},
-		{"a letter", strings.Repeat("why ", 400), "by alice: " + strings.Repeat("why ", 49) + "why…"},
+		{"a letter", strings.Repeat("why ", 400), "by alice: " + strings.Repeat("why ", 19) + "w…"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -104,7 +105,7 @@ func TestNoSelfApprovalAcrossIdentityStates(t *testing.T) {
 				return
 			}
 			wantCode(t, err, c.wantErr)
-			if !strings.Contains(err.Error(), "own request") {
+			if !strings.Contains(refusal(err), "own request") {
 				t.Fatalf("refusal %q does not say why", err)
 			}
 		})
@@ -200,7 +201,7 @@ func TestOneApprovalPerPersonAcrossIdentityStates(t *testing.T) {
 			}
 			if c.wantErr != "" {
 				wantCode(t, err, c.wantErr)
-				if !strings.Contains(err.Error(), "already approved") {
+				if !strings.Contains(refusal(err), "already approved") {
 					t.Fatalf("refusal %q does not say why", err)
 				}
 			}

@@ -79,7 +79,7 @@ func TestPersonsFileIsNeverReplaced(t *testing.T) {
 				t.Fatalf("!stage accepted a click whose name a person's file of other bytes takes")
 			case tc.atStage:
 				wantCode(t, err, stagebot.ECONFLICT)
-				if msg := err.Error(); !strings.Contains(msg, "other bytes") || !strings.Contains(msg, "does not replace") || !strings.Contains(msg, name) {
+				if msg := refusal(err); !strings.Contains(msg, "other bytes") || !strings.Contains(msg, "does not replace") || !strings.Contains(msg, name) {
 					t.Errorf("the refusal does not say why: %v", err)
 				}
 				t.Logf("refused: %v", err)

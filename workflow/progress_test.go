@@ -19,9 +19,9 @@ func TestPartialApprovalAnnouncedAsProgress(t *testing.T) {
 		st   stagebot.State
 	}{
 		{"first approval", func() (*Outcome, error) { return e.svc.Approve(bob, id) },
-			"[" + id + "] " + r.Filename + " approved 1/2 by bob; 1 more and QA sign-off needed", "progress", ""},
+			"[" + id + "] " + r.Filename + " approved 1/2 by bob; 1 more landing-team approval and a QA sign-off (!qa " + id + ") needed", "progress", ""},
 		{"QA sign-off", func() (*Outcome, error) { return e.svc.QA(quinn, id) },
-			"[" + id + "] " + r.Filename + " approved 1/2, QA sign-off by quinn; 1 more needed", "progress", ""},
+			"[" + id + "] " + r.Filename + " approved 1/2, QA sign-off by quinn; 1 more landing-team approval needed", "progress", ""},
 		{"second approval", func() (*Outcome, error) { return e.svc.Approve(carol, id) },
 			"", "approved", stagebot.StateApproved},
 	}

@@ -129,7 +129,7 @@ func TestQACannotSignOffOwnRequest(t *testing.T) {
 			continue
 		}
 		wantCode(t, err, stagebot.EFORBIDDEN)
-		if !strings.Contains(err.Error(), "own request") {
+		if !strings.Contains(refusal(err), "own request") {
 			t.Fatalf("the refusal does not say why: %v", err)
 		}
 		if got := e.request(r.ID); got.QASignoff != nil {
@@ -226,7 +226,7 @@ func TestCancelDuringPublicationIsTooLate(t *testing.T) {
 	_, err := e.svc.Cancel(alice, r.ShortID(), "")
 	close(release)
 	wantCode(t, err, stagebot.ECONFLICT)
-	if !strings.Contains(err.Error(), "too late") {
+	if !strings.Contains(refusal(err), "too late") {
 		t.Fatalf("the refusal does not say why: %v", err)
 	}
 	e.awaitState(r.ID, stagebot.StatePublished)

@@ -50,6 +50,7 @@ func (s *sim) look() world {
 			return err
 		}
 		for _, a := range pending {
+			a = shown(a)
 			if a.State != "" {
 				s.announced[a.RequestID] = append(s.announced[a.RequestID], a.State)
 			}

@@ -28,7 +28,7 @@ func (s *Service) Lookup(query string) ([]Status, error) {
 			return err
 		}
 		if len(rs) == 0 {
-			return stagebot.Errorf(stagebot.ENOTFOUND, "no request with ID or package %q", query)
+			return stagebot.Errorf(stagebot.ENOTFOUND, "no request with ID or package %q", stagebot.Quote(query))
 		}
 		// The package's current picture: what is in flight, else its latest request.
 		for _, r := range rs {
@@ -139,7 +139,7 @@ func (s *Service) History(pkg string, limit int) ([]*stagebot.Request, error) {
 		return err
 	})
 	if err == nil && len(out) == 0 {
-		return nil, stagebot.Errorf(stagebot.ENOTFOUND, "no requests for package %q", pkg)
+		return nil, stagebot.Errorf(stagebot.ENOTFOUND, "no requests for package %q", stagebot.Quote(pkg))
 	}
 	return out, err
 }
@@ -184,4 +184,15 @@ func (s *Service) Counts() (stagebot.Counts, error) {
 		return nil
 	})
 	return c, err
+}
+
+// Request is the record of the request with this full ID, or nil.
+func (s *Service) Request(id string) *stagebot.Request {
+	var r *stagebot.Request
+	_ = s.view(func(tx *storage.Tx) error {
+		var err error
+		r, err = tx.Request(id)
+		return err
+	})
+	return r
 }

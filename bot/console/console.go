@@ -17,6 +17,7 @@ import (
 
 	"stagebot"
 	"stagebot/bot"
+	"stagebot/chat"
 )
 
 // Adapter reads chat from in and writes to out.
@@ -25,7 +26,7 @@ type Adapter struct {
 	out         io.Writer
 	defaultUser string
 	nick        string
-	team        stagebot.Team
+	prefix      string
 	log         *slog.Logger
 
 	mu     sync.Mutex // one line at a time on out
@@ -40,8 +41,8 @@ type Config struct {
 	DefaultUser string
 	// Nick is the bot's name people may address it by.
 	Nick string
-	// Team renders the mentions of announcements.
-	Team stagebot.Team
+	// Prefix is command_prefix, which the words of every command the bot names start with.
+	Prefix string
 	// Log hears what the console waits for at EOF; nil = slog.Default().
 	Log *slog.Logger
 }
@@ -57,7 +58,7 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Adapter{in: cfg.In, out: cfg.Out, defaultUser: cfg.DefaultUser, nick: cfg.Nick, team: cfg.Team, log: cfg.Log}, nil
+	return &Adapter{in: cfg.In, out: cfg.Out, defaultUser: cfg.DefaultUser, nick: cfg.Nick, prefix: cfg.Prefix, log: cfg.Log}, nil
 }
 
 // Name is the adapter's outbox key.
@@ -76,12 +77,10 @@ func ParseLine(line, defaultUser string) (user, text string) {
 	return defaultUser, line
 }
 
-// Run handles input lines in order until EOF (then returns nil) or ctx ends: a script's
-// order is the order things happen in. A `!stage` (bot.Backgrounder) is the exception: it
-// runs beside the lines after it, so its download and inspection hold none of them. At
-// EOF Run returns once the stages under way are done, so that their `requested` (or
-// refusal) is printed before the bot drains and exits.
-func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
+// Run hands input lines to the core in order until EOF (then returns nil) or ctx ends: the
+// core keeps a script's order (apart from a !stage's download and inspection, which holds
+// no later line) and, at EOF, finishes what the lines started before it drains.
+func (a *Adapter) Run(ctx context.Context, in bot.Inbox) error {
 	lines := make(chan string)
 	readErr := make(chan error, 1)
 	go func() {
@@ -96,15 +95,6 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		}
 		readErr <- sc.Err()
 	}()
-	bg, _ := h.(bot.Backgrounder)
-	var stages sync.WaitGroup
-	var underWay atomic.Int64
-	defer func() {
-		if n := underWay.Load(); n > 0 {
-			a.log.Info("console input ended; finishing the stages under way", "stages", n)
-		}
-		stages.Wait()
-	}()
 	for {
 		select {
 		case <-ctx.Done():
@@ -118,19 +108,9 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 			}
 			user, text := ParseLine(line, a.defaultUser)
 			id := stagebot.Identity{Network: stagebot.NetworkConsole, ID: user, Name: user}
-			m := bot.Message{Actor: id, Text: text, BotNick: a.nick, LocalPaths: true, AnnouncedHere: true,
-				Reply: func(reply string) error { return a.print(user + ": " + reply) }}
-			if bg != nil && bg.Background(text, a.nick) {
-				stages.Add(1)
-				underWay.Add(1)
-				go func() {
-					defer stages.Done()
-					defer underWay.Add(-1)
-					h.Message(ctx, m)
-				}()
-				continue
-			}
-			h.Message(ctx, m)
+			reply := func(m chat.Message) error { return a.print(user + ": " + chat.Plain(m, a.prefix)) }
+			in.Message(ctx, bot.Inbound{Author: id, Text: text, BotNick: a.nick, LocalPaths: true, AnnouncedHere: true,
+				Reply: reply, Private: reply})
 		}
 	}
 }
@@ -138,9 +118,9 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 // Channels is stdout alone.
 func (a *Adapter) Channels() []string { return []string{""} }
 
-// Deliver prints an announcement.
-func (a *Adapter) Deliver(ctx context.Context, _ string, ann stagebot.Event) error {
-	return a.print(bot.Line(a.team, ann, stagebot.NetworkConsole))
+// Send prints an announcement; the console has no handle for it.
+func (a *Adapter) Send(ctx context.Context, _ string, m bot.Outgoing) (string, error) {
+	return "", a.print(chat.Plain(m.Message, a.prefix))
 }
 
 func (a *Adapter) print(text string) error {
