@@ -1,6 +1,5 @@
 package stagebot
 
-
 // WordRequested is the contract's word for a line that asks for approval.
 const WordRequested = "requested"
 

@@ -329,7 +329,7 @@ func (r Renderer) transition(m *b, e stagebot.Event) {
 			m.w("phasing ended; published and flushed from the list")
 		}
 	case stagebot.WhyGaveUp:
-		m.w("after " + Plural(e.Attempts, "attempt", "attempts") + ": ").w(e.Cause).w("; ").cmd("retry", id).w(" queues it again")
+		m.w("after "+Plural(e.Attempts, "attempt", "attempts")+": ").w(e.Cause).w("; ").cmd("retry", id).w(" queues it again")
 	default:
 		if e.Actor != "" {
 			m.w("by ").q(e.Actor)
