@@ -102,8 +102,9 @@ type Waiting struct {
 	Who   []string `json:"who,omitempty"`
 	// By and Reason: who holds it and why (WaitHold); Reason: the worker's last attempt's
 	// cause (WaitWorker).
-	By     string `json:"by,omitempty"`
-	Reason string `json:"reason,omitempty"`
+	By     string    `json:"by,omitempty"`
+	Reason string    `json:"reason,omitempty"`
+	Since  time.Time `json:"since,omitempty"` // when it was held (WaitHold)
 	// Job, Attempt and Next: the worker's job, its failed attempts so far and when it
 	// tries again (WaitWorker).
 	Job     JobKind   `json:"job,omitempty"`

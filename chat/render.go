@@ -36,10 +36,11 @@ func (m *b) w(s string) *b {
 
 func (m *b) wf(format string, args ...any) *b { return m.w(fmt.Sprintf(format, args...)) }
 
-// q quotes outside text.
+// q quotes outside text. A URL in it loses its credentials (stagebot.RedactText) before
+// anyone can read it.
 func (m *b) q(s string) *b {
 	if s != "" {
-		m.parts = append(m.parts, Part{Role: Outside, Text: s})
+		m.parts = append(m.parts, Part{Role: Outside, Text: stagebot.RedactText(s)})
 	}
 	return m
 }
@@ -506,14 +507,14 @@ func (r Renderer) refusalBody(m *b, err error) {
 		r.refusal(m, f)
 	case asError(err, &e):
 		if len(e.Parts) == 0 {
-			m.wf("%s", e.Message)
+			m.w(stagebot.RedactText(e.Message))
 			return
 		}
 		for _, p := range e.Parts {
 			if p.Outside {
 				m.q(p.Text)
 			} else {
-				m.wf("%s", p.Text)
+				m.w(stagebot.RedactText(p.Text))
 			}
 		}
 	default:

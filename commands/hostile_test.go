@@ -20,17 +20,17 @@ type recService struct {
 
 func (s *recService) Cancel(a stagebot.Identity, id, reason string) (*stagebot.Outcome, error) {
 	s.actor, s.reason = a, reason
-	return &stagebot.Outcome{Message: "[" + id + "] cancelled"}, nil
+	return &stagebot.Outcome{Kind: stagebot.OutcomeCancelled, Request: &stagebot.Request{ID: id}}, nil
 }
 
 func (s *recService) Reject(a stagebot.Identity, id, reason string) (*stagebot.Outcome, error) {
 	s.actor, s.reason = a, reason
-	return &stagebot.Outcome{Message: "[" + id + "] rejected"}, nil
+	return &stagebot.Outcome{Kind: stagebot.OutcomeRejected, Request: &stagebot.Request{ID: id}}, nil
 }
 
 func (s *recService) Stage(_ context.Context, a stagebot.Identity, src intake.Source) (*stagebot.Request, error) {
 	s.actor, s.src = a, src
-	return nil, stagebot.Errorf(stagebot.EINVALID, "%s refused as mislabelled", src.Value)
+	return nil, stagebot.Errorf(stagebot.EINVALID, "%s refused as mislabelled", stagebot.Quote(src.Value))
 }
 
 // controlFree fails when s holds anything that could end, forge or colour an IRC line.
@@ -57,14 +57,14 @@ func TestHostileLinesAreCleanedWhereTheyEnter(t *testing.T) {
 		{name: "unknown command echoed", line: "frob\x01VERSION\x01\x02bold\x03",
 			wantReply: "unknown command !frob␁VERSION␁␂bold␃; !help lists the commands"},
 		{name: "multi-line cancel reason", line: "cancel 1a2b oops\n[1a2b] <file> approved: by sil; queued for locking\n\x01ACTION is compromised\x01",
-			wantReply: "[1a2b] cancelled",
+			wantReply: "1a2b cancelled",
 			check: func(t *testing.T, s *recService) {
 				if want := "oops␊[1a2b] <file> approved: by sil; queued for locking␊␁ACTION is compromised␁"; s.reason != want {
 					t.Fatalf("reason reached the workflow as %q, want %q", s.reason, want)
 				}
 			}},
 		{name: "reject reason with formatting", line: "reject 1a2b \x02\x03" + "4red",
-			wantReply: "[1a2b] rejected",
+			wantReply: "1a2b rejected",
 			check: func(t *testing.T, s *recService) {
 				controlFree(t, "reason", s.reason)
 			}},
@@ -86,7 +86,7 @@ func TestHostileLinesAreCleanedWhereTheyEnter(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			svc := &recService{}
 			r := NewRegistry("!", svc)
-			reply := r.Run(t.Context(), &Env{Actor: mallory}, c.line)
+			reply := say(r, &Env{Actor: mallory}, c.line)
 			controlFree(t, "reply", reply)
 			if c.wantReply != "" && reply != c.wantReply {
 				t.Fatalf("reply %q, want %q", reply, c.wantReply)
@@ -99,7 +99,7 @@ func TestHostileLinesAreCleanedWhereTheyEnter(t *testing.T) {
 	t.Run("attachment name", func(t *testing.T) {
 		svc := &recService{}
 		atts := []intake.Source{attachment}
-		reply := NewRegistry("!", svc).Run(t.Context(), &Env{Actor: mallory, Attachments: atts}, "stage")
+		reply := say(NewRegistry("!", svc), &Env{Actor: mallory, Attachments: atts}, "stage")
 		controlFree(t, "reply", reply)
 		if svc.src.Value != "a␁ACTION␁.click" {
 			t.Fatalf("attachment reached the workflow as %q", svc.src.Value)
@@ -113,7 +113,7 @@ func TestHostileLinesAreCleanedWhereTheyEnter(t *testing.T) {
 // TestRepliesRedactURLs: a refusal that quotes a URL with credentials shows it without.
 func TestRepliesRedactURLs(t *testing.T) {
 	svc := &recService{}
-	reply := NewRegistry("!", svc).Run(t.Context(), &Env{Actor: stagebot.Identity{Network: "console", ID: "a", Name: "a"}},
+	reply := say(NewRegistry("!", svc), &Env{Actor: stagebot.Identity{Network: "console", ID: "a", Name: "a"}},
 		"stage https://bob:hunter2@up.example/x_1_all.click?token=t0ken")
 	if strings.Contains(reply, "hunter2") || strings.Contains(reply, "t0ken") || !strings.Contains(reply, "https://up.example/x_1_all.click?token=REDACTED") {
 		t.Fatalf("reply %q", reply)

@@ -1,6 +1,9 @@
 package commands
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestParse(t *testing.T) {
 	cases := []struct {
@@ -31,20 +34,26 @@ func TestParse(t *testing.T) {
 
 func TestHelpCoversEveryCommand(t *testing.T) {
 	r := NewRegistry("!", nil)
-	for _, name := range []string{"stage", "approve", "qa", "reject", "cancel", "status", "queue", "history", "tick", "retry", "promote", "phasing", "help"} {
+	for _, name := range []string{"stage", "approve", "qa", "reject", "cancel", "hold", "unhold", "status", "queue", "history", "tick", "retry", "promote", "phasing", "help"} {
 		c, ok := r.Lookup(name)
 		if !ok {
 			t.Errorf("no command %s", name)
 			continue
 		}
-		if c.Who == "" || c.Summary == "" || c.Example == "" {
+		if c.Summary == "" {
 			t.Errorf("%s lacks help: %+v", name, c)
 		}
-		if got := r.Run(t.Context(), &Env{}, "help "+name); got == "" || got[:len(c.Usage("!"))] != c.Usage("!") {
+		usage := "!" + name
+		if got := say(r, &Env{}, "help "+name); !strings.HasPrefix(got, usage) || !strings.Contains(got, "Who: ") || !strings.Contains(got, "Example: !"+name) {
 			t.Errorf("help %s = %q", name, got)
 		}
 	}
-	if got := r.Run(t.Context(), &Env{}, "frob"); got != "unknown command !frob; !help lists the commands" {
+	for _, c := range []struct{ name, also string }{{"approve", "👍"}, {"reject", "❌"}} {
+		if got := say(r, &Env{}, "help "+c.name); !strings.Contains(got, c.also) || !strings.Contains(got, "button") {
+			t.Errorf("help %s does not name its reactions and buttons: %q", c.name, got)
+		}
+	}
+	if got := say(r, &Env{}, "frob"); got != "unknown command !frob; !help lists the commands" {
 		t.Errorf("unknown command reply %q", got)
 	}
 }

@@ -61,7 +61,7 @@ func (s *readService) Lookup(string) ([]stagebot.Status, error) {
 }
 func (s *readService) Queue() ([]stagebot.Status, error)                { return nil, nil }
 func (s *readService) History(string, int) ([]*stagebot.Request, error) { return nil, nil }
-func (s *readService) Differences() []string                            { return nil }
+func (s *readService) Differences() stagebot.Drift                      { return stagebot.Drift{} }
 
 // TestReadOnlyCommandsOnlyRead: adapters run ReadOnly commands on their read loops, so a
 // command marked so must never reach a call that changes state or waits on the network;
@@ -75,22 +75,22 @@ func TestReadOnlyCommandsOnlyRead(t *testing.T) {
 		if c.ReadOnly != slices.Contains(wantReadOnly, name) {
 			t.Errorf("%s: ReadOnly = %v, want %v", name, c.ReadOnly, !c.ReadOnly)
 		}
-		if !r.ReadOnly(name + " abcd1234") {
+		if !r.readOnly(name + " abcd1234") {
 			continue
 		}
 		for _, args := range []string{"", "abcd1234", "com.example.app", "approve", "abcd1234 reason"} {
 			svc.writes = nil
-			r.Run(context.Background(), &Env{Actor: stagebot.Identity{Network: "console", ID: "x"}}, name+" "+args)
+			r.Exec(context.Background(), &Env{Actor: stagebot.Identity{Network: "console", ID: "x"}}, name+" "+args)
 			if len(svc.writes) > 0 {
 				t.Errorf("%q, marked read-only, called %v", name+" "+args, svc.writes)
 			}
 		}
 	}
-	if !r.ReadOnly("nosuchcommand") {
+	if !r.readOnly("nosuchcommand") {
 		t.Errorf("an unknown command's reply comes from the table; it should count as read-only")
 	}
 	for _, line := range []string{"stage x", "approve abcd1234", "STAGE x", "tick"} {
-		if r.ReadOnly(line) {
+		if r.readOnly(line) {
 			t.Errorf("%q counted as read-only", line)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"stagebot"
+	"stagebot/chat"
 	"stagebot/intake"
 )
 
@@ -29,7 +30,7 @@ func TestStageSaysItIsQueued(t *testing.T) {
 		say  bool
 		want []string
 	}{
-		{"with a way to speak", true, []string{"queued behind 3 download(s)"}},
+		{"with a way to speak", true, []string{"queued behind 3 downloads"}},
 		{"without", false, nil},
 	}
 	for _, c := range cases {
@@ -37,9 +38,9 @@ func TestStageSaysItIsQueued(t *testing.T) {
 			var said []string
 			env := &Env{Actor: stagebot.Identity{Network: "console", ID: "a", Name: "a"}}
 			if c.say {
-				env.Say = func(s string) error { said = append(said, s); return nil }
+				env.Say = func(m chat.Message) error { said = append(said, chat.Plain(m, "!")); return nil }
 			}
-			reply := NewRegistry("!", &queueService{ahead: 3}).Run(t.Context(), env, "stage https://h/a_1_all.click")
+			reply := say(NewRegistry("!", &queueService{ahead: 3}), env, "stage https://h/a_1_all.click")
 			if !strings.Contains(reply, "requested") {
 				t.Fatalf("reply %q", reply)
 			}

@@ -1,16 +1,16 @@
 package commands
 
 import (
+	"strings"
 	"testing"
 
 	"stagebot"
-	"stagebot/workflow"
 )
 
 // usageWordsService refuses an approval in words that begin like a usage line.
 type usageWordsService struct{ readService }
 
-func (*usageWordsService) Approve(stagebot.Identity, string) (*workflow.Outcome, error) {
+func (*usageWordsService) Approve(stagebot.Identity, string) (*stagebot.Outcome, error) {
 	return nil, stagebot.Errorf(stagebot.EINVALID, "usage of 1a2b is not allowed")
 }
 
@@ -25,15 +25,19 @@ func TestUsageReplies(t *testing.T) {
 		{"unhold", "usage: !unhold ID"},
 		{"stage", "usage: !stage FILE.click | URL (or attach a .click)"},
 		{"history", "usage: !history PACKAGE"},
-		{"promote", "usage: !promote IMAGE"},
+		{"promote", "usage: !promote IMAGE (the image's number)"},
+		{"promote abc", "usage: !promote IMAGE (the image's number)"},
 		{"phasing most", "usage: !phasing PERCENT (0 to 100)"},
-		{"help frob", "usage: !help [command]; there is no command frob"},
+		{"help frob", "unknown command !frob; !help lists the commands"},
+		{"help aprove", "unknown command !aprove; did you mean !approve? !help lists the commands"},
 		{"approve 1a2b", "refused: usage of 1a2b is not allowed"},
 	} {
 		t.Run(c.line, func(t *testing.T) {
-			out := NewRegistry("!", &usageWordsService{}).Exec(t.Context(), &Env{Actor: stagebot.Identity{Network: "console", ID: "a", Name: "a"}}, c.line)
-			if out.Reply != c.want || out.Done {
-				t.Fatalf("reply %q (done %v), want %q, not done", out.Reply, out.Done, c.want)
+			r := NewRegistry("!", &usageWordsService{})
+			env := &Env{Actor: stagebot.Identity{Network: "console", ID: "a", Name: "a"}}
+			out := r.Exec(t.Context(), env, c.line)
+			if got := say(r, env, c.line); got != c.want || (out.Done && !strings.HasPrefix(c.line, "help")) {
+				t.Fatalf("reply %q (done %v), want %q, not done", got, out.Done, c.want)
 			}
 		})
 	}

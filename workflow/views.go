@@ -79,7 +79,7 @@ func (s *Service) waiting(r *stagebot.Request, job *stagebot.Job) []stagebot.Wai
 			out = append(out, stagebot.Waiting{What: stagebot.WaitQA})
 		}
 		if r.Hold != nil {
-			out = append(out, stagebot.Waiting{What: stagebot.WaitHold, By: r.Hold.Display(), Reason: r.Hold.Reason})
+			out = append(out, stagebot.Waiting{What: stagebot.WaitHold, By: r.Hold.Display(), Reason: r.Hold.Reason, Since: r.Hold.At})
 		}
 	case stagebot.StateApproved:
 		if s.pre.get(r.ID) != nil {
