@@ -7,8 +7,9 @@ import "strings"
 // verbatim) and Matrix's @room (a push rule on the body).
 var broadcasts = []string{"channel", "here", "everyone", "room"}
 
-// FullwidthAt stands in for the "@" of a broadcast word: it reads the same and notifies
-// nobody. The bot never means to notify a whole room, so its own words are no exception.
+// FullwidthAt stands in for the "@" of a broadcast word on every network: it reads the
+// same and notifies nobody. The bot never means to notify a whole room, so its own words
+// are no exception.
 const FullwidthAt = '＠'
 
 // broadcastAt reports whether rest, the text after an "@", starts a broadcast word, or

@@ -11,8 +11,8 @@ import (
 var matrixUserID = regexp.MustCompile(`^@[a-z0-9._=/+\-]+:[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^@[a-z0-9._=/+\-]+:\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$`)
 
 // Matrix is a message as an m.notice's body (plain text) and formatted_body (HTML, format
-// org.matrix.custom.html). All text is HTML-escaped, and a broadcast's "@" (@room) is
-// FullwidthAt in both. A Mention whose mention(name) answers ok with a valid user ID is a
+// org.matrix.custom.html). All text is HTML-escaped (and the guard has made the "@" of
+// @room FullwidthAt). A Mention whose mention(name) answers ok with a valid user ID is a
 // matrix.to pill in the HTML and the name in the body; otherwise the name as text.
 // mention may be nil. The sender still lists the mentioned IDs in m.mentions, which also
 // keeps clients from notifying on names written in the body.
@@ -20,7 +20,7 @@ func Matrix(m Message, prefix string, mention func(name string) (userID string, 
 	ps := guard(m, prefix)
 	var pb, hb strings.Builder
 	for _, p := range ps {
-		t := defuseBroadcasts(p.text)
+		t := p.text
 		pb.WriteString(t)
 		if p.role == Mention && mention != nil {
 			if id, ok := mention(p.name); ok && matrixUserID.MatchString(id) {
