@@ -10,8 +10,9 @@ import (
 // Ellipsis ends every text the guard cuts, so readers know there was more.
 const Ellipsis = "…"
 
-// precut bounds the raw text cleaning has to read: cleaning never makes text shorter, so whatever lies past limit plus one rune would be cut anyway, and
-// a 1 MiB outside string costs no more than a short one.
+// precut bounds the raw text cleaning has to read: cleaning never makes text shorter, so
+// whatever lies past limit plus one character would be cut anyway, and a 1 MiB outside
+// string costs no more than a short one.
 func precut(s string, limit int) string {
 	if len(s) > limit+utf8.UTFMax {
 		return s[:limit+utf8.UTFMax]
@@ -21,8 +22,8 @@ func precut(s string, limit int) string {
 
 // clean is text as every network may show it: control characters as their pictures,
 // bidi, separator and zero-width characters and invalid UTF-8 as U+FFFD
-// (stagebot.CleanText), and no word that notifies a whole room (defuseBroadcasts). It never
-// makes text shorter.
+// (stagebot.CleanText), and no word that notifies a whole room (defuseBroadcasts). It
+// never makes text shorter.
 func clean(s string) string {
 	return defuseBroadcasts(stagebot.CleanText(s))
 }

@@ -212,7 +212,7 @@ func TestMarkedUnlessAnnouncement(t *testing.T) {
 }
 
 // TestGuardCapsWhatEveryNetworkShows: what a network writes for a character may be longer
-// than the character (a broadcast's "@" becomes FullwidthAt); the cap holds for what is
+// than the character (a broadcast's "@" becomes a full-width ＠); the cap holds for what is
 // shown, not for what came in.
 func TestGuardCapsWhatEveryNetworkShows(t *testing.T) {
 	m := Message{Kind: Reply, Parts: []Part{{Words, strings.Repeat("w", MaxMessage-4)}, {Outside, "@here"}}}

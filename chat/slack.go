@@ -11,11 +11,12 @@ import (
 var slackMention = regexp.MustCompile(`^<@[UW][A-Z0-9]+>$`)
 
 // Slack is a message as Slack mrkdwn text. &, < and > are escaped everywhere, so no text
-// can open a mention, a link or a date (and the guard has made a broadcast's "@"
-// FullwidthAt); in everything but the bot's own words (and commands) the formatting marks
-// are shown as look-alikes that format nothing (see slackDefuse); a message never starts
-// as a block quote. A Mention becomes mention(name) when that is a user highlight (<@U…>) other
-// than the name itself, else the name as text; mention may be nil.
+// can open a mention, a link or a date (and the guard has made the "@" of @channel, @here
+// and @everyone a full-width ＠); in everything but the bot's own words (and commands) the
+// formatting marks are shown as look-alikes that format nothing (see slackDefuse); a
+// message never starts as a block quote. A Mention becomes mention(name) when that is a
+// user highlight (<@U…>) other than the name itself, else the name as text; mention may
+// be nil.
 //
 // A section block or message posted with this text may be sent with verbatim off: the
 // only things Slack would then parse are bare URLs and #channel names, which show what
