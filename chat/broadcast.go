@@ -7,9 +7,10 @@ import "strings"
 // verbatim) and Matrix's @room (a push rule on the body).
 var broadcasts = []string{"channel", "here", "everyone", "room"}
 
-// FullwidthAt stands in for the "@" of a broadcast word: it reads the same and notifies
-// nobody. The bot never means to notify a whole room, so its own words are no exception.
-const FullwidthAt = '＠'
+// fullwidthAt stands in for the "@" of a broadcast word on every network: it reads the
+// same and notifies nobody. The bot never means to notify a whole room, so its own words
+// are no exception.
+const fullwidthAt = '＠'
 
 // broadcastAt reports whether rest, the text after an "@", starts a broadcast word, or
 // could start one that the next part of the message completes.
@@ -31,7 +32,7 @@ func defuseBroadcasts(s string) string {
 	var b strings.Builder
 	for i, r := range s {
 		if r == '@' && broadcastAt(s[i+1:]) {
-			b.WriteRune(FullwidthAt)
+			b.WriteRune(fullwidthAt)
 			continue
 		}
 		b.WriteRune(r)

@@ -134,6 +134,10 @@ func guardViolations(m Message, prefix, addressee string, outsideMarks bool) []s
 	if rest := strings.ReplaceAll(slack, silSlack, ""); strings.ContainsAny(rest, "<>") {
 		fail("Slack %q holds markup that mention() did not make", slack)
 	}
+	shown := strings.NewReplacer(silSlack, "sil", "&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(slack)
+	if len(shown) > MaxMessage {
+		fail("Slack shows %d bytes, over %d", len(shown), MaxMessage)
+	}
 	if strings.HasPrefix(slack, "&gt;") || strings.HasPrefix(slack, "＞") {
 		fail("Slack %q starts a block quote", slack)
 	}

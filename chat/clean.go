@@ -10,9 +10,9 @@ import (
 // Ellipsis ends every text the guard cuts, so readers know there was more.
 const Ellipsis = "…"
 
-// precut bounds the raw text cleaning has to read: cleaning never makes text shorter
-// (stagebot.CleanText), so whatever lies past limit plus one rune would be cut anyway, and
-// a 1 MiB outside string costs no more than a short one.
+// precut bounds the raw text cleaning has to read: cleaning never makes text shorter, so
+// whatever lies past limit plus one character would be cut anyway, and a 1 MiB outside
+// string costs no more than a short one.
 func precut(s string, limit int) string {
 	if len(s) > limit+utf8.UTFMax {
 		return s[:limit+utf8.UTFMax]
@@ -20,22 +20,27 @@ func precut(s string, limit int) string {
 	return s
 }
 
-// quote is outside text as a message may repeat it: cleaned (control characters shown as
-// their pictures, bidi, separator and zero-width characters and invalid UTF-8 as U+FFFD)
-// and cut to MaxQuote bytes.
+// clean is text as every network may show it: control characters as their pictures,
+// bidi, separator and zero-width characters and invalid UTF-8 as U+FFFD
+// (stagebot.CleanText), and no word that notifies a whole room (defuseBroadcasts). It
+// never makes text shorter.
+func clean(s string) string {
+	return defuseBroadcasts(stagebot.CleanText(s))
+}
+
+// quote is outside text as a message may repeat it: cleaned and cut to MaxQuote bytes.
 func quote(s string) string {
-	return cut(stagebot.CleanText(precut(s, MaxQuote)), MaxQuote)
+	return cut(clean(precut(s, MaxQuote)), MaxQuote)
 }
 
 // verbatim is text the bot vouches for the meaning of but not the bytes (a filename from a
 // click's manifest): cleaned like outside text, not cut short.
 func verbatim(s string) string {
-	return stagebot.CleanText(precut(s, MaxMessage))
+	return clean(precut(s, MaxMessage))
 }
 
 // words is the bot's own text: a tab or line break (which only a mistake would put there)
-// reads as a space, since every message is one line; any other control character is shown
-// as CleanText shows it.
+// reads as a space, since every message is one line; otherwise cleaned as any text.
 func words(s string) string {
 	s = precut(s, MaxMessage)
 	if strings.ContainsAny(s, "\t\n\r") {
@@ -46,7 +51,7 @@ func words(s string) string {
 			return r
 		}, s)
 	}
-	return stagebot.CleanText(s)
+	return clean(s)
 }
 
 // cut shortens s to at most limit bytes, ending in Ellipsis, never inside a UTF-8
@@ -66,6 +71,7 @@ func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
+	n = max(n, 0)
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}

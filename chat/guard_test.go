@@ -210,3 +210,17 @@ func TestMarkedUnlessAnnouncement(t *testing.T) {
 		})
 	}
 }
+
+// TestGuardCapsWhatEveryNetworkShows: what a network writes for a character may be longer
+// than the character (a broadcast's "@" becomes a full-width ＠); the cap holds for what is
+// shown, not for what came in.
+func TestGuardCapsWhatEveryNetworkShows(t *testing.T) {
+	m := Message{Kind: Reply, Parts: []Part{{Words, strings.Repeat("w", MaxMessage-4)}, {Outside, "@here"}}}
+	want := strings.Repeat("w", MaxMessage-4) + "…"
+	body, _ := Matrix(m, "!", nil)
+	for name, got := range map[string]string{"Plain": Plain(m, "!"), "Matrix": body, "Slack": Slack(m, "!", nil)} {
+		if got != want {
+			t.Errorf("%s = …%q (%d bytes), want …%q (%d bytes)", name, got[max(0, len(got)-12):], len(got), want[len(want)-12:], len(want))
+		}
+	}
+}

@@ -24,7 +24,9 @@ func IRCBudget(hostmask, command, target string) int {
 // cut with an ellipsis when it does not fit; a reply is at most MaxLines lines, split
 // between characters and at a space when one is near, each line after the first starting
 // with Continuation. No line carries a control or formatting character, and no line of
-// a reply or notice starts like an announcement. An empty message is no line.
+// a reply or notice starts like an announcement (such a line gets Marker in front). A
+// Mention is written as its text, which is what highlights on IRC: the nick. An empty
+// message is no line.
 func IRC(m Message, prefix string, budget int) []string {
 	return IRCReply(m, prefix, "", budget)
 }

@@ -11,35 +11,53 @@ import (
 var slackMention = regexp.MustCompile(`^<@[UW][A-Z0-9]+>$`)
 
 // Slack is a message as Slack mrkdwn text. &, < and > are escaped everywhere, so no text
-// can open a mention, a link or a date, and a broadcast's "@" is FullwidthAt; in
-// everything but the bot's own words (and commands) the formatting marks are shown as
-// look-alikes that format nothing (see slackDefuse); a message never starts as a block
-// quote. A Mention becomes mention(name) when that is a user highlight (<@U…>) other
-// than the name itself, else the name as text; mention may be nil.
+// can open a mention, a link or a date (and the guard has made the "@" of @channel, @here
+// and @everyone a full-width ＠); in everything but the bot's own words (and commands) the
+// formatting marks are shown as look-alikes that format nothing (see slackDefuse); a
+// message never starts as a block quote. A Mention becomes mention(name) when that is a
+// user highlight (<@U…>) other than the name itself, else the name as text; mention may
+// be nil.
 //
 // A section block or message posted with this text may be sent with verbatim off: the
 // only things Slack would then parse are bare URLs and #channel names, which show what
 // they are.
 func Slack(m Message, prefix string, mention func(name string) string) string {
-	ps := guard(m, prefix)
 	var b strings.Builder
-	for i, p := range ps {
-		switch p.role {
-		case Words, Command:
-			b.WriteString(slackEscape(defuseBroadcasts(p.text)))
-			continue
-		case Mention:
-			if mention != nil {
-				if ref := mention(p.name); ref != p.name && slackMention.MatchString(ref) {
-					b.WriteString(ref)
-					continue
-				}
+	for _, p := range slackShown(guard(m, prefix)) {
+		if p.role == Mention && mention != nil {
+			if ref := mention(p.name); ref != p.name && slackMention.MatchString(ref) {
+				b.WriteString(ref)
+				continue
 			}
 		}
-		t := slackDefuse(defuseBroadcasts(p.text), lastRune(ps, i-1), firstRune(ps, i+1))
-		b.WriteString(slackEscape(t))
+		b.WriteString(slackEscape(p.text))
 	}
-	return slackLead(b.String())
+	return b.String()
+}
+
+// slackShown is the pieces with their formatting marks defused, within MaxMessage bytes as
+// Slack shows them: a look-alike is longer than the mark it stands for, so a message full
+// of marks is cut shorter, and the marks are judged against the neighbours they end up
+// with.
+func slackShown(ps []piece) []piece {
+	for limit := MaxMessage; ; {
+		qs := capped(append([]piece(nil), ps...), limit)
+		for i, p := range qs {
+			if p.role != Words && p.role != Command {
+				qs[i].text = slackDefuse(p.text, lastRune(qs, i-1), firstRune(qs, i+1))
+			}
+		}
+		if len(qs) > 0 {
+			qs[0].text = slackLead(qs[0].text)
+		}
+		over := len(text(qs)) - MaxMessage
+		if over <= 0 {
+			return qs
+		}
+		// A look-alike is at most three bytes for one mark: a third of the excess is
+		// the least that must go, and at worst the loop ends at a lone ellipsis.
+		limit -= (over + 2) / 3
+	}
 }
 
 // slackEscape escapes the three characters Slack gives meaning to in any text.
@@ -94,9 +112,9 @@ func slackDefuse(s string, before, after rune) string {
 }
 
 // slackLead keeps a message from starting as a block quote, which Slack reads from ">"
-// (escaped) or its full-width form at the start of a line; a message is one line.
+// or its full-width form at the start of a line; a message is one line.
 func slackLead(s string) string {
-	for _, q := range []string{"&gt;", "＞"} {
+	for _, q := range []string{">", "＞"} {
 		if rest, ok := strings.CutPrefix(s, q); ok {
 			return string(slackQuote) + rest
 		}

@@ -1,6 +1,10 @@
 package chat
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
 
 func TestSlack(t *testing.T) {
 	cases := []struct {
@@ -65,5 +69,35 @@ func TestSlackMentionIsChecked(t *testing.T) {
 	}
 	if got := Slack(Message{Kind: Reply, Parts: []Part{{Mention, "sil"}}}, "!", nil); got != "sil" {
 		t.Fatalf("Slack without mention = %q", got)
+	}
+}
+
+// TestSlackCapsWhatItShows: look-alikes are longer than the marks they stand for, so a
+// message of marks is cut shorter to stay within MaxMessage bytes as Slack shows it.
+func TestSlackCapsWhatItShows(t *testing.T) {
+	cases := []struct {
+		name  string
+		parts []Part
+	}{
+		{"quotes of stars", func() (ps []Part) {
+			for range 20 {
+				ps = append(ps, Part{Outside, strings.Repeat("*", MaxQuote)}, Part{Words, " "})
+			}
+			return ps
+		}()},
+		{"a filename of tildes", []Part{{Filename, strings.Repeat("~", 2000)}}},
+		{"a leading quote at the cap", []Part{{Outside, ">"}, {Words, strings.Repeat("w", MaxMessage)}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := Slack(Message{Kind: Reply, Parts: c.parts}, "!", nil)
+			shown := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(got)
+			if len(shown) > MaxMessage || len(shown) < MaxMessage-utf8.UTFMax || !strings.HasSuffix(got, Ellipsis) {
+				t.Fatalf("Slack shows %d bytes, want %d less at most a character, ending in %q: %q", len(shown), MaxMessage, Ellipsis, got)
+			}
+			if strings.ContainsAny(got, "*~>") {
+				t.Fatalf("a mark is left: %q", got)
+			}
+		})
 	}
 }
