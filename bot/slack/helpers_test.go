@@ -124,7 +124,7 @@ func (b *slackBot) stage(user, fileID, filename string) (id, head string) {
 // the message's ts.
 func (b *slackBot) awaitRequest(filename string) (id, head string) {
 	b.t.Helper()
-	re := regexp.MustCompile(`^[^\[]*: \[([0-9a-f]{8})\] ` + regexp.QuoteMeta(filename) + ` requested`)
+	re := regexp.MustCompile(`^\[([0-9a-f]{8})\] ` + regexp.QuoteMeta(filename) + ` requested`)
 	b.fs.Await(bottest.Wait, "the request message for "+filename, func(v fakeslack.View) bool {
 		for _, p := range v.Posts() {
 			if m := re.FindStringSubmatch(p.Text); m != nil && p.ThreadTS == "" && strings.Contains(p.Blocks, "stagebot_approve") {
@@ -214,7 +214,7 @@ func (b *slackBot) status(user, id string) string {
 func words(v fakeslack.View, head, id string) []string {
 	// A state line is "[id] file word: ..." (or ends at the word); a progress line
 	// ("approved 1/2 by ...") is not a state.
-	re := regexp.MustCompile(`^(?:<@\w+> ?)*:? ?\[` + id + `\] \S+\.click (\w+)(?::|$)`)
+	re := regexp.MustCompile(`^\[` + id + `\] \S+\.click (\w+)(?::|$)`)
 	var out []string
 	for _, r := range replies(v, head) {
 		if m := re.FindStringSubmatch(r); m != nil {
