@@ -29,16 +29,6 @@ func (s *Service) withRequest(idPrefix string, fn func(tx *storage.Tx, r *stageb
 	return &out, nil
 }
 
-// ResolveRef finds the request a chat message (network, ref) announced; "" when none.
-func (s *Service) ResolveRef(network, ref string) string {
-	var id string
-	_ = s.view(func(tx *storage.Tx) error {
-		id = tx.RefRequest(network, ref)
-		return nil
-	})
-	return id
-}
-
 // Approve records one landing-team approval on the click's current bytes. When the policy is
 // met the request becomes approved and a lock job is queued with it.
 func (s *Service) Approve(actor stagebot.Identity, idPrefix string) (*Outcome, error) {

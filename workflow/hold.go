@@ -5,11 +5,11 @@ import (
 	"stagebot/storage"
 )
 
-// Hold marks a request so that it is not locked even when its approvals are met (Prow's
-// /hold). The requester or the landing team. An approved request whose lock has not
-// started goes back to pending, keeping its approvals, and its lock job is dropped:
-// pending is where a request waits, and Unhold re-approves it. Once the lock has started
-// the hold is refused; !cancel is what remains.
+// Hold marks a request so that it is not locked even when its approvals are met. The
+// requester or the landing team may hold. An approved request whose lock has not started
+// goes back to pending, keeping its approvals, and its lock job is dropped: pending is
+// where a request waits, and Unhold re-approves it. Once the lock has started the hold is
+// refused; !cancel is what remains.
 func (s *Service) Hold(actor stagebot.Identity, idPrefix, reason string) (*Outcome, error) {
 	p := s.cfg.Team.Resolve(actor)
 	// Reasons are typed by people, on networks where a message may span lines.
