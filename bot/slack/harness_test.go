@@ -131,6 +131,9 @@ func start(t *testing.T, fs *fakeslack.Server, cfg func(*Config)) *running {
 // left, as after a restart of the bot.
 func (r *running) restart(t *testing.T, fs *fakeslack.Server) *running {
 	t.Helper()
+	// An envelope not acked when the socket closes comes again on the next one, as on Slack:
+	// the new adapter would see it as new.
+	fs.Await(testenv.Wait, "every envelope acked", func(v fakeslack.View) bool { return v.Unacked() == 0 })
 	if err := r.stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}

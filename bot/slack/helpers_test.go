@@ -191,7 +191,8 @@ func (b *slackBot) awaitEphemeral(user, pattern string) {
 }
 
 // status asks !status as user and returns the reply, shown to user alone; it also proves
-// every earlier event from user was handled, since one user's events are handled in order.
+// every earlier message and decision of user's was handled (a !stage's download aside),
+// since the core handles one person's in order.
 func (b *slackBot) status(user, id string) string {
 	b.t.Helper()
 	var got string
@@ -200,7 +201,7 @@ func (b *slackBot) status(user, id string) string {
 	b.fs.Say(channel, user, "!status "+id)
 	b.fs.Await(bottest.Wait, "a status reply", func(v fakeslack.View) bool {
 		for _, e := range v.Ephemerals()[n:] {
-			if e.User == user && strings.HasPrefix(e.Text, "["+id+"]") {
+			if e.User == user && strings.HasPrefix(e.Text, id+" ") {
 				got = e.Text
 				return true
 			}

@@ -98,6 +98,21 @@ func (r *recall[V]) get(key string) (V, bool) {
 func (r *recall[V]) put(key string, v V) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.set(key, v)
+}
+
+// add sets key's value unless it has one, and reports whether it did.
+func (r *recall[V]) add(key string, v V) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.m[key]; ok {
+		return false
+	}
+	r.set(key, v)
+	return true
+}
+
+func (r *recall[V]) set(key string, v V) {
 	if _, ok := r.m[key]; !ok {
 		if old := r.ring[r.next]; old != "" {
 			delete(r.m, old)
