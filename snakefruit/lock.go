@@ -34,9 +34,11 @@ type LockSpec struct {
 	Changed func(err error)
 	// Listed, when set, hears from inside the list edit, before anything is written,
 	// whether the list already names Filename: the caller records whose the line is from
-	// what the edit sees, not from an earlier look a person may have changed since. It runs
-	// again each time the edit is redone; an error stops the lock there.
-	Listed func(ctx context.Context, already bool) error
+	// what the edit sees, not from an earlier look a person may have changed since, and
+	// answers whether it is the caller's own. The edit leaves exactly one of the caller's
+	// own line (a copy a person made is collapsed, as Reconcile does), and a person's as it
+	// is. It runs again each time the edit is redone; an error stops the lock there.
+	Listed func(ctx context.Context, already bool) (own bool, err error)
 }
 
 // Lock makes s.Filename locked: the file in the folder, then its line in the list (in place of
@@ -54,8 +56,12 @@ func Lock(ctx context.Context, t Target, s LockSpec) error {
 	}
 	err := t.EditList(ctx, func(lines []string) ([]string, error) {
 		if s.Listed != nil {
-			if err := s.Listed(ctx, slices.Contains(lines, s.Filename)); err != nil {
+			own, err := s.Listed(ctx, slices.Contains(lines, s.Filename))
+			if err != nil {
 				return nil, err
+			}
+			if own {
+				lines = DedupeLines(lines, []string{s.Filename})
 			}
 		}
 		return ReplaceOrAppend(lines, s.Filename, s.Replaces), nil

@@ -254,8 +254,8 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 	// already names is a person's unless the bot recorded writing it in an earlier try
 	// (or for another request of the same file). The first look is not enough: a person
 	// may take their line off in between, and the line this edit adds is then the bot's.
-	spec.Listed = func(ctx context.Context, already bool) error {
-		return s.update(func(tx *storage.Tx) error {
+	spec.Listed = func(ctx context.Context, already bool) (own bool, err error) {
+		err = s.update(func(tx *storage.Tx) error {
 			if err := claim(tx); err != nil {
 				return err
 			}
@@ -274,6 +274,7 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 			}
 			return tx.PutJob(job)
 		})
+		return err == nil && !job.PersonsLine, err
 	}
 	if err := snakefruit.Lock(ctx, s.cfg.Target, spec); err != nil {
 		return err
