@@ -123,7 +123,8 @@ func (a *Adapter) headOf(ctx context.Context, channel, ts string) (mine, error) 
 		return mine{root: ts}, nil
 	}
 	m := a.mineOf(msg)
-	// A request message carries blocks; one from before markers were written has none.
+	// The bot's request messages carry blocks; a plain message of its heading a thread is
+	// no request message, and is not edited.
 	if msg.User == a.bot() && len(msg.Blocks.BlockSet) > 0 {
 		m.head = msg.Text
 	}
