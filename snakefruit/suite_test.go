@@ -34,6 +34,7 @@ func runTargetSuite(t *testing.T, mk targetMaker) {
 		{"ReaderSeesWholeLists", testReaderSeesWholeLists},
 		{"PersonEditDuringLockKept", testPersonEditKept},
 		{"LockListedDecidesTheLine", testLockListed},
+		{"LockPlacingHeardBeforeTheRename", testLockPlacing},
 		{"Reconcile", testReconcile},
 		{"Pending", testPending},
 		{"TwoProcessesEditTheList", testTwoProcessesEditTheList},
@@ -491,6 +492,44 @@ func testLockListed(t *testing.T, mk targetMaker) {
 		t.Fatalf("Lock = %v, want %v", err, stop)
 	}
 	mustEqualLines(t, readListFile(t, dir), "a_1_all.click")
+	assertNoTemps(t, dir)
+}
+
+// testLockPlacing: Placing runs once, right before the click is renamed into place, and
+// not at all when the same bytes are there already; its error stops the lock with
+// nothing placed.
+func testLockPlacing(t *testing.T, mk targetMaker) {
+	ctx := testContext(t)
+	tg, dir := mk(t)
+	spec := click(t, "foo_1_all.click", "foo one")
+	var heard []bool // whether the click was in place when Placing ran
+	spec.Placing = func(context.Context) error {
+		_, err := os.Stat(filepath.Join(dir, spec.Filename))
+		heard = append(heard, err == nil)
+		return nil
+	}
+	if err := Lock(ctx, tg, spec); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(heard, []bool{false}) {
+		t.Fatalf("Placing heard %v, want once, before the click was in place", heard)
+	}
+	if err := Lock(ctx, tg, spec); err != nil {
+		t.Fatal(err)
+	}
+	if len(heard) != 1 {
+		t.Fatalf("Placing ran again with the same bytes in place: %v", heard)
+	}
+	other := click(t, "bar_1_all.click", "bar one")
+	stop := errors.New("no record, no file")
+	other.Placing = func(context.Context) error { return stop }
+	if err := Lock(ctx, tg, other); !errors.Is(err, stop) {
+		t.Fatalf("Lock = %v, want %v", err, stop)
+	}
+	if _, err := os.Stat(filepath.Join(dir, other.Filename)); !os.IsNotExist(err) {
+		t.Fatalf("the click was placed after Placing failed: %v", err)
+	}
+	mustEqualLines(t, readListFile(t, dir), spec.Filename)
 	assertNoTemps(t, dir)
 }
 

@@ -208,6 +208,17 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 	}
 	spec := snakefruit.LockSpec{Filename: r.Filename, Src: r.LocalPath, Size: r.Size, SHA256: r.SHA256,
 		Replaces: replaces, KeepReplaced: true}
+	// The look above may be stale by the time the click goes in: a person may have taken
+	// their file away since. The file the lock itself places is the bot's, recorded before
+	// it is renamed into place.
+	spec.Placing = func(ctx context.Context) error {
+		return s.update(func(tx *storage.Tx) error {
+			if tx.FileOwner(r.Filename) == r.ID {
+				return nil
+			}
+			return tx.OwnFile(r.Filename, r.ID)
+		})
+	}
 	if !abandoned {
 		spec.Pending = pendingSpec(r)
 	}
