@@ -136,10 +136,13 @@ const (
 type Removal string
 
 const (
-	RemovalNone      Removal = ""           // the click is not on snakefruit
-	RemovalFull      Removal = "full"       // its line and its file go
-	RemovalLineOnly  Removal = "line-only"  // its line goes; the file is not the bot's and stays
-	RemovalPersons   Removal = "persons"    // the line and the file are a person's and stay
+	RemovalNone     Removal = ""          // the click is not on snakefruit
+	RemovalFull     Removal = "full"      // its line and its file go
+	RemovalLineOnly Removal = "line-only" // its line goes; the file is not the bot's and stays
+	RemovalPersons  Removal = "persons"   // the line and the file are a person's and stay
+	// RemovalUnlisted: the bot placed the file under a line a person wrote, and the line is
+	// gone by the time the click comes off: the file goes with no line naming it.
+	RemovalUnlisted  Removal = "unlisted"
 	RemovalShared    Removal = "shared"     // another request of the same click holds them
 	RemovalLeftAlone Removal = "left-alone" // an older unlock that cannot tell (the list is left)
 )

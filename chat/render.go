@@ -351,6 +351,12 @@ func (r Renderer) removal(m *b, e stagebot.Event, done bool) {
 		m.w(line).w("; its file in locked-clicks is not one the bot put there and stays")
 	case stagebot.RemovalPersons:
 		m.w("its list line is a person's and stays, and so does its file")
+	case stagebot.RemovalUnlisted:
+		if done {
+			m.w("taken out of locked-clicks (the person's line that named it is gone)")
+		} else {
+			m.w("taking it out of locked-clicks unless a person's line still names it")
+		}
 	case stagebot.RemovalShared:
 		if e.Other != nil && e.Other.ID != e.Request.ID {
 			m.w("[").id(e.Other.ID).w("] has the same file on snakefruit, so its line and file stay")

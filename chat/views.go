@@ -82,7 +82,7 @@ func (r Renderer) waiting(m *b, w stagebot.Waiting, req *stagebot.Request, now t
 		if w.Reason != "" {
 			m.w(": ").q(w.Reason)
 		}
-		m.w(" (" + stagebot.Ago(now, w.Since) + "; ").cmd("unhold", req.ShortID()).w(")")
+		m.w(" ("+stagebot.Ago(now, w.Since)+"; ").cmd("unhold", req.ShortID()).w(")")
 	case stagebot.WaitPreupload:
 		m.w("its copy to snakefruit to finish")
 	case stagebot.WaitWorker:

@@ -52,8 +52,9 @@ type flakyTarget struct {
 	stall atomic.Pointer[preStall]
 	// rmFail fails RemovePending; editFail fails EditList (both as a refused connection).
 	rmFail, editFail atomic.Bool
-	// onPut, when set, runs as Put begins (a person acting while the lock runs).
-	onPut atomic.Pointer[func()]
+	// onPut, when set, runs as Put begins (a person acting while the lock runs); onEdit
+	// as EditList begins.
+	onPut, onEdit atomic.Pointer[func()]
 }
 
 // preStall holds one pre-upload after its first chunk, inside the target's Preupload (which
@@ -140,6 +141,9 @@ func (f *flakyTarget) RemovePending(ctx context.Context, id string) error {
 func (f *flakyTarget) EditList(ctx context.Context, edit func([]string) ([]string, error)) error {
 	if f.editFail.Load() {
 		return errRefused
+	}
+	if fn := f.onEdit.Load(); fn != nil {
+		(*fn)()
 	}
 	return f.Target.EditList(ctx, edit)
 }

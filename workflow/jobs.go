@@ -371,10 +371,13 @@ func sharer(tx *storage.Tx, r *stagebot.Request) (*stagebot.Request, error) {
 // removal is what taking r off snakefruit does, decided from bbolt: the unlock that does it
 // and the cancel that announces it say the same.
 type removal struct {
-	line  bool // its line goes: the bot wrote it
-	file  bool // its file goes: the bot placed it
-	kind  stagebot.Removal
-	other *stagebot.Request // RemovalShared: the request holding the same file
+	line bool // its line goes: the bot wrote it
+	file bool // its file goes: the bot placed it
+	// unlisted: the bot placed the file under a person's line, so it goes only if no line
+	// names it when the unlock runs (the person may have taken theirs off since).
+	unlisted bool
+	kind     stagebot.Removal
+	other    *stagebot.Request // RemovalShared: the request holding the same file
 }
 
 // planRemoval decides r's removal; personsLine is what the lock found on the list.
@@ -385,6 +388,8 @@ func planRemoval(tx *storage.Tx, r *stagebot.Request, personsLine bool) (removal
 		return removal{}, err
 	case o != nil:
 		return removal{kind: stagebot.RemovalShared, other: o}, nil
+	case (personsLine || r.PersonsLine) && tx.FileOwner(r.Filename) == r.ID:
+		return removal{unlisted: true, kind: stagebot.RemovalPersons}, nil
 	case personsLine || r.PersonsLine:
 		return removal{kind: stagebot.RemovalPersons}, nil
 	case tx.FileOwner(r.Filename) != r.ID:
@@ -479,6 +484,17 @@ func (s *Service) runUnlock(ctx context.Context, job stagebot.Job) error {
 	}
 	m := p.removal
 	switch {
+	case m.unlisted:
+		lines, err := s.cfg.Target.ReadList(ctx)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(lines, r.Filename) {
+			if err := s.cfg.Target.Remove(ctx, r.Filename); err != nil {
+				return err
+			}
+			m.file, m.kind = true, stagebot.RemovalUnlisted
+		}
 	case !m.line:
 	case !job.ListSeen:
 		// An unlock queued before jobs recorded what the list held (an upgrade from an

@@ -106,6 +106,57 @@ func TestLineAddedAfterPersonTookTheirsOffIsTheBots(t *testing.T) {
 	}
 }
 
+// A person takes their line and file off while the bot locks the same click, and the
+// approval is withdrawn before the bot's list edit: the file the bot placed goes with the
+// cleanup, as no line names it, and the list is left as the person left it (found by the
+// simulation, seed 1012368, where the bot's file stayed with no request).
+func TestFilePlacedUnderAVanishedPersonsLineGoes(t *testing.T) {
+	e := newEnv(t, stagebot.Policy{Approvals: 1}, nil)
+	c := e.click("com.example.hand", "1.0", "all")
+	name := filepath.Base(c)
+	b, err := os.ReadFile(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := filepath.Join(e.folder, "locked_clicks_list")
+	if err := os.WriteFile(filepath.Join(e.folder, name), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(list, []byte("other_1_all.click\n"+name+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	takeOff := func() {
+		if err := os.WriteFile(list, []byte("other_1_all.click\n"), 0o644); err != nil {
+			t.Error(err)
+		}
+		if err := os.Remove(filepath.Join(e.folder, name)); err != nil {
+			t.Error(err)
+		}
+	}
+	e.target.onPut.Store(&takeOff)
+	r := e.stage(alice, c)
+	withdraw := func() {
+		if _, err := e.svc.Withdraw(bob, r.ShortID()); err != nil {
+			t.Error(err)
+		}
+	}
+	e.target.onEdit.Store(&withdraw)
+	if _, err := e.svc.Approve(bob, r.ShortID()); err != nil {
+		t.Fatal(err)
+	}
+	e.await(r.ID, "the lock stopped and its cleanup done", func(got *stagebot.Request) bool {
+		return got.State == stagebot.StatePending && e.svc.Idle()
+	})
+	e.target.onPut.Store(nil)
+	e.target.onEdit.Store(nil)
+	if want := []string{"other_1_all.click"}; !slices.Equal(e.list(), want) {
+		t.Fatalf("list %v, want %v", e.list(), want)
+	}
+	if _, err := os.Stat(filepath.Join(e.folder, name)); !os.IsNotExist(err) {
+		t.Fatalf("the bot's file under the vanished line stayed: %v", err)
+	}
+}
+
 // Issue 11, item 7: what a crash leaves in state_dir goes at the next start (downloads
 // begun before it, copies of requests that ended or were never recorded), and a request's
 // copy goes when it ends; a live request's copy stays.
