@@ -112,8 +112,8 @@ func (s *session) addressed(text, nick string) (string, string) {
 	return text, nick
 }
 
-// handleISupport takes what the bot uses from 005 RPL_ISUPPORT: the casemapping and the
-// bot user mode.
+// handleISupport takes what the bot uses from 005 RPL_ISUPPORT: the casemapping, the bot
+// user mode and the longest user and host names.
 func (s *session) handleISupport(m *irc.Message) {
 	for _, tok := range isupportTokens(m) {
 		name, value, _ := strings.Cut(tok, "=")
@@ -128,6 +128,8 @@ func (s *session) handleISupport(m *irc.Message) {
 			s.setCaseMapping(mapRFC1459)
 		case "BOT":
 			s.setBotMode(value)
+		case "USERLEN", "HOSTLEN":
+			s.setHostLimit(name, value)
 		}
 	}
 }

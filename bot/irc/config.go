@@ -1,7 +1,6 @@
 package irc
 
 import (
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -33,29 +32,25 @@ type Config struct {
 	RegisterTimeout time.Duration
 	// EchoTimeout bounds the wait for the server's echo of an announcement.
 	EchoTimeout time.Duration
-	// CommandLimit commands per CommandPer from one person, whatever their nick (floodgate,
-	// keyed by stagebot.Who); 0 = no limit.
-	CommandLimit int
-	CommandPer   time.Duration
 	// WhoisTimeout bounds the wait for a WHOIS answer (identity of a sender without
 	// account-tag).
 	WhoisTimeout time.Duration
 	// RegainEvery is how often the bot asks for its configured nick back after a collision.
 	RegainEvery time.Duration
 
-	// Team renders the mentions of announcements as nicks.
+	// Prefix is command_prefix, which every command the bot names starts with.
+	Prefix string
+	// Team turns the members an announcement mentions into their nicks.
 	Team stagebot.Team
 	Log  *slog.Logger
-}
-
-// limitText is the command limit in words, for the "slow down" reply.
-func (c Config) limitText() string {
-	return fmt.Sprintf("at most %d commands per %s", c.CommandLimit, c.CommandPer)
 }
 
 func (c Config) withDefaults() Config {
 	if c.Log == nil {
 		c.Log = slog.Default()
+	}
+	if c.Prefix == "" {
+		c.Prefix = "!"
 	}
 	if c.Nick == "" {
 		c.Nick = "stagebot"

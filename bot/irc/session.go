@@ -18,11 +18,11 @@ import (
 )
 
 // session is one connection's state. Its handle method runs on irc.v4's read goroutine
-// and never blocks on the bot: messages and reactions go to the adapter's lanes.
+// and never blocks on the bot: the core's inbox queues what takes time.
 type session struct {
 	a   *Adapter
-	h   bot.Handler
-	ctx context.Context // the adapter's: handler work outlives a connection
+	in  bot.Inbox
+	ctx context.Context // the adapter's: the core's work outlives a connection
 	w   lineWriter      // control lines (CAP, JOIN, WHOIS...), unpaced
 	out *sender         // chat lines, paced
 
@@ -33,7 +33,9 @@ type session struct {
 
 	mu         sync.Mutex
 	nick       string
-	selfMask   string
+	selfMask   string // nick!user@host as the server relays the bot's lines; "" until seen
+	userLen    int    // ISUPPORT USERLEN, for the budget while selfMask is unknown
+	hostLen    int    // ISUPPORT HOSTLEN
 	offered    map[string]string
 	caps       map[string]bool
 	lsDone     bool
@@ -61,8 +63,14 @@ type session struct {
 
 // echoWait is an announcement line waiting for the server's echo.
 type echoWait struct {
-	requestID string // remember the echo's msgid for this request ("" = nothing to remember)
-	done      chan error
+	done chan echoResult // buffered 1
+}
+
+// echoResult is how the server answered an announcement line: its echo's msgid ("" when it
+// gave none), or why it refused the line.
+type echoResult struct {
+	msgid string
+	err   error
 }
 
 // whoisWait collects one WHOIS answer.
@@ -74,9 +82,9 @@ type whoisWait struct {
 
 var labelSeq atomic.Uint64
 
-func newSession(a *Adapter, h bot.Handler, ctx context.Context) *session {
-	s := &session{a: a, h: h, ctx: ctx, nick: a.cfg.Nick, offered: map[string]string{},
-		caps: map[string]bool{}, joined: map[string]string{}, settled: map[string]bool{},
+func newSession(a *Adapter, in bot.Inbox, ctx context.Context) *session {
+	s := &session{a: a, in: in, ctx: ctx, nick: a.cfg.Nick, userLen: defaultUserLen, hostLen: defaultHostLen,
+		offered: map[string]string{}, caps: map[string]bool{}, joined: map[string]string{}, settled: map[string]bool{},
 		echoes: map[string]*echoWait{}, textEchoes: map[string][]*echoWait{},
 		whois: map[string]*whoisWait{}, done: make(chan struct{})}
 	s.accounts = newAccountCache(s.fold)
@@ -176,6 +184,8 @@ func (s *session) handle(m *irc.Message) {
 		s.handlePrivmsg(m)
 	case "TAGMSG":
 		s.handleTagmsg(m)
+	case "396":
+		s.hostChanged(m.Param(1))
 	case "311":
 		s.whoisUpdate(m.Param(1), func(w *whoisWait) { w.mask = m.Param(1) + "!" + m.Param(2) + "@" + m.Param(3) })
 	case "330":
@@ -464,13 +474,6 @@ func (s *session) watch(ctx context.Context, conn net.Conn) {
 	}
 }
 
-// budget is the text that fits in one line to target.
-func (s *session) budget(command, target string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return textBudget(s.selfMask, s.nick, command, target)
-}
-
 // close fails whatever still waits on this connection.
 func (s *session) close() {
 	s.mu.Lock()
@@ -481,12 +484,12 @@ func (s *session) close() {
 	s.closed = true
 	close(s.done)
 	for l, w := range s.echoes {
-		w.done <- errGone
+		w.done <- echoResult{err: errGone}
 		delete(s.echoes, l)
 	}
 	for k, ws := range s.textEchoes {
 		for _, w := range ws {
-			w.done <- errGone
+			w.done <- echoResult{err: errGone}
 		}
 		delete(s.textEchoes, k)
 	}
