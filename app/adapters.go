@@ -11,21 +11,24 @@ import (
 	"stagebot/bot/console"
 	ircbot "stagebot/bot/irc"
 	slackadapter "stagebot/bot/slack"
+	"stagebot/chat"
 	"stagebot/config"
 )
 
 // network makes one chat network's adapter from the config, or nil when the config does
-// not have that network. Every network is made the same way, as matterbridge makes its
-// bridges: a factory of one signature, in a map keyed by the network's name; each maps its
-// section of the config to its adapter's own Config.
+// not have that network. Every network is made the same way: a factory of one signature,
+// in a map keyed by the network's name; each maps its section of the config to its
+// adapter's own Config.
 type network func(cfg *config.Config, env adapterEnv) (bot.Adapter, error)
 
 // adapterEnv is what an adapter is given besides its section of the config.
 type adapterEnv struct {
-	team   stagebot.Team
-	stdin  io.Reader
-	stdout io.Writer
-	log    *slog.Logger
+	team     stagebot.Team
+	render   chat.Renderer
+	overview bot.Overview
+	stdin    io.Reader
+	stdout   io.Writer
+	log      *slog.Logger
 }
 
 // networks are the chat networks, by the name of their adapter (the key of its outbox
@@ -57,7 +60,7 @@ func newConsole(cfg *config.Config, env adapterEnv) (bot.Adapter, error) {
 	}
 	// No command limit: the console is one trusted operator.
 	return adapter(console.New(console.Config{In: env.stdin, Out: env.stdout, DefaultUser: "console", Nick: "stagebot",
-		Team: env.team, Log: env.log}))
+		Prefix: cfg.CommandPrefix, Log: env.log}))
 }
 
 func newIRC(cfg *config.Config, env adapterEnv) (bot.Adapter, error) {

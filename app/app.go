@@ -12,7 +12,10 @@ import (
 	"os"
 	"path/filepath"
 
+	"stagebot"
 	"stagebot/bot"
+	"stagebot/bot/floodgate"
+	"stagebot/chat"
 	"stagebot/click"
 	"stagebot/commands"
 	"stagebot/config"
@@ -72,20 +75,26 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	if cfg.Publish != nil {
 		wf.Publish = workflow.Publish{Command: cfg.Publish.Command, Timeout: cfg.Publish.Timeout.Duration}
 	}
+	render := chat.Renderer{Prefix: cfg.CommandPrefix}
+	// The words of the history and the audit log are chat's, as every other word is.
+	wf.Notes = render.Note
 	svc := workflow.New(wf)
 	registry := commands.NewRegistry(cfg.CommandPrefix, svc)
-	adapters, err := buildAdapters(cfg, adapterEnv{team: team, stdin: stdin, stdout: stdout, log: log})
+	adapters, err := buildAdapters(cfg, adapterEnv{team: team, render: render, overview: overview{svc},
+		stdin: stdin, stdout: stdout, log: log})
 	if err != nil {
 		return err
 	}
-	if err := keepCursors(svc, adapters, log); err != nil {
+	if err := keepCursors(db.Outbox(), adapters, log); err != nil {
 		return err
 	}
 	schedule, err := config.ScheduleParser.Parse(cfg.ClickSync.Schedule)
 	if err != nil {
 		return fmt.Errorf("click_sync.schedule: %w", err)
 	}
-	b := bot.New(bot.Config{Service: svc, Commands: registry, Adapters: adapters, Schedule: schedule, Log: log})
+	lim := cfg.Limits.CommandRate()
+	b := bot.New(bot.Config{Service: svc, Outbox: db.Outbox(), Commands: registry, Renderer: render,
+		Limit: floodgate.New(lim.N, lim.Per), Adapters: adapters, Schedule: schedule, Log: log})
 
 	// The worker first and the chat next, what feeds them from outside after: stopped in the
 	// reverse order, the worker is the last to stop and may finish its job.
@@ -120,4 +129,13 @@ func targetConfig(cfg *config.Config) snakefruit.Config {
 		Passphrase: cfg.Snakefruit.Passphrase, KnownHosts: cfg.Snakefruit.KnownHosts,
 		DialTimeout: cfg.Snakefruit.Timeout.Duration, OpTimeout: cfg.Snakefruit.OpTimeout.Duration,
 	}
+}
+
+// overview is the workflow as the App Home reads it (bot.Overview).
+type overview struct{ svc *workflow.Service }
+
+func (o overview) Open() ([]stagebot.Status, error) { return o.svc.Queue() }
+
+func (o overview) RecentlyEnded(limit int) ([]*stagebot.Request, error) {
+	return o.svc.RecentFinished(limit)
 }

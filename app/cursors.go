@@ -9,7 +9,7 @@ import (
 
 	"stagebot"
 	"stagebot/bot"
-	"stagebot/workflow"
+	"stagebot/outbox"
 )
 
 // keepCursors makes the outbox cursors exactly the configured channels, before anything can
@@ -18,13 +18,13 @@ import (
 // longer has is forgotten: it would keep the outbox from ever being pruned, and should the
 // channel come back it would replay everything announced since. What it had not delivered is
 // logged, as it is lost to that channel.
-func keepCursors(svc *workflow.Service, adapters []bot.Adapter, log *slog.Logger) error {
+func keepCursors(box *outbox.Outbox, adapters []bot.Adapter, log *slog.Logger) error {
 	if len(adapters) == 0 {
 		// The bot refuses to run without one; a start that fails anyway must not cost the
 		// cursors of a config that is only broken for now.
 		return nil
 	}
-	dropped, err := svc.KeepCursors(bot.Dests(adapters))
+	dropped, err := box.KeepCursors(bot.Dests(adapters))
 	if err != nil {
 		return fmt.Errorf("outbox cursors: %w", err)
 	}

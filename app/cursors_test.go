@@ -14,8 +14,8 @@ import (
 	"stagebot"
 	"stagebot/bot"
 	"stagebot/config"
+	"stagebot/outbox"
 	"stagebot/storage"
-	"stagebot/workflow"
 )
 
 // consoleConfig is a console-only config with its state under dir, plus extra YAML.
@@ -69,12 +69,12 @@ func TestStartDropsCursorOfRemovedAdapter(t *testing.T) {
 		t.Fatal(err)
 	}
 	dbPath := filepath.Join(cfg.StateDir, DBFile)
-	withDB(t, dbPath, func(tx *storage.Tx) error {
-		for _, a := range []string{stagebot.NetworkIRC, "console"} {
-			if err := tx.RegisterAdapter(a); err != nil {
-				return err
-			}
+	withOutbox(t, dbPath, func(box *outbox.Outbox) {
+		if _, err := box.KeepCursors([]stagebot.Dest{{Adapter: stagebot.NetworkIRC}, {Adapter: "console"}}); err != nil {
+			t.Fatal(err)
 		}
+	})
+	withDB(t, dbPath, func(tx *storage.Tx) error {
 		for i := range 3 {
 			if _, err := tx.Announce(stagebot.Event{Text: fmt.Sprintf("earlier announcement %d", i)}); err != nil {
 				return err
@@ -93,15 +93,21 @@ func TestStartDropsCursorOfRemovedAdapter(t *testing.T) {
 	if !strings.Contains(log, "adapter="+stagebot.NetworkIRC+` channel=""`) || !strings.Contains(log, "undelivered=3") {
 		t.Errorf("the log does not name the dropped adapter and its 3 undelivered announcements:\n%s", log)
 	}
-	withDB(t, dbPath, func(tx *storage.Tx) error {
-		if got := tx.Cursors(); len(got) != 1 || got[stagebot.Dest{Adapter: "console"}] != 3 {
-			t.Errorf("cursors %v, want only console at 3", got)
+	withOutbox(t, dbPath, func(box *outbox.Outbox) {
+		if got := box.Backlogs([]stagebot.Dest{{Adapter: "console"}}); got[0] != 0 {
+			t.Errorf("the console still has %d announcements to take", got[0])
 		}
-		if n := tx.OutboxLen(); n != 0 {
-			t.Errorf("%d announcements still in the outbox, want it pruned", n)
-		}
-		return nil
 	})
+}
+
+func withOutbox(t *testing.T, path string, fn func(*outbox.Outbox)) {
+	t.Helper()
+	db, err := storage.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fn(db.Outbox())
 }
 
 type stubAdapter struct {
@@ -109,11 +115,13 @@ type stubAdapter struct {
 	channels []string
 }
 
-func (s stubAdapter) Name() string                                                 { return s.name }
-func (s stubAdapter) Channels() []string                                           { return s.channels }
-func (s stubAdapter) Run(context.Context, bot.Handler) error                       { return nil }
-func (s stubAdapter) Deliver(context.Context, string, stagebot.Event) error { return nil }
-func (s stubAdapter) Connected() bool                                              { return true }
+func (s stubAdapter) Name() string                         { return s.name }
+func (s stubAdapter) Channels() []string                   { return s.channels }
+func (s stubAdapter) Run(context.Context, bot.Inbox) error { return nil }
+func (s stubAdapter) Send(context.Context, string, bot.Outgoing) (string, error) {
+	return "", nil
+}
+func (s stubAdapter) Connected() bool { return true }
 
 // TestStartDropsCursorOfRemovedChannel: a channel taken out of the config loses its cursor
 // (logged with what it had not delivered), so it cannot pin the outbox; a channel added
@@ -122,25 +130,34 @@ func TestStartDropsCursorOfRemovedChannel(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), DBFile)
 	stage, gone, added := stagebot.Dest{Adapter: "irc", Channel: "#stage"}, stagebot.Dest{Adapter: "irc", Channel: "#gone"},
 		stagebot.Dest{Adapter: "irc", Channel: "#new"}
-	withDB(t, dbPath, func(tx *storage.Tx) error {
-		for _, d := range []stagebot.Dest{stage, gone} {
-			if err := tx.Register(d); err != nil {
-				return err
-			}
+	withOutbox(t, dbPath, func(box *outbox.Outbox) {
+		if _, err := box.KeepCursors([]stagebot.Dest{stage, gone}); err != nil {
+			t.Fatal(err)
 		}
+	})
+	withDB(t, dbPath, func(tx *storage.Tx) error {
 		for i := range 3 {
 			if _, err := tx.Announce(stagebot.Event{Text: fmt.Sprint("line ", i)}); err != nil {
 				return err
 			}
 		}
-		return tx.DeliveredTo(stage, 1)
+		return nil
+	})
+	withOutbox(t, dbPath, func(box *outbox.Outbox) {
+		first, err := box.PendingTo(stage, 1)
+		if err != nil || len(first) != 1 {
+			t.Fatal(err)
+		}
+		if err := box.DeliveredTo(stage, first[0], ""); err != nil {
+			t.Fatal(err)
+		}
 	})
 	db, err := storage.Open(dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var logBuf bytes.Buffer
-	err = keepCursors(workflow.New(workflow.Config{DB: db}), []bot.Adapter{stubAdapter{"irc", []string{"#stage", "#new"}}}, slog.New(slog.NewTextHandler(&logBuf, nil)))
+	err = keepCursors(db.Outbox(), []bot.Adapter{stubAdapter{"irc", []string{"#stage", "#new"}}}, slog.New(slog.NewTextHandler(&logBuf, nil)))
 	db.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -148,13 +165,9 @@ func TestStartDropsCursorOfRemovedChannel(t *testing.T) {
 	if log := logBuf.String(); !strings.Contains(log, "channel=#gone undelivered=3") {
 		t.Errorf("the log does not name the dropped channel and its 3 undelivered announcements:\n%s", log)
 	}
-	withDB(t, dbPath, func(tx *storage.Tx) error {
-		if got, want := fmt.Sprint(tx.Cursors()), fmt.Sprint(map[stagebot.Dest]uint64{stage: 1, added: 3}); got != want {
-			t.Errorf("cursors %s, want %s", got, want)
+	withOutbox(t, dbPath, func(box *outbox.Outbox) {
+		if got := box.Backlogs([]stagebot.Dest{stage, added}); got[0] != 2 || got[1] != 0 {
+			t.Errorf("backlogs %v, want #stage with the 2 it lacks and #new with none (no replay)", got)
 		}
-		if n := tx.OutboxLen(); n != 2 {
-			t.Errorf("%d announcements in the outbox, want the 2 #stage lacks", n)
-		}
-		return nil
 	})
 }

@@ -11,76 +11,97 @@ import (
 	"time"
 
 	"stagebot"
-	"stagebot/commands"
 	"stagebot/internal/wake"
+	"stagebot/outbox"
 	"stagebot/storage"
 	"stagebot/workflow"
 )
 
-// fakeAdapter records what it was given; it can refuse deliveries and pretend to be offline.
+// fakeAdapter records what it was sent; it can refuse sends and pretend to be offline. Its
+// Run hands the core's inbox to the test.
 type fakeAdapter struct {
 	name      string
 	failFirst atomic.Int32
 	offline   atomic.Bool
 	closeRun  chan struct{}
+	inbox     chan Inbox
 	mu        sync.Mutex
-	got       []stagebot.Event
+	got       []Outgoing
 	notify    chan struct{}
 }
 
 func newFake(name string) *fakeAdapter {
-	return &fakeAdapter{name: name, closeRun: make(chan struct{}), notify: make(chan struct{}, 100)}
+	return &fakeAdapter{name: name, closeRun: make(chan struct{}), inbox: make(chan Inbox, 1), notify: make(chan struct{}, 100)}
 }
 
 func (f *fakeAdapter) Name() string       { return f.name }
 func (f *fakeAdapter) Channels() []string { return []string{""} }
 func (f *fakeAdapter) Connected() bool    { return !f.offline.Load() }
-func (f *fakeAdapter) Run(ctx context.Context, h Handler) error {
+func (f *fakeAdapter) Run(ctx context.Context, in Inbox) error {
+	f.inbox <- in
 	select {
 	case <-ctx.Done():
 	case <-f.closeRun:
 	}
 	return nil
 }
-func (f *fakeAdapter) Deliver(ctx context.Context, _ string, a stagebot.Event) error {
+
+func (f *fakeAdapter) Send(_ context.Context, _ string, m Outgoing) (string, error) {
 	if f.failFirst.Add(-1) >= 0 {
-		return errors.New("network said no")
+		return "", errors.New("network said no")
 	}
 	f.mu.Lock()
-	f.got = append(f.got, a)
+	f.got = append(f.got, m)
+	ref := fmt.Sprint("msg-", len(f.got))
 	f.mu.Unlock()
 	f.notify <- struct{}{}
-	return nil
+	return ref, nil
 }
 
 func (f *fakeAdapter) texts() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []string
-	for _, a := range f.got {
-		out = append(out, a.Text)
+	for _, m := range f.got {
+		out = append(out, m.Text())
 	}
 	return out
 }
 
-// newService is a workflow on a database of its own, returned too for a look at the outbox.
-func newService(t *testing.T) (*workflow.Service, *storage.DB) {
+// newService is a workflow on a database of its own, with the database's outbox.
+func newService(t *testing.T, team stagebot.Team, policy stagebot.Policy) (*workflow.Service, *storage.DB) {
 	t.Helper()
 	db, err := storage.Open(filepath.Join(t.TempDir(), "stagebot.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return workflow.New(workflow.Config{DB: db, Team: stagebot.Team{Landing: []stagebot.Member{{Name: "*"}}}}), db
+	return workflow.New(workflow.Config{DB: db, Team: team, Policy: policy}), db
 }
+
+var everyone = stagebot.Team{Landing: []stagebot.Member{{Name: "*"}}}
 
 // keepCursors gives the adapters' channels their outbox cursors, as the app does before the
 // bot starts.
-func keepCursors(t *testing.T, svc *workflow.Service, adapters ...Adapter) {
+func keepCursors(t *testing.T, box *outbox.Outbox, adapters ...Adapter) {
 	t.Helper()
-	if _, err := svc.KeepCursors(Dests(adapters)); err != nil {
+	if _, err := box.KeepCursors(Dests(adapters)); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// start runs b until the test ends.
+func start(t *testing.T, b *Bot) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- b.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
 }
 
 func awaitCount(t *testing.T, f *fakeAdapter, n int) {
@@ -95,23 +116,20 @@ func awaitCount(t *testing.T, f *fakeAdapter, n int) {
 	}
 }
 
-// TestDeliveryRetriesInOrderOncePerAdapter: refused deliveries are retried, an offline
-// adapter gets everything when it comes back, and each adapter sees each announcement once,
-// in order.
+// TestDeliveryRetriesInOrderOncePerAdapter: refused sends are retried, an offline adapter
+// gets everything when it comes back, and each adapter sees each announcement once, in
+// order, rendered by the core.
 func TestDeliveryRetriesInOrderOncePerAdapter(t *testing.T) {
-	svc, _ := newService(t)
+	svc, db := newService(t, everyone, stagebot.Policy{})
 	flaky, offline := newFake("flaky"), newFake("offline")
 	flaky.failFirst.Store(3)
 	offline.offline.Store(true)
-	b := New(Config{Service: svc, Commands: commands.NewRegistry("!", svc), Adapters: []Adapter{flaky, offline}})
-	keepCursors(t, svc, flaky, offline)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- b.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	b := New(Config{Service: svc, Outbox: db.Outbox(), Adapters: []Adapter{flaky, offline}})
+	keepCursors(t, db.Outbox(), flaky, offline)
+	start(t, b)
 
 	const n = 6
-	for i := 0; i < n; i++ {
+	for i := range n {
 		if _, err := svc.Tick(stagebot.Identity{}, fmt.Sprint("test ", i), nil); err != nil {
 			t.Fatal(err)
 		}
@@ -138,12 +156,14 @@ func TestDeliveryRetriesInOrderOncePerAdapter(t *testing.T) {
 // TestDrainAtClose: when every adapter closes by itself, the bot delivers what is queued
 // and returns.
 func TestDrainAtClose(t *testing.T) {
-	svc, _ := newService(t)
+	svc, db := newService(t, everyone, stagebot.Policy{})
 	f := newFake("console")
 	f.failFirst.Store(1)
-	b := New(Config{Service: svc, Commands: commands.NewRegistry("!", svc), Adapters: []Adapter{f}})
-	keepCursors(t, svc, f)
-	svc.Tick(stagebot.Identity{}, "queued before start", nil)
+	b := New(Config{Service: svc, Outbox: db.Outbox(), Adapters: []Adapter{f}})
+	keepCursors(t, db.Outbox(), f)
+	if _, err := svc.Tick(stagebot.Identity{}, "queued before start", nil); err != nil {
+		t.Fatal(err)
+	}
 	close(f.closeRun)
 	if err := b.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -167,19 +187,19 @@ func newChannels(channels ...string) *channelsAdapter {
 		changed: make(chan struct{}, 1)}
 }
 
-func (c *channelsAdapter) Name() string                             { return "net" }
-func (c *channelsAdapter) Channels() []string                       { return c.channels }
-func (c *channelsAdapter) Connected() bool                          { return true }
-func (c *channelsAdapter) Run(ctx context.Context, _ Handler) error { <-ctx.Done(); return nil }
-func (c *channelsAdapter) Deliver(_ context.Context, ch string, a stagebot.Event) error {
+func (c *channelsAdapter) Name() string                           { return "net" }
+func (c *channelsAdapter) Channels() []string                     { return c.channels }
+func (c *channelsAdapter) Connected() bool                        { return true }
+func (c *channelsAdapter) Run(ctx context.Context, _ Inbox) error { <-ctx.Done(); return nil }
+func (c *channelsAdapter) Send(_ context.Context, ch string, m Outgoing) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	defer wake.Signal(c.changed)
 	if err := c.refuse[ch]; err != nil {
-		return err
+		return "", err
 	}
-	c.got[ch] = append(c.got[ch], a.Seq)
-	return nil
+	c.got[ch] = append(c.got[ch], m.Event.Seq)
+	return "", nil
 }
 
 func (c *channelsAdapter) setRefuse(ch string, err error) {
@@ -212,16 +232,13 @@ func (c *channelsAdapter) await(t *testing.T, what string, cond func(got map[str
 // every announcement; the refusing one is reported with its backlog and why; once it accepts
 // it gets its backlog in order, each once, and the outbox is pruned behind it.
 func TestRefusingChannelHoldsOnlyItself(t *testing.T) {
-	svc, db := newService(t)
+	svc, db := newService(t, everyone, stagebot.Policy{})
 	net := newChannels("#stage", "#quiet")
 	refused := errors.New("404 cannot send to channel")
 	net.setRefuse("#quiet", refused)
-	b := New(Config{Service: svc, Commands: commands.NewRegistry("!", svc), Adapters: []Adapter{net}})
-	keepCursors(t, svc, net)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- b.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	b := New(Config{Service: svc, Outbox: db.Outbox(), Adapters: []Adapter{net}})
+	keepCursors(t, db.Outbox(), net)
+	start(t, b)
 
 	tick := func(i int) {
 		t.Helper()
@@ -253,12 +270,6 @@ func TestRefusingChannelHoldsOnlyItself(t *testing.T) {
 	}
 	awaitStatus(t, b, func(st []ChannelStatus) bool {
 		return !st[1].Refusing() && st[1].Backlog == 0 && st[0].Backlog == 0
-	})
-	db.View(func(tx *storage.Tx) error {
-		if n := tx.OutboxLen(); n != 0 {
-			t.Errorf("outbox holds %d announcements every channel took; cursors %v", n, tx.Cursors())
-		}
-		return nil
 	})
 }
 

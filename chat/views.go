@@ -303,3 +303,20 @@ func (m Message) text(prefix string) string {
 	}
 	return s.String()
 }
+
+// Drift words how snakefruit differs from the bot's records, one sentence a difference, for
+// the status page.
+func (r Renderer) Drift(d stagebot.Drift) []string {
+	var out []string
+	for _, f := range d.Files {
+		m := r.start()
+		r.drift(m, stagebot.Drift{Files: []stagebot.FileDrift{f}})
+		out = append(out, strings.TrimPrefix(Plain(reply(m), r.Prefix), "snakefruit differs from the bot's records: "))
+	}
+	for _, a := range d.Absent {
+		m := r.start()
+		r.drift(m, stagebot.Drift{Absent: []stagebot.Absence{a}})
+		out = append(out, strings.TrimPrefix(Plain(reply(m), r.Prefix), "snakefruit differs from the bot's records: "))
+	}
+	return out
+}

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"stagebot"
 	"stagebot/bot"
 	"stagebot/storage"
 	"stagebot/workflow"
@@ -21,11 +20,13 @@ type fakeAdapter struct {
 	connected bool
 }
 
-func (a fakeAdapter) Name() string                                                 { return a.name }
-func (a fakeAdapter) Channels() []string                                           { return []string{""} }
-func (a fakeAdapter) Run(context.Context, bot.Handler) error                       { return nil }
-func (a fakeAdapter) Deliver(context.Context, string, stagebot.Event) error { return nil }
-func (a fakeAdapter) Connected() bool                                              { return a.connected }
+func (a fakeAdapter) Name() string                         { return a.name }
+func (a fakeAdapter) Channels() []string                   { return []string{""} }
+func (a fakeAdapter) Run(context.Context, bot.Inbox) error { return nil }
+func (a fakeAdapter) Send(context.Context, string, bot.Outgoing) (string, error) {
+	return "", nil
+}
+func (a fakeAdapter) Connected() bool { return a.connected }
 
 type fakeBot struct {
 	adapters []bot.Adapter

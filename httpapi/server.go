@@ -26,7 +26,7 @@ type Service interface {
 	Counts() (stagebot.Counts, error)
 	LastTick() time.Time
 	CurrentPhasing() stagebot.Phasing
-	Differences() []string
+	Differences() stagebot.Drift
 	Tick(actor stagebot.Identity, source string, synced map[string]bool) (*stagebot.TickResult, error)
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"stagebot"
+	"stagebot/chat"
 )
 
 //go:embed status.html
@@ -94,7 +95,7 @@ func (s *Server) pageData() (*pageData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &pageData{Now: s.cfg.Now(), LastTick: svc.LastTick(), Phasing: svc.CurrentPhasing(), Notes: svc.Differences()}
+	d := &pageData{Now: s.cfg.Now(), LastTick: svc.LastTick(), Phasing: svc.CurrentPhasing(), Notes: chat.Renderer{}.Drift(svc.Differences())}
 	for _, st := range live {
 		d.Live = append(d.Live, viewOf(st.Request, st.Job))
 	}

@@ -39,7 +39,8 @@ type Fetcher struct {
 	// wildcard or an empty list.
 	AllowedHosts []string
 	Dir          string // where downloads land (state_dir/downloads)
-	// Timeout bounds a whole download, start to end (downloads.timeout; 0 = DefaultTimeout).
+	// Timeout bounds a whole download, start to end (downloads.timeout, whose default the
+	// config sets; 0 = no bound on the whole, the idle timeout still ending a stall).
 	Timeout time.Duration
 	// IdleTimeout fails a download that waits this long for a byte, or for the response's
 	// headers (downloads.idle_timeout; 0 = DefaultIdleTimeout).
@@ -142,7 +143,12 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (res *Result, err error
 		return nil, err
 	}
 	asked := ctx
-	ctx, cancel := context.WithTimeout(ctx, f.timeout())
+	var cancel context.CancelFunc
+	if f.Timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, f.Timeout)
+	} else {
+		ctx, cancel = context.WithCancel(ctx)
+	}
 	defer cancel()
 	// A local path has no peer to stall; a read of it could not be stopped anyway.
 	var watch *watchdog
@@ -232,13 +238,6 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (res *Result, err error
 	return res, nil
 }
 
-func (f *Fetcher) timeout() time.Duration {
-	if f.Timeout > 0 {
-		return f.Timeout
-	}
-	return DefaultTimeout
-}
-
 func (f *Fetcher) idleTimeout() time.Duration {
 	if f.IdleTimeout > 0 {
 		return f.IdleTimeout
@@ -255,7 +254,7 @@ func (f *Fetcher) cutShort(asked, ctx context.Context, watch *watchdog, src Sour
 	case watch != nil && watch.stalled():
 		return stagebot.Errorf(stagebot.EINVALID, "download of %s stalled: nothing arrived for %s (downloads.idle_timeout)", describe(src), f.idleTimeout())
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return stagebot.Errorf(stagebot.EINVALID, "download of %s timed out: not done after %s (downloads.timeout)", describe(src), f.timeout())
+		return stagebot.Errorf(stagebot.EINVALID, "download of %s timed out: not done after %s (downloads.timeout)", describe(src), f.Timeout)
 	}
 	return nil
 }
@@ -495,6 +494,3 @@ func HostAllowed(allowed []string, host string) bool {
 	}
 	return false
 }
-
-// DefaultTimeout bounds a whole download when downloads.timeout says nothing.
-const DefaultTimeout = 30 * time.Minute

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -31,6 +32,11 @@ type LockSpec struct {
 	Pending *Pending
 	// Changed hears why Pending could not be used (for the caller's log).
 	Changed func(err error)
+	// Listed, when set, hears from inside the list edit, before anything is written,
+	// whether the list already names Filename: the caller records whose the line is from
+	// what the edit sees, not from an earlier look a person may have changed since. It runs
+	// again each time the edit is redone; an error stops the lock there.
+	Listed func(ctx context.Context, already bool) error
 }
 
 // Lock makes s.Filename locked: the file in the folder, then its line in the list (in place of
@@ -47,6 +53,11 @@ func Lock(ctx context.Context, t Target, s LockSpec) error {
 		}
 	}
 	err := t.EditList(ctx, func(lines []string) ([]string, error) {
+		if s.Listed != nil {
+			if err := s.Listed(ctx, slices.Contains(lines, s.Filename)); err != nil {
+				return nil, err
+			}
+		}
 		return ReplaceOrAppend(lines, s.Filename, s.Replaces), nil
 	})
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 )
 
 // PendingPrefix starts the name of a click uploaded while its request waits for approval
-// (issue 15): `.stagebot-pending-<request id>`. It is never in the list; approval renames it
+// (pre-upload): `.stagebot-pending-<request id>`. It is never in the list; approval renames it
 // into place. SweepTemps leaves these alone (a pending request's upload must survive a
 // restart); the workflow's reconciliation removes those whose request has ended.
 const PendingPrefix = ".stagebot-pending-"

@@ -9,6 +9,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"stagebot"
+	"stagebot/outbox"
 )
 
 var (
@@ -16,21 +17,20 @@ var (
 	bucketActive   = []byte("active")   // id -> state, for requests not in a final state
 	bucketPackages = []byte("packages") // name \x00 arch \x00 created(ns, BE) id -> id
 	bucketJobs     = []byte("jobs")     // seq (BE) -> Job JSON
-	bucketOutbox   = []byte("outbox")   // seq (BE) -> Announcement JSON
-	bucketCursors  = []byte("cursors")  // Dest key (adapter, NUL, channel) -> last delivered seq (BE)
 	bucketAudit    = []byte("audit")    // seq (BE) -> Entry JSON
-	bucketRefs     = []byte("refs")     // network \x00 ref -> request id (chat messages)
 	bucketMeta     = []byte("meta")     // free-form key -> value
 	bucketLines    = []byte("lines")    // list line (filename) the bot wrote -> request id
 	bucketFiles    = []byte("files")    // click file (filename) the bot placed -> request id
 	allBuckets     = [][]byte{bucketRequests, bucketActive, bucketPackages, bucketJobs,
-		bucketOutbox, bucketCursors, bucketAudit, bucketRefs, bucketMeta, bucketLines, bucketFiles}
+		bucketAudit, bucketMeta, bucketLines, bucketFiles}
 )
 
-// DB is the bbolt file.
+// DB is the bbolt file. The announcement outbox keeps its own buckets in it (package
+// outbox); a transaction here appends to it (Tx.Announce).
 type DB struct {
-	bolt  *bolt.DB
-	cache *requestCache
+	bolt   *bolt.DB
+	cache  *requestCache
+	outbox *outbox.Outbox
 }
 
 // Open opens (creating if needed) the database file. A second process on the same file
@@ -62,8 +62,20 @@ func OpenWith(path string, opts Options) (*DB, error) {
 		b.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
-	return &DB{bolt: b, cache: newRequestCache()}, nil
+	return withOutbox(b)
 }
+
+func withOutbox(b *bolt.DB) (*DB, error) {
+	ob, err := outbox.Open(b)
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	return &DB{bolt: b, cache: newRequestCache(), outbox: ob}, nil
+}
+
+// Outbox is the file's announcement outbox, which the bot delivers from.
+func (db *DB) Outbox() *outbox.Outbox { return db.outbox }
 
 // Close closes the file.
 func (db *DB) Close() error { return db.bolt.Close() }
@@ -79,7 +91,7 @@ func (db *DB) Update(fn func(*Tx) error) error {
 	// Deferred so that a panicking fn (bbolt rolls back and re-panics) does not leave the
 	// cache thinking a write is still open.
 	defer func() { db.cache.endWrite(written, committed) }()
-	err := db.bolt.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx, written: written}) })
+	err := db.bolt.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx, outbox: db.outbox, written: written}) })
 	committed = err == nil
 	return err
 }
@@ -92,7 +104,8 @@ func (db *DB) View(fn func(*Tx) error) error {
 
 // Tx is a transaction with stagebot's typed operations.
 type Tx struct {
-	tx *bolt.Tx
+	tx     *bolt.Tx
+	outbox *outbox.Outbox
 	// A read transaction's view of the decoded-request cache (nil in write transactions).
 	cache  *requestCache
 	ticket ticket
@@ -170,5 +183,5 @@ func OpenReadOnly(path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	return &DB{bolt: b, cache: newRequestCache()}, nil
+	return withOutbox(b)
 }

@@ -135,9 +135,6 @@ func (t *Tx) PackageRequests(name, arch string, limit int) ([]*stagebot.Request,
 	return out, nil
 }
 
-// CountRequests counts every request ever recorded.
-func (t *Tx) CountRequests() int { return t.b(bucketRequests).Stats().KeyN }
-
 // ForEachRequest calls fn for every request in ID order.
 func (t *Tx) ForEachRequest(fn func(*stagebot.Request) error) error {
 	return t.b(bucketRequests).ForEach(func(k, v []byte) error {
@@ -147,15 +144,4 @@ func (t *Tx) ForEachRequest(fn func(*stagebot.Request) error) error {
 		}
 		return fn(r)
 	})
-}
-
-// SetRef remembers that a chat message (network, ref) is the request's message, so that
-// reactions to it can be traced back.
-func (t *Tx) SetRef(network, ref, requestID string) error {
-	return t.b(bucketRefs).Put([]byte(network+"\x00"+ref), []byte(requestID))
-}
-
-// RefRequest returns the request ID a chat message belongs to ("" when none).
-func (t *Tx) RefRequest(network, ref string) string {
-	return string(t.b(bucketRefs).Get([]byte(network + "\x00" + ref)))
 }

@@ -9,14 +9,14 @@ import (
 
 // withRequest resolves an ID prefix and runs fn on the request inside one transaction; fn
 // says what it did (Outcome.Kind and what the kind needs).
-func (s *Service) withRequest(idPrefix string, fn func(tx *storage.Tx, r *stagebot.Request, out *Outcome) error) (*Outcome, error) {
-	var out Outcome
+func (s *Service) withRequest(idPrefix string, fn func(tx *storage.Tx, r *stagebot.Request, out *stagebot.Outcome) error) (*stagebot.Outcome, error) {
+	var out stagebot.Outcome
 	err := s.update(func(tx *storage.Tx) error {
 		r, err := tx.FindRequest(idPrefix)
 		if err != nil {
 			return err
 		}
-		out = Outcome{}
+		out = stagebot.Outcome{}
 		if err := fn(tx, r, &out); err != nil {
 			return err
 		}
@@ -29,21 +29,11 @@ func (s *Service) withRequest(idPrefix string, fn func(tx *storage.Tx, r *stageb
 	return &out, nil
 }
 
-// ResolveRef finds the request a chat message (network, ref) announced; "" when none.
-func (s *Service) ResolveRef(network, ref string) string {
-	var id string
-	_ = s.view(func(tx *storage.Tx) error {
-		id = tx.RefRequest(network, ref)
-		return nil
-	})
-	return id
-}
-
 // Approve records one landing-team approval on the click's current bytes. When the policy is
 // met the request becomes approved and a lock job is queued with it.
-func (s *Service) Approve(actor stagebot.Identity, idPrefix string) (*Outcome, error) {
+func (s *Service) Approve(actor stagebot.Identity, idPrefix string) (*stagebot.Outcome, error) {
 	p := s.cfg.Team.Resolve(actor)
-	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request, out *Outcome) error {
+	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request, out *stagebot.Outcome) error {
 		if err := authorize(actApprove, p, r, s.cfg.Policy); err != nil {
 			return err
 		}
@@ -53,9 +43,9 @@ func (s *Service) Approve(actor stagebot.Identity, idPrefix string) (*Outcome, e
 }
 
 // Withdraw takes back a person's approval before the click is locked (a removed reaction).
-func (s *Service) Withdraw(actor stagebot.Identity, idPrefix string) (*Outcome, error) {
+func (s *Service) Withdraw(actor stagebot.Identity, idPrefix string) (*stagebot.Outcome, error) {
 	p := s.cfg.Team.Resolve(actor)
-	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request, out *Outcome) error {
+	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request, out *stagebot.Outcome) error {
 		if err := authorize(actWithdraw, p, r, s.cfg.Policy); err != nil {
 			return err
 		}
@@ -76,9 +66,9 @@ func (s *Service) Withdraw(actor stagebot.Identity, idPrefix string) (*Outcome, 
 }
 
 // QA records a QA sign-off.
-func (s *Service) QA(actor stagebot.Identity, idPrefix string) (*Outcome, error) {
+func (s *Service) QA(actor stagebot.Identity, idPrefix string) (*stagebot.Outcome, error) {
 	p := s.cfg.Team.Resolve(actor)
-	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request, out *Outcome) error {
+	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request, out *stagebot.Outcome) error {
 		if err := authorize(actQA, p, r, s.cfg.Policy); err != nil {
 			return err
 		}
@@ -89,7 +79,7 @@ func (s *Service) QA(actor stagebot.Identity, idPrefix string) (*Outcome, error)
 
 // afterSignoff moves r to approved when the policy is met, else records and announces the
 // progress. act is actApprove or actQA.
-func (s *Service) afterSignoff(tx *storage.Tx, r *stagebot.Request, p stagebot.Person, act action, out *Outcome) error {
+func (s *Service) afterSignoff(tx *storage.Tx, r *stagebot.Request, p stagebot.Person, act action, out *stagebot.Outcome) error {
 	out.Actor, out.Missing = p.Display(), s.cfg.Policy.Missing(r)
 	if !out.Missing.Nothing() {
 		out.Kind = stagebot.OutcomeSignoffRecorded
@@ -134,11 +124,11 @@ func (s *Service) approve(tx *storage.Tx, r *stagebot.Request, actor string, why
 }
 
 // Reject ends a request that is not on snakefruit. Landing team only.
-func (s *Service) Reject(actor stagebot.Identity, idPrefix, reason string) (*Outcome, error) {
+func (s *Service) Reject(actor stagebot.Identity, idPrefix, reason string) (*stagebot.Outcome, error) {
 	p := s.cfg.Team.Resolve(actor)
 	// Reasons are typed by people, on networks where a message may span lines.
 	reason = stagebot.CleanReason(reason)
-	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request, out *Outcome) error {
+	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request, out *stagebot.Outcome) error {
 		if err := authorize(actReject, p, r, s.cfg.Policy); err != nil {
 			return err
 		}
@@ -154,11 +144,11 @@ func (s *Service) Reject(actor stagebot.Identity, idPrefix, reason string) (*Out
 // Cancel ends a request. The requester or the landing team. A click on snakefruit is taken
 // off the list by an unlock job queued in the same transaction, as far as its line and file
 // are the bot's; the event says which.
-func (s *Service) Cancel(actor stagebot.Identity, idPrefix, reason string) (*Outcome, error) {
+func (s *Service) Cancel(actor stagebot.Identity, idPrefix, reason string) (*stagebot.Outcome, error) {
 	p := s.cfg.Team.Resolve(actor)
 	// Reasons are typed by people, on networks where a message may span lines.
 	reason = stagebot.CleanReason(reason)
-	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request, out *Outcome) error {
+	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request, out *stagebot.Outcome) error {
 		if err := authorize(actCancel, p, r, s.cfg.Policy); err != nil {
 			return err
 		}
@@ -199,9 +189,9 @@ func (s *Service) Cancel(actor stagebot.Identity, idPrefix, reason string) (*Out
 
 // Retry queues again the step that failed: a failed lock, or a failed publication. Landing
 // team only.
-func (s *Service) Retry(actor stagebot.Identity, idPrefix string) (*Outcome, error) {
+func (s *Service) Retry(actor stagebot.Identity, idPrefix string) (*stagebot.Outcome, error) {
 	p := s.cfg.Team.Resolve(actor)
-	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request, out *Outcome) error {
+	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request, out *stagebot.Outcome) error {
 		if err := authorize(actRetry, p, r, s.cfg.Policy); err != nil {
 			return err
 		}

@@ -207,7 +207,7 @@ func startEnv(t *testing.T, policy stagebot.Policy, tgt snakefruit.Target, folde
 	}
 	e := &env{t: t, svc: New(cfg), db: db, folder: folder, target: ft, clicks: t.TempDir()}
 	// A reader of the outbox from the start, as an adapter would be.
-	if err := db.Update(func(tx *storage.Tx) error { return tx.RegisterAdapter("test") }); err != nil {
+	if _, err := db.Outbox().KeepCursors([]stagebot.Dest{testDest}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -260,7 +260,7 @@ func (e *env) request(id string) *stagebot.Request {
 	return r
 }
 
-// await waits until cond holds for the request, re-checking whenever the service commits.
+// await waits until cond holds for the request, re-checking whenever the service announces.
 func (e *env) await(id string, what string, cond func(*stagebot.Request) bool) *stagebot.Request {
 	e.t.Helper()
 	deadline := time.After(20 * time.Second)
@@ -270,7 +270,7 @@ func (e *env) await(id string, what string, cond func(*stagebot.Request) bool) *
 			return r
 		}
 		select {
-		case <-e.svc.OutboxSignal():
+		case <-e.db.Outbox().Signal():
 		case <-time.After(100 * time.Millisecond):
 			// A retry scheduled in the worker commits without waking us on time.
 		case <-deadline:
@@ -302,17 +302,18 @@ func (e *env) list() []string {
 
 func (e *env) announcements() []stagebot.Event {
 	e.t.Helper()
-	var out []stagebot.Event
-	e.db.View(func(tx *storage.Tx) error {
-		var err error
-		out, err = tx.Pending("test", 1<<20)
-		return err
-	})
+	out, err := e.db.Outbox().PendingTo(testDest, 1<<20)
+	if err != nil {
+		e.t.Fatal(err)
+	}
 	for i := range out {
 		out[i] = shown(out[i])
 	}
 	return out
 }
+
+// testDest is the outbox's reader in these tests, as an adapter's channel would be.
+var testDest = stagebot.Dest{Adapter: "test"}
 
 func wantCode(t *testing.T, err error, code string) {
 	t.Helper()

@@ -5,16 +5,16 @@ import (
 	"stagebot/storage"
 )
 
-// Hold marks a request so that it is not locked even when its approvals are met (Prow's
-// /hold). The requester or the landing team. An approved request whose lock has not
-// started goes back to pending, keeping its approvals, and its lock job is dropped:
-// pending is where a request waits, and Unhold re-approves it. Once the lock has started
-// the hold is refused; !cancel is what remains.
-func (s *Service) Hold(actor stagebot.Identity, idPrefix, reason string) (*Outcome, error) {
+// Hold marks a request so that it is not locked even when its approvals are met. The
+// requester or the landing team may hold. An approved request whose lock has not started
+// goes back to pending, keeping its approvals, and its lock job is dropped: pending is
+// where a request waits, and Unhold re-approves it. Once the lock has started the hold is
+// refused; !cancel is what remains.
+func (s *Service) Hold(actor stagebot.Identity, idPrefix, reason string) (*stagebot.Outcome, error) {
 	p := s.cfg.Team.Resolve(actor)
 	// Reasons are typed by people, on networks where a message may span lines.
 	reason = stagebot.CleanReason(reason)
-	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request, out *Outcome) error {
+	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request, out *stagebot.Outcome) error {
 		if err := authorize(actHold, p, r, s.cfg.Policy); err != nil {
 			return err
 		}
@@ -54,9 +54,9 @@ func (s *Service) Hold(actor stagebot.Identity, idPrefix, reason string) (*Outco
 
 // Unhold lifts a hold. The requester or the landing team. A request whose policy is met is
 // queued for locking at once, as the approval that met it would have.
-func (s *Service) Unhold(actor stagebot.Identity, idPrefix string) (*Outcome, error) {
+func (s *Service) Unhold(actor stagebot.Identity, idPrefix string) (*stagebot.Outcome, error) {
 	p := s.cfg.Team.Resolve(actor)
-	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request, out *Outcome) error {
+	return s.withRequest(idPrefix, func(tx *storage.Tx, r *stagebot.Request, out *stagebot.Outcome) error {
 		if err := authorize(actUnhold, p, r, s.cfg.Policy); err != nil {
 			return err
 		}

@@ -219,14 +219,24 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 	// The claim is the last point where a person's cancel or withdrawal stops the lock
 	// before anyone can see it: checked and noted in one transaction, right before the
 	// list edit.
+	ownedBefore := false
+	claim := func(tx *storage.Tx) error {
+		r, ok, err := s.current(tx, job)
+		if err != nil {
+			return err
+		}
+		if !ok || r.State != stagebot.StateApproved {
+			return errStale
+		}
+		if _, found, err := tx.Job(job.Seq); err != nil || !found {
+			return cmp.Or(err, errStale)
+		}
+		return nil
+	}
 	spec.Claim = func(ctx context.Context) error {
 		return s.update(func(tx *storage.Tx) error {
-			r, ok, err := s.current(tx, job)
-			if err != nil {
+			if err := claim(tx); err != nil {
 				return err
-			}
-			if !ok || r.State != stagebot.StateApproved {
-				return errStale
 			}
 			if !slices.Contains(job.Done, stepClaimed) {
 				job.Done = append(job.Done, stepClaimed)
@@ -234,9 +244,31 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 			if plan.replaces != nil {
 				job.ReplacesID = plan.replaces.ID
 			}
-			if !job.PersonsLine {
-				// Recorded before the edit: a crash after it leaves a line known as ours.
+			// A line this lock recorded in an earlier try, which may have renamed it in.
+			ownedBefore = tx.LineOwner(r.Filename) == r.ID
+			return tx.PutJob(job)
+		})
+	}
+	// Whose the line is follows what the edit itself sees, recorded before the list is
+	// written (a crash after the rename leaves a line known as ours): a line the list
+	// already names is a person's unless the bot recorded writing it in an earlier try
+	// (or for another request of the same file). The first look is not enough: a person
+	// may take their line off in between, and the line this edit adds is then the bot's.
+	spec.Listed = func(ctx context.Context, already bool) error {
+		return s.update(func(tx *storage.Tx) error {
+			if err := claim(tx); err != nil {
+				return err
+			}
+			owner := tx.LineOwner(r.Filename)
+			// This lock's own record from an earlier pass of this same edit renamed nothing.
+			job.PersonsLine = already && (owner == "" || owner == r.ID && !ownedBefore)
+			switch {
+			case !job.PersonsLine && owner != r.ID:
 				if err := tx.OwnLine(r.Filename, r.ID); err != nil {
+					return err
+				}
+			case job.PersonsLine && owner == r.ID:
+				if err := tx.DisownLine(r.Filename); err != nil {
 					return err
 				}
 			}

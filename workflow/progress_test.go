@@ -13,16 +13,16 @@ func TestPartialApprovalAnnouncedAsProgress(t *testing.T) {
 	id := r.ShortID()
 	steps := []struct {
 		name string
-		do   func() (*Outcome, error)
+		do   func() (*stagebot.Outcome, error)
 		want string // the newest announcement's text
 		word string
 		st   stagebot.State
 	}{
-		{"first approval", func() (*Outcome, error) { return e.svc.Approve(bob, id) },
+		{"first approval", func() (*stagebot.Outcome, error) { return e.svc.Approve(bob, id) },
 			"[" + id + "] " + r.Filename + " approved 1/2 by bob; 1 more landing-team approval and a QA sign-off (!qa " + id + ") needed", "progress", ""},
-		{"QA sign-off", func() (*Outcome, error) { return e.svc.QA(quinn, id) },
+		{"QA sign-off", func() (*stagebot.Outcome, error) { return e.svc.QA(quinn, id) },
 			"[" + id + "] " + r.Filename + " approved 1/2, QA sign-off by quinn; 1 more landing-team approval needed", "progress", ""},
-		{"second approval", func() (*Outcome, error) { return e.svc.Approve(carol, id) },
+		{"second approval", func() (*stagebot.Outcome, error) { return e.svc.Approve(carol, id) },
 			"", "approved", stagebot.StateApproved},
 	}
 	for _, s := range steps {

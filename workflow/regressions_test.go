@@ -56,6 +56,56 @@ func TestPersonsLineIsNeverTakenOver(t *testing.T) {
 	}
 }
 
+// A person's line taken off between the lock's first look at the list and its edit: the
+// line the edit then adds is the bot's, and a cancel takes it off again (found by the
+// simulation, seed 1002780, where the bot's line stayed on the list with no request).
+func TestLineAddedAfterPersonTookTheirsOffIsTheBots(t *testing.T) {
+	e := newEnv(t, stagebot.Policy{Approvals: 1}, nil)
+	c := e.click("com.example.hand", "1.0", "all")
+	name := filepath.Base(c)
+	b, err := os.ReadFile(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := filepath.Join(e.folder, "locked_clicks_list")
+	if err := os.WriteFile(filepath.Join(e.folder, name), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(list, []byte("other_1_all.click\n"+name+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The person takes their line off while the lock uploads (after its first look).
+	takeOff := func() {
+		if err := os.WriteFile(list, []byte("other_1_all.click\n"), 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+	e.target.onPut.Store(&takeOff)
+	r := e.stage(alice, c)
+	if _, err := e.svc.Approve(bob, r.ShortID()); err != nil {
+		t.Fatal(err)
+	}
+	got := e.awaitState(r.ID, stagebot.StateLocked)
+	e.target.onPut.Store(nil)
+	if got.PersonsLine {
+		t.Fatal("the line the bot added is recorded as a person's")
+	}
+	if want := []string{"other_1_all.click", name}; !slices.Equal(e.list(), want) {
+		t.Fatalf("list %v, want %v", e.list(), want)
+	}
+	if _, err := e.svc.Cancel(alice, r.ShortID(), ""); err != nil {
+		t.Fatal(err)
+	}
+	e.await(r.ID, "the cancel's unlock done", func(r *stagebot.Request) bool { return e.svc.Idle() })
+	if want := []string{"other_1_all.click"}; !slices.Equal(e.list(), want) {
+		t.Fatalf("list %v after the cancel, want the bot's line gone %v", e.list(), want)
+	}
+	// The file was the person's when the lock looked, so it stays theirs.
+	if _, err := os.Stat(filepath.Join(e.folder, name)); err != nil {
+		t.Fatalf("the person's file went: %v", err)
+	}
+}
+
 // Issue 11, item 7: what a crash leaves in state_dir goes at the next start (downloads
 // begun before it, copies of requests that ended or were never recorded), and a request's
 // copy goes when it ends; a live request's copy stays.

@@ -82,7 +82,6 @@ type Service struct {
 	wakeWorker chan struct{}
 	// wakeHousekeeper has the worker's housekeeping look again (after each job).
 	wakeHousekeeper chan struct{}
-	outbox          chan struct{}
 
 	// ended collects, inside one update (under mu), the requests that reached a final
 	// state, so that their local copies are released once the transaction committed.
@@ -139,7 +138,6 @@ func New(cfg Config) *Service {
 		wakeWorker:      make(chan struct{}, 1),
 		wakeHousekeeper: make(chan struct{}, 1),
 		running:         map[uint64]string{},
-		outbox:          make(chan struct{}, 1),
 		started:         time.Now(),
 	}
 	s.pre.init(cfg.preuploadStall)
@@ -151,13 +149,11 @@ func New(cfg Config) *Service {
 // Team is the configured team.
 func (s *Service) Team() stagebot.Team { return s.cfg.Team }
 
-// OutboxSignal fires (coalesced) after a transaction added announcements.
-func (s *Service) OutboxSignal() <-chan struct{} { return s.outbox }
-
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
 
-// update runs fn in one transaction under the service lock and then wakes the worker and
-// the announcers, which read what fn committed.
+// update runs fn in one transaction under the service lock and then wakes the worker, which
+// reads what fn committed. The events fn announced wake the announcers themselves (package
+// outbox signals once the transaction commits).
 func (s *Service) update(fn func(tx *storage.Tx) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -165,7 +161,6 @@ func (s *Service) update(fn func(tx *storage.Tx) error) error {
 	err := s.cfg.DB.Update(fn)
 	if err == nil {
 		wake.Signal(s.wakeWorker)
-		wake.Signal(s.outbox)
 		s.releaseCopies(s.ended)
 		for _, id := range s.leaving {
 			s.pre.stopFor(id)

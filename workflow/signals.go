@@ -13,7 +13,7 @@ var zeroTime time.Time
 // Tick records a click-sync run: every locked request becomes stored (when synced is not
 // nil, only those whose filename is in it) and the tick is announced once. source names
 // where it came from (schedule, !tick, webhook, watch).
-func (s *Service) Tick(actor stagebot.Identity, source string, synced map[string]bool) (*TickResult, error) {
+func (s *Service) Tick(actor stagebot.Identity, source string, synced map[string]bool) (*stagebot.TickResult, error) {
 	why := stagebot.Why("")
 	if actor.Network != "" {
 		p := s.cfg.Team.Resolve(actor)
@@ -22,7 +22,7 @@ func (s *Service) Tick(actor stagebot.Identity, source string, synced map[string
 		}
 		source, why = p.Display(), stagebot.WhyCommand
 	}
-	res := &TickResult{}
+	res := &stagebot.TickResult{}
 	err := s.update(func(tx *storage.Tx) error {
 		res.Stored = nil
 		synced := s.watchTick(tx, synced)
@@ -90,7 +90,7 @@ func (s *Service) Promote(actor stagebot.Identity, image string) ([]*stagebot.Re
 			moved = append(moved, r)
 			promoted = append(promoted, r.Ref())
 		}
-		if err := tx.SetMetaJSON("phasing", Phasing{Image: image, Percent: 0, At: s.now()}); err != nil {
+		if err := tx.SetMetaJSON("phasing", stagebot.Phasing{Image: image, Percent: 0, At: s.now()}); err != nil {
 			return err
 		}
 		return s.event(tx, stagebot.Event{Kind: stagebot.EventPromotion, Actor: s.actorName(actor, "image-watch"), Image: image, Requests: promoted})
@@ -99,8 +99,8 @@ func (s *Service) Promote(actor stagebot.Identity, image string) ([]*stagebot.Re
 }
 
 // CurrentPhasing returns the last recorded phasing.
-func (s *Service) CurrentPhasing() Phasing {
-	var p Phasing
+func (s *Service) CurrentPhasing() stagebot.Phasing {
+	var p stagebot.Phasing
 	_ = s.view(func(tx *storage.Tx) error {
 		_, err := tx.MetaJSON("phasing", &p)
 		return err
@@ -123,7 +123,7 @@ func (s *Service) SetPhasing(actor stagebot.Identity, percent int) (int, error) 
 	queued := 0
 	err := s.update(func(tx *storage.Tx) error {
 		queued = 0
-		var ph Phasing
+		var ph stagebot.Phasing
 		if _, err := tx.MetaJSON("phasing", &ph); err != nil {
 			return err
 		}

@@ -90,6 +90,9 @@ func simCorpus(t testing.TB) []simClick {
 // The people of the simulation: testTeam's members and a stranger.
 var simPeople = []stagebot.Identity{alice, bob, carol, quinn, eve}
 
+// simDest reads the simulation's outbox, as a chat channel would.
+var simDest = stagebot.Dest{Adapter: "sim"}
+
 // A person's lines, there before the bot starts: one names a file of the corpus, which the
 // bot must never take for its own line.
 const personsOwn = "person_1.0_all.click"
@@ -219,7 +222,7 @@ func (s *sim) open() {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if err := db.Update(func(tx *storage.Tx) error { return tx.RegisterAdapter("sim") }); err != nil {
+	if _, err := db.Outbox().KeepCursors([]stagebot.Dest{simDest}); err != nil {
 		s.t.Fatal(err)
 	}
 	// A new process has a new connection to the folder; only the folder's files persist.

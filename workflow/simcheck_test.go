@@ -44,25 +44,21 @@ func (s *sim) look() world {
 	if err != nil {
 		s.fail("read state: %v", err)
 	}
-	err = s.db.Update(func(tx *storage.Tx) error {
-		pending, err := tx.Pending("sim", 1<<20)
-		if err != nil {
-			return err
-		}
-		for _, a := range pending {
-			a = shown(a)
-			if a.State != "" {
-				s.announced[a.RequestID] = append(s.announced[a.RequestID], a.State)
-			}
-			s.lines = append(s.lines, a)
-		}
-		if len(pending) > 0 {
-			return tx.Delivered("sim", pending[len(pending)-1].Seq)
-		}
-		return nil
-	})
+	pending, err := s.db.Outbox().PendingTo(simDest, 1<<20)
 	if err != nil {
 		s.fail("read state: %v", err)
+	}
+	for _, a := range pending {
+		a = shown(a)
+		if a.State != "" {
+			s.announced[a.AboutRequest()] = append(s.announced[a.AboutRequest()], a.State)
+		}
+		s.lines = append(s.lines, a)
+	}
+	if len(pending) > 0 {
+		if err := s.db.Outbox().DeliveredTo(simDest, pending[len(pending)-1], ""); err != nil {
+			s.fail("read state: %v", err)
+		}
 	}
 	return w
 }

@@ -35,7 +35,7 @@ func (e *env) awaitStateWithin(id string, st stagebot.State, d time.Duration) {
 			e.t.Fatalf("request %s still %s (%s) after %s, want %s", r.ShortID(), r.State, r.LastError, d, st)
 		}
 		select {
-		case <-e.svc.OutboxSignal():
+		case <-e.db.Outbox().Signal():
 		case <-time.After(10 * time.Millisecond):
 		}
 	}

@@ -9,14 +9,14 @@ import (
 )
 
 // Lookup finds a request by ID prefix, or the newest requests of a package by name. Anyone.
-func (s *Service) Lookup(query string) ([]Status, error) {
+func (s *Service) Lookup(query string) ([]stagebot.Status, error) {
 	query = strings.TrimSpace(query)
-	var out []Status
+	var out []stagebot.Status
 	err := s.view(func(tx *storage.Tx) error {
 		if looksLikeID(query) {
 			r, err := tx.FindRequest(query)
 			if err == nil {
-				out = []Status{s.status(tx, r)}
+				out = []stagebot.Status{s.status(tx, r)}
 				return nil
 			}
 			if stagebot.ErrorCode(err) != stagebot.ENOTFOUND {
@@ -37,7 +37,7 @@ func (s *Service) Lookup(query string) ([]Status, error) {
 			}
 		}
 		if len(out) == 0 {
-			out = []Status{s.status(tx, rs[len(rs)-1])}
+			out = []stagebot.Status{s.status(tx, rs[len(rs)-1])}
 		}
 		return nil
 	})
@@ -56,8 +56,8 @@ func looksLikeID(q string) bool {
 	return true
 }
 
-func (s *Service) status(tx *storage.Tx, r *stagebot.Request) Status {
-	st := Status{Request: r}
+func (s *Service) status(tx *storage.Tx, r *stagebot.Request) stagebot.Status {
+	st := stagebot.Status{Request: r}
 	if j, ok, err := tx.JobFor(r.ID); err == nil && ok {
 		st.Job = &j
 	}
@@ -103,8 +103,8 @@ func (s *Service) waiting(r *stagebot.Request, job *stagebot.Job) []stagebot.Wai
 }
 
 // Queue lists every request not in a final state, oldest first. Anyone.
-func (s *Service) Queue() ([]Status, error) {
-	var out []Status
+func (s *Service) Queue() ([]stagebot.Status, error) {
+	var out []stagebot.Status
 	err := s.view(func(tx *storage.Tx) error {
 		active, err := tx.Active()
 		if err != nil {
@@ -119,7 +119,7 @@ func (s *Service) Queue() ([]Status, error) {
 			byReq[jobs[i].RequestID] = &jobs[i]
 		}
 		for _, r := range active {
-			out = append(out, Status{Request: r, Job: byReq[r.ID], Waiting: s.waiting(r, byReq[r.ID])})
+			out = append(out, stagebot.Status{Request: r, Job: byReq[r.ID], Waiting: s.waiting(r, byReq[r.ID])})
 		}
 		return nil
 	})

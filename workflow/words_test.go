@@ -9,7 +9,7 @@ import (
 // and events as the console would show them.
 var render = chat.Renderer{Prefix: "!"}
 
-func said(out *Outcome) string { return chat.Plain(render.Outcome(out), "!") }
+func said(out *stagebot.Outcome) string { return chat.Plain(render.Outcome(out), "!") }
 
 func line(e stagebot.Event) string { return chat.Plain(render.Event(e), "!") }
 

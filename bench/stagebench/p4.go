@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 
 	"stagebot"
+	"stagebot/chat"
 	"stagebot/commands"
 	"stagebot/storage"
 	"stagebot/workflow"
@@ -236,7 +237,8 @@ func p4() error {
 		for i := 0; i < iters+iters/10; i++ {
 			l := line(i)
 			t := time.Now()
-			reply := reg.Run(context.Background(), env, l)
+			// Parsed, run and written for the network, as a chat line is.
+			reply := chat.Plain(reg.Exec(context.Background(), env, l).Reply, reg.Prefix())
 			d := time.Since(t)
 			if !strings.Contains(reply, check) || strings.HasPrefix(reply, "refused") {
 				return nil, fmt.Errorf("%q answered %q", l, reply)

@@ -1,0 +1,9 @@
+package outbox_test
+
+import (
+	"stagebot/bot"
+	"stagebot/outbox"
+)
+
+// The core delivers from this outbox.
+var _ bot.Outbox = (*outbox.Outbox)(nil)
