@@ -85,7 +85,7 @@ func (a *Adapter) Run(ctx context.Context, in bot.Inbox) error {
 
 // runSession is one connection, from dialling to its end.
 func (a *Adapter) runSession(ctx context.Context, in bot.Inbox, bo *backoff.Conn) error {
-	dctx, cancel := context.WithTimeout(ctx, a.cfg.DialTimeout)
+	dctx, cancel := context.WithTimeout(ctx, a.cfg.dialTimeout)
 	conn, err := dial(dctx, a.cfg)
 	cancel()
 	if err != nil {
@@ -95,7 +95,7 @@ func (a *Adapter) runSession(ctx context.Context, in bot.Inbox, bo *backoff.Conn
 	s := newSession(a, in, ctx)
 	client := irc.NewClient(sc, irc.ClientConfig{
 		Nick: a.cfg.Nick, User: a.cfg.User, Name: a.cfg.RealName,
-		PingFrequency: a.cfg.PingFrequency, PingTimeout: a.cfg.PingTimeout,
+		PingFrequency: a.cfg.pingFrequency, PingTimeout: a.cfg.PingTimeout,
 		Handler: irc.HandlerFunc(func(_ *irc.Client, m *irc.Message) { s.safeHandle(m) }),
 	})
 	s.w = client

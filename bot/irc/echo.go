@@ -41,7 +41,7 @@ func (s *session) post(ctx context.Context, channel, text string) (msgid string,
 	if w == nil {
 		return "", nil
 	}
-	timeout := time.NewTimer(s.a.cfg.EchoTimeout)
+	timeout := time.NewTimer(s.a.cfg.echoTimeout)
 	defer timeout.Stop()
 	select {
 	case e := <-w.done:

@@ -287,7 +287,7 @@ func (s *session) capAnsweredLocked() {
 
 // noSASLLocked handles a server that offers no SASL, or not the configured mechanism
 // (services may be down). With cap-notify the server tells us when that changes, so
-// registration is held open for CAP NEW until RegisterTimeout; without it, the
+// registration is held open for CAP NEW until registerTimeout; without it, the
 // connection ends now and the adapter tries again later.
 func (s *session) noSASLLocked() {
 	why := "the server offers no SASL"
@@ -297,7 +297,7 @@ func (s *session) noSASLLocked() {
 	if s.caps["cap-notify"] {
 		s.saslWait = true
 		s.a.setNotReady(why + "; waiting for it (CAP NEW)")
-		s.a.log.Error(why+"; holding registration open for CAP NEW sasl", "timeout", s.a.cfg.RegisterTimeout)
+		s.a.log.Error(why+"; holding registration open for CAP NEW sasl", "timeout", s.a.cfg.registerTimeout)
 		return
 	}
 	go s.saslFailed(why)
@@ -451,9 +451,9 @@ func (s *session) regain() {
 // watch drops a connection that does not get ready in time and keeps asking for the
 // configured nick while the bot goes by another.
 func (s *session) watch(ctx context.Context, conn net.Conn) {
-	register := time.NewTimer(s.a.cfg.RegisterTimeout)
+	register := time.NewTimer(s.a.cfg.registerTimeout)
 	defer register.Stop()
-	regain := time.NewTicker(s.a.cfg.RegainEvery)
+	regain := time.NewTicker(s.a.cfg.regainEvery)
 	defer regain.Stop()
 	for {
 		select {
@@ -464,7 +464,7 @@ func (s *session) watch(ctx context.Context, conn net.Conn) {
 			ready := s.ready
 			s.mu.Unlock()
 			if !ready {
-				s.a.log.Warn("not registered and joined in time; dropping the connection", "timeout", s.a.cfg.RegisterTimeout)
+				s.a.log.Warn("not registered and joined in time; dropping the connection", "timeout", s.a.cfg.registerTimeout)
 				conn.Close()
 				return
 			}

@@ -124,7 +124,7 @@ func TestSendReturnsTheRequestLinesMsgid(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a, s, w := spoken(t, stagebot.Team{})
-			a.cfg.EchoTimeout = 300 * time.Millisecond
+			a.cfg.echoTimeout = 300 * time.Millisecond
 			echoCaps(s, c.echo, c.labeled)
 			type result struct {
 				ref string

@@ -10,7 +10,7 @@ import (
 // from the same nick sends a fresh WHOIS, and its answer counts.
 func TestWhoisUnansweredIsAskedAgain(t *testing.T) {
 	s, h, w := testSession(t)
-	s.a.cfg.WhoisTimeout = 200 * time.Millisecond
+	s.a.cfg.whoisTimeout = 200 * time.Millisecond
 	feed(s, []byte(":irc.test 001 stagebot :hi\r\n:stagebot!s@h JOIN #stage\r\n"))
 	lastAccount := func() string { return h.last().Author.Account }
 
@@ -22,7 +22,7 @@ func TestWhoisUnansweredIsAskedAgain(t *testing.T) {
 		t.Fatalf("an unanswered WHOIS gave account %q", a)
 	}
 	// Refused with 263: the command goes on at once, not at the time-out.
-	s.a.cfg.WhoisTimeout = time.Minute
+	s.a.cfg.whoisTimeout = time.Minute
 	feed(s, []byte(":sil!u@host PRIVMSG #stage :!approve 1234\r\n"))
 	w.await(t, "a second WHOIS sil", func(l []string) bool { return count(l, "WHOIS sil") == 2 })
 	start := time.Now()
