@@ -31,6 +31,7 @@ type Adapter struct {
 	mu        sync.Mutex
 	sess      *session      // the live session, nil between connections
 	up        chan struct{} // closed when a session becomes ready; replaced when it ends
+	own       ownLines      // the bot's latest lines, across connections (msgids are the network's)
 }
 
 var _ bot.Adapter = (*Adapter)(nil)

@@ -79,6 +79,7 @@ func (s *session) dropEcho(key string, w *echoWait) {
 // is handed to the core, and post returns the msgid to the core before its cursor moves.
 func (s *session) echoed(m *irc.Message) {
 	s.sawSelf(m.Prefix.String())
+	s.a.own.add(m.Tags["msgid"])
 	var w *echoWait
 	s.mu.Lock()
 	if label := m.Tags["label"]; label != "" {

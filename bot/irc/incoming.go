@@ -69,8 +69,11 @@ func (s *session) resolver(m *irc.Message) func(context.Context) stagebot.Identi
 	return func(ctx context.Context) stagebot.Identity { return s.identity(ctx, m) }
 }
 
-// handleTagmsg hands a +draft/react on one of the bot's lines to the core as a decision;
-// the core finds the request the line announced, if any.
+// handleTagmsg hands a +draft/react to the core as a decision; the core finds the request
+// the line reacted to announced, if any. A reaction names any line in the channel: only
+// on a line the bot knows as its own (ownLines) may the core answer the person, saying
+// why it does nothing; a request's line from before a restart still counts, silently
+// refused if it is refused.
 func (s *session) handleTagmsg(m *irc.Message) {
 	if s.fromSelf(m) || !isChannel(m.Param(0)) || m.Prefix.User == "" || m.Prefix.Host == "" {
 		return
@@ -89,9 +92,12 @@ func (s *session) handleTagmsg(m *irc.Message) {
 	}
 	channel, nick := m.Params[0], m.Prefix.Name
 	known := s.knownIdentity(m)
-	s.in.Decision(s.ctx, bot.Decision{Author: known, Resolve: s.resolver(m), Ref: ref, Verb: verb,
-		// A refusal is the reactor's business alone; an outcome no announcement told is
-		// the channel's.
-		Private: s.a.speaker(s.ctx, destination{command: "NOTICE", target: nick, who: known.Who()}),
-		Public:  s.a.speaker(s.ctx, destination{command: "PRIVMSG", target: channel, who: known.Who()})})
+	d := bot.Decision{Author: known, Resolve: s.resolver(m), Ref: ref, Verb: verb,
+		// An outcome no announcement told is the channel's.
+		Public: s.a.speaker(s.ctx, destination{command: "PRIVMSG", target: channel, who: known.Who()})}
+	if s.a.own.has(ref) {
+		// A refusal is the reactor's business alone.
+		d.Private = s.a.speaker(s.ctx, destination{command: "NOTICE", target: nick, who: known.Who()})
+	}
+	s.in.Decision(s.ctx, d)
 }

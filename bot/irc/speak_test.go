@@ -255,3 +255,26 @@ func TestBudgetFitsTheRelayedLine(t *testing.T) {
 		})
 	}
 }
+
+// TestReactionsAnsweredOnlyOnOwnLines: every reaction reaches the core (a request's line
+// posted before a restart still counts), but only one on a line the bot saw echoed as its
+// own may be answered privately: a 👍 one person gives another's line earns no notice.
+func TestReactionsAnsweredOnlyOnOwnLines(t *testing.T) {
+	_, s, _ := spoken(t, stagebot.Team{})
+	h := s.in.(*fakeInbox)
+	s.mu.Lock()
+	s.caps["account-tag"] = true
+	s.mu.Unlock()
+	feed(s, []byte("@msgid=m-own :"+fuzzSelfMask+" PRIVMSG #stage :lander: ok\r\n"+
+		"@account=sil;+draft/react=👍;+draft/reply=m-theirs :sil!u@h TAGMSG #stage\r\n"+
+		"@account=sil;+draft/react=👍;+draft/reply=m-own :sil!u@h TAGMSG #stage\r\n"))
+	h.wait()
+	if len(h.decisions) != 2 {
+		t.Fatalf("%d decisions, want 2", len(h.decisions))
+	}
+	for _, d := range h.decisions {
+		if d.Public == nil || (d.Private != nil) != (d.Ref == "m-own") {
+			t.Errorf("decision on %s: private answer %v, public %v", d.Ref, d.Private != nil, d.Public != nil)
+		}
+	}
+}
