@@ -85,9 +85,8 @@ func newSlack(cfg *config.Config, env adapterEnv) (bot.Adapter, error) {
 	if c == nil {
 		return nil, nil
 	}
-	lim := cfg.Limits.CommandRate()
 	sc := slackadapter.Config{BotToken: c.BotToken, AppToken: c.AppToken, Channels: c.Channels, APIURL: c.APIURL,
-		CommandPrefix: cfg.CommandPrefix, CommandLimit: lim.N, CommandPer: lim.Per, Log: env.log}
+		CommandPrefix: cfg.CommandPrefix, Team: env.team, Overview: env.overview, Log: env.log}
 	if c.PingInterval != nil {
 		sc.PingInterval = c.PingInterval.Duration
 	}

@@ -43,7 +43,7 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	}
 	defer db.Close()
 
-	tc := targetConfig(cfg)
+	tc := cfg.SnakefruitConfig()
 	tc.MakeFolder = true
 	target, err := snakefruit.Open(ctx, tc)
 	if err != nil {
@@ -119,16 +119,6 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	}
 	g.stop()
 	return botErr
-}
-
-// targetConfig is the snakefruit section as the snakefruit package takes it: for the worker's
-// target and the readiness probe alike.
-func targetConfig(cfg *config.Config) snakefruit.Config {
-	return snakefruit.Config{
-		Target: cfg.Snakefruit.Target, ListFile: cfg.Snakefruit.ListFile, SSHKey: cfg.Snakefruit.SSHKey,
-		Passphrase: cfg.Snakefruit.Passphrase, KnownHosts: cfg.Snakefruit.KnownHosts,
-		DialTimeout: cfg.Snakefruit.Timeout.Duration, OpTimeout: cfg.Snakefruit.OpTimeout.Duration,
-	}
 }
 
 // overview is the workflow as the App Home reads it (bot.Overview).

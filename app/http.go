@@ -22,7 +22,7 @@ func addHTTP(g *group, cfg *config.Config, svc *workflow.Service, b *bot.Bot, lo
 	}
 	// Not the worker's target: a probe on its connection, abandoned by a client that hung
 	// up, would close that connection under an upload.
-	probe, err := snakefruit.NewProber(targetConfig(cfg), 0)
+	probe, err := snakefruit.NewProber(cfg.SnakefruitConfig(), 0)
 	if err != nil {
 		return fmt.Errorf("snakefruit: %w", err)
 	}

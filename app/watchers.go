@@ -51,7 +51,7 @@ func listSource(ctx context.Context, cfg *config.Config) (watch.ListSource, func
 	if strings.HasPrefix(cs.WatchList, "http://") || strings.HasPrefix(cs.WatchList, "https://") {
 		return watch.NewHTTPList(cs.WatchList, &http.Client{Timeout: timeout}), func() {}, nil
 	}
-	tc, err := targetConfig(cfg).ListAt(cs.WatchList)
+	tc, err := cfg.SnakefruitConfig().ListAt(cs.WatchList)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"stagebot"
+	"stagebot/snakefruit"
 )
 
 // Config is the whole file (contract section 2).
@@ -23,20 +24,20 @@ type Config struct {
 	LogLevel      string `yaml:"log_level"`
 	// ShutdownGrace is how long, after SIGTERM, the work under way (the worker's job, HTTP
 	// requests) may finish: one period for the whole shutdown.
-	ShutdownGrace Duration   `yaml:"shutdown_grace"`
-	IRC           *IRC       `yaml:"irc"`
-	Slack         *Slack     `yaml:"slack"`
-	Downloads     Downloads  `yaml:"downloads"`
-	Team          Team       `yaml:"team"`
-	Policy        Policy     `yaml:"policy"`
-	Snakefruit    Snakefruit `yaml:"snakefruit"`
-	ClickSync     ClickSync  `yaml:"click_sync"`
-	Images        *Images    `yaml:"images"`
-	Publish       *Publish   `yaml:"publish"`
-	Signing       Signing    `yaml:"signing"`
-	Frameworks    Frameworks `yaml:"frameworks"`
-	HTTP          *HTTP      `yaml:"http"`
-	Limits        Limits     `yaml:"limits"`
+	ShutdownGrace Duration      `yaml:"shutdown_grace"`
+	IRC           *IRC          `yaml:"irc"`
+	Slack         *Slack        `yaml:"slack"`
+	Downloads     Downloads     `yaml:"downloads"`
+	Team          stagebot.Team `yaml:"team"`
+	Policy        Policy        `yaml:"policy"`
+	Snakefruit    Snakefruit    `yaml:"snakefruit"`
+	ClickSync     ClickSync     `yaml:"click_sync"`
+	Images        *Images       `yaml:"images"`
+	Publish       *Publish      `yaml:"publish"`
+	Signing       Signing       `yaml:"signing"`
+	Frameworks    Frameworks    `yaml:"frameworks"`
+	HTTP          *HTTP         `yaml:"http"`
+	Limits        Limits        `yaml:"limits"`
 }
 
 // IRC is the irc section.
@@ -87,14 +88,8 @@ type Downloads struct {
 	MaxConcurrent int `yaml:"max_concurrent"`
 }
 
-// Team is the team section.
-type Team struct {
-	Landing []stagebot.Member `yaml:"landing"`
-	QA      []stagebot.Member `yaml:"qa"`
-	Landers []stagebot.Member `yaml:"landers"`
-}
-
-// Policy is the policy section.
+// Policy is the policy section: the domain's stagebot.Policy as the file writes it (its
+// durations as text, and whether they were given at all).
 type Policy struct {
 	Approvals    int       `yaml:"approvals"`
 	QASignoff    bool      `yaml:"qa_signoff"`
@@ -228,7 +223,7 @@ const DefaultExpireAfter = 14 * 24 * time.Hour
 
 // Domain returns the team and policy as the workflow knows them.
 func (c *Config) Domain() (stagebot.Team, stagebot.Policy) {
-	t := stagebot.Team{Landing: c.Team.Landing, QA: c.Team.QA, Landers: c.Team.Landers}
+	t := c.Team
 	p := stagebot.Policy{Approvals: c.Policy.Approvals, QASignoff: c.Policy.QASignoff, SelfApproval: c.Policy.SelfApproval, RemindAfter: 4 * time.Hour}
 	p.ExpireAfter = DefaultExpireAfter
 	if c.Policy.ExpireAfter != nil {
@@ -238,4 +233,15 @@ func (c *Config) Domain() (stagebot.Team, stagebot.Policy) {
 		p.RemindAfter = c.Policy.RemindAfter.Duration
 	}
 	return t, p
+}
+
+// SnakefruitConfig is the snakefruit section as package snakefruit takes it: for the
+// worker's target, the readiness probe and Validate alike, so that what check-config
+// passes is what the start opens.
+func (c *Config) SnakefruitConfig() snakefruit.Config {
+	return snakefruit.Config{
+		Target: c.Snakefruit.Target, ListFile: c.Snakefruit.ListFile, SSHKey: c.Snakefruit.SSHKey,
+		Passphrase: c.Snakefruit.Passphrase, KnownHosts: c.Snakefruit.KnownHosts,
+		DialTimeout: c.Snakefruit.Timeout.Duration, OpTimeout: c.Snakefruit.OpTimeout.Duration,
+	}
 }

@@ -51,6 +51,13 @@ func TestParseProblems(t *testing.T) {
 		{"file target on another host", base + "snakefruit: {target: \"file://evil/srv/x\"}\n", []string{`snakefruit.target: file:// takes no host but localhost, got "evil"`}},
 		{"file target relative", base + "snakefruit: {target: \"file://localhost\"}\n", []string{"snakefruit.target: file:// needs an absolute path"}},
 		{"sftp needs keys", base + "snakefruit: {target: \"sftp://u@h:22/p\"}\n", []string{"snakefruit.ssh_key: required", "snakefruit.known_hosts: required"}},
+		// What the start refuses, check-config refuses, and nothing more: both ask snakefruit.
+		{"sftp port out of range", base + "snakefruit: {target: \"sftp://u@h:99999/p\", ssh_key: k, known_hosts: k}\n",
+			[]string{"snakefruit.target: bad port 99999", "snakefruit.ssh_key: cannot read k", "snakefruit.known_hosts: cannot read k"}},
+		{"sftp relative path", base + "snakefruit: {target: \"sftp://u@h:22\"}\n", []string{"snakefruit.target: must be sftp://user@host:port/absolute/path", "snakefruit.ssh_key: required", "snakefruit.known_hosts: required"}},
+		{"list_file in a subfolder", base + "snakefruit: {target: \"file:///srv/x\", list_file: lists/locked_clicks_list}\n", nil},
+		{"list_file outside the folder", base + "snakefruit: {target: \"file:///srv/x\", list_file: ../locked_clicks_list}\n", []string{"snakefruit.list_file: must be a clean path relative to the target"}},
+		{"list_file a temp name", base + "snakefruit: {target: \"file:///srv/x\", list_file: .stagebot-tmp-x}\n", []string{"snakefruit.list_file: must not start with .stagebot-tmp-"}},
 		{"bad irc mask", base + "irc: {server: \"h:6667\", channels: [\"#c\"]}\n" + "qa_x: 1\n", []string{"qa_x: unknown key"}},
 		{"no adapters", "team: {landing: [{name: a}], landers: [{name: b}]}\n", []string{"no chat adapter"}},
 		{"slack ping_interval zero", base + "slack: {bot_token: xoxb-1, app_token: xapp-1, channels: [C1], ping_interval: 0s}\n", []string{"slack.ping_interval: must be more than 0"}},

@@ -190,42 +190,20 @@ func (c *Config) validate(file string) Problems {
 	if c.Policy.ExpireAfter != nil && c.Policy.ExpireAfter.Duration < 0 {
 		bad("policy.expire_after", "must not be negative (0 = never)")
 	}
-	u, err := url.Parse(c.Snakefruit.Target)
-	switch {
-	case err != nil:
-		bad("snakefruit.target", "not a URL: %v", err)
-	case u.Scheme == "file" && u.Host != "" && u.Host != "localhost":
-		// A file URL's host names the machine; only this one can be reached as a folder.
-		bad("snakefruit.target", "file:// takes no host but localhost, got %q; for a local folder write file:///srv/locked-clicks", u.Host)
-	case u.Scheme == "file":
-		if !filepath.IsAbs(u.Path) {
-			bad("snakefruit.target", "file:// needs an absolute path, as in file:///srv/locked-clicks")
-		}
-	case u.Scheme == "sftp":
-		if u.User == nil || u.User.Username() == "" || u.Host == "" || u.Path == "" {
-			bad("snakefruit.target", "must be sftp://user@host:port/path")
-		}
-		if _, pw := u.User.Password(); pw {
-			bad("snakefruit.target", "must not carry a password; use ssh_key")
-		}
-		if c.Snakefruit.SSHKey == "" {
-			bad("snakefruit.ssh_key", "required for sftp targets")
-		} else {
+	for _, e := range c.SnakefruitConfig().Check() {
+		bad("snakefruit."+e.Field, "%s", e.Problem)
+	}
+	if strings.HasPrefix(c.Snakefruit.Target, "sftp:") {
+		// What the start reads: refused here as it would be there.
+		if c.Snakefruit.SSHKey != "" {
 			checkFile(bad, "snakefruit.ssh_key", c.Snakefruit.SSHKey)
 		}
-		if c.Snakefruit.KnownHosts == "" {
-			bad("snakefruit.known_hosts", "required for sftp targets: host keys are always checked")
-		} else {
+		if c.Snakefruit.KnownHosts != "" {
 			checkFile(bad, "snakefruit.known_hosts", c.Snakefruit.KnownHosts)
 		}
-	default:
-		bad("snakefruit.target", "scheme must be file:// or sftp://, got %q", u.Scheme)
 	}
 	if c.Snakefruit.OpTimeout.Duration < 0 {
 		bad("snakefruit.op_timeout", "must not be negative")
-	}
-	if strings.Contains(c.Snakefruit.ListFile, "/") || strings.HasPrefix(c.Snakefruit.ListFile, ".") {
-		bad("snakefruit.list_file", "must be a plain file name in the target folder")
 	}
 	if _, err := ScheduleParser.Parse(c.ClickSync.Schedule); err != nil {
 		bad("click_sync.schedule", "not a cron schedule: %v", err)

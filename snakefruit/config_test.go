@@ -49,3 +49,43 @@ func TestOpenMakesTheFolder(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenRefusesWhatCheckFinds: Open refuses a config exactly when Check finds a problem
+// (check-config asks Check), with Check's first problem; the key files, which Check does
+// not read, are the only other reason.
+func TestOpenRefusesWhatCheckFinds(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		cfg      Config
+		problems int
+	}{
+		{Config{Target: "file://" + dir}, 0},
+		{Config{Target: "file://localhost" + dir, ListFile: "sub/list"}, 0},
+		{Config{Target: "file://" + dir, ListFile: "../list"}, 1},
+		{Config{Target: "file://" + dir, ListFile: ".stagebot-tmp-list"}, 1},
+		{Config{Target: "file://elsewhere" + dir}, 1},
+		{Config{Target: "file:relative"}, 1},
+		{Config{Target: "ftp://h/p"}, 1},
+		{Config{Target: "sftp://h/p", SSHKey: "k", KnownHosts: "k"}, 1},
+		{Config{Target: "sftp://u:pw@h/p", SSHKey: "k", KnownHosts: "k"}, 1},
+		{Config{Target: "sftp://u@h:0/p", SSHKey: "k", KnownHosts: "k"}, 1},
+		{Config{Target: "sftp://u@h:22/p"}, 2},
+		{Config{Target: "sftp://u@h:22", ListFile: "/abs"}, 4},
+	} {
+		errs := c.cfg.Check()
+		if len(errs) != c.problems {
+			t.Errorf("%+v: Check found %v, want %d problems", c.cfg, errs, c.problems)
+			continue
+		}
+		tg, err := Open(t.Context(), c.cfg)
+		if tg != nil {
+			tg.Close()
+		}
+		switch {
+		case len(errs) == 0 && err != nil:
+			t.Errorf("%+v: Check found nothing, Open refused: %v", c.cfg, err)
+		case len(errs) > 0 && (err == nil || err.Error() != errs[0].Error()):
+			t.Errorf("%+v: Open said %v, want Check's %v", c.cfg, err, errs[0])
+		}
+	}
+}

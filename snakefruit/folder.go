@@ -138,6 +138,10 @@ func (t *target) Put(ctx context.Context, name, src string, size int64, sha256he
 		t.discard(ctx, tmp)
 		return err
 	}
+	if err := placing(ctx); err != nil {
+		t.discard(ctx, tmp)
+		return err
+	}
 	if err := t.fs.rename(ctx, tmp, name); err != nil {
 		t.discard(ctx, tmp)
 		return fmt.Errorf("snakefruit: put %s: rename: %w", name, err)

@@ -32,11 +32,19 @@ type LockSpec struct {
 	Pending *Pending
 	// Changed hears why Pending could not be used (for the caller's log).
 	Changed func(err error)
+	// Placing, when set, runs right before the click is renamed into place, whether
+	// uploaded or promoted from its pre-upload, and never when a file of the same bytes is
+	// there already: the caller records the file as its own from what the placing sees,
+	// before anyone can see it, not from an earlier look a person may have changed since.
+	// An error stops the lock there, nothing placed.
+	Placing func(ctx context.Context) error
 	// Listed, when set, hears from inside the list edit, before anything is written,
 	// whether the list already names Filename: the caller records whose the line is from
-	// what the edit sees, not from an earlier look a person may have changed since. It runs
-	// again each time the edit is redone; an error stops the lock there.
-	Listed func(ctx context.Context, already bool) error
+	// what the edit sees, not from an earlier look a person may have changed since, and
+	// answers whether it is the caller's own. The edit leaves exactly one of the caller's
+	// own line (a copy a person made is collapsed, as Reconcile does), and a person's as it
+	// is. It runs again each time the edit is redone; an error stops the lock there.
+	Listed func(ctx context.Context, already bool) (own bool, err error)
 }
 
 // Lock makes s.Filename locked: the file in the folder, then its line in the list (in place of
@@ -54,8 +62,12 @@ func Lock(ctx context.Context, t Target, s LockSpec) error {
 	}
 	err := t.EditList(ctx, func(lines []string) ([]string, error) {
 		if s.Listed != nil {
-			if err := s.Listed(ctx, slices.Contains(lines, s.Filename)); err != nil {
+			own, err := s.Listed(ctx, slices.Contains(lines, s.Filename))
+			if err != nil {
 				return nil, err
+			}
+			if own {
+				lines = DedupeLines(lines, []string{s.Filename})
 			}
 		}
 		return ReplaceOrAppend(lines, s.Filename, s.Replaces), nil
@@ -98,6 +110,9 @@ func Unlist(ctx context.Context, t Target, filename string) error {
 // place puts the click in the folder: its checked pre-upload renamed into place, or else
 // an upload of Src.
 func place(ctx context.Context, t Target, s LockSpec) error {
+	if s.Placing != nil {
+		ctx = context.WithValue(ctx, placingKey{}, s.Placing)
+	}
 	if p := s.Pending; p != nil && p.Size == s.Size && strings.EqualFold(p.SHA256, s.SHA256) {
 		err := t.Promote(ctx, *p, s.Filename)
 		if err == nil {
@@ -117,4 +132,16 @@ func place(ctx context.Context, t Target, s LockSpec) error {
 		}
 	}
 	return t.Put(ctx, s.Filename, s.Src, s.Size, s.SHA256)
+}
+
+// placingKey carries LockSpec.Placing from Lock to the target's Put and Promote, through
+// whatever wraps the target (a test's fault injection) without widening Target.
+type placingKey struct{}
+
+// placing runs the Placing hook ctx carries, if any.
+func placing(ctx context.Context) error {
+	if fn, ok := ctx.Value(placingKey{}).(func(context.Context) error); ok {
+		return fn(ctx)
+	}
+	return nil
 }

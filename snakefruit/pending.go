@@ -127,6 +127,9 @@ func (t *target) Promote(ctx context.Context, p Pending, name string) error {
 		}
 		return nil
 	}
+	if err := placing(ctx); err != nil {
+		return err
+	}
 	if err := t.fs.rename(ctx, p.Name, name); err != nil {
 		return fmt.Errorf("snakefruit: promote %s to %s: %w", p.Name, name, err)
 	}

@@ -1,6 +1,7 @@
 package snakefruit
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"path"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,24 +64,10 @@ func (c *sftpConn) close() {
 	}
 }
 
+// newSFTPFS reaches the folder of u, which Config.Check found well formed.
 func newSFTPFS(u *url.URL, cfg Config) (fsys, error) {
 	user := u.User.Username()
-	if user == "" {
-		return nil, &ConfigError{"target", "sftp:// needs a user, as in sftp://user@host/path"}
-	}
-	if _, hasPassword := u.User.Password(); hasPassword {
-		return nil, &ConfigError{"target", "passwords are not supported; use ssh_key"}
-	}
-	if u.Hostname() == "" {
-		return nil, &ConfigError{"target", "sftp:// needs a host"}
-	}
-	port := u.Port()
-	if port == "" {
-		port = "22"
-	}
-	if n, err := strconv.Atoi(port); err != nil || n <= 0 || n > 65535 {
-		return nil, &ConfigError{"target", "bad port " + port}
-	}
+	port := cmp.Or(u.Port(), "22")
 	root := path.Clean(u.Path)
 	addr := net.JoinHostPort(u.Hostname(), port)
 	d, err := newDialer(cfg, addr, user)

@@ -33,6 +33,8 @@ func runTargetSuite(t *testing.T, mk targetMaker) {
 		{"Idempotence", testIdempotence},
 		{"ReaderSeesWholeLists", testReaderSeesWholeLists},
 		{"PersonEditDuringLockKept", testPersonEditKept},
+		{"LockListedDecidesTheLine", testLockListed},
+		{"LockPlacingHeardBeforeTheRename", testLockPlacing},
 		{"Reconcile", testReconcile},
 		{"Pending", testPending},
 		{"TwoProcessesEditTheList", testTwoProcessesEditTheList},
@@ -441,6 +443,93 @@ func testPersonEditKept(t *testing.T, mk targetMaker) {
 		t.Fatalf("the person's edit ran %d times", edited)
 	}
 	mustEqualLines(t, readListFile(t, dir), "person-z_1_all.click", "person-a_1_all.click", "foo_2_all.click", "person-b_1_all.click")
+	assertNoTemps(t, dir)
+}
+
+// testLockListed: the edit tells Listed whether the list already names the click, each
+// time it runs, and leaves exactly one of the caller's own line, a person's as it is.
+func testLockListed(t *testing.T, mk targetMaker) {
+	for _, c := range []struct {
+		name    string
+		before  []string
+		own     bool
+		already bool
+		want    []string
+	}{
+		{"absent", []string{"a_1_all.click"}, true, false, []string{"a_1_all.click", "foo_1_all.click"}},
+		{"own line copied by a person", []string{"foo_1_all.click", "a_1_all.click", "foo_1_all.click"}, true, true,
+			[]string{"foo_1_all.click", "a_1_all.click"}},
+		{"a person's copies stay", []string{"foo_1_all.click", "a_1_all.click", "foo_1_all.click"}, false, true,
+			[]string{"foo_1_all.click", "a_1_all.click", "foo_1_all.click"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := testContext(t)
+			tg, dir := mk(t)
+			writeList(t, dir, c.before...)
+			spec := click(t, "foo_1_all.click", "foo one")
+			var heard []bool
+			spec.Listed = func(_ context.Context, already bool) (bool, error) {
+				heard = append(heard, already)
+				return c.own, nil
+			}
+			if err := Lock(ctx, tg, spec); err != nil {
+				t.Fatal(err)
+			}
+			if len(heard) != 1 || heard[0] != c.already {
+				t.Fatalf("Listed heard %v, want [%v]", heard, c.already)
+			}
+			mustEqualLines(t, readListFile(t, dir), c.want...)
+		})
+	}
+	// An error stops the lock before the list is written.
+	ctx := testContext(t)
+	tg, dir := mk(t)
+	writeList(t, dir, "a_1_all.click")
+	spec := click(t, "foo_1_all.click", "foo one")
+	stop := errors.New("not wanted any more")
+	spec.Listed = func(context.Context, bool) (bool, error) { return true, stop }
+	if err := Lock(ctx, tg, spec); !errors.Is(err, stop) {
+		t.Fatalf("Lock = %v, want %v", err, stop)
+	}
+	mustEqualLines(t, readListFile(t, dir), "a_1_all.click")
+	assertNoTemps(t, dir)
+}
+
+// testLockPlacing: Placing runs once, right before the click is renamed into place, and
+// not at all when the same bytes are there already; its error stops the lock with
+// nothing placed.
+func testLockPlacing(t *testing.T, mk targetMaker) {
+	ctx := testContext(t)
+	tg, dir := mk(t)
+	spec := click(t, "foo_1_all.click", "foo one")
+	var heard []bool // whether the click was in place when Placing ran
+	spec.Placing = func(context.Context) error {
+		_, err := os.Stat(filepath.Join(dir, spec.Filename))
+		heard = append(heard, err == nil)
+		return nil
+	}
+	if err := Lock(ctx, tg, spec); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(heard, []bool{false}) {
+		t.Fatalf("Placing heard %v, want once, before the click was in place", heard)
+	}
+	if err := Lock(ctx, tg, spec); err != nil {
+		t.Fatal(err)
+	}
+	if len(heard) != 1 {
+		t.Fatalf("Placing ran again with the same bytes in place: %v", heard)
+	}
+	other := click(t, "bar_1_all.click", "bar one")
+	stop := errors.New("no record, no file")
+	other.Placing = func(context.Context) error { return stop }
+	if err := Lock(ctx, tg, other); !errors.Is(err, stop) {
+		t.Fatalf("Lock = %v, want %v", err, stop)
+	}
+	if _, err := os.Stat(filepath.Join(dir, other.Filename)); !os.IsNotExist(err) {
+		t.Fatalf("the click was placed after Placing failed: %v", err)
+	}
+	mustEqualLines(t, readListFile(t, dir), spec.Filename)
 	assertNoTemps(t, dir)
 }
 

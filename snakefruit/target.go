@@ -1,12 +1,14 @@
 package snakefruit
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -105,48 +107,85 @@ type Target interface {
 	Close() error
 }
 
-// Open returns the Target that cfg.Target names, by its scheme. An sftp target connects on
-// first use and reconnects after a failure, so Open does not touch the network.
-func Open(ctx context.Context, cfg Config) (Target, error) {
-	list := cfg.ListFile
-	if list == "" {
-		list = DefaultListFile
-	}
+// Check reports every problem for which Open refuses cfg, in one pass and without the
+// network or the disk: check-config and the start refuse the same things. Each error's
+// Field is the configuration key under snakefruit. The key files themselves are read by
+// Open (and by check-config), not here.
+func (cfg Config) Check() []*ConfigError {
+	var errs []*ConfigError
+	bad := func(field, problem string) { errs = append(errs, &ConfigError{field, problem}) }
+	list := cmp.Or(cfg.ListFile, DefaultListFile)
 	if err := checkListFile(list); err != nil {
-		return nil, err
+		errs = append(errs, err)
 	}
 	u, err := url.Parse(cfg.Target)
 	if err != nil {
-		return nil, &ConfigError{"target", err.Error()}
-	}
-	if u.Path == "" || !path.IsAbs(u.Path) {
-		return nil, &ConfigError{"target", "the path must be absolute, as in file:///srv/locked-clicks"}
+		bad("target", "not a URL: "+err.Error())
+		return errs
 	}
 	switch u.Scheme {
 	case "file":
 		if u.Host != "" && u.Host != "localhost" {
-			return nil, &ConfigError{"target", "file:// takes no host (use file:///abs/path)"}
+			// A file URL's host names the machine; only this one can be reached as a folder.
+			bad("target", fmt.Sprintf("file:// takes no host but localhost, got %q; for a local folder write file:///srv/locked-clicks", u.Host))
 		}
+		if !path.IsAbs(u.Path) {
+			bad("target", "file:// needs an absolute path, as in file:///srv/locked-clicks")
+		}
+	case "sftp":
+		if u.User.Username() == "" || u.Hostname() == "" || !path.IsAbs(u.Path) {
+			bad("target", "must be sftp://user@host:port/absolute/path")
+		}
+		if _, pw := u.User.Password(); pw {
+			bad("target", "must not carry a password; use ssh_key")
+		}
+		if port := u.Port(); port != "" {
+			if n, err := strconv.Atoi(port); err != nil || n <= 0 || n > 65535 {
+				bad("target", "bad port "+port)
+			}
+		}
+		if cfg.SSHKey == "" {
+			bad("ssh_key", "required for sftp targets")
+		}
+		if cfg.KnownHosts == "" {
+			bad("known_hosts", "required for sftp targets: host keys are always checked")
+		}
+	default:
+		bad("target", fmt.Sprintf("scheme must be file:// or sftp://, got %q", u.Scheme))
+	}
+	return errs
+}
+
+// Open returns the Target that cfg.Target names, by its scheme, once Check finds nothing
+// wrong with cfg. An sftp target connects on first use and reconnects after a failure, so
+// Open does not touch the network.
+func Open(ctx context.Context, cfg Config) (Target, error) {
+	if errs := cfg.Check(); len(errs) > 0 {
+		return nil, errs[0]
+	}
+	list := cmp.Or(cfg.ListFile, DefaultListFile)
+	u, err := url.Parse(cfg.Target)
+	if err != nil {
+		return nil, &ConfigError{"target", err.Error()}
+	}
+	root := path.Clean(u.Path)
+	if u.Scheme == "file" {
 		// The URL's path, not the text after "file://": file://localhost/srv/x is /srv/x.
-		root := path.Clean(u.Path)
 		if cfg.MakeFolder {
 			if err := os.MkdirAll(root, 0o750); err != nil {
 				return nil, err
 			}
 		}
 		return newTarget(localFS{root: root}, list), nil
-	case "sftp":
-		fs, err := newSFTPFS(u, cfg)
-		if err != nil {
-			return nil, err
-		}
-		return newTarget(fs, list), nil
-	default:
-		return nil, &ConfigError{"target", "unsupported scheme " + u.Scheme + ` (want "file" or "sftp")`}
 	}
+	fs, err := newSFTPFS(u, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return newTarget(fs, list), nil
 }
 
-func checkListFile(list string) error {
+func checkListFile(list string) *ConfigError {
 	clean := path.Clean(list)
 	if path.IsAbs(list) || clean != list || clean == "." || strings.HasPrefix(clean, "../") || clean == ".." {
 		return &ConfigError{"list_file", "must be a clean path relative to the target, got " + list}

@@ -208,6 +208,17 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 	}
 	spec := snakefruit.LockSpec{Filename: r.Filename, Src: r.LocalPath, Size: r.Size, SHA256: r.SHA256,
 		Replaces: replaces, KeepReplaced: true}
+	// The look above may be stale by the time the click goes in: a person may have taken
+	// their file away since. The file the lock itself places is the bot's, recorded before
+	// it is renamed into place.
+	spec.Placing = func(ctx context.Context) error {
+		return s.update(func(tx *storage.Tx) error {
+			if tx.FileOwner(r.Filename) == r.ID {
+				return nil
+			}
+			return tx.OwnFile(r.Filename, r.ID)
+		})
+	}
 	if !abandoned {
 		spec.Pending = pendingSpec(r)
 	}
@@ -254,8 +265,8 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 	// already names is a person's unless the bot recorded writing it in an earlier try
 	// (or for another request of the same file). The first look is not enough: a person
 	// may take their line off in between, and the line this edit adds is then the bot's.
-	spec.Listed = func(ctx context.Context, already bool) error {
-		return s.update(func(tx *storage.Tx) error {
+	spec.Listed = func(ctx context.Context, already bool) (own bool, err error) {
+		err = s.update(func(tx *storage.Tx) error {
 			if err := claim(tx); err != nil {
 				return err
 			}
@@ -274,6 +285,7 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 			}
 			return tx.PutJob(job)
 		})
+		return err == nil && !job.PersonsLine, err
 	}
 	if err := snakefruit.Lock(ctx, s.cfg.Target, spec); err != nil {
 		return err

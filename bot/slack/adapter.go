@@ -3,9 +3,15 @@
 // headed by its request message, which answers the `!stage` (in the thread it was typed in,
 // if any), carries Approve and Reject buttons and is edited to show the current state;
 // later announcements about the request are replies in that thread, and a reaction on any
-// of them counts on the request. Commands work in the channels, in a DM to the bot and as
-// /stagebot; their answers go to the asker alone (ephemeral, in the thread asked in, in the
-// DM). The App Home tab lists the requests in flight and the viewer's own.
+// of the bot's messages there counts on the request. Commands work in the channels, in a DM
+// to the bot and as /stagebot; their answers go to the asker alone (ephemeral, in the
+// thread asked in, in the DM). The App Home tab lists the requests in flight and the
+// viewer's own.
+//
+// The adapter parses no command and keeps no command limit: the core does both. It keeps
+// only what Slack needs: who a user ID is (users.info, cached), which thread and request a
+// message of its own belongs to (in memory, and read back from Slack after a restart), and
+// one lane per channel for its writes, so that nothing slow in one channel holds another.
 package slack
 
 import (
@@ -15,6 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,26 +29,31 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
+	"stagebot"
 	"stagebot/bot"
-	"stagebot/bot/floodgate"
+	"stagebot/chat"
 	"stagebot/internal/backoff"
 )
 
-// Config is what the adapter needs from the slack section.
+// Config is what the adapter needs from the slack section, and from the bot around it.
 type Config struct {
 	BotToken string
 	AppToken string
 	Channels []string
 	APIURL   string // "" = Slack's
-	// CommandPrefix tells a `!stage` apart before any file is looked up.
+	// CommandPrefix is command_prefix: every command the bot's words name starts with it,
+	// and /stagebot COMMAND reaches the core as PREFIX+COMMAND.
 	CommandPrefix string
+	// Team maps the team names that messages mention to Slack user IDs (Member.Slack), and
+	// tells the App Home whose requests are the viewer's.
+	Team stagebot.Team
+	// Overview is what the App Home shows, and where the request message finds the record
+	// after an outcome no announcement reported (an approval withdrawn); nil: no App Home,
+	// and no such edit.
+	Overview bot.Overview
 	// PingInterval is how long the socket may go without Slack's ping before it counts as
 	// dead; 0 = slack-go's default (30s).
 	PingInterval time.Duration
-	// CommandLimit commands, reactions and button presses per CommandPer from one Slack
-	// user (floodgate); 0 = no limit.
-	CommandLimit int
-	CommandPer   time.Duration
 	// APITimeout bounds each Web API call; 0 = DefaultAPITimeout.
 	APITimeout time.Duration
 	Log        *slog.Logger
@@ -50,25 +62,30 @@ type Config struct {
 // Adapter is the Slack network.
 type Adapter struct {
 	cfg      Config
+	render   chat.Renderer
 	api      *slack.Client // the Web API, each call bounded by APITimeout
 	files    *slack.Client // file downloads, bounded by whoever reads them
 	log      *slog.Logger
 	channels map[string]bool
 	gate     *reconnectGate
-	flood    *floodgate.Gate // nil: no command limit
 
 	connected atomic.Bool
-	botUser   atomic.Pointer[string]      // the bot's user ID, from auth.test; nil until then
-	handler   atomic.Pointer[bot.Handler] // set by Run
+	botUser   atomic.Pointer[string] // the bot's user ID, from auth.test; nil until then
+	inbox     bot.Inbox              // set by Run before any event is read
 
 	events   *seen   // event_ids and interaction triggers already acted on
 	messages *seen   // channel:ts of messages already handled (message and app_mention both come)
-	work     *serial // people's commands, reactions and buttons, by Slack user
+	people   *serial // each person's messages and decisions, handed to the core in order (people.go)
+	reads    *serial // reactions being traced to their request, by channel (decisions.go)
 	writes   *serial // writes to Slack, by lane (writes.go)
 	posts    *inflight
 	users    *users
-	threads  *threads
+	known    *known
 	origins  *origins
+
+	mu      sync.Mutex
+	refused *bot.CredentialError // the credential Slack refused, once it did
+	stop    context.CancelFunc   // ends Run; nil outside it
 }
 
 // New makes the adapter; nothing is dialled until Run.
@@ -100,10 +117,10 @@ func New(cfg Config) (*Adapter, error) {
 	api := slack.New(cfg.BotToken, append(endpoint, slack.OptionAppLevelToken(cfg.AppToken),
 		slack.OptionHTTPClient(&http.Client{Transport: gate}))...)
 	files := slack.New(cfg.BotToken, append(endpoint, slack.OptionHTTPClient(&http.Client{Transport: fileTransport(cfg.APITimeout)}))...)
-	a := &Adapter{cfg: cfg, api: api, files: files, log: cfg.Log.With("adapter", "slack"),
-		gate: gate, channels: map[string]bool{}, events: newSeen(4096), messages: newSeen(4096), work: newSerial(),
-		writes: newSerial(), posts: newInflight(), threads: newThreads(), origins: newOrigins(),
-		flood: floodgate.New(cfg.CommandLimit, cfg.CommandPer)}
+	a := &Adapter{cfg: cfg, render: chat.Renderer{Prefix: cfg.CommandPrefix}, api: api, files: files,
+		log: cfg.Log.With("adapter", "slack"), gate: gate, channels: map[string]bool{},
+		events: newSeen(4096), messages: newSeen(4096), people: newSerial(), reads: newSerial(), writes: newSerial(),
+		posts: newInflight(), known: newKnown(), origins: newOrigins()}
 	a.users = newUsers(a.api)
 	for _, c := range cfg.Channels {
 		a.channels[c] = true
@@ -124,19 +141,20 @@ func (a *Adapter) bot() string {
 	return ""
 }
 
-func (a *Adapter) h() bot.Handler {
-	if h := a.handler.Load(); h != nil {
-		return *h
-	}
-	return nil
-}
-
-// Run connects and handles Slack's envelopes until ctx ends. slack-go reconnects by itself,
-// paced by the adapter's reconnectGate; Run returns an error only when Slack refuses the
-// tokens.
-func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
-	a.handler.Store(&h)
+// Run connects and hands Slack's events to in until ctx ends. slack-go reconnects by
+// itself, paced by the adapter's reconnectGate. Run returns a *bot.CredentialError when
+// Slack refuses a token, at start or later (never retried), and nil when ctx ends.
+func (a *Adapter) Run(ctx context.Context, in bot.Inbox) error {
+	a.inbox = in
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	a.mu.Lock()
+	a.stop = cancel
+	a.mu.Unlock()
 	if err := a.whoAmI(ctx); err != nil {
+		return err
+	}
+	if err := a.credentialRefused(); err != nil {
 		return err
 	}
 	var opts []socketmode.Option
@@ -146,8 +164,6 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	opts = append(opts, socketmode.OptionLog(slogLogger{a.log}))
 	sm := socketmode.New(a.api, opts...)
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	drained := make(chan struct{})
 	go func() {
 		defer close(drained)
@@ -156,9 +172,18 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	err := sm.RunContext(ctx)
 	cancel()
 	<-drained
-	a.work.wait()
+	a.people.wait()
+	a.reads.wait()
 	a.writes.wait()
 	a.connected.Store(false)
+	if err := a.credentialRefused(); err != nil {
+		return err
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) && credentialCode(se.Err) {
+		// apps.connections.open is the one call made with the app-level token.
+		return &bot.CredentialError{Adapter: a.Name(), Setting: "slack.app_token", Err: err}
+	}
 	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 		return nil
 	}
@@ -172,17 +197,13 @@ func (a *Adapter) whoAmI(ctx context.Context) error {
 	bo := backoff.Backoff{Policy: backoff.Policy{Min: time.Second, Max: time.Minute}}
 	for {
 		var resp *slack.AuthTestResponse
-		err := call(ctx, func() (err error) { resp, err = a.api.AuthTestContext(ctx); return err })
+		err := a.call(ctx, func() (err error) { resp, err = a.api.AuthTestContext(ctx); return err })
 		if err == nil {
 			a.botUser.Store(&resp.UserID)
 			return nil
 		}
-		var se slack.SlackErrorResponse
-		if errors.As(err, &se) {
-			switch se.Err {
-			case "invalid_auth", "not_authed", "account_inactive", "token_revoked":
-				return fmt.Errorf("slack auth.test: %s", se.Err)
-			}
+		if err := a.credentialRefused(); err != nil {
+			return err
 		}
 		wait := bo.Next()
 		a.log.Warn("auth.test failed; retrying", "err", err, "in", wait)
@@ -195,8 +216,8 @@ func (a *Adapter) whoAmI(ctx context.Context) error {
 }
 
 // drain reads every event slack-go emits, at once: the channel is small and a stalled
-// reader stalls the socket. Envelopes are acked before any work, and the work goes to
-// per-user queues.
+// reader stalls the socket. Envelopes are acked before any work, and no work runs here:
+// it goes to the lanes of the people and channels concerned.
 func (a *Adapter) drain(ctx context.Context, sm *socketmode.Client) {
 	for {
 		select {

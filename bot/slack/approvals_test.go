@@ -19,7 +19,7 @@ func TestSlackHeadShowsApprovalsFromAnyNetwork(t *testing.T) {
 	id, head := b.stage(alice, "F1", file)
 
 	b.Say("rex> !approve " + id)
-	b.WaitFor(`^rex: \[` + id + `\] approval recorded`)
+	b.WaitFor(`^\[` + id + `\] \S+ approved 1/3 by rex`)
 	b.fs.React(channel, head, ken, "+1")
 	b.fs.Await(bottest.Wait, "the head showing rex's and ken's approvals", func(v fakeslack.View) bool {
 		m, _ := v.Message(channel, head)

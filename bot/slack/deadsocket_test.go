@@ -37,7 +37,7 @@ func TestSlackDeadSocket(t *testing.T) {
 	b.awaitPost(`^click-sync tick`)
 	b.fs.Await(bottest.Wait, "the status asked during the stall", func(v fakeslack.View) bool {
 		for _, e := range v.Ephemerals() {
-			if e.User == ken && strings.HasPrefix(e.Text, "["+id+"]") {
+			if e.User == ken && strings.HasPrefix(e.Text, id+" ") {
 				return true
 			}
 		}

@@ -11,232 +11,234 @@ import (
 
 	"stagebot"
 	"stagebot/bot"
+	"stagebot/chat"
 )
 
 // Channels are the configured channel IDs; each keeps its own place in the outbox.
 func (a *Adapter) Channels() []string { return a.cfg.Channels }
 
-// Deliver posts one announcement to channel ch, in the channel's lane. A request's first
-// `requested` heads a new thread with buttons; its later announcements are replies in that
-// thread, and the head is edited to show the state; channel-wide announcements go to the
-// channel.
-func (a *Adapter) Deliver(ctx context.Context, ch string, ann stagebot.Event) error {
-	h := a.h()
-	if h == nil {
-		return errors.New("slack adapter is not running")
-	}
-	err := a.writes.await(ctx, channelLane(ch), func() error { return a.deliverTo(ctx, h, h.Team(), ch, ann) })
+// Send posts one announcement to channel ch, in the channel's lane, and returns its ts. The
+// first message about a request here (out.Thread "") is the request message, with the
+// Approve and Reject buttons while a decision can change something, heading the request's
+// thread (or posted in the person's thread where the `!stage` was typed); every later one
+// is a reply in that thread, and the request message is edited first to show the request
+// as it is now. Announcements about no request, and channel-wide ones, go to the channel.
+func (a *Adapter) Send(ctx context.Context, ch string, out bot.Outgoing) (string, error) {
+	var ts string
+	err := a.writes.await(ctx, channelLane(ch), func() (err error) {
+		ts, err = a.send(ctx, ch, out)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("slack %s: %w", ch, err)
+		return "", fmt.Errorf("slack %s: %w", ch, err)
 	}
-	return nil
+	return ts, nil
 }
 
-func (a *Adapter) deliverTo(ctx context.Context, h bot.Handler, team stagebot.Team, ch string, ann stagebot.Event) error {
-	text := line(team, ann)
-	if ann.RequestID == "" || ann.ChannelWide {
-		return a.post(ctx, ch, "", text, nil)
+func (a *Adapter) send(ctx context.Context, ch string, out bot.Outgoing) (string, error) {
+	text := a.text(out.Message)
+	id := out.Event.AboutRequest()
+	if id == "" || out.ChannelWide {
+		return a.post(ctx, ch, "", text, nil, nil)
 	}
-	th := a.threads.get(h, ann.RequestID, ch)
-	if th == nil {
-		if !ann.AsksApproval {
-			// A request from before Slack was configured has no thread here.
-			return a.postAbout(ctx, h, ch, "", text, nil, ann.RequestID)
-		}
-		// The request message answers the `!stage`: where it was typed in a thread of this
-		// channel, it goes there.
-		root := a.originThread(h, ann.RequestID, ch)
-		head := thread{head: text, state: stagebot.StatePending, latest: escape(ann.Text)}
-		return a.postThen(ctx, ch, root, text, requestBlocks(ann.RequestID, head), func(ts string) {
-			a.threads.start(h, ann.RequestID, ch, ts, root, text)
-		})
+	if out.Thread == "" {
+		root := a.originOf(ch, id, out.Request)
+		return a.post(ctx, ch, root, text, a.requestBlocks(id, text, outView(out)), &mine{request: id, root: root, head: text})
 	}
-	snap := a.threads.with(th, func(th *thread) {
-		// Only a transition changes the state shown; progress, holds, reminders and a
-		// failure that keeps the state are lines about the request, nothing more.
-		if ann.State != "" {
-			th.state = ann.State
-		}
-		th.latest = escape(ann.Text)
-		if ann.State == stagebot.StatePending {
-			th.approvers = nil // pending again: approvals are counted afresh by the bot
-		}
-	})
+	head, err := a.headOf(ctx, ch, out.Thread)
+	if err != nil {
+		return "", err
+	}
 	// The edit goes first: it is idempotent, so a retry after a failed reply repeats it
 	// harmlessly, while the reply is posted once.
-	if err := a.refreshHead(ctx, h, ch, th, ann.RequestID); err != nil {
-		return err
+	if err := a.edit(ctx, ch, out.Thread, id, head, outView(out)); err != nil {
+		return "", err
 	}
 	var blocks []slack.Block
-	if ann.AsksApproval {
+	if out.AsksApproval {
 		// A reminder, or pending again after a withdrawal: it asks for approval, so it
-		// carries the buttons like the head.
-		blocks = requestBlocks(ann.RequestID, thread{head: text, state: stagebot.StatePending})
+		// carries the buttons like the request message.
+		blocks = a.requestBlocks(id, text, view{state: stagebot.StatePending})
 	}
-	return a.postAbout(ctx, h, ch, snap.root, text, blocks, ann.RequestID)
+	return a.post(ctx, ch, head.root, text, blocks, &mine{request: id, root: head.root})
 }
 
-// postAbout posts a message about a request and remembers it: a reaction on any of the
-// bot's messages about a request counts as one on the request (contract section 3).
-func (a *Adapter) postAbout(ctx context.Context, h bot.Handler, ch, thread, text string, blocks []slack.Block, requestID string) error {
-	return a.postThen(ctx, ch, thread, text, blocks, func(ts string) {
-		h.Remember(stagebot.NetworkSlack, messageRef(ch, ts), requestID)
-	})
+// originOf is the thread of ch where r's `!stage` was typed, "" when it was typed
+// elsewhere, or the adapter does not know (it restarted since).
+func (a *Adapter) originOf(ch, id string, r *stagebot.Request) string {
+	if r == nil || r.Requester.Network != stagebot.NetworkSlack {
+		return ""
+	}
+	return a.origins.thread(r.Requester.ID, ch, id, r.Created, r.Source)
 }
 
-// refreshHead edits the request message to show the thread's current state and the
-// approvals so far, read from the request's record (so approvals given on other networks
-// show too). It runs in the channel's lane: edits are made one at a time, each from a fresh
-// reading, so an older view never lands after a newer one. Slack refusing the edit (the
-// message was deleted) is logged, not retried: the thread reply still tells the story.
-func (a *Adapter) refreshHead(ctx context.Context, h bot.Handler, ch string, th *thread, requestID string) error {
-	snap := a.threads.with(th, func(*thread) {})
-	if snap.head == "" {
-		head := a.fetchHead(ctx, ch, snap.root, snap.ts)
-		if head == "" {
-			return nil
-		}
-		snap = a.threads.with(th, func(th *thread) { th.head = head })
+// view is what a request message shows of its request besides its own line.
+type view struct {
+	state     stagebot.State
+	approvers []string // the approvals that count so far, shown while pending
+}
+
+// outView is the request as an announcement finds it: its record now, else the state the
+// announcement reports.
+func outView(out bot.Outgoing) view {
+	if out.Request != nil {
+		return viewOf(out.Request)
 	}
-	if rr, ok := h.(bot.RequestReader); ok {
-		if r := rr.Request(requestID); r != nil {
-			snap.approvers = approverNames(r)
+	v := view{state: out.Event.State}
+	if v.state == "" && out.Event.Request != nil {
+		v.state = out.Event.Request.State
+	}
+	return v
+}
+
+func viewOf(r *stagebot.Request) view {
+	v := view{state: r.State}
+	for _, ap := range r.ValidApprovals() {
+		if n := ap.Display(); !slices.Contains(v.approvers, n) {
+			v.approvers = append(v.approvers, n)
 		}
 	}
-	err := call(ctx, func() error {
-		_, _, _, err := a.api.UpdateMessageContext(ctx, ch, snap.ts,
-			slack.MsgOptionText(snap.head, false), slack.MsgOptionBlocks(requestBlocks(requestID, snap)...))
+	return v
+}
+
+// edit makes request message ts show v. A message that is no request message of the
+// bot's is left as it is; Slack refusing the edit (the message was deleted) is logged, not
+// retried: the thread reply still tells the story. Edits run in the channel's lane, each
+// from a fresh reading, so an older view never lands after a newer one.
+func (a *Adapter) edit(ctx context.Context, ch, ts, id string, head mine, v view) error {
+	if head.head == "" {
+		return nil
+	}
+	err := a.call(ctx, func() error {
+		_, _, _, err := a.api.UpdateMessageContext(ctx, ch, ts,
+			slack.MsgOptionText(head.head, false), slack.MsgOptionBlocks(a.requestBlocks(id, head.head, v)...))
 		return err
 	})
-	var se slack.SlackErrorResponse
-	if errors.As(err, &se) {
-		a.log.Warn("could not edit the request message", "channel", ch, "ts", snap.ts, "err", se.Err)
+	if refusedMessage(err) {
+		a.log.Warn("could not edit the request message", "channel", ch, "ts", ts, "err", err)
 		return nil
 	}
 	return err
 }
 
-// approverNames are the people whose approvals count on the request now, on any network.
-func approverNames(r *stagebot.Request) []string {
-	var out []string
-	for _, ap := range r.ValidApprovals() {
-		if n := ap.Display(); !slices.Contains(out, n) {
-			out = append(out, n)
+// Block Kit limits a text object to 3000 characters: a message escaped for Slack (each &
+// five bytes) may be longer than the guard's 1 KiB, so it is spread over several.
+const blockText = 3000
+
+// requestBlocks is a message about request id as blocks: its text (Slack mrkdwn, as the
+// guard wrote it) marked with the request's ID, the request's state and approvals so far,
+// and the buttons while a decision can still change something.
+func (a *Adapter) requestBlocks(id, text string, v view) []slack.Block {
+	var blocks []slack.Block
+	for i, part := range pieces(text, blockText) {
+		var opts []slack.SectionBlockOption
+		if i == 0 {
+			opts = append(opts, slack.SectionBlockOptionBlockID(markerPrefix+id))
 		}
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(part), nil, nil, opts...))
 	}
-	return out
-}
-
-// fetchHead reads a request message's text back from Slack, after a restart. A request
-// message heading its own thread is the thread's first message; one posted as a reply (to a
-// `!stage` typed in a thread) is asked for by its ts alone, and Slack may answer with the
-// parent too.
-func (a *Adapter) fetchHead(ctx context.Context, ch, root, ts string) string {
-	p := &slack.GetConversationRepliesParameters{ChannelID: ch, Timestamp: root, Limit: 1}
-	if root != ts {
-		p = &slack.GetConversationRepliesParameters{ChannelID: ch, Timestamp: root, Oldest: ts, Latest: ts,
-			Inclusive: true, Limit: 2}
+	var state []slack.MixedElement
+	for _, part := range pieces(a.stateLine(v), blockText) {
+		state = append(state, mrkdwn(part))
 	}
-	var msgs []slack.Message
-	err := call(ctx, func() (err error) {
-		msgs, _, _, err = a.api.GetConversationRepliesContext(ctx, p)
-		return err
-	})
-	if err != nil {
-		return ""
-	}
-	for _, m := range msgs {
-		if m.Timestamp == ts {
-			return m.Text
-		}
-	}
-	return ""
-}
-
-// originThread is the thread of ch where the request's `!stage` was typed, "" when it was
-// not typed in one there.
-func (a *Adapter) originThread(h bot.Handler, requestID, ch string) string {
-	rr, ok := h.(bot.RequestReader)
-	if !ok {
-		return ""
-	}
-	r := rr.Request(requestID)
-	if r == nil || r.Requester.Network != stagebot.NetworkSlack {
-		return ""
-	}
-	return a.origins.thread(r.Requester.ID, ch, r.Created)
-}
-
-// noteDecision shows an approval or withdrawal that did not change the state (the policy
-// wants more) on the request message. The in-memory list of approvers is only a fallback
-// for a handler that cannot read the record.
-func (a *Adapter) noteDecision(ctx context.Context, h bot.Handler, channel, requestID string, actor stagebot.Identity, verb bot.Verb) {
-	th := a.threads.get(h, requestID, channel)
-	if th == nil {
-		return
-	}
-	a.threads.with(th, func(th *thread) {
-		switch verb {
-		case bot.VerbApprove:
-			if !slices.Contains(th.approvers, actor.Name) {
-				th.approvers = append(th.approvers, actor.Name)
-			}
-		case bot.VerbWithdraw:
-			th.approvers = slices.DeleteFunc(th.approvers, func(n string) bool { return n == actor.Name })
-		}
-	})
-	if err := a.refreshHead(ctx, h, channel, th, requestID); err != nil {
-		a.log.Warn("could not edit the request message", "err", err)
-	}
-}
-
-// requestBlocks is the request message: its line, the current state, and the buttons while
-// a decision can still change something.
-func requestBlocks(requestID string, th thread) []slack.Block {
-	state := fmt.Sprintf("State: *%s*", th.state)
-	if len(th.approvers) > 0 && th.state == stagebot.StatePending {
-		state += " · approved so far by " + escape(strings.Join(th.approvers, ", "))
-	}
-	if th.latest != "" {
-		state += "\n" + th.latest
-	}
-	blocks := []slack.Block{
-		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, th.head, false, false), nil, nil),
-		slack.NewContextBlock("state", slack.NewTextBlockObject(slack.MarkdownType, state, false, false)),
-	}
-	if th.state == stagebot.StatePending || th.state == stagebot.StateApproved {
-		approve := slack.NewButtonBlockElement(actionApprove, requestID,
+	blocks = append(blocks, slack.NewContextBlock("state", state...))
+	if v.state == stagebot.StatePending || v.state == stagebot.StateApproved {
+		approve := slack.NewButtonBlockElement(actionApprove, id,
 			slack.NewTextBlockObject(slack.PlainTextType, "Approve", false, false)).WithStyle(slack.StylePrimary)
-		reject := slack.NewButtonBlockElement(actionReject, requestID,
+		reject := slack.NewButtonBlockElement(actionReject, id,
 			slack.NewTextBlockObject(slack.PlainTextType, "Reject", false, false)).WithStyle(slack.StyleDanger)
 		blocks = append(blocks, slack.NewActionBlock("decide", approve, reject))
 	}
 	return blocks
 }
 
-// post sends a message (a reply when thread is set), waiting out rate limits. Like every
-// write to a channel, it runs in the channel's lane.
-func (a *Adapter) post(ctx context.Context, ch, thread, text string, blocks []slack.Block) error {
-	return a.postThen(ctx, ch, thread, text, blocks, nil)
+// stateLine is "State: *pending* · approved so far by NAMES", through the guard.
+func (a *Adapter) stateLine(v view) string {
+	parts := []chat.Part{{Role: chat.Words, Text: "State: *" + string(v.state) + "*"}}
+	if len(v.approvers) > 0 && v.state == stagebot.StatePending {
+		parts = append(parts, chat.Part{Role: chat.Words, Text: " · approved so far by "})
+		for i, n := range v.approvers {
+			if i > 0 {
+				parts = append(parts, chat.Part{Role: chat.Words, Text: ", "})
+			}
+			parts = append(parts, chat.Part{Role: chat.Outside, Text: n})
+		}
+	}
+	return a.text(chat.Message{Kind: chat.Reply, Parts: parts})
 }
 
-// postThen is post, calling posted (when set) with the new message's ts before the post
-// counts as landed: a reaction on the message waits for it (requestAt).
-func (a *Adapter) postThen(ctx context.Context, ch, thread, text string, blocks []slack.Block, posted func(ts string)) error {
-	opts := []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionDisableLinkUnfurl()}
-	if thread != "" {
-		opts = append(opts, slack.MsgOptionTS(thread))
-	}
+// mrkdwn is Slack text as a block's text: verbatim, so Slack turns no bare URL or
+// #channel in it into a link (the guard has escaped every other markup).
+func mrkdwn(text string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, text, false, true)
+}
+
+// post sends a message (a reply in the thread under root when root is set), waiting out
+// rate limits. When about is set, the message is recorded as the bot's (known) before the
+// post counts as landed: a reaction on it waits for that (about). A thread Slack no longer
+// has (its first message deleted) takes the message at the channel's top level instead.
+func (a *Adapter) post(ctx context.Context, ch, root, text string, blocks []slack.Block, about *mine) (string, error) {
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionDisableLinkUnfurl(),
+		slack.MsgOptionDisableMediaUnfurl()}
 	if len(blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(blocks...))
 	}
-	return call(ctx, func() error {
-		landed := a.posts.begin(ch)
-		defer landed()
-		_, ts, err := a.api.PostMessageContext(ctx, ch, opts...)
-		if err == nil && posted != nil {
-			posted(ts)
+	var ts string
+	try := func(root string) error {
+		o := opts
+		if root != "" {
+			o = append(o[:len(o):len(o)], slack.MsgOptionTS(root))
 		}
-		return err
-	})
+		return a.call(ctx, func() error {
+			landed := a.posts.begin(ch)
+			defer landed()
+			var err error
+			_, ts, err = a.api.PostMessageContext(ctx, ch, o...)
+			if err == nil && about != nil {
+				m := *about
+				m.root = root
+				a.known.posted(ch, ts, m)
+			}
+			return err
+		})
+	}
+	err := try(root)
+	var se slack.SlackErrorResponse
+	if root != "" && errors.As(err, &se) && (se.Err == "thread_not_found" || se.Err == "message_not_found") {
+		a.log.Warn("the thread is gone; posting at the top level", "channel", ch, "thread", root)
+		err = try("")
+	}
+	return ts, err
+}
+
+// pieces cuts Slack text into pieces of at most n bytes, never inside an escape (&amp;),
+// a mention (<@U…>) or a character.
+func pieces(text string, n int) []string {
+	var out []string
+	for len(text) > n {
+		cut := n
+		for cut > 0 && !cuttable(text, cut) {
+			cut--
+		}
+		if cut == 0 {
+			cut = n
+		}
+		out = append(out, text[:cut])
+		text = text[cut:]
+	}
+	return append(out, text)
+}
+
+// cuttable reports whether text may be cut before byte i.
+func cuttable(text string, i int) bool {
+	if i >= len(text) {
+		return true
+	}
+	if text[i]&0xC0 == 0x80 {
+		return false // inside a character
+	}
+	// Inside "&…;" or "<…>": an opening mark after the last closing one.
+	head := text[:i]
+	return strings.LastIndexByte(head, '&') <= strings.LastIndexByte(head, ';') &&
+		strings.LastIndexByte(head, '<') <= strings.LastIndexByte(head, '>')
 }

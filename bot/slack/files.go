@@ -14,6 +14,28 @@ import (
 	"stagebot/intake"
 )
 
+// attach is how the core finds a message's files, for a command that takes them (a
+// `!stage`): the files shared with it, else, for one typed as a reply in a thread, those of
+// the thread's first message (an upload the `!stage` answers). Being asked is also the
+// adapter's sign that a `!stage` began here, which its request message answers (origin.go).
+func (a *Adapter) attach(in incoming) func(ctx context.Context) ([]intake.Source, error) {
+	return func(ctx context.Context) ([]intake.Source, error) {
+		files := in.files
+		if len(files) == 0 && in.inThread() {
+			files = a.parentFiles(ctx, in.channel, in.thread)
+		}
+		srcs := a.attachments(files)
+		if a.channels[in.channel] {
+			names := lineWords(commandText(in.text, a.bot()))
+			for _, s := range srcs {
+				names = append(names, s.Value)
+			}
+			a.origins.add(in.user, in.channel, threadOf(in), names)
+		}
+		return srcs, nil
+	}
+}
+
 // attachments turns shared files into intake sources: the .click files when there are any,
 // else every file (so a wrong file gets the intake's clear refusal rather than silence).
 func (a *Adapter) attachments(files []slack.File) []intake.Source {
@@ -40,7 +62,7 @@ func (a *Adapter) attachments(files []slack.File) []intake.Source {
 // reply to an upload.
 func (a *Adapter) parentFiles(ctx context.Context, channel, threadTS string) []slack.File {
 	var msgs []slack.Message
-	err := call(ctx, func() (err error) {
+	err := a.call(ctx, func() (err error) {
 		msgs, _, _, err = a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
 			ChannelID: channel, Timestamp: threadTS, Limit: 1})
 		return err
@@ -48,7 +70,7 @@ func (a *Adapter) parentFiles(ctx context.Context, channel, threadTS string) []s
 	if err != nil {
 		a.log.Warn("conversations.replies failed; looking in history", "err", err)
 		var hist *slack.GetConversationHistoryResponse
-		err = call(ctx, func() (err error) {
+		err = a.call(ctx, func() (err error) {
 			hist, err = a.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
 				ChannelID: channel, Latest: threadTS, Inclusive: true, Limit: 1})
 			return err
@@ -72,7 +94,7 @@ func (a *Adapter) parentFiles(ctx context.Context, channel, threadTS string) []s
 // download stops as soon as the intake stops reading (its byte cap).
 func (a *Adapter) open(ctx context.Context, id, name string) (io.ReadCloser, int64, error) {
 	var f *slack.File
-	err := call(ctx, func() (err error) { f, _, _, err = a.api.GetFileInfoContext(ctx, id, 0, 0); return err })
+	err := a.call(ctx, func() (err error) { f, _, _, err = a.api.GetFileInfoContext(ctx, id, 0, 0); return err })
 	if err != nil {
 		var se slack.SlackErrorResponse
 		if errors.As(err, &se) && (se.Err == "file_not_found" || se.Err == "file_deleted") {

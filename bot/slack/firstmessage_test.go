@@ -35,7 +35,7 @@ func TestSlackFlowReactingOnTheFirstMessage(t *testing.T) {
 
 	// A state line names the ID, the file and the word ("[id] file locked: ..."), after the
 	// mentions on the request message; progress ("approved 1/2 by ...") is no state.
-	state := regexp.MustCompile(`^(?:<@\w+> ?)*:? ?\[` + id + `\] \S+\.click (\w+)(?::|$)`)
+	state := regexp.MustCompile(`^\[` + id + `\] \S+\.click (\w+)(?::|$)`)
 	got := map[string]int{}
 	var all []string
 	b.fs.Read(func(v fakeslack.View) {

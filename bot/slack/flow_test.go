@@ -23,7 +23,7 @@ func TestSlackWholeFlow(t *testing.T) {
 
 	b.fs.Read(func(v fakeslack.View) {
 		m, _ := v.Message(channel, head)
-		if !strings.HasPrefix(m.Text, "<@"+sil+"> <@"+ken+">: ") {
+		if !strings.HasSuffix(m.Text, " <@"+sil+"> <@"+ken+">") {
 			t.Errorf("request message does not mention the approvers: %q", m.Text)
 		}
 		if !strings.Contains(m.Blocks, "stagebot_reject") || !strings.Contains(m.Blocks, `"value":"`+id) {

@@ -124,7 +124,7 @@ func (b *slackBot) stage(user, fileID, filename string) (id, head string) {
 // the message's ts.
 func (b *slackBot) awaitRequest(filename string) (id, head string) {
 	b.t.Helper()
-	re := regexp.MustCompile(`^[^\[]*: \[([0-9a-f]{8})\] ` + regexp.QuoteMeta(filename) + ` requested`)
+	re := regexp.MustCompile(`^\[([0-9a-f]{8})\] ` + regexp.QuoteMeta(filename) + ` requested`)
 	b.fs.Await(bottest.Wait, "the request message for "+filename, func(v fakeslack.View) bool {
 		for _, p := range v.Posts() {
 			if m := re.FindStringSubmatch(p.Text); m != nil && p.ThreadTS == "" && strings.Contains(p.Blocks, "stagebot_approve") {
@@ -191,7 +191,8 @@ func (b *slackBot) awaitEphemeral(user, pattern string) {
 }
 
 // status asks !status as user and returns the reply, shown to user alone; it also proves
-// every earlier event from user was handled, since one user's events are handled in order.
+// every earlier message and decision of user's was handled (a !stage's download aside),
+// since the core handles one person's in order.
 func (b *slackBot) status(user, id string) string {
 	b.t.Helper()
 	var got string
@@ -200,7 +201,7 @@ func (b *slackBot) status(user, id string) string {
 	b.fs.Say(channel, user, "!status "+id)
 	b.fs.Await(bottest.Wait, "a status reply", func(v fakeslack.View) bool {
 		for _, e := range v.Ephemerals()[n:] {
-			if e.User == user && strings.HasPrefix(e.Text, "["+id+"]") {
+			if e.User == user && strings.HasPrefix(e.Text, id+" ") {
 				got = e.Text
 				return true
 			}
@@ -214,7 +215,7 @@ func (b *slackBot) status(user, id string) string {
 func words(v fakeslack.View, head, id string) []string {
 	// A state line is "[id] file word: ..." (or ends at the word); a progress line
 	// ("approved 1/2 by ...") is not a state.
-	re := regexp.MustCompile(`^(?:<@\w+> ?)*:? ?\[` + id + `\] \S+\.click (\w+)(?::|$)`)
+	re := regexp.MustCompile(`^\[` + id + `\] \S+\.click (\w+)(?::|$)`)
 	var out []string
 	for _, r := range replies(v, head) {
 		if m := re.FindStringSubmatch(r); m != nil {

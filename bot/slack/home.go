@@ -2,14 +2,12 @@ package slack
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"stagebot"
-	"stagebot/bot"
-	"stagebot/commands"
+	"stagebot/chat"
 )
 
 // What the App Home shows at most: Slack allows 100 blocks in a view.
@@ -20,40 +18,36 @@ const (
 )
 
 // home publishes user's App Home tab (views.publish, on app_home_opened): the viewer's own
-// requests and every request in flight, each with its state, as `!status` words them. It is
-// drawn afresh each time the tab is opened, in the viewer's turn, and published in its own
-// lane.
+// requests and every request in flight, each in the line `!status` gives it. It is drawn
+// afresh each time the tab is opened, in the viewer's own lane, which no channel waits on.
 func (a *Adapter) home(ctx context.Context, user string) {
-	a.work.do(user, func() {
-		h := a.h()
-		ov, ok := h.(bot.Overview)
-		if !ok || ctx.Err() != nil {
-			return
-		}
+	ov := a.cfg.Overview
+	if ov == nil {
+		return
+	}
+	a.later(ctx, homeLane(user), "app home", func() error {
 		open, err := ov.Open()
 		if err != nil {
 			a.log.Warn("app home: reading the queue", "err", err)
-			return
+			return nil
 		}
 		ended, err := ov.RecentlyEnded(homeRecent)
 		if err != nil {
 			a.log.Warn("app home: reading the requests that ended", "err", err)
-			return
+			return nil
 		}
-		viewer := h.Team().Resolve(a.identity(ctx, user))
+		viewer := a.cfg.Team.Resolve(a.identity(ctx, user))
 		view := slack.HomeTabViewRequest{Type: slack.VTHomeTab,
-			Blocks: slack.Blocks{BlockSet: homeBlocks(viewer, open, ended, time.Now())}}
-		a.later(ctx, homeLane(user), "app home: views.publish", func() error {
-			return call(ctx, func() error {
-				_, err := a.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view})
-				return err
-			})
+			Blocks: slack.Blocks{BlockSet: a.homeBlocks(viewer, open, ended, time.Now())}}
+		return a.call(ctx, func() error {
+			_, err := a.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view})
+			return err
 		})
 	})
 }
 
 // homeBlocks is the App Home for viewer: their requests first, then everything in flight.
-func homeBlocks(viewer stagebot.Person, open []stagebot.Status, ended []*stagebot.Request, now time.Time) []slack.Block {
+func (a *Adapter) homeBlocks(viewer stagebot.Person, open []stagebot.Status, ended []*stagebot.Request, now time.Time) []slack.Block {
 	var own []stagebot.Status
 	for _, st := range open {
 		if st.Request.IsRequester(viewer) {
@@ -67,34 +61,54 @@ func homeBlocks(viewer stagebot.Person, open []stagebot.Status, ended []*stagebo
 	}
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "stagebot", false, false)),
-		mrkdwnSection("*Your requests*"),
+		a.section(words("*Your requests*")),
 	}
-	blocks = append(blocks, statusSections(own, homeOwn, "You have no request in flight, and none ended lately.", now)...)
+	blocks = append(blocks, a.statusSections(own, homeOwn, "You have no request in flight, and none ended lately.", now)...)
 	blocks = append(blocks, slack.NewDividerBlock(),
-		mrkdwnSection(fmt.Sprintf("*In flight* · %d request(s)", len(open))))
-	blocks = append(blocks, statusSections(open, homeOpen, "The queue is empty.", now)...)
-	return append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
-		escape("As of "+stagebot.FormatTime(now)+" · /stagebot help, or !help in a channel, lists the commands"), false, false)))
+		a.section(words("*In flight* · "+chat.Plural(len(open), "request", "requests"))))
+	blocks = append(blocks, a.statusSections(open, homeOpen, "The queue is empty.", now)...)
+	footer := chat.Message{Kind: chat.Reply, Parts: []chat.Part{
+		{Role: chat.Words, Text: "As of " + stagebot.FormatTime(now) + " · /stagebot help, or "},
+		{Role: chat.Command, Text: "help"},
+		{Role: chat.Words, Text: " in a channel, lists the commands"}}}
+	return append(blocks, a.note(footer))
 }
 
 // statusSections are one section per request, at most limit and a line saying how many more;
 // none is the line for an empty list.
-func statusSections(sts []stagebot.Status, limit int, none string, now time.Time) []slack.Block {
+func (a *Adapter) statusSections(sts []stagebot.Status, limit int, none string, now time.Time) []slack.Block {
 	if len(sts) == 0 {
-		return []slack.Block{slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, none, false, false))}
+		return []slack.Block{a.note(words(none))}
 	}
 	var out []slack.Block
 	for i, st := range sts {
 		if i == limit {
-			out = append(out, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
-				fmt.Sprintf("… and %d more", len(sts)-limit), false, false)))
+			out = append(out, a.note(words("… and "+chat.Plural(len(sts)-limit, "more", "more"))))
 			break
 		}
-		out = append(out, mrkdwnSection(escape(commands.StatusLine(st, now))))
+		out = append(out, a.section(a.render.StatusLine(st, now)))
 	}
 	return out
 }
 
-func mrkdwnSection(text string) slack.Block {
-	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)
+// words is the bot's own words as a message.
+func words(s string) chat.Message {
+	return chat.Message{Kind: chat.Reply, Parts: []chat.Part{{Role: chat.Words, Text: s}}}
+}
+
+func (a *Adapter) section(m chat.Message) slack.Block {
+	return slack.NewSectionBlock(mrkdwn(oneBlock(a.text(m))), nil, nil)
+}
+
+func (a *Adapter) note(m chat.Message) slack.Block {
+	return slack.NewContextBlock("", mrkdwn(oneBlock(a.text(m))))
+}
+
+// oneBlock is Slack text cut to what one block's text takes (a line of text escaped for
+// Slack may be longer): a view has room for a hundred blocks, not one per piece.
+func oneBlock(text string) string {
+	if len(text) <= blockText {
+		return text
+	}
+	return pieces(text, blockText-len(chat.Ellipsis))[0] + chat.Ellipsis
 }

@@ -75,5 +75,5 @@ func TestSlackAppHome(t *testing.T) {
 // shows reports whether text has a status line for "ID state".
 func shows(text, idState string) bool {
 	id, state, _ := strings.Cut(idState, " ")
-	return regexp.MustCompile(`\[` + id + `\] \S+\.click ` + state + ` `).MatchString(text)
+	return regexp.MustCompile(`(^|\n)` + id + ` \S+\.click ` + state + ` `).MatchString(text)
 }

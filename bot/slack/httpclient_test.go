@@ -12,7 +12,6 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"stagebot"
 	"stagebot/bot"
 	"stagebot/internal/backoff"
 	"stagebot/internal/fakeslack"
@@ -40,7 +39,10 @@ func TestAPICallGivesUpAfterTimeout(t *testing.T) {
 		method string
 		call   func(ctx context.Context, a *Adapter) error
 	}{
-		{"chat.postMessage", func(ctx context.Context, a *Adapter) error { return a.post(ctx, "CSLOW", "", "hello", nil) }},
+		{"chat.postMessage", func(ctx context.Context, a *Adapter) error {
+			_, err := a.post(ctx, "CSLOW", "", "hello", nil, nil)
+			return err
+		}},
 		{"chat.postEphemeral", func(ctx context.Context, a *Adapter) error {
 			return a.ephemeral(ctx, "CSLOW", "U1", "", "hello")
 		}},
@@ -141,14 +143,11 @@ func TestCallersDeadlineIsNotCalledATimeout(t *testing.T) {
 	release()
 }
 
-// heard is a bot.Handler that passes on the text of each message it is given.
+// heard is a bot.Inbox that passes on the text of each message it is given.
 type heard chan string
 
-func (h heard) Message(_ context.Context, m bot.Message) { h <- m.Text }
-func (heard) Decide(context.Context, bot.Decision)       {}
-func (heard) Remember(string, string, string)            {}
-func (heard) RequestFor(string, string) string           { return "" }
-func (heard) Team() stagebot.Team                        { return stagebot.Team{} }
+func (h heard) Message(_ context.Context, m bot.Inbound) { h <- m.Text }
+func (heard) Decision(context.Context, bot.Decision)     {}
 
 // TestSocketOutlivesTheAPITimeout: the Socket Mode connection is no Web API call: one that
 // stays up for several API timeouts is still the first connection, and still delivers.

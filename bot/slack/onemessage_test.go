@@ -81,7 +81,7 @@ func TestSlackStageInThread(t *testing.T) {
 // under root, and returns the request ID and the message's ts.
 func (b *slackBot) awaitRequestIn(root, filename string) (id, head string) {
 	b.t.Helper()
-	re := regexp.MustCompile(`^[^\[]*: \[([0-9a-f]{8})\] ` + regexp.QuoteMeta(filename) + ` requested`)
+	re := regexp.MustCompile(`^\[([0-9a-f]{8})\] ` + regexp.QuoteMeta(filename) + ` requested`)
 	b.fs.Await(bottest.Wait, "the request message for "+filename+" in thread "+root, func(v fakeslack.View) bool {
 		for _, p := range v.Posts() {
 			if m := re.FindStringSubmatch(p.Text); m != nil && p.ThreadTS == root && strings.Contains(p.Blocks, "stagebot_approve") {

@@ -36,7 +36,7 @@ func TestSlackReactionOnAnyMessageAboutRequest(t *testing.T) {
 	id, head := b.stage(alice, "F1", file)
 
 	b.fs.SayInThread(channel, head, alice, "!status "+id)
-	status := b.awaitBotPost("the status in the thread", `^\[`+id+`\] \S+ pending`)
+	status := b.awaitBotPost("the status in the thread", `^`+id+` \S+ pending`)
 	b.fs.React(channel, status, sil, "+1")
 	progress := b.awaitBotPost("the progress line", `^\[`+id+`\] \S+ approved 1/2 by sil2100`)
 	b.fs.React(channel, progress, ken, "+1")
@@ -78,8 +78,8 @@ func TestSlackReactionIsToldOnce(t *testing.T) {
 		name, emoji, announced string
 		other                  *regexp.Regexp // a second line about the same outcome
 	}{
-		{"approval short of the policy", "+1", `approved 1/2 by sil2100`, regexp.MustCompile(`approval recorded`)},
-		{"rejection", "x", `rejected: by sil2100`, regexp.MustCompile(`^\[[0-9a-f]{8}\] rejected$`)},
+		{"approval short of the policy", "+1", `approved 1/2 by sil2100`, regexp.MustCompile(`sign-off recorded`)},
+		{"rejection", "x", `rejected: by sil2100`, regexp.MustCompile(`^[0-9a-f]{8} rejected$`)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			b := startSlackBot(t, bottest.Options{Approvals: 2, NoConsole: true})
@@ -88,7 +88,7 @@ func TestSlackReactionIsToldOnce(t *testing.T) {
 			b.fs.React(channel, head, sil, c.emoji)
 			b.awaitReply(head, `^\[`+id+`\] \S+ `+c.announced)
 			b.fs.SayInThread(channel, head, sil, "!status "+id)
-			b.awaitBotPost("sil's status", `^\[`+id+`\] \S+ (pending|rejected) \(`)
+			b.awaitBotPost("sil's status", `^`+id+` \S+ (pending|rejected) \(`)
 			b.fs.Read(func(v fakeslack.View) {
 				announced := 0
 				for _, r := range replies(v, head) {

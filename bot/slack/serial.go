@@ -6,10 +6,11 @@ import (
 )
 
 // serial runs work one item at a time per key, each key on a goroutine of its own that ends
-// when the key's queue is empty. The adapter keys people's work by Slack user (one person's
-// reaction added then removed is handled in that order, while a long download for one
-// person does not hold up everyone else) and its writes to Slack by lane (writes.go). Its
-// lock guards only the queues: no item ever runs under it.
+// when the key's queue is empty. The adapter keys by Slack user what it hands to the core
+// (one person's messages and decisions reach it in the order they came, while one person's
+// slow users.info holds up no one else), by channel the reactions it traces to their
+// request, and by lane its writes to Slack (writes.go). Its lock guards only the queues: no
+// item ever runs under it.
 type serial struct {
 	mu     sync.Mutex
 	queues map[string][]func()

@@ -45,14 +45,14 @@ func TestSlackSlashCommand(t *testing.T) {
 	// The click's server is on this machine: a typed URL reaches it only through a host named.
 	b := startSlackBot(t, bottest.Options{Approvals: 1, NoConsole: true, Extra: "downloads: {allowed_hosts: [\"127.0.0.1\"]}\n"})
 	stage := b.fs.Slash(channel, alice, "/stagebot", "stage "+srv.URL+"/"+name)
-	resp := b.awaitResponse(stage, `^\[[0-9a-f]{8}\] requested: com\.example\.slash 1\.0 all`)
+	resp := b.awaitResponse(stage, `^[0-9a-f]{8} requested: com\.example\.slash 1\.0 all`)
 	id, head := b.awaitRequest(name)
 	if !strings.Contains(resp.Text, id) {
 		t.Errorf("the answer to /stagebot stage names another request: %q, want %s", resp.Text, id)
 	}
 
 	status := b.fs.Slash(channel, ken, "/stagebot", "status "+id)
-	b.awaitResponse(status, `^\[`+id+`\] \S+ pending`)
+	b.awaitResponse(status, `^`+id+` \S+ pending`)
 	help := b.fs.Slash(channel, mallory, "/stagebot", "help")
 	b.awaitResponse(help, `^commands: `)
 	bare := b.fs.Slash(fakeslack.DM(mallory), mallory, "/stagebot", "")

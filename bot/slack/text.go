@@ -4,8 +4,8 @@ import (
 	"regexp"
 	"strings"
 
-	"stagebot"
 	"stagebot/bot"
+	"stagebot/chat"
 )
 
 // link is Slack's markup for a URL in message text: <https://x/y> or <https://x/y|label>.
@@ -42,15 +42,19 @@ func unescape(s string) string {
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 }
 
-// escape makes text safe for Slack's mrkdwn: only &, < and > are special.
-func escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+// text is a message as Slack mrkdwn, through the one output guard: a mention of a team
+// member becomes a highlight of their Slack user.
+func (a *Adapter) text(m chat.Message) string {
+	return chat.Slack(m, a.cfg.CommandPrefix, a.mention)
 }
 
-// line is an announcement as Slack text: the mentions as <@ID>, then the escaped line.
-func line(team stagebot.Team, a stagebot.Event) string {
-	a.Text = escape(a.Text)
-	return bot.Line(team, a, stagebot.NetworkSlack)
+// mention is how Slack highlights the team member named name: <@USERID> for a member with
+// a Slack ID, else the name.
+func (a *Adapter) mention(name string) string {
+	if m, ok := a.cfg.Team.Member(name); ok && m.Slack != "" {
+		return "<@" + m.Slack + ">"
+	}
+	return name
 }
 
 // reactionVerb maps a reaction to a decision; removing an approval withdraws it. Skin tones
@@ -86,19 +90,3 @@ func buttonVerb(actionID string) (bot.Verb, bool) {
 	}
 	return "", false
 }
-
-// messageRef is how a request message is remembered: channel and ts together, since a ts
-// is only unique within its channel.
-func messageRef(channel, ts string) string { return channel + ":" + ts }
-
-// threadKey remembers, through the same store, which message heads a request's thread in a
-// channel: the "request ID" stored under it is the thread's ts.
-func threadKey(requestID, channel string) string { return "thread:" + requestID + ":" + channel }
-
-// rootKey remembers the parent of a request's thread when the request message is itself a
-// reply (`!stage` typed in a thread): the "request ID" stored under it is the parent's ts.
-func rootKey(requestID, channel string) string { return "root:" + requestID + ":" + channel }
-
-// threadOf remembers which request a person's thread, holding a request message, is about:
-// the bot's own replies there (answers to commands asked in it) name that request.
-func threadOf(channel, root string) string { return "under:" + channel + ":" + root }

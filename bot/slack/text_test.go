@@ -1,10 +1,13 @@
 package slack
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"stagebot"
 	"stagebot/bot"
+	"stagebot/chat"
 )
 
 func TestCommandText(t *testing.T) {
@@ -48,26 +51,46 @@ func TestReactionVerb(t *testing.T) {
 	}
 }
 
-func TestLineEscapesTextButNotMentions(t *testing.T) {
-	team := stagebot.Team{Landing: []stagebot.Member{{Name: "sil", Slack: "U1"}, {Name: "irconly", IRC: "x!*@*"}}}
-	a := stagebot.Event{Text: "[abcd1234] a_1_all.click requested: <b> & c", Mention: []string{"sil", "irconly"}}
-	want := "<@U1> irconly: [abcd1234] a_1_all.click requested: &lt;b&gt; &amp; c"
-	if got := line(team, a); got != want {
-		t.Errorf("line = %q, want %q", got, want)
+// TestMentionsAreSlackUsers: a mention of a team member with a Slack ID highlights that
+// user; one without (an IRC-only member, a name no entry has) stays a name.
+func TestMentionsAreSlackUsers(t *testing.T) {
+	a := &Adapter{cfg: Config{CommandPrefix: "!", Team: stagebot.Team{
+		Landing: []stagebot.Member{{Name: "sil", Slack: "U1"}, {Name: "irconly", IRC: "x!*@*"}}}}}
+	m := chat.Message{Kind: chat.Announcement, Parts: []chat.Part{{Role: chat.Words, Text: "[abcd1234] "},
+		{Role: chat.Filename, Text: "a_1_all.click"}, {Role: chat.Words, Text: " requested: by "}, {Role: chat.Outside, Text: "<b> & c"},
+		{Role: chat.Words, Text: "; "}, {Role: chat.Command, Text: "approve abcd1234"},
+		{Role: chat.Words, Text: " "}, {Role: chat.Mention, Text: "sil"}, {Role: chat.Words, Text: " "}, {Role: chat.Mention, Text: "irconly"},
+		{Role: chat.Words, Text: " "}, {Role: chat.Mention, Text: "nobody"}}}
+	want := "[abcd1234] a_1_all.click requested: by &lt;b&gt; &amp; c; !approve abcd1234 <@U1> irconly nobody"
+	if got := a.text(m); got != want {
+		t.Errorf("text = %q, want %q", got, want)
 	}
 }
 
-func TestIsStage(t *testing.T) {
+// TestPiecesKeepMarkupWhole: a text longer than a block takes is cut into pieces that
+// never split an escape, a mention or a character, and together are the text.
+func TestPiecesKeepMarkupWhole(t *testing.T) {
 	for _, tc := range []struct {
-		text string
-		want bool
+		name, text string
+		n          int
+		want       []string
 	}{
-		{"!stage", true}, {"!stage foo_1_all.click", true}, {"<@UBOT>: stage", true},
-		{"!status", false}, {"stage", false}, {"! stage", false},
+		{"short", "abc", 5, []string{"abc"}},
+		{"plain", "abcdefg", 3, []string{"abc", "def", "g"}},
+		{"escape", "ab&amp;cd", 5, []string{"ab", "&amp;", "cd"}},
+		{"mention", "a<@U123>b", 5, []string{"a", "<@U12", "3>b"}},
+		{"mention fits", "a<@U1>bcdef", 6, []string{"a<@U1>", "bcdef"}},
+		{"character", "aé", 2, []string{"a", "é"}},
 	} {
-		if got := isStage("!", "<@UBOT>", tc.text); got != tc.want {
-			t.Errorf("isStage(%q) = %v, want %v", tc.text, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			got := pieces(tc.text, tc.n)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("pieces(%q, %d) = %q, want %q", tc.text, tc.n, got, tc.want)
+			}
+			if strings.Join(got, "") != tc.text {
+				t.Errorf("pieces lose text: %q", got)
+			}
+		})
 	}
 }
 

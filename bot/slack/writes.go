@@ -15,7 +15,7 @@ import "context"
 //   - home:USER, one person's App Home;
 //   - response:USER, one person's slash-command responses.
 //
-// Deliver waits for its announcement's lane, since the outbox must know whether the channel
+// Send waits for its announcement's lane, since the outbox must know whether the channel
 // took it. Everything done for a person (answers, refusals, confirmations, the App Home) is
 // queued with later and not waited for: their next command, in whatever channel, never
 // waits on Slack taking the last answer.

@@ -318,3 +318,26 @@ func TestHoldsAndChannelRateLimits(t *testing.T) {
 		t.Errorf("three chunks with 100ms between them took %s", took)
 	}
 }
+
+// TestRevokedTokens: a token revoked while the bot runs is refused on every call made with
+// it, with the code given, as slack-go reads Slack's refusals; the other token still works.
+func TestRevokedTokens(t *testing.T) {
+	fs := fakeslack.Start(t)
+	api := slack.New(fakeslack.BotToken, slack.OptionAppLevelToken(fakeslack.AppToken), slack.OptionAPIURL(fs.APIURL()))
+	if _, err := api.AuthTest(); err != nil {
+		t.Fatalf("auth.test before the revocation: %v", err)
+	}
+	fs.Revoke(fakeslack.BotToken, "token_revoked")
+	_, err := api.AuthTest()
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) || se.Err != "token_revoked" {
+		t.Fatalf("auth.test with a revoked bot token: %v, want token_revoked", err)
+	}
+	if _, _, err := api.StartSocketModeContext(context.Background()); err != nil {
+		t.Fatalf("apps.connections.open with the app token, still valid: %v", err)
+	}
+	fs.Revoke(fakeslack.AppToken, "account_inactive")
+	if _, _, err := api.StartSocketModeContext(context.Background()); !errors.As(err, &se) || se.Err != "account_inactive" {
+		t.Fatalf("apps.connections.open with a revoked app token: %v, want account_inactive", err)
+	}
+}

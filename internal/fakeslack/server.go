@@ -97,6 +97,7 @@ type Server struct {
 	failOpen  int                 // apps.connections.open calls still to fail
 	cutAfter  time.Duration       // > 0: every connection is cut this long after its hello
 	refuse    map[string]string   // channel -> the error every write to it gets
+	revoked   map[string]string   // token -> the error every call made with it gets
 	refusals  map[string]int      // channel -> writes refused
 	slashes   map[string]Response // trigger_id -> the slash command's invoker
 	responses []Response          // messages sent to response_urls
@@ -115,7 +116,7 @@ func Start(t testing.TB) *Server {
 	s := &Server{t: t, PingInterval: 2 * time.Second, changed: make(chan struct{}),
 		nextTS: time.Now().Unix()*1_000_000 + 100, files: map[string]*File{}, users: map[string]User{},
 		calls: map[string]int{}, served: map[string]int64{}, throttle: map[string]time.Time{}, acked: map[string]bool{},
-		refuse: map[string]string{}, refusals: map[string]int{}, slashes: map[string]Response{},
+		refuse: map[string]string{}, revoked: map[string]string{}, refusals: map[string]int{}, slashes: map[string]Response{},
 		homes: map[string]*Home{}, holds: map[holdKey]*hold{}, limited: map[string]bool{},
 		rateLimited: map[string]int{}, closed: make(chan struct{})}
 	mux := http.NewServeMux()
@@ -293,6 +294,16 @@ func (s *Server) Refuse(channel, code string) {
 		return
 	}
 	s.refuse[channel] = code
+}
+
+// Revoke makes every call made with token (BotToken or AppToken) fail from now on with
+// Slack's error code, as for a token revoked (token_revoked) or its account deactivated
+// (account_inactive) while the bot runs.
+func (s *Server) Revoke(token, code string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer s.bump()
+	s.revoked[token] = code
 }
 
 // Refusals counts the writes to channel that Refuse turned away.

@@ -73,6 +73,10 @@ func (s *Server) handleAPI(w http.ResponseWriter, method string, p url.Values, t
 		writeJSON(w, http.StatusTooManyRequests, map[string]any{"ok": false, "error": "ratelimited"})
 		return
 	}
+	if code, ok := s.revoked[token]; ok {
+		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": code})
+		return
+	}
 	fn, known := methods[method]
 	if !known {
 		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "unknown_method"})
