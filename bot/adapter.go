@@ -112,7 +112,8 @@ type Decision struct {
 	// person's lane, before deciding.
 	Resolve func(ctx context.Context) stagebot.Identity
 	// Ref is the network's handle of the message decided on (as Send returned it);
-	// RequestID the request, when the network carries it itself (a button's value).
+	// RequestID the request, when the network carries it itself (a button's value) or the
+	// adapter knows it (a line it posted, whose ref the core may not have recorded yet).
 	Ref       string
 	RequestID string
 	Verb      Verb

@@ -42,11 +42,15 @@ func (a *Adapter) Send(ctx context.Context, channel string, out bot.Outgoing) (r
 	if len(lines) == 0 {
 		return "", nil // nothing to say: an empty PRIVMSG is an error
 	}
-	msgid, err := s.post(ctx, channel, lines[0])
+	requestID := ""
+	if m.AsksApproval {
+		requestID = m.RequestID
+	}
+	msgid, err := s.post(ctx, channel, lines[0], requestID)
 	if err != nil {
 		return "", fmt.Errorf("irc %s: %w", channel, err)
 	}
-	if !m.AsksApproval {
+	if requestID == "" {
 		return "", nil
 	}
 	return msgid, nil

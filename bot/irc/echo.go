@@ -13,8 +13,9 @@ import (
 // echo proves the server took the line, where a successful write only proves the kernel
 // did (a line written just before the server died would otherwise count as delivered and
 // be lost). It returns the msgid the server gave the line, "" when the server echoes
-// nothing or tags no msgid.
-func (s *session) post(ctx context.Context, channel, text string) (msgid string, err error) {
+// nothing or tags no msgid. requestID is the request the line asks approval for ("" for
+// none), which a reaction to it decides on.
+func (s *session) post(ctx context.Context, channel, text, requestID string) (msgid string, err error) {
 	s.mu.Lock()
 	echo, labeled := s.caps["echo-message"], s.caps["labeled-response"] && s.caps["message-tags"]
 	s.mu.Unlock()
@@ -22,7 +23,7 @@ func (s *session) post(ctx context.Context, channel, text string) (msgid string,
 	var w *echoWait
 	key := ""
 	if echo {
-		w = &echoWait{done: make(chan echoResult, 1)}
+		w = &echoWait{requestID: requestID, done: make(chan echoResult, 1)}
 		s.mu.Lock()
 		if labeled {
 			key = newLabel()
@@ -75,11 +76,12 @@ func (s *session) dropEcho(key string, w *echoWait) {
 }
 
 // echoed handles the bot's own line coming back: it completes the wait for it with its
-// msgid. This runs on the read goroutine, before any later line (a reaction to this one)
-// is handed to the core, and post returns the msgid to the core before its cursor moves.
+// msgid, and remembers the line as the bot's (with the request it asks approval for).
+// This runs on the read goroutine, before any later line (a reaction to this one) is
+// handed to the core, so such a reaction finds its request even before the core has
+// recorded the ref post returns.
 func (s *session) echoed(m *irc.Message) {
 	s.sawSelf(m.Prefix.String())
-	s.a.own.add(m.Tags["msgid"])
 	var w *echoWait
 	s.mu.Lock()
 	if label := m.Tags["label"]; label != "" {
@@ -97,9 +99,13 @@ func (s *session) echoed(m *irc.Message) {
 		}
 	}
 	s.mu.Unlock()
-	if w != nil {
-		w.done <- echoResult{msgid: m.Tags["msgid"]}
+	msgid := m.Tags["msgid"]
+	if w == nil {
+		s.a.own.add(msgid, "")
+		return
 	}
+	s.a.own.add(msgid, w.requestID)
+	w.done <- echoResult{msgid: msgid}
 }
 
 // finishEcho fails the wait for a labeled line the server answered with something else.

@@ -69,11 +69,12 @@ func (s *session) resolver(m *irc.Message) func(context.Context) stagebot.Identi
 	return func(ctx context.Context) stagebot.Identity { return s.identity(ctx, m) }
 }
 
-// handleTagmsg hands a +draft/react to the core as a decision; the core finds the request
-// the line reacted to announced, if any. A reaction names any line in the channel: only
-// on a line the bot knows as its own (ownLines) may the core answer the person, saying
-// why it does nothing; a request's line from before a restart still counts, silently
-// refused if it is refused.
+// handleTagmsg hands a +draft/react to the core as a decision on the line it names: the
+// request that line asks approval for when the bot knows it (ownLines), else the core
+// finds it by the line's ref (a line from before a restart). A reaction may name any line
+// in the channel: only on a line the bot knows as its own may the core answer the person,
+// saying why it does nothing; on a request's line from before a restart a refused
+// reaction is refused silently.
 func (s *session) handleTagmsg(m *irc.Message) {
 	if s.fromSelf(m) || !isChannel(m.Param(0)) || m.Prefix.User == "" || m.Prefix.Host == "" {
 		return
@@ -95,7 +96,8 @@ func (s *session) handleTagmsg(m *irc.Message) {
 	d := bot.Decision{Author: known, Resolve: s.resolver(m), Ref: ref, Verb: verb,
 		// An outcome no announcement told is the channel's.
 		Public: s.a.speaker(s.ctx, destination{command: "PRIVMSG", target: channel, who: known.Who()})}
-	if s.a.own.has(ref) {
+	if requestID, own := s.a.own.get(ref); own {
+		d.RequestID = requestID
 		// A refusal is the reactor's business alone.
 		d.Private = s.a.speaker(s.ctx, destination{command: "NOTICE", target: nick, who: known.Who()})
 	}

@@ -63,7 +63,8 @@ type session struct {
 
 // echoWait is an announcement line waiting for the server's echo.
 type echoWait struct {
-	done chan echoResult // buffered 1
+	requestID string          // the request the line asks approval for, "" for none
+	done      chan echoResult // buffered 1
 }
 
 // echoResult is how the server answered an announcement line: its echo's msgid ("" when it

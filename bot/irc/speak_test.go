@@ -103,7 +103,7 @@ func TestSendReturnsTheRequestLinesMsgid(t *testing.T) {
 	const text = "[1a2b3c4d] a_1_all.click requested"
 	ann := func(asks bool) bot.Outgoing {
 		m := words(text)
-		m.Kind, m.AsksApproval = chat.Announcement, asks
+		m.Kind, m.AsksApproval, m.RequestID = chat.Announcement, asks, "1a2b3c4d-full"
 		return bot.Outgoing{Message: m}
 	}
 	for _, c := range []struct {
@@ -257,24 +257,50 @@ func TestBudgetFitsTheRelayedLine(t *testing.T) {
 }
 
 // TestReactionsAnsweredOnlyOnOwnLines: every reaction reaches the core (a request's line
-// posted before a restart still counts), but only one on a line the bot saw echoed as its
-// own may be answered privately: a 👍 one person gives another's line earns no notice.
+// posted before a restart still counts, by its ref), but only one on a line the bot saw
+// echoed as its own may be answered privately: a 👍 one person gives another's line
+// earns no notice. A reaction on a request line the bot posted carries its request, so
+// it counts even before the core has recorded the line's ref.
 func TestReactionsAnsweredOnlyOnOwnLines(t *testing.T) {
-	_, s, _ := spoken(t, stagebot.Team{})
+	a, s, w := spoken(t, stagebot.Team{})
 	h := s.in.(*fakeInbox)
+	echoCaps(s, true, false)
 	s.mu.Lock()
 	s.caps["account-tag"] = true
 	s.mu.Unlock()
-	feed(s, []byte("@msgid=m-own :"+fuzzSelfMask+" PRIVMSG #stage :lander: ok\r\n"+
+
+	m := words("[1a2b3c4d] a_1_all.click requested")
+	m.Kind, m.AsksApproval, m.RequestID = chat.Announcement, true, "1a2b3c4d-full"
+	sent := make(chan string, 1)
+	go func() {
+		ref, err := a.Send(context.Background(), "#stage", bot.Outgoing{Message: m})
+		if err != nil {
+			t.Error(err)
+		}
+		sent <- ref
+	}()
+	w.await(t, "the request line", func(l []string) bool { return strings.HasSuffix(l[len(l)-1], "requested") })
+	// The reaction right behind the echo, before Send has even returned the ref.
+	feed(s, []byte("@msgid=m-req :"+fuzzSelfMask+" PRIVMSG #stage :[1a2b3c4d] a_1_all.click requested\r\n"+
+		"@account=sil;+draft/react=👍;+draft/reply=m-req :sil!u@h TAGMSG #stage\r\n"+
+		"@msgid=m-own :"+fuzzSelfMask+" PRIVMSG #stage :lander: ok\r\n"+
 		"@account=sil;+draft/react=👍;+draft/reply=m-theirs :sil!u@h TAGMSG #stage\r\n"+
 		"@account=sil;+draft/react=👍;+draft/reply=m-own :sil!u@h TAGMSG #stage\r\n"))
+	if ref := <-sent; ref != "m-req" {
+		t.Fatalf("Send returned %q, want m-req", ref)
+	}
 	h.wait()
-	if len(h.decisions) != 2 {
-		t.Fatalf("%d decisions, want 2", len(h.decisions))
+	want := map[string]struct {
+		request string
+		private bool
+	}{"m-req": {"1a2b3c4d-full", true}, "m-theirs": {"", false}, "m-own": {"", true}}
+	if len(h.decisions) != len(want) {
+		t.Fatalf("%d decisions, want %d", len(h.decisions), len(want))
 	}
 	for _, d := range h.decisions {
-		if d.Public == nil || (d.Private != nil) != (d.Ref == "m-own") {
-			t.Errorf("decision on %s: private answer %v, public %v", d.Ref, d.Private != nil, d.Public != nil)
+		if w := want[d.Ref]; d.RequestID != w.request || (d.Private != nil) != w.private || d.Public == nil {
+			t.Errorf("decision on %s: request %q, private answer %v, public %v; want %q, %v, true",
+				d.Ref, d.RequestID, d.Private != nil, d.Public != nil, w.request, w.private)
 		}
 	}
 }
