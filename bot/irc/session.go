@@ -56,7 +56,7 @@ type session struct {
 	closed     bool
 	done       chan struct{}
 
-	// casemap is the server's CASEMAPPING. Outside mu: lanes and queues fold nicks
+	// casemap is the server's CASEMAPPING. Outside mu: queues and caches fold nicks
 	// on other goroutines; it is stored under mu so the maps keyed by it change with it.
 	casemap atomic.Uint32
 }

@@ -40,7 +40,7 @@ func TestWhoisUnansweredIsAskedAgain(t *testing.T) {
 		t.Fatalf("after a fresh WHOIS the account is %q, want silacct", a)
 	}
 	if n := len(h.messages); n != 3 {
-		t.Fatalf("%d commands reached the handler, want 3", n)
+		t.Fatalf("%d commands reached the inbox, want 3", n)
 	}
 	s.close()
 }
