@@ -192,13 +192,13 @@ func TestRepliesNeverWait(t *testing.T) {
 }
 
 // TestReplyOutlivesAReconnect: a reply the connection lost is written on the next one,
-// once the lost one is replaced (not over and over on the dead one meanwhile).
+// once, and the dead one is not written to again meanwhile.
 func TestReplyOutlivesAReconnect(t *testing.T) {
 	a, s, _ := spoken(t, stagebot.Team{})
 	broken := &countingBrokenWriter{}
 	s.out = newSender(broken, 1000, 1000)
 	_ = a.speaker(context.Background(), destination{command: "PRIVMSG", target: "#stage", addressee: "lander", who: "irc:l@h"})(words("still here"))
-	time.Sleep(50 * time.Millisecond) // room for a retry loop on the dead connection to show
+	time.Sleep(50 * time.Millisecond) // room for a write to the dead connection to show
 	if n := broken.writes.Load(); n != 1 {
 		t.Fatalf("%d writes on the dead connection, want 1", n)
 	}
