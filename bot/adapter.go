@@ -65,8 +65,15 @@ type Inbox interface {
 
 // Inbound is one chat message.
 type Inbound struct {
+	// Author is who sent the message as far as the adapter knows without asking its
+	// network: enough to key the person's lane and command limit.
 	Author stagebot.Identity
-	Text   string
+	// Resolve, when set, asks the network who the author really is (an IRC WHOIS for a
+	// services account the server does not tag messages with). The core calls it off the
+	// adapter's read loop, only for a command that is not read-only, and uses what it
+	// returns as the author: chatter and read-only commands cost no lookup.
+	Resolve func(ctx context.Context) stagebot.Identity
+	Text    string
 	// BotNick lets people address the bot by name ("stagebot: status ID").
 	BotNick string
 	// Direct: a direct conversation with the bot (an IRC query, a Slack DM), where the
@@ -101,8 +108,12 @@ const (
 // Decision is a reaction or a button press on one of the bot's messages.
 type Decision struct {
 	Author stagebot.Identity
+	// Resolve, when set, is Inbound.Resolve for the decision's author: called in the
+	// person's lane, before deciding.
+	Resolve func(ctx context.Context) stagebot.Identity
 	// Ref is the network's handle of the message decided on (as Send returned it);
-	// RequestID the request, when the network carries it itself (a button's value).
+	// RequestID the request, when the network carries it itself (a button's value) or the
+	// adapter knows it (a line it posted, whose ref the core may not have recorded yet).
 	Ref       string
 	RequestID string
 	Verb      Verb

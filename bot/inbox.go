@@ -69,6 +69,9 @@ func (in inbox) Message(ctx context.Context, m Inbound) {
 
 // run runs a parsed command and answers it.
 func (b *Bot) run(ctx context.Context, c Command, m Inbound) {
+	if m.Resolve != nil && !c.ReadOnly {
+		m.Author = m.Resolve(ctx).Clean()
+	}
 	caller := Caller{Actor: m.Author, LocalPaths: m.LocalPaths, Attachments: m.Attachments, Say: m.Reply}
 	if c.TakesFiles && m.Attach != nil && len(m.Attachments) == 0 {
 		atts, err := m.Attach(ctx)
@@ -119,7 +122,12 @@ func (in inbox) Decision(ctx context.Context, d Decision) {
 		}
 		return
 	}
-	b.lanes.do(laneOf(d.Author), func() { b.decide(d, id) })
+	b.lanes.do(laneOf(d.Author), func() {
+		if d.Resolve != nil {
+			d.Author = d.Resolve(ctx).Clean()
+		}
+		b.decide(d, id)
+	})
 }
 
 func (b *Bot) decide(d Decision, id string) {

@@ -1,16 +1,14 @@
 // Package irc is the IRC chat adapter: it connects (TLS, SASL) with gopkg.in/irc.v4,
-// negotiates the IRCv3 capabilities it uses itself, reconnects forever with backoff,
-// turns channel and private messages into commands and +draft/react reactions on the
-// bot's request lines into decisions, and delivers announcements to its channels, paced
-// per target and split under the 512-byte line limit.
+// negotiates the IRCv3 capabilities it uses itself, reconnects forever with backoff, hands
+// channel and private messages to the core and +draft/react reactions on the bot's request
+// lines as decisions, and posts announcements and replies as chat's guard writes them for
+// IRC, paced under one rate limit for the connection.
 package irc
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,7 +17,6 @@ import (
 
 	"stagebot"
 	"stagebot/bot"
-	"stagebot/bot/floodgate"
 	"stagebot/internal/backoff"
 )
 
@@ -34,9 +31,10 @@ type Adapter struct {
 	mu        sync.Mutex
 	sess      *session      // the live session, nil between connections
 	up        chan struct{} // closed when a session becomes ready; replaced when it ends
-	lanes     *lanes
-	gate      *floodgate.Gate // nil: no command limit
+	own       ownLines      // the bot's latest lines, across connections (msgids are the network's)
 }
+
+var _ bot.Adapter = (*Adapter)(nil)
 
 // New makes the adapter; nothing is dialled until Run.
 func New(cfg Config) (*Adapter, error) {
@@ -45,8 +43,7 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	cfg = cfg.withDefaults()
 	log := cfg.Log.With("adapter", "irc")
-	return &Adapter{cfg: cfg, team: cfg.Team, log: log, up: make(chan struct{}), lanes: newLanes(log),
-		gate: floodgate.New(cfg.CommandLimit, cfg.CommandPer)}, nil
+	return &Adapter{cfg: cfg, team: cfg.Team, log: log, up: make(chan struct{})}, nil
 }
 
 // Name is the adapter's outbox key.
@@ -69,12 +66,11 @@ func (a *Adapter) NotReadyReason() string {
 
 func (a *Adapter) setNotReady(reason string) { a.notReady.Store(&reason) }
 
-// Run connects and reconnects until ctx ends.
-func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
-	defer a.lanes.wait()
+// Run connects and reconnects until ctx ends, handing what people say to in.
+func (a *Adapter) Run(ctx context.Context, in bot.Inbox) error {
 	bo := reconnects(a.cfg)
 	for {
-		err := a.runSession(ctx, h, bo)
+		err := a.runSession(ctx, in, bo)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -89,18 +85,18 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 }
 
 // runSession is one connection, from dialling to its end.
-func (a *Adapter) runSession(ctx context.Context, h bot.Handler, bo *backoff.Conn) error {
-	dctx, cancel := context.WithTimeout(ctx, a.cfg.DialTimeout)
+func (a *Adapter) runSession(ctx context.Context, in bot.Inbox, bo *backoff.Conn) error {
+	dctx, cancel := context.WithTimeout(ctx, a.cfg.dialTimeout)
 	conn, err := dial(dctx, a.cfg)
 	cancel()
 	if err != nil {
 		return err
 	}
 	sc := newSafeConn(conn, a.log)
-	s := newSession(a, h, ctx)
+	s := newSession(a, in, ctx)
 	client := irc.NewClient(sc, irc.ClientConfig{
 		Nick: a.cfg.Nick, User: a.cfg.User, Name: a.cfg.RealName,
-		PingFrequency: a.cfg.PingFrequency, PingTimeout: a.cfg.PingTimeout,
+		PingFrequency: a.cfg.pingFrequency, PingTimeout: a.cfg.PingTimeout,
 		Handler: irc.HandlerFunc(func(_ *irc.Client, m *irc.Message) { s.safeHandle(m) }),
 	})
 	s.w = client
@@ -180,84 +176,5 @@ func (a *Adapter) session(ctx context.Context, wait time.Duration) (*session, er
 		case <-t.C:
 			return nil, errors.New("irc: not connected")
 		}
-	}
-}
-
-// say sends text to target as one or more lines with command (PRIVMSG or NOTICE), on
-// who's reply queue, each line addressed to `to` ("to: text") unless to is "". Lines a
-// lost connection did not take are sent on the next one: replies are not dropped.
-func (a *Adapter) say(ctx context.Context, command, target string, who stagebot.Who, to, text string) error {
-	return a.sayPieces(ctx, command, target, who, to, text, nil)
-}
-
-// sayPieces is say with the text already split and addressed (pieces != nil), e.g. the
-// rest of a reply whose start went out.
-func (a *Adapter) sayPieces(ctx context.Context, command, target string, who stagebot.Who, to, text string, pieces []string) error {
-	const patience = 2 * time.Minute
-	deadline := time.Now().Add(patience)
-	split := pieces != nil
-	for {
-		s, err := a.session(ctx, time.Until(deadline))
-		if err != nil {
-			return fmt.Errorf("irc: reply to %s not sent: %w", target, err)
-		}
-		if !split {
-			pieces = addressedPieces(text, s.budget(command, target), to)
-			split = true
-		}
-		lines := chatLines(command, target, pieces)
-		sent, err := s.out.sendQueued(ctx, replyQueue(who), lines)
-		if err == nil {
-			return nil
-		}
-		pieces = pieces[sent:]
-		if !errors.Is(err, errGone) || time.Now().After(deadline) {
-			return err
-		}
-	}
-}
-
-// addressee is who a reply in target names first: in a channel the person who asked,
-// whom a busy channel would otherwise leave guessing; a query is theirs already.
-func addressee(target, person string) string {
-	if isChannel(target) {
-		return person
-	}
-	return ""
-}
-
-// addressedPieces splits text as splitText does, leaving room for "to: " in front of
-// every piece and putting it there: a continuation line is as much the asker's as the
-// first one.
-func addressedPieces(text string, budget int, to string) []string {
-	if to == "" {
-		return splitText(text, budget)
-	}
-	prefix := to + ": "
-	pieces := splitText(text, max(budget-len(prefix), 16))
-	for i, p := range pieces {
-		pieces[i] = prefix + p
-	}
-	return pieces
-}
-
-// answer replies to a command the person who gave under nick in target (a channel, or
-// the nick in a query), addressed to that nick in a channel.
-func (a *Adapter) answer(ctx context.Context, command, target, nick string, who stagebot.Who) func(string) error {
-	return a.speak(ctx, command, target, who, addressee(target, nick))
-}
-
-// public says something in target for everyone, on who's reply queue: an
-// announcement-like line that answers nobody in particular.
-func (a *Adapter) public(ctx context.Context, command, target string, who stagebot.Who) func(string) error {
-	return a.speak(ctx, command, target, who, "")
-}
-
-func (a *Adapter) speak(ctx context.Context, command, target string, who stagebot.Who, to string) func(string) error {
-	return func(text string) error {
-		if strings.TrimSpace(text) == "" {
-			return nil
-		}
-		return a.say(ctx, command, target, who, to, text)
 	}
 }

@@ -8,7 +8,7 @@ import (
 
 // caseMapping is how the server decides that two nicks or two channel names are the
 // same (ISUPPORT CASEMAPPING). The bot must agree with the server: a nick it folds
-// differently is a stranger to it (its own echo, a KICK of the bot, a person's lane).
+// differently is a stranger to it (its own echo, a KICK of the bot, a person's reply queue).
 type caseMapping uint32
 
 const (
@@ -82,7 +82,7 @@ func isupportTokens(m *irc.Message) []string {
 func (s *session) mapping() caseMapping { return caseMapping(s.casemap.Load()) }
 
 // fold is the server's spelling-independent form of a nick or channel name: the key of
-// lanes, queues and the session's maps.
+// queues and the session's maps.
 func (s *session) fold(name string) string { return s.mapping().fold(name) }
 
 func (s *session) sameNick(a, b string) bool {
@@ -112,8 +112,8 @@ func (s *session) addressed(text, nick string) (string, string) {
 	return text, nick
 }
 
-// handleISupport takes what the bot uses from 005 RPL_ISUPPORT: the casemapping and the
-// bot user mode.
+// handleISupport takes what the bot uses from 005 RPL_ISUPPORT: the casemapping, the bot
+// user mode and the longest user and host names.
 func (s *session) handleISupport(m *irc.Message) {
 	for _, tok := range isupportTokens(m) {
 		name, value, _ := strings.Cut(tok, "=")
@@ -128,6 +128,8 @@ func (s *session) handleISupport(m *irc.Message) {
 			s.setCaseMapping(mapRFC1459)
 		case "BOT":
 			s.setBotMode(value)
+		case "USERLEN", "HOSTLEN":
+			s.setHostLimit(name, value)
 		}
 	}
 }

@@ -61,12 +61,12 @@ func TestISupportCaseMapping(t *testing.T) {
 				feed(s, []byte(fmt.Sprintf(":irc.test 005 sb[1] CHANTYPES=# %s :are supported by this server\r\n", tc.isupport)))
 			}
 			feed(s, []byte(":sb[1]!u@h JOIN #A^\r\n:sb{1}!u@h PRIVMSG #a~ :!status\r\n"))
-			s.a.lanes.wait()
+			h.wait()
 			h.mu.Lock()
 			got := len(h.messages)
 			h.mu.Unlock()
 			if (got == 1) != tc.otherPerson {
-				t.Errorf("sb{1}'s command reached the handler %d times; as another person's: %v", got, tc.otherPerson)
+				t.Errorf("sb{1}'s command reached the inbox %d times; as another person's: %v", got, tc.otherPerson)
 			}
 			if in := s.inChannel("#a~"); in != tc.inChannel {
 				t.Errorf("in #a~ after joining #A^: %v, want %v", in, tc.inChannel)

@@ -1,7 +1,6 @@
 package irc
 
 import (
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -21,41 +20,39 @@ type Config struct {
 	// SASL: Mechanism "" = none, "PLAIN" (User, Password) or "EXTERNAL" (CertFile, KeyFile).
 	SASLMechanism, SASLUser, SASLPassword, CertFile, KeyFile string
 
-	SendRate      float64 // chat lines per second on the connection
-	SendBurst     int
-	ReconnectMin  time.Duration
-	ReconnectMax  time.Duration
-	PingFrequency time.Duration
-	PingTimeout   time.Duration
-	DialTimeout   time.Duration
-	// RegisterTimeout bounds connecting, registering and joining; a server that accepts
-	// the connection and then says nothing must not hold the bot forever.
-	RegisterTimeout time.Duration
-	// EchoTimeout bounds the wait for the server's echo of an announcement.
-	EchoTimeout time.Duration
-	// CommandLimit commands per CommandPer from one person, whatever their nick (floodgate,
-	// keyed by stagebot.Who); 0 = no limit.
-	CommandLimit int
-	CommandPer   time.Duration
-	// WhoisTimeout bounds the wait for a WHOIS answer (identity of a sender without
-	// account-tag).
-	WhoisTimeout time.Duration
-	// RegainEvery is how often the bot asks for its configured nick back after a collision.
-	RegainEvery time.Duration
+	SendRate     float64 // chat lines per second on the connection
+	SendBurst    int
+	ReconnectMax time.Duration
+	PingTimeout  time.Duration
 
-	// Team renders the mentions of announcements as nicks.
+	// Prefix is command_prefix, which every command the bot names starts with.
+	Prefix string
+	// Team turns the members an announcement mentions into their nicks.
 	Team stagebot.Team
 	Log  *slog.Logger
-}
 
-// limitText is the command limit in words, for the "slow down" reply.
-func (c Config) limitText() string {
-	return fmt.Sprintf("at most %d commands per %s", c.CommandLimit, c.CommandPer)
+	// What only the adapter (and its tests) tunes, set by withDefaults.
+	reconnectMin  time.Duration
+	pingFrequency time.Duration
+	dialTimeout   time.Duration
+	// registerTimeout bounds connecting, registering and joining; a server that accepts
+	// the connection and then says nothing must not hold the bot forever.
+	registerTimeout time.Duration
+	// echoTimeout bounds the wait for the server's echo of an announcement.
+	echoTimeout time.Duration
+	// whoisTimeout bounds the wait for a WHOIS answer (identity of a sender without
+	// account-tag).
+	whoisTimeout time.Duration
+	// regainEvery is how often the bot asks for its configured nick back after a collision.
+	regainEvery time.Duration
 }
 
 func (c Config) withDefaults() Config {
 	if c.Log == nil {
 		c.Log = slog.Default()
+	}
+	if c.Prefix == "" {
+		c.Prefix = "!"
 	}
 	if c.Nick == "" {
 		c.Nick = "stagebot"
@@ -72,34 +69,20 @@ func (c Config) withDefaults() Config {
 	if c.SendBurst <= 0 {
 		c.SendBurst = 5
 	}
-	if c.ReconnectMin <= 0 {
-		c.ReconnectMin = 500 * time.Millisecond
-	}
+	c.reconnectMin = 500 * time.Millisecond
 	if c.ReconnectMax <= 0 {
 		// Short enough that the bot is back within seconds of a server's return.
 		c.ReconnectMax = 8 * time.Second
 	}
-	c.ReconnectMax = max(c.ReconnectMax, c.ReconnectMin)
+	c.ReconnectMax = max(c.ReconnectMax, c.reconnectMin)
 	if c.PingTimeout <= 0 {
 		c.PingTimeout = 60 * time.Second
 	}
-	if c.PingFrequency <= 0 {
-		c.PingFrequency = max(c.PingTimeout/2, time.Second)
-	}
-	if c.DialTimeout <= 0 {
-		c.DialTimeout = 10 * time.Second
-	}
-	if c.RegisterTimeout <= 0 {
-		c.RegisterTimeout = 30 * time.Second
-	}
-	if c.EchoTimeout <= 0 {
-		c.EchoTimeout = 20 * time.Second
-	}
-	if c.WhoisTimeout <= 0 {
-		c.WhoisTimeout = whoisTimeout
-	}
-	if c.RegainEvery <= 0 {
-		c.RegainEvery = 30 * time.Second
-	}
+	c.pingFrequency = max(c.PingTimeout/2, time.Second)
+	c.dialTimeout = 10 * time.Second
+	c.registerTimeout = 30 * time.Second
+	c.echoTimeout = 20 * time.Second
+	c.whoisTimeout = whoisTimeout
+	c.regainEvery = 30 * time.Second
 	return c
 }

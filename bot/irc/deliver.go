@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"stagebot"
 	"stagebot/bot"
+	"stagebot/chat"
 )
 
 // joinWait is how long a delivery to a channel the bot is not in waits for the JOIN it
@@ -16,13 +16,14 @@ const joinWait = 3 * time.Second
 // Channels are the configured channels; each keeps its own place in the outbox.
 func (a *Adapter) Channels() []string { return a.cfg.Channels }
 
-// Deliver posts the announcement to channel and returns once the server has echoed each
-// line back (echo-message), or once they were written when it cannot echo. A `requested`
-// line's msgid is remembered, so reactions to it can be traced to the request.
-func (a *Adapter) Deliver(ctx context.Context, channel string, ann stagebot.Event) error {
+// Send posts the announcement to channel as one line and returns once the server has
+// echoed it back (echo-message), or once it was written when the server cannot echo. The
+// ref is the msgid of a line that asks for approval (a reaction to it decides on its
+// request), "" for any other line, or when the server tags none.
+func (a *Adapter) Send(ctx context.Context, channel string, out bot.Outgoing) (ref string, err error) {
 	s, err := a.session(ctx, 0)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if !s.inChannel(channel) {
 		// Never joined (+i, +k, a ban) or kicked: asking again at each attempt lets the
@@ -30,17 +31,29 @@ func (a *Adapter) Deliver(ctx context.Context, channel string, ann stagebot.Even
 		// spaces the asks.
 		s.write("JOIN " + channel)
 		if !s.awaitJoined(ctx, channel, joinWait) {
-			return fmt.Errorf("irc: not in %s (asked to join again)", channel)
+			return "", fmt.Errorf("irc: not in %s (asked to join again)", channel)
 		}
 	}
-	remember := ""
-	if ann.AsksApproval {
-		remember = ann.RequestID
+	m := highlighted(a.team, out.Message)
+	if m.Kind == chat.Reply {
+		m.Kind = chat.Notice // what goes to a channel for everyone is one line
 	}
-	if err := s.post(ctx, channel, bot.Line(a.team, ann, stagebot.NetworkIRC), remember); err != nil {
-		return fmt.Errorf("irc %s: %w", channel, err)
+	lines := chat.IRC(m, a.cfg.Prefix, s.budget("PRIVMSG", channel))
+	if len(lines) == 0 {
+		return "", nil // nothing to say: an empty PRIVMSG is an error
 	}
-	return nil
+	requestID := ""
+	if m.AsksApproval {
+		requestID = m.RequestID
+	}
+	msgid, err := s.post(ctx, channel, lines[0], requestID)
+	if err != nil {
+		return "", fmt.Errorf("irc %s: %w", channel, err)
+	}
+	if requestID == "" {
+		return "", nil
+	}
+	return msgid, nil
 }
 
 func (s *session) inChannel(ch string) bool {

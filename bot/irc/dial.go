@@ -13,7 +13,7 @@ import (
 // dial opens the connection, with TLS when configured. The CA and client certificate files
 // are read at each attempt so a renewed certificate is picked up without a restart.
 func dial(ctx context.Context, cfg Config) (net.Conn, error) {
-	d := &net.Dialer{Timeout: cfg.DialTimeout}
+	d := &net.Dialer{Timeout: cfg.dialTimeout}
 	if !cfg.TLS {
 		return d.DialContext(ctx, "tcp", cfg.Server)
 	}

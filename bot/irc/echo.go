@@ -3,108 +3,85 @@ package irc
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"gopkg.in/irc.v4"
-
-	"stagebot"
 )
 
-// post sends an announcement to one channel and waits for the server's echo of each
-// line: an echo proves the server took the line, where a successful write only proves
-// the kernel did (a line written just before the server died would otherwise count as
-// delivered and be lost). requestID != "" remembers the echoed msgids for reactions.
-func (s *session) post(ctx context.Context, channel, text, requestID string) error {
-	pieces := splitText(text, s.budget("PRIVMSG", channel))
+// post sends one announcement line to channel and waits for the server's echo of it: an
+// echo proves the server took the line, where a successful write only proves the kernel
+// did (a line written just before the server died would otherwise count as delivered and
+// be lost). It returns the msgid the server gave the line, "" when the server echoes
+// nothing or tags no msgid. requestID is the request the line asks approval for ("" for
+// none), which a reaction to it decides on.
+func (s *session) post(ctx context.Context, channel, text, requestID string) (msgid string, err error) {
 	s.mu.Lock()
 	echo, labeled := s.caps["echo-message"], s.caps["labeled-response"] && s.caps["message-tags"]
 	s.mu.Unlock()
-	lines := make([]string, len(pieces))
-	waits := make([]*echoWait, 0, len(pieces))
-	var keys []string
-	for i, p := range pieces {
-		lines[i] = "PRIVMSG " + channel + " :" + p
-		if !echo {
-			continue
-		}
-		w := &echoWait{requestID: requestID, done: make(chan error, 1)}
-		waits = append(waits, w)
+	line := "PRIVMSG " + channel + " :" + text
+	var w *echoWait
+	key := ""
+	if echo {
+		w = &echoWait{requestID: requestID, done: make(chan echoResult, 1)}
 		s.mu.Lock()
 		if labeled {
-			label := newLabel()
-			s.echoes[label] = w
-			keys = append(keys, label)
-			lines[i] = "@label=" + label + " " + lines[i]
+			key = newLabel()
+			s.echoes[key] = w
+			line = "@label=" + key + " " + line
 		} else {
-			key := echoKey(s.fold(channel), p)
+			key = echoKey(s.fold(channel), text)
 			s.textEchoes[key] = append(s.textEchoes[key], w)
-			keys = append(keys, key)
 		}
 		s.mu.Unlock()
 	}
-	if _, err := s.out.send(ctx, s.fold(channel), lines); err != nil {
-		s.dropEchoes(keys, waits)
-		return err
+	if _, err := s.out.send(ctx, s.fold(channel), []string{line}); err != nil {
+		s.dropEcho(key, w)
+		return "", err
 	}
-	timeout := time.NewTimer(s.a.cfg.EchoTimeout)
+	if w == nil {
+		return "", nil
+	}
+	timeout := time.NewTimer(s.a.cfg.echoTimeout)
 	defer timeout.Stop()
-	for _, w := range waits {
-		select {
-		case err := <-w.done:
-			if err != nil {
-				s.dropEchoes(keys, waits)
-				return err
-			}
-		case <-timeout.C:
-			s.dropEchoes(keys, waits)
-			return errors.New("irc: the server did not echo the announcement in time")
-		case <-ctx.Done():
-			s.dropEchoes(keys, waits)
-			return ctx.Err()
-		}
+	select {
+	case e := <-w.done:
+		return e.msgid, e.err
+	case <-timeout.C:
+		s.dropEcho(key, w)
+		return "", errors.New("irc: the server did not echo the announcement in time")
+	case <-ctx.Done():
+		s.dropEcho(key, w)
+		return "", ctx.Err()
 	}
-	return nil
 }
 
 // echoKey matches an echo to its line by text; folded is the target as the session folds it.
 func echoKey(folded, text string) string { return folded + "\x00" + text }
 
-// dropEchoes forgets waits that will not be answered.
-func (s *session) dropEchoes(keys []string, waits []*echoWait) {
+// dropEcho forgets a wait that will not be answered.
+func (s *session) dropEcho(key string, w *echoWait) {
+	if w == nil {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, k := range keys {
-		delete(s.echoes, k)
-		ws := s.textEchoes[k]
-		ws = slicesDeleteFunc(ws, waits)
-		if len(ws) == 0 {
-			delete(s.textEchoes, k)
-		} else {
-			s.textEchoes[k] = ws
-		}
+	delete(s.echoes, key)
+	ws := slices.DeleteFunc(s.textEchoes[key], func(x *echoWait) bool { return x == w })
+	if len(ws) == 0 {
+		delete(s.textEchoes, key)
+	} else {
+		s.textEchoes[key] = ws
 	}
 }
 
-func slicesDeleteFunc(ws, drop []*echoWait) []*echoWait {
-	out := ws[:0]
-	for _, w := range ws {
-		keep := true
-		for _, d := range drop {
-			if w == d {
-				keep = false
-			}
-		}
-		if keep {
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
-// echoed handles our own line coming back: it completes the wait for it and, for a
-// request line, remembers its msgid. This runs on the read goroutine, before any later
-// line (a reaction to this one) is handed to a lane, so the msgid is known in time.
+// echoed handles the bot's own line coming back: it completes the wait for it with its
+// msgid, and remembers the line as the bot's (with the request it asks approval for).
+// This runs on the read goroutine, before any later line (a reaction to this one) is
+// handed to the core, so such a reaction finds its request even before the core has
+// recorded the ref post returns.
 func (s *session) echoed(m *irc.Message) {
+	s.sawSelf(m.Prefix.String())
 	var w *echoWait
 	s.mu.Lock()
 	if label := m.Tags["label"]; label != "" {
@@ -122,13 +99,13 @@ func (s *session) echoed(m *irc.Message) {
 		}
 	}
 	s.mu.Unlock()
+	msgid := m.Tags["msgid"]
 	if w == nil {
+		s.a.own.add(msgid, "")
 		return
 	}
-	if msgid := m.Tags["msgid"]; w.requestID != "" && msgid != "" && s.h != nil {
-		s.h.Remember(stagebot.NetworkIRC, msgid, w.requestID)
-	}
-	w.done <- nil
+	s.a.own.add(msgid, w.requestID)
+	w.done <- echoResult{msgid: msgid}
 }
 
 // finishEcho fails the wait for a labeled line the server answered with something else.
@@ -138,6 +115,6 @@ func (s *session) finishEcho(label string, err error) {
 	delete(s.echoes, label)
 	s.mu.Unlock()
 	if w != nil {
-		w.done <- err
+		w.done <- echoResult{err: err}
 	}
 }

@@ -2,179 +2,186 @@ package irc
 
 import (
 	"context"
-	"errors"
-	"net/http"
-	"path/filepath"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"stagebot"
 	"stagebot/bot"
-	"stagebot/commands"
-	"stagebot/intake"
-	"stagebot/internal/clicktest"
-	"stagebot/storage"
-	"stagebot/workflow"
+	"stagebot/chat"
 )
 
-// The bot's own mask as InspIRCd shows it to others; the budget is computed from it as the
-// session does once it knows it.
-const fuzzSelfMask = "stagebot!~stagebot@127.0.0.1"
+// The bot's own mask as a server shows it to others: a long nick, a full ident and a long
+// host, so that the budget is as tight as it gets.
+const fuzzSelfMask = "stagebot-long-nick!~stagebot@" + "h123456789.h123456789.h123456789.h123456789.example.net"
 
-// ircFormatting are the bytes IRC clients read as colours, styles or CTCP.
-const ircFormatting = "\x01\x02\x03\x04\x0f\x11\x16\x1d\x1e\x1f"
+var announcementStart = regexp.MustCompile(`^\[[0-9a-fA-F]{8}\]`)
 
-// assertIRCLines fails unless every line the adapter would send for text (a reply to nick
-// in channel, or an announcement when nick is "") is free of line breaks, NUL, CTCP and
-// formatting, and none starts with \x01.
-func assertIRCLines(t *testing.T, what, nick, text string) {
+// forbidden reports a character no IRC line of the bot may hold: controls (C0, DEL, C1,
+// which include IRC formatting and CTCP), bidi marks and controls, line and paragraph
+// separators, zero-width characters.
+func forbidden(r rune) bool {
+	switch {
+	case r < 0x20, r == 0x7f, 0x80 <= r && r <= 0x9f:
+		return true
+	case r == 0x200e, r == 0x200f, r == 0x061c, 0x202a <= r && r <= 0x202e, 0x2066 <= r && r <= 0x2069:
+		return true
+	case r == 0x2028, r == 0x2029, 0x200b <= r && r <= 0x200d, r == 0x2060, r == 0xfeff:
+		return true
+	}
+	return false
+}
+
+// spoken is a session the tests speak through: connected, in #stage, its hostmask known,
+// every line it writes recorded.
+func spoken(t testing.TB, team stagebot.Team) (*Adapter, *session, *recordWriter) {
 	t.Helper()
-	if nick != "" {
-		text = nick + ": " + text
+	s, _, w := testSession(t)
+	s.a.team = team
+	feed(s, []byte(":irc.test 001 stagebot-long-nick :hi\r\n:"+fuzzSelfMask+" JOIN #stage\r\n"))
+	s.mu.Lock()
+	s.selfMask = fuzzSelfMask
+	s.mu.Unlock()
+	s.a.mu.Lock()
+	s.a.sess = s
+	s.a.mu.Unlock()
+	t.Cleanup(s.close)
+	return s.a, s, w
+}
+
+// wireViolations says what is wrong with lines, the chat lines the bot wrote for one
+// message, as a member of the channel or the person receives them: each within 512 bytes
+// once the server put the bot's hostmask in front, free of controls, bidi, separator and
+// zero-width characters, none starting with \x01; at most chat.MaxLines of them (one for
+// an announcement), each after the first marked as a continuation; and only an
+// announcement reads as one.
+func wireViolations(lines []string, kind chat.Kind) []string {
+	var bad []string
+	maxLines := chat.MaxLines
+	if kind != chat.Reply {
+		maxLines = 1
 	}
-	budget := textBudget(fuzzSelfMask, "stagebot", "PRIVMSG", "#stage")
-	for _, p := range splitText(text, budget) {
-		line := chatLines("PRIVMSG", "#stage", []string{p})[0]
-		if strings.ContainsAny(p, "\r\n\x00"+ircFormatting) || strings.HasPrefix(p, "\x01") {
-			t.Fatalf("%s: the adapter would send %q", what, line)
+	if len(lines) > maxLines {
+		bad = append(bad, fmt.Sprintf("%d lines for kind %d", len(lines), kind))
+	}
+	for i, l := range lines {
+		_, text, ok := strings.Cut(l, " :")
+		if !ok {
+			bad = append(bad, fmt.Sprintf("line %q has no text", l))
+			continue
+		}
+		if n := len(":" + fuzzSelfMask + " " + l + "\r\n"); n > maxLine {
+			bad = append(bad, fmt.Sprintf("line %d is %d bytes as relayed", i, n))
+		}
+		if !utf8.ValidString(text) {
+			bad = append(bad, fmt.Sprintf("line %d is not UTF-8: %q", i, text))
+		}
+		for _, r := range text {
+			if forbidden(r) {
+				bad = append(bad, fmt.Sprintf("line %d holds %U: %q", i, r, text))
+				break
+			}
+		}
+		if strings.HasPrefix(text, "\x01") {
+			bad = append(bad, fmt.Sprintf("line %d starts a CTCP: %q", i, text))
+		}
+		if i > 0 && !strings.HasPrefix(text, chat.Continuation) {
+			bad = append(bad, fmt.Sprintf("continuation %d not marked: %q", i, text))
+		}
+		if kind != chat.Announcement && announcementStart.MatchString(strings.TrimLeft(text, " ")) {
+			bad = append(bad, fmt.Sprintf("line %d reads as an announcement: %q", i, text))
 		}
 	}
+	return bad
 }
 
-// viewLine is what a line of a multi-line view (!status, !queue, !history) may be: a
-// request's line, or one of the view's own headers. User text never starts a line: it
-// cannot hold a line break once cleaned.
-var viewLine = regexp.MustCompile(`^(\[[0-9a-f]{8}\] |\d+ request\(s\) in flight:$|the queue is empty$|\.\.\. and \d+ more$|snakefruit differs )`)
-
-// noNetwork refuses every download: a fuzzed `!stage URL` must not reach out.
-type noNetwork struct{}
-
-func (noNetwork) RoundTrip(*http.Request) (*http.Response, error) {
-	return nil, errors.New("no network in the fuzz test")
+// fuzzTeam names a member whose nick comes from the test.
+func fuzzTeam(nick string) stagebot.Team {
+	return stagebot.Team{Landing: []stagebot.Member{{Name: "sil", IRC: nick + "!*@127.0.0.1"}, {Name: "*"}}}
 }
 
-// FuzzHostileText feeds arbitrary user text (a display name, and text typed after every
-// command, as a command name and as a reason) through the registry and a real workflow,
-// and checks that each reply and each announcement the IRC adapter would send is one
-// control-free line per message.
-func FuzzHostileText(f *testing.F) {
-	dir := f.TempDir()
-	clickPath := clicktest.Build(f, dir, clicktest.Spec{Name: "com.example.fuzz", Version: "1.0", Framework: "ubuntu-sdk-15.04", Arch: "all",
-		Files: map[string]string{"f": "fuzz"}})
-	db, err := storage.OpenWith(filepath.Join(dir, "stagebot.db"), storage.Options{NoSync: true})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { db.Close() })
-	team := stagebot.Team{
-		Landing: []stagebot.Member{{Name: "sil2100", IRC: "account:sil2100", Slack: "U0SIL"}, {Name: "*"}},
-		QA:      []stagebot.Member{{Name: "*"}},
-		Landers: []stagebot.Member{{Name: "*"}},
-	}
-	svc := workflow.New(workflow.Config{DB: db, Team: team, Policy: stagebot.Policy{Approvals: 2}, StateDir: dir,
-		Intake: &intake.Fetcher{Dir: filepath.Join(dir, "downloads"), MaxBytes: 1 << 20, BaseURL: "https://u:p@up.example/",
-			Client: &http.Client{Transport: noNetwork{}}}})
-	reg := commands.NewRegistry("!", svc)
-	if err := db.Update(func(tx *storage.Tx) error { return tx.RegisterAdapter("fuzz") }); err != nil {
-		f.Fatal(err)
-	}
-	var seen uint64
-
-	for _, s := range [][2]string{
-		{"sil2100", "oops\n[1a2b3c4d] com.example.fuzz_1.0_all.click approved: by sil; queued for locking\n\x01ACTION is compromised\x01"},
-		{"mallory\r\nPRIVMSG #stage :hi", "\x02bold\x03" + "4red\x0f\x16\x1d\x1e\x1f"},
-		{"\x01VERSION\x01", strings.Repeat("x", 460) + "\x01VERSION\x01"},
-		{"\u2028\u202e", "\xff\xfe\x85"},
-		{"", ""},
+// FuzzAdapterLines puts any outside text in the messages the adapter sends (a reply in a
+// channel to a person of any nick, a reply in a query, a notice to a person, an
+// announcement with a filename and mentions) and checks every line it writes as the
+// receiver gets it (wireViolations). chat.FuzzGuard checks the guard alone; this checks
+// the adapter's use of it: its budget, its framing, its highlight.
+func FuzzAdapterLines(f *testing.F) {
+	for _, s := range []string{
+		strings.Repeat("─", 200),
+		strings.Repeat("x", 300) + " [deadbeef] com.victim_2.0_armhf.click approved: by sil",
+		"x\n[deadbeef] com.victim_2.0_armhf.click approved: by sil",
+		"Not Found\r\nPRIVMSG #stage :hi",
+		"\x01ACTION \x02Not\x02 \x034,1Found\x0f\x01",
+		"evil\u202eexample.com\u0085next\u2028line",
+		strings.Repeat("ab\x01 ", 300),
+		"[deadbeef]",
 	} {
-		f.Add(s[0], s[1])
+		f.Add(s, "lander")
+		f.Add("reason", s)
 	}
-	f.Fuzz(func(t *testing.T, name, text string) {
-		requester := stagebot.Identity{Network: stagebot.NetworkSlack, ID: "U0REQ", Name: name}
-		approver := stagebot.Identity{Network: stagebot.NetworkIRC, ID: "appr!~a@host.example", Name: name}
-		other := stagebot.Identity{Network: stagebot.NetworkSlack, ID: "U0OTHER", Name: name + text}
-		run := func(who stagebot.Identity, line string, local bool) string {
-			t.Helper()
-			reply := reg.Run(context.Background(), &commands.Env{Actor: who, LocalPaths: local}, line)
-			name, _, _ := strings.Cut(line, " ")
-			if c, ok := reg.Lookup(name); ok && c.ReadOnly && c.Name != "help" && strings.Contains(reply, "\n") {
-				for _, l := range strings.Split(reply, "\n") {
-					if l != "" && !viewLine.MatchString(l) {
-						t.Fatalf("reply to %q has a line of its own: %q", line, l)
-					}
-				}
-			} else if strings.Contains(reply, "\n") {
-				t.Fatalf("reply to %q is not one line: %q", line, reply)
+	f.Fuzz(func(t *testing.T, text, nick string) {
+		a, _, w := spoken(t, fuzzTeam(nick))
+		reply := chat.Message{Kind: chat.Reply, Parts: []chat.Part{{Role: chat.Words, Text: "refused: "},
+			{Role: chat.Outside, Text: text}, {Role: chat.Words, Text: "; try "}, {Role: chat.Command, Text: "status " + text},
+			{Role: chat.Words, Text: " " + strings.Repeat("y", len(text)%700)}}}
+		ann := chat.Message{Kind: chat.Announcement, AsksApproval: true, Parts: []chat.Part{{Role: chat.Words, Text: "["},
+			{Role: chat.ID, Text: "1a2b3c4d"}, {Role: chat.Words, Text: "] "}, {Role: chat.Filename, Text: text},
+			{Role: chat.Words, Text: " requested: by "}, {Role: chat.Outside, Text: text},
+			{Role: chat.Words, Text: " "}, {Role: chat.Mention, Text: "sil"}, {Role: chat.Words, Text: " "}, {Role: chat.Mention, Text: nick}}}
+		who := stagebot.Who("irc:u@h")
+		for _, d := range []destination{
+			{command: "PRIVMSG", target: "#stage", addressee: nick, who: who},
+			{command: "PRIVMSG", target: "lander", who: who},
+			{command: "NOTICE", target: "lander", who: who},
+		} {
+			before := len(w.written())
+			_ = a.speaker(context.Background(), d)(reply)
+			lines := w.written()[before:]
+			if bad := wireViolations(lines, chat.Reply); len(bad) > 0 {
+				t.Fatalf("reply to %+v:\n%s\n%q", d, strings.Join(bad, "\n"), lines)
 			}
-			assertIRCLines(t, "reply to "+line, "nick", reply)
-			return reply
 		}
-
-		// A whole request, each step by a person with the fuzzed name.
-		staged := run(requester, "stage "+clickPath, true)
-		id := ""
-		if m := regexp.MustCompile(`^\[([0-9a-f]{8})\]`).FindStringSubmatch(staged); m != nil {
-			id = m[1]
-		}
-		run(approver, "approve "+id, false)
-		run(other, "qa "+id, false)
-		run(requester, "cancel "+id+" "+text, false)
-		// The text after every command, as a command and as a reason or argument.
-		run(other, text, false)
-		for _, c := range reg.Names() {
-			if c == "stage" || c == "tick" || c == "phasing" {
-				continue // a path is console-only; a tick and phasing take no user text
-			}
-			run(other, c+" "+text, false)
-			run(other, c+" "+id+" "+text, false)
-		}
-		run(other, "stage "+text, false)
-		run(other, "help "+text, false)
-
-		var anns []stagebot.Event
-		if err := db.View(func(tx *storage.Tx) error {
-			var err error
-			anns, err = tx.Pending("fuzz", 1<<20)
-			return err
-		}); err != nil {
+		before := len(w.written())
+		if _, err := a.Send(context.Background(), "#stage", bot.Outgoing{Message: ann}); err != nil {
 			t.Fatal(err)
 		}
-		for _, a := range anns {
-			if a.Seq <= seen {
-				continue
-			}
-			seen = a.Seq
-			line := bot.Line(team, a, stagebot.NetworkIRC)
-			if strings.Contains(line, "\n") {
-				t.Fatalf("announcement is not one line: %q", line)
-			}
-			assertIRCLines(t, "announcement", "", line)
+		lines := w.written()[before:]
+		if bad := wireViolations(lines, chat.Announcement); len(bad) > 0 || len(lines) != 1 {
+			t.Fatalf("announcement:\n%s\n%q", strings.Join(bad, "\n"), lines)
 		}
 	})
 }
 
-// TestLongHostileCommandIsNotSplitIntoCTCP: issue 12's 471-byte `!xxx…x\x01VERSION\x01`.
-// The unknown-command reply repeats the name; cut at the line limit, its second piece
-// began with \x01VERSION\x01, a CTCP request from the bot. Each length puts the cut right
-// before the \x01 for a reply to nick "lander" in #stage.
+// TestLongHostileCommandIsNotSplitIntoCTCP: a 471-byte `!xxx…x\x01VERSION\x01`, whose
+// unknown-command reply repeats the name: cut at the line limit, its second piece must not
+// begin with \x01VERSION\x01, a CTCP request from the bot. Each length puts the old cut
+// right before (or inside) the \x01 for a reply to nick "lander" in #stage.
 func TestLongHostileCommandIsNotSplitIntoCTCP(t *testing.T) {
-	reg := commands.NewRegistry("!", nil)
-	budget := textBudget(fuzzSelfMask, "stagebot", "PRIVMSG", "#stage")
+	a, s, w := spoken(t, stagebot.Team{})
+	budget := s.budget("PRIVMSG", "#stage")
 	head := "lander: unknown command !"
-	cases := []struct {
+	for _, c := range []struct {
 		name string
 		xs   int
 	}{
 		{"cut right before the CTCP", budget - len(head)},
-		{"the issue's 471 bytes", 471 - len("!") - len("\x01VERSION\x01")},
+		{"471 bytes", 471 - len("!") - len("\x01VERSION\x01")},
 		{"cut inside the CTCP", budget - len(head) - 3},
-	}
-	for _, c := range cases {
+	} {
 		t.Run(c.name, func(t *testing.T) {
-			line := strings.Repeat("x", c.xs) + "\x01VERSION\x01"
-			reply := reg.Run(t.Context(), &commands.Env{Actor: stagebot.Identity{Network: stagebot.NetworkIRC, ID: "lander!~l@127.0.0.1", Name: "lander"}}, line)
-			assertIRCLines(t, "unknown-command reply", "lander", reply)
+			before := len(w.written())
+			name := strings.Repeat("x", c.xs) + "\x01VERSION\x01"
+			_ = a.speaker(context.Background(), destination{command: "PRIVMSG", target: "#stage", addressee: "lander", who: "irc:l@h"})(
+				chat.Renderer{Prefix: "!"}.UnknownCommand(name, ""))
+			lines := w.written()[before:]
+			if len(lines) == 0 {
+				t.Fatal("no reply written")
+			}
+			if bad := wireViolations(lines, chat.Reply); len(bad) > 0 {
+				t.Fatalf("%s\n%q", strings.Join(bad, "\n"), lines)
+			}
 		})
 	}
 }

@@ -23,8 +23,8 @@ func fromBot(m *irc.Message) bool {
 // TestHostileTextOnInspIRCd: issue 12 on a real server. A CTCP and colours in a command
 // name, a 471-byte name ending in a CTCP, and a reason (typed on the console, as Slack
 // would carry a multi-line one) holding a line break and a CTCP ACTION: the channel hears
-// each as one plain line from the bot, the control characters shown as pictures, and the
-// bot never sends a CTCP.
+// each as one plain line from the bot, the control characters shown as pictures (what of
+// them a quote cut short keeps), and the bot never sends a CTCP.
 func TestHostileTextOnInspIRCd(t *testing.T) {
 	t.Parallel()
 	srv := ircdtest.Start(t, ircdtest.Options{})
@@ -64,9 +64,10 @@ func TestHostileTextOnInspIRCd(t *testing.T) {
 	reason := "oops\r[" + id + "] " + filename + " approved: by sil; queued for locking\r\x01ACTION is compromised\x01"
 	b.Say("alice> !cancel " + id + " " + reason)
 	got := lander.Expect(announcement(id, filename, "cancelled")).Trailing()
-	want := "by alice: oops␍[" + id + "] " + filename + " approved: by sil; queued for locking␍␁ACTION is compromised␁"
-	if !strings.HasSuffix(got, want) {
-		t.Fatalf("cancelled line %q, want it to end %q", got, want)
+	// The reason is quoted, so cut short: what of it fits shows its controls as pictures.
+	want := "by alice: oops␍[" + id + "] " + filename + " approved: by sil; queued"
+	if !strings.Contains(got, want) || !strings.HasSuffix(got, "…") {
+		t.Fatalf("cancelled line %q, want it to hold %q and end cut short", got, want)
 	}
 	for _, m := range lander.Seen() {
 		if fromBot(m) && (strings.ContainsAny(m.Trailing(), "\x01\x02\x03") || strings.HasPrefix(m.Trailing(), "["+id+"] "+filename+" approved")) {

@@ -28,7 +28,7 @@ func expectPending(t *testing.T, c *ircdtest.Client, id string) {
 	t.Helper()
 	c.Say(channel, "!status "+id)
 	m := c.Expect(func(m *irc.Message) bool {
-		return ircdtest.TextFrom("stagebot", "["+id+"] ", "requested by")(m) // the status line
+		return ircdtest.TextFrom("stagebot", ": "+id+" ", "requested by")(m) // the status line
 	})
 	if !strings.Contains(m.Trailing(), " pending ") {
 		t.Fatalf("request %s is no longer pending: %q", id, m.Trailing())

@@ -1,25 +1,24 @@
 package irc
 
 import (
+	"context"
 	"strings"
 
 	"gopkg.in/irc.v4"
 
 	"stagebot"
 	"stagebot/bot"
-	"stagebot/bot/floodgate"
 )
 
-// handlePrivmsg turns a channel or private message into a command for the bot; the bot's
-// own lines coming back (echo-message) are matched to the announcements waiting on them.
+// handlePrivmsg hands a channel or private message to the core, which tells commands from
+// chatter, keeps each person's commands in order and their limit; the bot's own lines
+// coming back (echo-message) are matched to the announcements waiting on them.
 //
-// Each person's commands run in order on that person's lane, so one person's slow work
-// (a !stage downloading) holds up nobody else, while their own later replies still come
-// after it. A person is their stagebot.Who as far as the session knows it (knownIdentity),
-// never their nick: a new nick is no new lane or limit, and a nick someone else held
-// leads into nothing of theirs. A line that is no command costs nothing; a command past the person's limit
-// is refused before anything is looked up about its sender (WHOIS included); a read-only
-// command is answered without asking the server who sent it.
+// The author is who the session knows without asking the server (knownIdentity), never
+// a nick: a new nick is no new lane or limit, and a nick someone else held leads into
+// nothing of theirs. What the server has not told yet (an account without account-tag)
+// the core asks for through Resolve, a WHOIS, only for a command that changes something:
+// chatter and read-only commands cost the server nothing.
 func (s *session) handlePrivmsg(m *irc.Message) {
 	if len(m.Params) < 2 {
 		return
@@ -35,85 +34,24 @@ func (s *session) handlePrivmsg(m *irc.Message) {
 	if strings.HasPrefix(text, "\x01") {
 		return // CTCP (ACTION, VERSION...) is not a command
 	}
-	nick := s.currentNick()
-	target := m.Params[0]
-	text, botNick := s.addressed(text, nick)
-	command, readOnly := s.classify(text, botNick)
-	if !command && !isChannel(target) {
-		// A query is said to the bot already, so the prefix is optional there (contract
-		// section 3); read as addressed by nick, it goes through the one parser.
-		addressed := nick + ": " + text
-		if command, readOnly = s.classify(addressed, nick); command {
-			text, botNick = addressed, nick
-		}
-	}
-	if !command {
-		return
-	}
-	replyTo := target
-	if !isChannel(target) {
-		replyTo = m.Prefix.Name
-	}
-	asker := m.Prefix.Name
+	target, asker := m.Params[0], m.Prefix.Name
+	text, botNick := s.addressed(text, s.currentNick())
 	known := s.knownIdentity(m)
-	who := known.Who()
-	if !s.admit(who, asker, "PRIVMSG", replyTo) {
-		return
+	in := bot.Inbound{Author: known, Resolve: s.resolver(m), Text: text, BotNick: botNick,
+		Private: s.a.speaker(s.ctx, destination{command: "NOTICE", target: asker, who: known.Who()})}
+	if isChannel(target) {
+		in.Reply = s.a.speaker(s.ctx, destination{command: "PRIVMSG", target: target, addressee: asker, who: known.Who()})
+		// Only the configured channels hear announcements.
+		_, in.AnnouncedHere = s.configured(target)
+	} else {
+		in.Direct = true
+		in.Reply = s.a.speaker(s.ctx, destination{command: "PRIVMSG", target: asker, who: known.Who()})
 	}
-	m = m.Copy()
-	lane := commandLane(who)
-	if readOnly {
-		run := func(reply func(string) error) func() {
-			return func() {
-				s.h.Message(s.ctx, bot.Message{Actor: known, Text: text, BotNick: botNick, Reply: reply})
-			}
-		}
-		if s.a.lanes.runIdle(lane, run(s.quickReply("PRIVMSG", replyTo, asker, who))) {
-			return
-		}
-		s.a.lanes.do(lane, run(s.a.answer(s.ctx, "PRIVMSG", replyTo, asker, who)))
-		return
-	}
-	s.a.lanes.do(lane, func() {
-		id := s.identity(s.ctx, m)
-		// Only the channels hear announcements: a !stage asked in a query keeps its reply.
-		s.h.Message(s.ctx, bot.Message{Actor: id, Text: text, BotNick: botNick, AnnouncedHere: isChannel(target),
-			Reply: s.a.answer(s.ctx, "PRIVMSG", replyTo, asker, who)})
-	})
-}
-
-// classify reports whether text is a command and whether it only reads. A handler that
-// cannot tell gets every line, as a command that changes things.
-func (s *session) classify(text, nick string) (command, readOnly bool) {
-	if c, ok := s.h.(bot.CommandClassifier); ok {
-		return c.Classify(text, nick)
-	}
-	return true, false
-}
-
-// admit applies the per-person command limit to who, asking as nick: the first command
-// over it gets one "slow down" (by command, to replyTo), the rest of the burst nothing.
-func (s *session) admit(who stagebot.Who, nick, command, replyTo string) bool {
-	switch s.a.gate.Check(who) {
-	case floodgate.Allow:
-		return true
-	case floodgate.Warn:
-		s.a.log.Info("command limit reached; dropping the rest of the burst", "person", string(who), "nick", nick)
-		text := "slow down: " + s.a.cfg.limitText() + "; commands over that are ignored"
-		// On the person's lane, behind the answers to their earlier commands (it reads as
-		// the last word of the burst), and off the read loop; at most one per burst.
-		s.a.lanes.do(commandLane(who), func() {
-			if err := s.a.say(s.ctx, command, replyTo, who, addressee(replyTo, nick), text); err != nil {
-				s.a.log.Warn("reply failed", "target", replyTo, "err", err)
-			}
-		})
-	}
-	return false
+	s.in.Message(s.ctx, in)
 }
 
 // knownIdentity is who sent m as far as the session knows without asking the server:
-// the account-tag, else an account learned earlier for this very hostmask. It is what
-// the read loop keys the sender by (limit, lane, reply queue), before any WHOIS.
+// the account-tag, else an account learned earlier for this very hostmask.
 func (s *session) knownIdentity(m *irc.Message) stagebot.Identity {
 	id := stagebot.Identity{Network: stagebot.NetworkIRC, ID: m.Prefix.String(), Name: m.Prefix.Name}
 	if s.caps2("account-tag") {
@@ -124,37 +62,25 @@ func (s *session) knownIdentity(m *irc.Message) stagebot.Identity {
 	return id
 }
 
-// quickReply answers on the read loop when the whole reply can be written now; what
-// cannot (the rate limit is short, lines are queued, the connection failed) goes through
-// the person's lane like any reply, so the read loop never waits on the sender.
-func (s *session) quickReply(command, target, nick string, who stagebot.Who) func(string) error {
-	return func(text string) error {
-		if strings.TrimSpace(text) == "" {
-			return nil
-		}
-		pieces := addressedPieces(text, s.budget(command, target), addressee(target, nick))
-		lines := chatLines(command, target, pieces)
-		sent := s.out.sendNow(lines)
-		if sent == len(lines) {
-			return nil
-		}
-		rest := pieces[sent:]
-		s.a.lanes.do(commandLane(who), func() {
-			if err := s.a.sayPieces(s.ctx, command, target, who, "", "", rest); err != nil {
-				s.a.log.Warn("reply failed", "target", target, "err", err)
-			}
-		})
-		return nil
-	}
+// resolver is Inbound.Resolve for the sender of m: who they are with the account the
+// server vouches for.
+func (s *session) resolver(m *irc.Message) func(context.Context) stagebot.Identity {
+	m = m.Copy()
+	return func(ctx context.Context) stagebot.Identity { return s.identity(ctx, m) }
 }
 
-// handleTagmsg turns a +draft/react on one of the bot's request lines into a decision.
+// handleTagmsg hands a +draft/react to the core as a decision on the line it names: the
+// request that line asks approval for when the bot knows it (ownLines), else the core
+// finds it by the line's ref (a line from before a restart). A reaction may name any line
+// in the channel: only on a line the bot knows as its own may the core answer the person,
+// saying why it does nothing; on a request's line from before a restart a refused
+// reaction is refused silently.
 func (s *session) handleTagmsg(m *irc.Message) {
 	if s.fromSelf(m) || !isChannel(m.Param(0)) || m.Prefix.User == "" || m.Prefix.Host == "" {
 		return
 	}
-	reply := m.Tags[tagReply]
-	if reply == "" {
+	ref := m.Tags[tagReply]
+	if ref == "" {
 		return
 	}
 	reaction, removed := m.Tags[tagReact], false
@@ -166,17 +92,14 @@ func (s *session) handleTagmsg(m *irc.Message) {
 		return
 	}
 	channel, nick := m.Params[0], m.Prefix.Name
-	who := s.knownIdentity(m).Who()
-	if !s.admit(who, nick, "NOTICE", nick) {
-		return
+	known := s.knownIdentity(m)
+	d := bot.Decision{Author: known, Resolve: s.resolver(m), Ref: ref, Verb: verb,
+		// An outcome no announcement told is the channel's.
+		Public: s.a.speaker(s.ctx, destination{command: "PRIVMSG", target: channel, who: known.Who()})}
+	if requestID, own := s.a.own.get(ref); own {
+		d.RequestID = requestID
+		// A refusal is the reactor's business alone.
+		d.Private = s.a.speaker(s.ctx, destination{command: "NOTICE", target: nick, who: known.Who()})
 	}
-	m = m.Copy()
-	s.a.lanes.do(reactionLane(who), func() {
-		requestID := s.h.RequestFor(stagebot.NetworkIRC, reply)
-		if requestID == "" {
-			return // a reaction to some other line
-		}
-		s.h.Decide(s.ctx, bot.Decision{Actor: s.identity(s.ctx, m), RequestID: requestID, Verb: verb,
-			Private: s.a.answer(s.ctx, "NOTICE", nick, nick, who), Public: s.a.public(s.ctx, "PRIVMSG", channel, who)})
-	})
+	s.in.Decision(s.ctx, d)
 }

@@ -13,43 +13,54 @@ import (
 
 	"gopkg.in/irc.v4"
 
-	"stagebot"
 	"stagebot/bot"
 )
 
-// fakeHandler is a bot.Handler that records what reaches it.
-type fakeHandler struct {
+// fakeInbox is a bot.Inbox that records what reaches it and, as the core does, resolves
+// the author of each command that is not read-only (a line starting "!" other than
+// "!status"), off the read loop; wait waits for those resolutions.
+type fakeInbox struct {
 	mu        sync.Mutex
-	messages  []bot.Message
+	messages  []bot.Inbound
 	decisions []bot.Decision
-	refs      map[string]string
+	wg        sync.WaitGroup
 }
 
-func (h *fakeHandler) Message(_ context.Context, m bot.Message) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.messages = append(h.messages, m)
+func (f *fakeInbox) Message(ctx context.Context, m bot.Inbound) {
+	if !strings.HasPrefix(m.Text, "!") || strings.HasPrefix(m.Text, "!status") {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.messages = append(f.messages, m)
+		return
+	}
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		m.Author = m.Resolve(ctx)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.messages = append(f.messages, m)
+	}()
 }
 
-func (h *fakeHandler) Decide(_ context.Context, d bot.Decision) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.decisions = append(h.decisions, d)
+func (f *fakeInbox) Decision(ctx context.Context, d bot.Decision) {
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		d.Author = d.Resolve(ctx)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.decisions = append(f.decisions, d)
+	}()
 }
 
-func (h *fakeHandler) Remember(_, ref, id string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.refs[ref] = id
-}
+func (f *fakeInbox) wait() { f.wg.Wait() }
 
-func (h *fakeHandler) RequestFor(_, ref string) string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.refs[ref]
+func (f *fakeInbox) last() bot.Inbound {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.messages[len(f.messages)-1]
 }
-
-func (h *fakeHandler) Team() stagebot.Team { return stagebot.Team{} }
 
 // recordWriter keeps the lines the session writes.
 type recordWriter struct {
@@ -101,13 +112,13 @@ func (w *recordWriter) written() []string {
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-func testSession(t testing.TB) (*session, *fakeHandler, *recordWriter) {
+func testSession(t testing.TB) (*session, *fakeInbox, *recordWriter) {
 	t.Helper()
 	a, err := New(Config{Server: "irc.test:6667", Nick: "stagebot", Channels: []string{"#stage"}, Log: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &fakeHandler{refs: map[string]string{"m-req": "request-1"}}
+	h := &fakeInbox{}
 	s := newSession(a, h, context.Background())
 	w := &recordWriter{}
 	s.w = w
@@ -151,10 +162,10 @@ func FuzzServerLines(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		s, _, _ := testSession(t)
+		s, h, _ := testSession(t)
 		feed(s, raw)
 		s.close()
-		s.a.lanes.wait()
+		h.wait()
 	})
 }
 
@@ -233,22 +244,25 @@ func TestSessionHandlesReactionsAndWhois(t *testing.T) {
 	feed(s, []byte("@+draft/react=👍;+draft/reply=m-req :sil!u@host TAGMSG #stage\r\n"))
 	w.await(t, "WHOIS sil", func(l []string) bool { return contains(l, "WHOIS sil") })
 	feed(s, []byte(":irc.test 311 stagebot sil u host * :r\r\n:irc.test 330 stagebot sil silacct :is logged in as\r\n:irc.test 318 stagebot sil :End\r\n"))
-	s.a.lanes.wait()
-	if len(h.decisions) != 1 || h.decisions[0].Verb != bot.VerbApprove || h.decisions[0].RequestID != "request-1" || h.decisions[0].Actor.Account != "silacct" {
+	h.wait()
+	if len(h.decisions) != 1 || h.decisions[0].Verb != bot.VerbApprove || h.decisions[0].Ref != "m-req" || h.decisions[0].Author.Account != "silacct" {
 		t.Fatalf("decisions: %+v", h.decisions)
 	}
 	// Cached for the same hostmask: no second WHOIS.
-	feed(s, []byte(":sil!u@host PRIVMSG #stage :!status\r\n"))
-	s.a.lanes.wait()
+	feed(s, []byte(":sil!u@host PRIVMSG #stage :!approve x\r\n"))
+	h.wait()
 	if n := count(w.written(), "WHOIS sil"); n != 1 {
 		t.Fatalf("%d WHOIS, want 1 (cached)", n)
+	}
+	if got := h.last().Author; got.Account != "silacct" {
+		t.Fatalf("cached identity %+v", got)
 	}
 	// Another hostmask under the same nick gets no account from the cache.
 	feed(s, []byte(":sil!evil@elsewhere PRIVMSG #stage :!approve x\r\n"))
 	w.await(t, "a second WHOIS sil", func(l []string) bool { return count(l, "WHOIS sil") == 2 })
 	feed(s, []byte(":irc.test 311 stagebot sil evil elsewhere * :r\r\n:irc.test 318 stagebot sil :End\r\n"))
-	s.a.lanes.wait()
-	if got := h.messages[len(h.messages)-1].Actor; got.Account != "" || got.ID != "sil!evil@elsewhere" {
+	h.wait()
+	if got := h.last().Author; got.Account != "" || got.ID != "sil!evil@elsewhere" {
 		t.Fatalf("impostor identity %+v", got)
 	}
 	s.close()

@@ -11,12 +11,12 @@ import (
 // hammered a few times a second: only a connection that held proves the trouble is over.
 const stableAfter = time.Minute
 
-// reconnects spaces reconnection attempts: doubling from ReconnectMin up to ReconnectMax,
+// reconnects spaces reconnection attempts: doubling from reconnectMin up to ReconnectMax,
 // each wait drawn from [d/2, d] so that many bots cut off by one netsplit do not return in
 // lockstep.
 func reconnects(cfg Config) *backoff.Conn {
 	return &backoff.Conn{
-		Policy:      backoff.Policy{Min: cfg.ReconnectMin, Max: cfg.ReconnectMax, Jitter: true},
+		Policy:      backoff.Policy{Min: cfg.reconnectMin, Max: cfg.ReconnectMax, Jitter: true},
 		StableAfter: stableAfter,
 	}
 }

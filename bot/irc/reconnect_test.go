@@ -11,7 +11,7 @@ import (
 func TestBackoffResetsOnlyAfterAStableConnection(t *testing.T) {
 	now := time.Unix(1_000_000, 0)
 	max := 16 * time.Second
-	b := reconnects(Config{ReconnectMin: time.Second, ReconnectMax: max})
+	b := reconnects(Config{reconnectMin: time.Second, ReconnectMax: max})
 	b.Now = func() time.Time { return now }
 	step := func(connectedFor time.Duration) time.Duration {
 		t.Helper()

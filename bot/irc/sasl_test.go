@@ -8,21 +8,17 @@ import (
 
 	"gopkg.in/irc.v4"
 
-	"stagebot"
 	"stagebot/bot"
 	ircbot "stagebot/bot/irc"
 	"stagebot/internal/bottest"
 	"stagebot/internal/ircdtest"
 )
 
-// nopHandler is a bot that does nothing with what it hears.
-type nopHandler struct{}
+// nopInbox is a core that does nothing with what it hears.
+type nopInbox struct{}
 
-func (nopHandler) Message(context.Context, bot.Message) {}
-func (nopHandler) Decide(context.Context, bot.Decision) {}
-func (nopHandler) Remember(string, string, string)      {}
-func (nopHandler) RequestFor(string, string) string     { return "" }
-func (nopHandler) Team() stagebot.Team                  { return stagebot.Team{} }
+func (nopInbox) Message(context.Context, bot.Inbound)   {}
+func (nopInbox) Decision(context.Context, bot.Decision) {}
 
 // runAdapter runs an IRC adapter alone (no bot around it) until stop is called or the
 // test ends.
@@ -37,7 +33,7 @@ func runAdapter(t *testing.T, cfg ircbot.Config) (a *ircbot.Adapter, log *bottes
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); _ = a.Run(ctx, nopHandler{}) }()
+	go func() { defer close(done); _ = a.Run(ctx, nopInbox{}) }()
 	stop = func() {
 		cancel()
 		select {

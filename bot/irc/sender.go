@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/time/rate"
 
@@ -71,38 +70,44 @@ func (s *sender) send(ctx context.Context, channel string, lines []string) (sent
 
 // sendQueued writes lines on queue key and returns once they are written; sent says how
 // many were written when it returns an error.
+func (s *sender) sendQueued(ctx context.Context, key string, lines []string) (sent int, err error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	return s.wait(ctx, s.submit(key, lines))
+}
+
+// submit hands lines to queue key and returns at once, without waiting for the rate limit
+// or the connection: the batch reports when it is written (wait). Batches submitted one
+// after another on one key are written in that order.
 //
 // When nothing is queued for any target and the rate limit has a token for a line, that
 // line is written here, on the caller's goroutine, under the lock: no line can be
 // overtaken (nothing is queued), the round-robin has nobody to serve first, and the line
 // is paced like any other. Whatever the limiter does not allow at once is queued for run.
-func (s *sender) sendQueued(ctx context.Context, key string, lines []string) (sent int, err error) {
-	if len(lines) == 0 {
-		return 0, nil
-	}
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
+func (s *sender) submit(key string, lines []string) *batch {
+	b := &batch{lines: lines, done: make(chan error, 1)}
 	s.mu.Lock()
 	if s.err != nil {
 		s.mu.Unlock()
-		return 0, s.err
+		b.done <- s.err
+		return b
 	}
 	if s.idleLocked() {
-		for sent < len(lines) && s.lim.Allow() {
-			if err := s.w.Write(lines[sent]); err != nil {
-				err = s.stopLocked(err)
+		for b.sent < len(lines) && s.lim.Allow() {
+			if err := s.w.Write(lines[b.sent]); err != nil {
+				b.done <- s.stopLocked(err)
 				s.mu.Unlock()
-				return sent, err
+				return b
 			}
-			sent++
-		}
-		if sent == len(lines) {
-			s.mu.Unlock()
-			return sent, nil
+			b.sent++
 		}
 	}
-	b := &batch{lines: lines, sent: sent, done: make(chan error, 1)}
+	if b.sent == len(lines) {
+		s.mu.Unlock()
+		b.done <- nil
+		return b
+	}
 	if len(s.queues[key]) == 0 {
 		r := ring(key)
 		s.rings[r] = append(s.rings[r], key)
@@ -113,6 +118,12 @@ func (s *sender) sendQueued(ctx context.Context, key string, lines []string) (se
 	case s.wake <- struct{}{}:
 	default:
 	}
+	return b
+}
+
+// wait returns when b is written, or failed (sent says how many of its lines went out),
+// or ctx ended: then what is left of b is not written.
+func (s *sender) wait(ctx context.Context, b *batch) (sent int, err error) {
 	select {
 	case err := <-b.done:
 		s.mu.Lock()
@@ -129,24 +140,6 @@ func (s *sender) sendQueued(ctx context.Context, key string, lines []string) (se
 		b.cancelled = true
 		return b.sent, ctx.Err()
 	}
-}
-
-// sendNow writes lines to target at once if it can without waiting: nothing queued for
-// any target and the rate limit has room for every line. It returns how many it wrote: 0
-// when it could not start, fewer than len(lines) when the connection failed in between.
-func (s *sender) sendNow(lines []string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil || !s.idleLocked() || !s.lim.AllowN(time.Now(), len(lines)) {
-		return 0
-	}
-	for i, line := range lines {
-		if err := s.w.Write(line); err != nil {
-			s.stopLocked(err)
-			return i
-		}
-	}
-	return len(lines)
 }
 
 // run writes queued lines until ctx ends or a write fails; then every waiting batch fails.

@@ -210,56 +210,6 @@ func TestSenderPartlyDirect(t *testing.T) {
 	}
 }
 
-// TestSenderSendNow: sendNow writes a whole batch at once or nothing, never waits, never
-// overtakes queued lines, and reports how far it got when the connection breaks.
-func TestSenderSendNow(t *testing.T) {
-	cases := []struct {
-		name   string
-		burst  int
-		queued bool // another target has a line waiting for the rate limit
-		w      lineWriter
-		lines  int
-		want   int
-	}{
-		{"room for all", 3, false, &recordWriter{}, 3, 3},
-		{"rate limit short", 2, false, &recordWriter{}, 3, 0},
-		{"a line queued before", 3, true, &recordWriter{}, 1, 0},
-		{"broken mid-way", 5, false, &failingWriter{n: 1}, 3, 1},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			s := newSender(c.w, 0.001, c.burst) // tokens: the burst, and no more for the test's life
-			if c.queued {
-				s.queues["bob"] = []*batch{{lines: []string{"PRIVMSG bob :waiting"}, done: make(chan error, 1)}}
-				s.rings[1] = []string{"bob"}
-			}
-			lines := make([]string, c.lines)
-			for i := range lines {
-				lines[i] = fmt.Sprintf("PRIVMSG #a :%d", i)
-			}
-			start := time.Now()
-			if got := s.sendNow(lines); got != c.want {
-				t.Fatalf("sendNow = %d, want %d", got, c.want)
-			}
-			if d := time.Since(start); d > time.Second {
-				t.Fatalf("sendNow waited %s", d)
-			}
-			if rw, ok := c.w.(*recordWriter); ok {
-				if got := rw.written(); len(got) != c.want {
-					t.Fatalf("written %q, want %d lines", got, c.want)
-				}
-			}
-			if c.want < c.lines && c.want > 0 {
-				if _, err := s.send(context.Background(), "#a", []string{"x"}); !errors.Is(err, errGone) {
-					t.Fatalf("send after a break in sendNow = %v, want errGone", err)
-				}
-			}
-		})
-	}
-}
-
-// TestSenderPeopleInTurnAnnouncementsFirst: replies in one channel to two people are
-// served a line each in turn (a long answer to one does not hold up the other's), and an
 // announcement queued behind both goes out before either's next line.
 func TestSenderPeopleInTurnAnnouncementsFirst(t *testing.T) {
 	w := &recordWriter{}

@@ -18,11 +18,11 @@ import (
 )
 
 // session is one connection's state. Its handle method runs on irc.v4's read goroutine
-// and never blocks on the bot: messages and reactions go to the adapter's lanes.
+// and never blocks on the bot: the core's inbox queues what takes time.
 type session struct {
 	a   *Adapter
-	h   bot.Handler
-	ctx context.Context // the adapter's: handler work outlives a connection
+	in  bot.Inbox
+	ctx context.Context // the adapter's: the core's work outlives a connection
 	w   lineWriter      // control lines (CAP, JOIN, WHOIS...), unpaced
 	out *sender         // chat lines, paced
 
@@ -33,7 +33,9 @@ type session struct {
 
 	mu         sync.Mutex
 	nick       string
-	selfMask   string
+	selfMask   string // nick!user@host as the server relays the bot's lines; "" until seen
+	userLen    int    // ISUPPORT USERLEN, for the budget while selfMask is unknown
+	hostLen    int    // ISUPPORT HOSTLEN
 	offered    map[string]string
 	caps       map[string]bool
 	lsDone     bool
@@ -54,15 +56,22 @@ type session struct {
 	closed     bool
 	done       chan struct{}
 
-	// casemap is the server's CASEMAPPING. Outside mu: lanes and queues fold nicks
+	// casemap is the server's CASEMAPPING. Outside mu: queues and caches fold nicks
 	// on other goroutines; it is stored under mu so the maps keyed by it change with it.
 	casemap atomic.Uint32
 }
 
 // echoWait is an announcement line waiting for the server's echo.
 type echoWait struct {
-	requestID string // remember the echo's msgid for this request ("" = nothing to remember)
-	done      chan error
+	requestID string          // the request the line asks approval for, "" for none
+	done      chan echoResult // buffered 1
+}
+
+// echoResult is how the server answered an announcement line: its echo's msgid ("" when it
+// gave none), or why it refused the line.
+type echoResult struct {
+	msgid string
+	err   error
 }
 
 // whoisWait collects one WHOIS answer.
@@ -74,9 +83,9 @@ type whoisWait struct {
 
 var labelSeq atomic.Uint64
 
-func newSession(a *Adapter, h bot.Handler, ctx context.Context) *session {
-	s := &session{a: a, h: h, ctx: ctx, nick: a.cfg.Nick, offered: map[string]string{},
-		caps: map[string]bool{}, joined: map[string]string{}, settled: map[string]bool{},
+func newSession(a *Adapter, in bot.Inbox, ctx context.Context) *session {
+	s := &session{a: a, in: in, ctx: ctx, nick: a.cfg.Nick, userLen: defaultUserLen, hostLen: defaultHostLen,
+		offered: map[string]string{}, caps: map[string]bool{}, joined: map[string]string{}, settled: map[string]bool{},
 		echoes: map[string]*echoWait{}, textEchoes: map[string][]*echoWait{},
 		whois: map[string]*whoisWait{}, done: make(chan struct{})}
 	s.accounts = newAccountCache(s.fold)
@@ -176,6 +185,8 @@ func (s *session) handle(m *irc.Message) {
 		s.handlePrivmsg(m)
 	case "TAGMSG":
 		s.handleTagmsg(m)
+	case "396":
+		s.hostChanged(m.Param(1))
 	case "311":
 		s.whoisUpdate(m.Param(1), func(w *whoisWait) { w.mask = m.Param(1) + "!" + m.Param(2) + "@" + m.Param(3) })
 	case "330":
@@ -277,7 +288,7 @@ func (s *session) capAnsweredLocked() {
 
 // noSASLLocked handles a server that offers no SASL, or not the configured mechanism
 // (services may be down). With cap-notify the server tells us when that changes, so
-// registration is held open for CAP NEW until RegisterTimeout; without it, the
+// registration is held open for CAP NEW until registerTimeout; without it, the
 // connection ends now and the adapter tries again later.
 func (s *session) noSASLLocked() {
 	why := "the server offers no SASL"
@@ -287,7 +298,7 @@ func (s *session) noSASLLocked() {
 	if s.caps["cap-notify"] {
 		s.saslWait = true
 		s.a.setNotReady(why + "; waiting for it (CAP NEW)")
-		s.a.log.Error(why+"; holding registration open for CAP NEW sasl", "timeout", s.a.cfg.RegisterTimeout)
+		s.a.log.Error(why+"; holding registration open for CAP NEW sasl", "timeout", s.a.cfg.registerTimeout)
 		return
 	}
 	go s.saslFailed(why)
@@ -441,9 +452,9 @@ func (s *session) regain() {
 // watch drops a connection that does not get ready in time and keeps asking for the
 // configured nick while the bot goes by another.
 func (s *session) watch(ctx context.Context, conn net.Conn) {
-	register := time.NewTimer(s.a.cfg.RegisterTimeout)
+	register := time.NewTimer(s.a.cfg.registerTimeout)
 	defer register.Stop()
-	regain := time.NewTicker(s.a.cfg.RegainEvery)
+	regain := time.NewTicker(s.a.cfg.regainEvery)
 	defer regain.Stop()
 	for {
 		select {
@@ -454,7 +465,7 @@ func (s *session) watch(ctx context.Context, conn net.Conn) {
 			ready := s.ready
 			s.mu.Unlock()
 			if !ready {
-				s.a.log.Warn("not registered and joined in time; dropping the connection", "timeout", s.a.cfg.RegisterTimeout)
+				s.a.log.Warn("not registered and joined in time; dropping the connection", "timeout", s.a.cfg.registerTimeout)
 				conn.Close()
 				return
 			}
@@ -462,13 +473,6 @@ func (s *session) watch(ctx context.Context, conn net.Conn) {
 			s.regain()
 		}
 	}
-}
-
-// budget is the text that fits in one line to target.
-func (s *session) budget(command, target string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return textBudget(s.selfMask, s.nick, command, target)
 }
 
 // close fails whatever still waits on this connection.
@@ -481,12 +485,12 @@ func (s *session) close() {
 	s.closed = true
 	close(s.done)
 	for l, w := range s.echoes {
-		w.done <- errGone
+		w.done <- echoResult{err: errGone}
 		delete(s.echoes, l)
 	}
 	for k, ws := range s.textEchoes {
 		for _, w := range ws {
-			w.done <- errGone
+			w.done <- echoResult{err: errGone}
 		}
 		delete(s.textEchoes, k)
 	}

@@ -39,7 +39,7 @@ func (s *session) whoisAccount(ctx context.Context, nick, mask string) string {
 			}
 		}()
 	}
-	t := time.NewTimer(s.a.cfg.WhoisTimeout)
+	t := time.NewTimer(s.a.cfg.whoisTimeout)
 	defer t.Stop()
 	select {
 	case <-w.done:

@@ -149,7 +149,7 @@ func TestWhoisOnlyWhereNeededOnInspIRCd(t *testing.T) {
 			c.Say(channel, text)
 		}
 		// Each person's lines are answered in order: the !history reply comes last.
-		_, answered := c.Await(ircdtest.DefaultWait, ircdtest.TextFrom("stagebot", n+": ", "["+r.id+"] "+r.file, ", by "))
+		_, answered := c.Await(ircdtest.DefaultWait, ircdtest.TextFrom("stagebot", n+": ", r.id+" "+r.file, ", by "))
 		if k := proxy.Count(whoisOf(n)); k != 0 || !answered {
 			t.Fatalf("%d WHOIS %s for chat and read-only commands, want none (all answered: %v)", k, n, answered)
 		}

@@ -1,13 +1,17 @@
-package irc
+package bot
 
 import (
+	"io"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
 )
 
-// Two people's command lanes.
-var laneA, laneB = commandLane("irc:a@h"), commandLane("irc:b@h")
+// Two people's lanes.
+var laneA, laneB laneKey = "irc:a@h", "irc:b@h"
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func laneAlive(l *lanes, key laneKey) bool {
 	l.mu.Lock()
