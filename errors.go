@@ -3,6 +3,7 @@ package stagebot
 import (
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 )
@@ -50,7 +51,7 @@ func Errorf(code, format string, args ...any) *Error {
 	marked := make([]any, len(args))
 	for i, a := range args {
 		if q, ok := a.(Quote); ok {
-			marked[i] = quoteMark + string(q) + quoteMark
+			marked[i] = markedQuote(q)
 		} else {
 			marked[i] = a
 		}
@@ -61,6 +62,19 @@ func Errorf(code, format string, args ...any) *Error {
 		}
 	}
 	return e
+}
+
+// markedQuote is a Quote between quoteMarks, whatever verb formats it: %q puts plain
+// double quotes around the marks rather than escaping them (and the text), so the quote
+// stays outside text and what people read is the text itself.
+type markedQuote string
+
+func (m markedQuote) Format(f fmt.State, verb rune) {
+	s := quoteMark + string(m) + quoteMark
+	if verb == 'q' {
+		s = `"` + s + `"`
+	}
+	_, _ = io.WriteString(f, s)
 }
 
 // quoteMark separates quoted arguments in Errorf; a quoted argument holding it can only

@@ -68,11 +68,10 @@ func newIRC(cfg *config.Config, env adapterEnv) (bot.Adapter, error) {
 	if c == nil {
 		return nil, nil
 	}
-	lim := cfg.Limits.CommandRate()
 	ic := ircbot.Config{Server: c.Server, TLS: c.TLS, CAFile: c.CAFile, Nick: c.Nick, User: c.User,
 		RealName: c.RealName, Channels: c.Channels, SendRate: c.SendRate, SendBurst: c.SendBurst,
 		ReconnectMax: c.Reconnect.Duration, PingTimeout: c.PingTimeout.Duration,
-		CommandLimit: lim.N, CommandPer: lim.Per, Team: env.team, Log: env.log}
+		Prefix: cfg.CommandPrefix, Team: env.team, Log: env.log}
 	if s := c.SASL; s != nil {
 		ic.SASLMechanism, ic.SASLUser, ic.SASLPassword = s.Mechanism, s.User, s.Password
 		ic.CertFile, ic.KeyFile = s.CertFile, s.KeyFile

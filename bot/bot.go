@@ -205,3 +205,6 @@ func (b *Bot) runReminders(ctx context.Context) error {
 		}
 	}
 }
+
+// Adapters are the chat networks the bot runs, in the order it was given them.
+func (b *Bot) Adapters() []Adapter { return b.cfg.Adapters }

@@ -150,5 +150,5 @@ func refuseInternal(host string, ip netip.Addr) error {
 	if h, ok := parseIP(host); ok && h == ip.Unmap().WithZone("") {
 		return stagebot.Errorf(stagebot.EFORBIDDEN, "%s is an internal address; a URL may reach one only when downloads.allowed_hosts names its host", ip)
 	}
-	return stagebot.Errorf(stagebot.EFORBIDDEN, "%s resolves to %s, an internal address; a URL may reach one only when downloads.allowed_hosts names its host", host, ip)
+	return stagebot.Errorf(stagebot.EFORBIDDEN, "%s resolves to %s, an internal address; a URL may reach one only when downloads.allowed_hosts names its host", stagebot.Quote(host), ip)
 }

@@ -118,7 +118,7 @@ func ParseSource(arg string) (Source, error) {
 	case bareName.MatchString(arg):
 		return Source{Kind: FromName, Value: arg}, nil
 	}
-	return Source{}, stagebot.Errorf(stagebot.EINVALID, "%q is not a click name (name_version_arch.click), a URL or a path", arg)
+	return Source{}, stagebot.Errorf(stagebot.EINVALID, "%q is not a click name (name_version_arch.click), a URL or a path", stagebot.Quote(arg))
 }
 
 // Fetch brings the click in and inspects it. A click with problems is returned with its
@@ -222,7 +222,7 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (res *Result, err error
 		if cut := f.cutShort(asked, ctx, watch, src); cut != nil {
 			return nil, cut
 		}
-		return nil, stagebot.Errorf(stagebot.EINVALID, "could not read %s: %v", describe(src), err)
+		return nil, stagebot.Errorf(stagebot.EINVALID, "could not read %s: %v", stagebot.Quote(describe(src)), err)
 	}
 	if err := tmp.Sync(); err != nil {
 		return nil, err
@@ -252,9 +252,9 @@ func (f *Fetcher) cutShort(asked, ctx context.Context, watch *watchdog, src Sour
 	case asked.Err() != nil:
 		return nil
 	case watch != nil && watch.stalled():
-		return stagebot.Errorf(stagebot.EINVALID, "download of %s stalled: nothing arrived for %s (downloads.idle_timeout)", describe(src), f.idleTimeout())
+		return stagebot.Errorf(stagebot.EINVALID, "download of %s stalled: nothing arrived for %s (downloads.idle_timeout)", stagebot.Quote(describe(src)), f.idleTimeout())
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return stagebot.Errorf(stagebot.EINVALID, "download of %s timed out: not done after %s (downloads.timeout)", describe(src), f.Timeout)
+		return stagebot.Errorf(stagebot.EINVALID, "download of %s timed out: not done after %s (downloads.timeout)", stagebot.Quote(describe(src)), f.Timeout)
 	}
 	return nil
 }
@@ -303,9 +303,9 @@ func tooLarge(label string, size, max int64) error {
 		what = "the click"
 	}
 	if size > 0 {
-		return stagebot.Errorf(stagebot.ETOOLARGE, "%s is %d bytes, over the limit of %d bytes (downloads.max_bytes)", what, size, max)
+		return stagebot.Errorf(stagebot.ETOOLARGE, "%s is %d bytes, over the limit of %d bytes (downloads.max_bytes)", stagebot.Quote(what), size, max)
 	}
-	return stagebot.Errorf(stagebot.ETOOLARGE, "%s is over the limit of %d bytes (downloads.max_bytes)", what, max)
+	return stagebot.Errorf(stagebot.ETOOLARGE, "%s is over the limit of %d bytes (downloads.max_bytes)", stagebot.Quote(what), max)
 }
 
 func describe(src Source) string {
@@ -333,7 +333,7 @@ func (f *Fetcher) open(ctx context.Context, src Source) (io.ReadCloser, int64, s
 	case FromURL:
 		u, err := url.Parse(src.Value)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, 0, "", stagebot.Errorf(stagebot.EINVALID, "%q is not an http(s) URL", stagebot.RedactURL(src.Value))
+			return nil, 0, "", stagebot.Errorf(stagebot.EINVALID, "%q is not an http(s) URL", stagebot.Quote(stagebot.RedactURL(src.Value)))
 		}
 		label := ""
 		if last := path.Base(u.Path); strings.HasSuffix(last, ".click") {
@@ -344,12 +344,12 @@ func (f *Fetcher) open(ctx context.Context, src Source) (io.ReadCloser, int64, s
 	case FromPath:
 		fh, err := os.Open(src.Value)
 		if err != nil {
-			return nil, 0, "", stagebot.Errorf(stagebot.EINVALID, "cannot open %s: %v", src.Value, pathError(err))
+			return nil, 0, "", stagebot.Errorf(stagebot.EINVALID, "cannot open %s: %v", stagebot.Quote(src.Value), pathError(err))
 		}
 		st, err := fh.Stat()
 		if err != nil || !st.Mode().IsRegular() {
 			fh.Close()
-			return nil, 0, "", stagebot.Errorf(stagebot.EINVALID, "%s is not a regular file", src.Value)
+			return nil, 0, "", stagebot.Errorf(stagebot.EINVALID, "%s is not a regular file", stagebot.Quote(src.Value))
 		}
 		label := ""
 		if b := filepath.Base(src.Value); strings.HasSuffix(b, ".click") {
@@ -383,7 +383,7 @@ func pathError(err error) string {
 
 func (f *Fetcher) get(ctx context.Context, u *url.URL, typed bool) (io.ReadCloser, int64, error) {
 	if typed && !HostAllowed(f.AllowedHosts, u.Hostname()) {
-		return nil, 0, stagebot.Errorf(stagebot.EFORBIDDEN, "%s is not an allowed download host (downloads.allowed_hosts)", u.Hostname())
+		return nil, 0, stagebot.Errorf(stagebot.EFORBIDDEN, "%s is not an allowed download host (downloads.allowed_hosts)", stagebot.Quote(u.Hostname()))
 	}
 	operator, guarded := f.clients()
 	client := operator
@@ -395,7 +395,7 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, typed bool) (io.ReadClose
 	shown := stagebot.RedactURL(u.String())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "bad URL %s", shown)
+		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "bad URL %s", stagebot.Quote(shown))
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -405,13 +405,13 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, typed bool) (io.ReadClose
 		}
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
-			return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s timed out", shown)
+			return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s timed out", stagebot.Quote(shown))
 		}
-		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s failed: %s", shown, stagebot.RedactText(rootCause(err).Error()))
+		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s failed: %s", stagebot.Quote(shown), stagebot.Quote(stagebot.RedactText(rootCause(err).Error())))
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()
-		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s failed: HTTP %s", shown, resp.Status)
+		return nil, 0, stagebot.Errorf(stagebot.EINVALID, "download of %s failed: HTTP %s", stagebot.Quote(shown), stagebot.Quote(resp.Status))
 	}
 	return resp.Body, resp.ContentLength, nil
 }
@@ -450,7 +450,7 @@ func (f *Fetcher) clients() (operator, typed *http.Client) {
 				return errors.New("too many redirects")
 			}
 			if !HostAllowed(f.AllowedHosts, req.URL.Hostname()) {
-				return stagebot.Errorf(stagebot.EFORBIDDEN, "redirect to %s, which is not an allowed download host", req.URL.Hostname())
+				return stagebot.Errorf(stagebot.EFORBIDDEN, "redirect to %s, which is not an allowed download host", stagebot.Quote(req.URL.Hostname()))
 			}
 			return nil
 		}
