@@ -164,23 +164,20 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 			return err
 		}
 	}
-	// What the folder holds, at every try: a file already there is a person's unless the
-	// bot recorded it as its own, and the lock may use it if it is the click but never
-	// replaces it; a file the lock is about to place is recorded as the bot's first, so
-	// that a crash after placing it leaves a file the cleanup of this lock removes.
-	files, err := s.cfg.Target.Files(ctx)
-	if err != nil {
-		return err
-	}
-	present := slices.ContainsFunc(files, func(f snakefruit.File) bool { return f.Name == r.Filename })
+	// Whose the file is: one already there is a person's unless the bot recorded it as its
+	// own, and the lock may use it if it is the click but never replaces it. A file of
+	// another request of the same click (whose cleanup may be queued) becomes this one's;
+	// a file the lock places itself is recorded as the bot's right before it is renamed
+	// into place (Placing, below), so that a crash after placing it leaves a file the
+	// cleanup of this lock removes.
 	err = s.update(func(tx *storage.Tx) error {
 		if _, ok, err := s.current(tx, job); err != nil || !ok {
 			return cmp.Or(err, errStale)
 		}
-		if owner := tx.FileOwner(r.Filename); owner == r.ID || (present && owner == "") {
-			return nil
+		if owner := tx.FileOwner(r.Filename); owner != "" && owner != r.ID {
+			return tx.OwnFile(r.Filename, r.ID)
 		}
-		return tx.OwnFile(r.Filename, r.ID)
+		return nil
 	})
 	if err != nil {
 		return err
@@ -288,7 +285,7 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 		return err == nil && !job.PersonsLine, err
 	}
 	if err := snakefruit.Lock(ctx, s.cfg.Target, spec); err != nil {
-		return err
+		return s.ownOccupant(ctx, r, err)
 	}
 	renamed := spec.Pending != nil && !changed
 	return s.finish(job, func(tx *storage.Tx, r *stagebot.Request) error {
@@ -315,6 +312,32 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 		return s.move(tx, r, stagebot.StateLocked, ev)
 	})
 }
+
+// ownOccupant looks at a lock's failure to place r's click because other bytes hold its
+// name. Bytes the bot recorded as its own there (Placing) are its own doing: a pre-upload
+// changed behind its back and renamed into place just before a crash, which would have
+// let the check after the rename remove it. They go, and the lock is tried again. Any
+// other occupant is a person's file, and the failure stands.
+func (s *Service) ownOccupant(ctx context.Context, r *stagebot.Request, err error) error {
+	occ := (*snakefruit.OccupiedError)(nil)
+	if !errors.As(err, &occ) || occ.Name != r.Filename {
+		return err
+	}
+	mine := false
+	if verr := s.view(func(tx *storage.Tx) error { mine = tx.FileOwner(r.Filename) == r.ID; return nil }); verr != nil || !mine {
+		return err
+	}
+	s.log.Warn("the click's name holds other bytes the bot put there; removing them to place the click again",
+		"id", r.ShortID(), "file", r.Filename, "err", err)
+	if rerr := s.cfg.Target.Remove(ctx, r.Filename); rerr != nil {
+		return rerr
+	}
+	return errOccupantRemoved
+}
+
+// errOccupantRemoved fails the try whose click found its own stray bytes in its place: the
+// next try places the click.
+var errOccupantRemoved = errors.New("other bytes the bot had put under the click's name were removed; the click is placed again")
 
 // supersedeOlder ends every other live request of the same name and arch with an older
 // version, now that r's version is recorded locked. Each one that was on snakefruit gets

@@ -1137,7 +1137,9 @@ func TestSimulationReplaysExactly(t *testing.T) {
 // TestSimulationFoundBugs replays the seeds that once found a bug, so it stays fixed.
 func TestSimulationFoundBugs(t *testing.T) {
 	simCorpus(t)
-	for _, seed := range []uint64{52, 65, 100, 5390} {
+	// 1002780, 1006168, 1012368 and 1013225: a person taking their line or file off while
+	// the bot locks the same click, and a changed pre-upload renamed in just before a crash.
+	for _, seed := range []uint64{52, 65, 100, 5390, 1002780, 1006168, 1012368, 1013225} {
 		runSchedule(t, seed, map[string]int{})
 	}
 }

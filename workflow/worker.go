@@ -367,13 +367,6 @@ func (s *Service) jobFailed(job stagebot.Job, cause error) {
 		}
 		job.Attempt++
 		job.LastError = why
-		if occ := (*snakefruit.OccupiedError)(nil); errors.As(cause, &occ) && tx.FileOwner(occ.Name) == r.ID {
-			// The file under the click's name came there while the lock ran: it is not the
-			// bot's, and its cleanup leaves it.
-			if err := tx.DisownFile(occ.Name); err != nil {
-				return err
-			}
-		}
 		giveUp := isPermanent(cause) || s.now().Sub(job.FirstTry) >= s.cfg.Retry.GiveUp
 		if job.Kind == stagebot.JobLock && giveUp {
 			if err := tx.DeleteJob(job.Seq); err != nil {
