@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -44,8 +45,10 @@ type Bot struct {
 	log     *slog.Logger
 	outlets []*outlet // one per channel of each adapter
 	lanes   *lanes
-	// background runs the commands that take long (a !stage): drain waits for them.
+	// background runs the commands that take long (a !stage): drain waits for them, and
+	// stages counts them.
 	background sync.WaitGroup
+	stages     atomic.Int64
 	// progress fires when a delivery or job finished, for drain.
 	progress chan struct{}
 }
@@ -117,6 +120,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	if ctx.Err() == nil {
 		// Every adapter closed by itself (the console at EOF): finish what is queued, the
 		// stages under way first (their `requested` is part of it).
+		b.log.Info("chat closed; finishing what it started", "stages", b.stages.Load())
 		b.background.Wait()
 		b.lanes.wait()
 		b.drain(ctx)

@@ -57,7 +57,11 @@ func (in inbox) Message(ctx context.Context, m Inbound) {
 	key := laneOf(m.Author)
 	switch {
 	case c.Background:
-		b.background.Go(run)
+		b.stages.Add(1)
+		b.background.Go(func() {
+			defer b.stages.Add(-1)
+			run()
+		})
 	case c.ReadOnly && m.Author.Network != stagebot.NetworkConsole:
 		if !b.lanes.runIdle(key, run) {
 			b.lanes.do(key, run)

@@ -100,7 +100,7 @@ func TestStageUnderWayAtEOF(t *testing.T) {
 		b.Stop() // EOF, then waits for the bot to exit
 		close(stopped)
 	}()
-	b.Log.Await(1, "console input ended", "stages=1")
+	b.Log.Await(1, "chat closed; finishing what it started", "stages=1")
 	select {
 	case <-stopped:
 		t.Fatal("the bot exited with a !stage under way")
