@@ -268,12 +268,17 @@ func (s *sim) open() {
 // it has not all succeeded.
 func (s *sim) restart() {
 	svc := s.svc
+	// Only the copies made before the start began are surely reconciled: one made while
+	// it runs may come after its look at the list.
+	before := maps.Clone(s.dupes)
 	s.started = s.spawn("start", func() {
 		if !svc.start(context.Background()) {
 			s.logf("  start: to be tried again")
 			return
 		}
-		clear(s.dupes) // reconciled
+		for l := range before {
+			delete(s.dupes, l)
+		}
 	})
 	if s.resume(s.started, wakeMsg{}) {
 		s.crash()
