@@ -61,11 +61,6 @@ func (m *b) cmd(name string, args ...string) *b {
 	return m
 }
 
-func (m *b) mention(name string) *b {
-	m.parts = append(m.parts, Part{Role: Mention, Text: name})
-	return m
-}
-
 // list quotes each of items, joined with commas and "and".
 func (m *b) list(items []string, quote bool) *b {
 	for i, it := range items {

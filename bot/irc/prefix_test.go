@@ -64,7 +64,7 @@ func TestCommandPrefixEverywhere(t *testing.T) {
 	lander.Say(channel, ".unhold "+id)
 	watch.Expect(announcement(id, file, "locked"))
 	lander.Say(channel, ".status "+id)
-	lander.Expect(fromBot("lander: "+id))
+	lander.Expect(fromBot("lander: " + id))
 
 	names := commands.NewRegistry(".", nil).Names()
 	bang := regexp.MustCompile(`!(` + strings.Join(names, "|") + `)\b`)
