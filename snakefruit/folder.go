@@ -338,22 +338,6 @@ type keyedEntry struct {
 	stop context.CancelFunc
 }
 
-// tryLock locks key only if nobody holds or waits for it.
-func (k *keyedMutex) tryLock(key string) (unlock func(), ok bool) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.locks[key] != nil {
-		return nil, false
-	}
-	if k.locks == nil {
-		k.locks = make(map[string]*keyedEntry)
-	}
-	e := &keyedEntry{refs: 1}
-	e.mu.Lock() // new, so it cannot block
-	k.locks[key] = e
-	return k.release(key, e), true
-}
-
 func (k *keyedMutex) lock(key string) (unlock func()) {
 	k.mu.Lock()
 	e := k.entry(key)

@@ -123,17 +123,6 @@ func (s *Service) start(ctx context.Context) (done bool) {
 // mechanism (every enqueue wakes it).
 const idleWait = time.Minute
 
-// workOnce runs the next due job, if any, on the caller's goroutine; otherwise it says how
-// long until one is due.
-func (s *Service) workOnce(ctx, cutoff context.Context) (ran bool, wait time.Duration, err error) {
-	job, wait, err := s.claimNext()
-	if err != nil || job == nil {
-		return false, wait, err
-	}
-	s.runClaimed(ctx, cutoff, *job)
-	return true, 0, nil
-}
-
 // lanesFree reports whether another job may start.
 func (s *Service) lanesFree() bool {
 	s.runningMu.Lock()
