@@ -1143,8 +1143,9 @@ func TestSimulationReplaysExactly(t *testing.T) {
 func TestSimulationFoundBugs(t *testing.T) {
 	simCorpus(t)
 	// 1002780, 1006168, 1012368 and 1013225: a person taking their line or file off while
-	// the bot locks the same click, and a changed pre-upload renamed in just before a crash.
-	for _, seed := range []uint64{52, 65, 100, 5390, 1002780, 1006168, 1012368, 1013225} {
+	// the bot locks the same click, and a changed pre-upload renamed in just before a crash;
+	// 1003194: a lock of a click started while an ended request's lock of it still ran.
+	for _, seed := range []uint64{52, 65, 100, 5390, 1002780, 1003194, 1006168, 1012368, 1013225} {
 		runSchedule(t, seed, map[string]int{})
 	}
 }

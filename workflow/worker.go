@@ -191,6 +191,12 @@ func (s *Service) nextJob() (*stagebot.Job, time.Duration, error) {
 		busyRequest := map[string]bool{}
 		for _, id := range running {
 			busyRequest[id] = true
+			// A job under way holds its package back even once its record is gone (its
+			// request ended while it ran): a later lock of the same click waits for it to
+			// stop rather than meet it at the click's files.
+			if r, err := tx.Request(id); err == nil {
+				held[r.PackageKey()] = true
+			}
 		}
 		for i := range jobs {
 			j := &jobs[i]
