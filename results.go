@@ -125,3 +125,11 @@ const (
 	WaitPromotion WaitKind = "promotion"
 	WaitPhasing   WaitKind = "phasing"
 )
+
+// ImageSeen is what the image watcher last judged of one channel and device: its newest
+// image's version and that image's phased percentage. It is kept across restarts, so that a
+// restart neither announces an image again nor misses a change made while the bot was down.
+type ImageSeen struct {
+	Version int `json:"version"`
+	Phased  int `json:"phased"`
+}

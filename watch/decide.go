@@ -1,13 +1,14 @@
 package watch
 
-import "fmt"
+import (
+	"fmt"
+
+	"stagebot"
+)
 
 // seen is a channel's baseline: the newest full image the watcher has acted on (or taken as
 // the starting point) and, for stable, the phasing it last reported.
-type seen struct {
-	Version int `json:"version"`
-	Phased  int `json:"phased"`
-}
+type seen = stagebot.ImageSeen
 
 // rcAction is what a look at the rc-proposed channel calls for.
 type rcAction struct {

@@ -13,10 +13,6 @@ import (
 	"stagebot"
 )
 
-// metaImages keeps the image watcher's baselines, per channel and device, so a restart or
-// a change of channel in the config never mistakes the current image for a new one.
-const metaImages = "images_seen"
-
 // ImageService is what the image watcher needs from the workflow.
 type ImageService interface {
 	AnnounceRCImage(version string) error
@@ -69,8 +65,8 @@ func (w *ImageWatcher) Poll(ctx context.Context) {
 		}
 		return
 	}
-	seenAll := map[string]seen{}
-	if _, err := w.Store.WatcherState(metaImages, &seenAll); err != nil {
+	seenAll, err := w.Store.ImagesSeen()
+	if err != nil {
 		w.log().Error("system-image: load baselines", "err", err)
 		return
 	}
@@ -123,7 +119,7 @@ func (w *ImageWatcher) look(ctx context.Context, channels []byte, channel string
 		return
 	}
 	seenAll[key] = next
-	if err := w.Store.SetWatcherState(metaImages, seenAll); err != nil {
+	if err := w.Store.KeepImagesSeen(seenAll); err != nil {
 		log.Error("system-image: save baseline", "err", err)
 		w.get.forget(u)
 	}

@@ -1,10 +1,11 @@
 package watch
 
-// StateStore keeps a watcher's baselines across restarts (the workflow service does, in
-// bbolt).
+import "stagebot"
+
+// StateStore keeps the image watcher's baselines across restarts (the workflow service
+// does, in bbolt).
 type StateStore interface {
-	// WatcherState reads the baseline kept under key into v; found is false when there is
-	// none yet.
-	WatcherState(key string, v any) (found bool, err error)
-	SetWatcherState(key string, v any) error
+	// ImagesSeen is what was last judged, by "channel/device"; empty before the first look.
+	ImagesSeen() (map[string]stagebot.ImageSeen, error)
+	KeepImagesSeen(map[string]stagebot.ImageSeen) error
 }

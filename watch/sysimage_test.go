@@ -81,13 +81,13 @@ func TestDecideStable(t *testing.T) {
 		want    stableAction
 		wantErr bool
 	}{
-		{"first look is a baseline", nil, Newest{100, 40}, stableAction{Next: seen{100, 40}}, false},
-		{"same image same phasing", &seen{100, 40}, Newest{100, 40}, stableAction{Next: seen{100, 40}}, false},
-		{"phasing moved", &seen{100, 10}, Newest{100, 50}, stableAction{Phasing: true, Next: seen{100, 50}}, false},
-		{"phasing ended", &seen{100, 50}, Newest{100, 100}, stableAction{Phasing: true, Next: seen{100, 100}}, false},
-		{"newer image is a promotion", &seen{100, 100}, Newest{101, 10}, stableAction{Promote: true, Phasing: true, Next: seen{101, 10}}, false},
-		{"promotion at phasing 0 reports no phasing", &seen{100, 100}, Newest{101, 0}, stableAction{Promote: true, Next: seen{101, 0}}, false},
-		{"going backwards is nonsense", &seen{101, 10}, Newest{100, 100}, stableAction{}, true},
+		{"first look is a baseline", nil, Newest{100, 40}, stableAction{Next: seen{Version: 100, Phased: 40}}, false},
+		{"same image same phasing", &seen{Version: 100, Phased: 40}, Newest{100, 40}, stableAction{Next: seen{Version: 100, Phased: 40}}, false},
+		{"phasing moved", &seen{Version: 100, Phased: 10}, Newest{100, 50}, stableAction{Phasing: true, Next: seen{Version: 100, Phased: 50}}, false},
+		{"phasing ended", &seen{Version: 100, Phased: 50}, Newest{100, 100}, stableAction{Phasing: true, Next: seen{Version: 100, Phased: 100}}, false},
+		{"newer image is a promotion", &seen{Version: 100, Phased: 100}, Newest{101, 10}, stableAction{Promote: true, Phasing: true, Next: seen{Version: 101, Phased: 10}}, false},
+		{"promotion at phasing 0 reports no phasing", &seen{Version: 100, Phased: 100}, Newest{101, 0}, stableAction{Promote: true, Next: seen{Version: 101, Phased: 0}}, false},
+		{"going backwards is nonsense", &seen{Version: 101, Phased: 10}, Newest{100, 100}, stableAction{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,10 +107,10 @@ func TestDecideRC(t *testing.T) {
 		want    rcAction
 		wantErr bool
 	}{
-		{"first look is a baseline", nil, Newest{200, 100}, rcAction{Next: seen{200, 100}}, false},
-		{"same image", &seen{200, 100}, Newest{200, 100}, rcAction{Next: seen{200, 100}}, false},
-		{"newer image is announced", &seen{200, 100}, Newest{201, 100}, rcAction{Announce: true, Next: seen{201, 100}}, false},
-		{"going backwards is nonsense", &seen{201, 100}, Newest{200, 100}, rcAction{}, true},
+		{"first look is a baseline", nil, Newest{200, 100}, rcAction{Next: seen{Version: 200, Phased: 100}}, false},
+		{"same image", &seen{Version: 200, Phased: 100}, Newest{200, 100}, rcAction{Next: seen{Version: 200, Phased: 100}}, false},
+		{"newer image is announced", &seen{Version: 200, Phased: 100}, Newest{201, 100}, rcAction{Announce: true, Next: seen{Version: 201, Phased: 100}}, false},
+		{"going backwards is nonsense", &seen{Version: 201, Phased: 100}, Newest{200, 100}, rcAction{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

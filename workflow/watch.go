@@ -214,18 +214,22 @@ func (s *Service) AnnounceRCImage(version string) error {
 	})
 }
 
-// WatcherState reads the baseline a watcher keeps under key into v; found is false when it
-// has none yet.
-func (s *Service) WatcherState(key string, v any) (found bool, err error) {
-	err = s.view(func(tx *storage.Tx) error {
-		found, err = tx.MetaJSON(key, v)
+// metaImagesSeen keeps the image watcher's baselines, per channel and device.
+const metaImagesSeen = "images_seen"
+
+// ImagesSeen is what the image watcher last judged, by "channel/device" (empty before its
+// first look).
+func (s *Service) ImagesSeen() (map[string]stagebot.ImageSeen, error) {
+	seen := map[string]stagebot.ImageSeen{}
+	err := s.view(func(tx *storage.Tx) error {
+		_, err := tx.MetaJSON(metaImagesSeen, &seen)
 		return err
 	})
-	return found, err
+	return seen, err
 }
 
-// SetWatcherState keeps v as the watcher's baseline under key, across restarts. It changes
-// no request, so it wakes nobody.
-func (s *Service) SetWatcherState(key string, v any) error {
-	return s.cfg.DB.Update(func(tx *storage.Tx) error { return tx.SetMetaJSON(key, v) })
+// KeepImagesSeen keeps the image watcher's baselines across restarts. It changes no
+// request, so it wakes nobody.
+func (s *Service) KeepImagesSeen(seen map[string]stagebot.ImageSeen) error {
+	return s.cfg.DB.Update(func(tx *storage.Tx) error { return tx.SetMetaJSON(metaImagesSeen, seen) })
 }
