@@ -23,7 +23,7 @@ func TestSlackHeadShowsApprovalsFromAnyNetwork(t *testing.T) {
 	b.fs.React(channel, head, ken, "+1")
 	b.fs.Await(bottest.Wait, "the head showing rex's and ken's approvals", func(v fakeslack.View) bool {
 		m, _ := v.Message(channel, head)
-		return strings.HasSuffix(stateLine(m.Blocks), "approved so far by rex, ken")
+		return strings.HasSuffix(stateLine(m.Blocks), "approved so far by rex and ken")
 	})
 
 	b.fs.Unreact(channel, head, ken, "+1")
@@ -39,7 +39,7 @@ func TestSlackHeadShowsApprovalsFromAnyNetwork(t *testing.T) {
 	b.awaitReply(head, `^\[`+id+`\] \S+ locked`)
 	b.fs.Await(bottest.Wait, "the head showing locked", func(v fakeslack.View) bool {
 		m, _ := v.Message(channel, head)
-		return strings.Contains(m.Blocks, "State: *locked*") && !strings.Contains(m.Blocks, "approved so far")
+		return strings.Contains(m.Blocks, "State: locked") && !strings.Contains(m.Blocks, "approved so far")
 	})
 }
 

@@ -11,7 +11,6 @@ import (
 
 	"stagebot"
 	"stagebot/bot"
-	"stagebot/chat"
 )
 
 // Channels are the configured channel IDs; each keeps its own place in the outbox.
@@ -143,28 +142,19 @@ func (a *Adapter) requestBlocks(id, text string, v view) []slack.Block {
 	}
 	blocks = append(blocks, slack.NewContextBlock("state", state...))
 	if v.state == stagebot.StatePending || v.state == stagebot.StateApproved {
+		approveLabel, rejectLabel := a.render.DecisionLabels()
 		approve := slack.NewButtonBlockElement(actionApprove, id,
-			slack.NewTextBlockObject(slack.PlainTextType, "Approve", false, false)).WithStyle(slack.StylePrimary)
+			slack.NewTextBlockObject(slack.PlainTextType, approveLabel, false, false)).WithStyle(slack.StylePrimary)
 		reject := slack.NewButtonBlockElement(actionReject, id,
-			slack.NewTextBlockObject(slack.PlainTextType, "Reject", false, false)).WithStyle(slack.StyleDanger)
+			slack.NewTextBlockObject(slack.PlainTextType, rejectLabel, false, false)).WithStyle(slack.StyleDanger)
 		blocks = append(blocks, slack.NewActionBlock("decide", approve, reject))
 	}
 	return blocks
 }
 
-// stateLine is "State: *pending* · approved so far by NAMES", through the guard.
+// stateLine is the request message's state line, through the guard.
 func (a *Adapter) stateLine(v view) string {
-	parts := []chat.Part{{Role: chat.Words, Text: "State: *" + string(v.state) + "*"}}
-	if len(v.approvers) > 0 && v.state == stagebot.StatePending {
-		parts = append(parts, chat.Part{Role: chat.Words, Text: " · approved so far by "})
-		for i, n := range v.approvers {
-			if i > 0 {
-				parts = append(parts, chat.Part{Role: chat.Words, Text: ", "})
-			}
-			parts = append(parts, chat.Part{Role: chat.Outside, Text: n})
-		}
-	}
-	return a.text(chat.Message{Kind: chat.Reply, Parts: parts})
+	return a.text(a.render.RequestState(v.state, v.approvers))
 }
 
 // mrkdwn is Slack text as a block's text: verbatim, so Slack turns no bare URL or

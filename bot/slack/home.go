@@ -61,29 +61,25 @@ func (a *Adapter) homeBlocks(viewer stagebot.Person, open []stagebot.Status, end
 	}
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "stagebot", false, false)),
-		a.section(words("*Your requests*")),
+		a.section(a.bold(a.render.HomeYours())),
 	}
-	blocks = append(blocks, a.statusSections(own, homeOwn, "You have no request in flight, and none ended lately.", now)...)
+	blocks = append(blocks, a.statusSections(own, homeOwn, a.render.HomeNoneYours(), now)...)
 	blocks = append(blocks, slack.NewDividerBlock(),
-		a.section(words("*In flight* · "+chat.Plural(len(open), "request", "requests"))))
-	blocks = append(blocks, a.statusSections(open, homeOpen, "The queue is empty.", now)...)
-	footer := chat.Message{Kind: chat.Reply, Parts: []chat.Part{
-		{Role: chat.Words, Text: "As of " + stagebot.FormatTime(now) + " · /stagebot help, or "},
-		{Role: chat.Command, Text: "help"},
-		{Role: chat.Words, Text: " in a channel, lists the commands"}}}
-	return append(blocks, a.note(footer))
+		a.section(a.bold(a.render.HomeInFlight(len(open)))))
+	blocks = append(blocks, a.statusSections(open, homeOpen, a.render.HomeEmpty(), now)...)
+	return append(blocks, a.note(a.render.HomeFooter(now, "/stagebot")))
 }
 
 // statusSections are one section per request, at most limit and a line saying how many more;
 // none is the line for an empty list.
-func (a *Adapter) statusSections(sts []stagebot.Status, limit int, none string, now time.Time) []slack.Block {
+func (a *Adapter) statusSections(sts []stagebot.Status, limit int, none chat.Message, now time.Time) []slack.Block {
 	if len(sts) == 0 {
-		return []slack.Block{a.note(words(none))}
+		return []slack.Block{a.note(none)}
 	}
 	var out []slack.Block
 	for i, st := range sts {
 		if i == limit {
-			out = append(out, a.note(words("… and "+chat.Plural(len(sts)-limit, "more", "more"))))
+			out = append(out, a.note(a.render.HomeMore(len(sts)-limit)))
 			break
 		}
 		out = append(out, a.section(a.render.StatusLine(st, now)))
@@ -91,9 +87,9 @@ func (a *Adapter) statusSections(sts []stagebot.Status, limit int, none string, 
 	return out
 }
 
-// words is the bot's own words as a message.
-func words(s string) chat.Message {
-	return chat.Message{Kind: chat.Reply, Parts: []chat.Part{{Role: chat.Words, Text: s}}}
+// bold is a heading: the guarded words, in bold.
+func (a *Adapter) bold(m chat.Message) chat.Message {
+	return chat.Message{Kind: m.Kind, Parts: append(append([]chat.Part{{Role: chat.Words, Text: "*"}}, m.Parts...), chat.Part{Role: chat.Words, Text: "*"})}
 }
 
 func (a *Adapter) section(m chat.Message) slack.Block {

@@ -45,7 +45,7 @@ func TestSlackAppHome(t *testing.T) {
 			{ken, []string{kensID + " locked"}, []string{mineID + " pending", kensID + " locked"}, []string{mineID, droppedID}},
 		} {
 			text := v.HomeText(c.user)
-			own, open, ok := strings.Cut(text, "*In flight*")
+			own, open, ok := strings.Cut(text, "*In flight")
 			if !ok || !strings.Contains(own, "*Your requests*") {
 				t.Errorf("%s's home lacks its two parts:\n%s", c.user, text)
 				continue
