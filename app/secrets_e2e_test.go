@@ -84,7 +84,7 @@ slack:
 	b.Say("sil2100> !approve " + id)
 	b.WaitFor(`^\[` + id + `\] \S+ locked`)
 	b.Say("alice> !status " + id)
-	b.WaitFor(`^alice: \[` + id + `\]`)
+	b.WaitFor(`^alice: ` + id + ` \S+ locked `)
 	fs.Await(bottest.Wait, "the locked announcement on Slack", func(v fakeslack.View) bool {
 		for _, p := range v.Posts() {
 			if strings.Contains(p.Text, "locked") {

@@ -84,8 +84,8 @@ func TestClickSyncWebhook(t *testing.T) {
 		}
 	}
 	b.Say("alice> !status " + id)
-	b.WaitFor(`^alice: \[` + id + `\] ` + regexp.QuoteMeta(file) + ` locked`)
-	if n := b.Count(`tick`); n != 0 {
+	b.WaitFor(`^alice: ` + id + ` ` + regexp.QuoteMeta(file) + ` locked `)
+	if n := b.Count(`click-sync tick \(`); n != 0 {
 		t.Fatalf("refused webhooks ticked %d times", n)
 	}
 
@@ -100,7 +100,7 @@ func TestClickSyncWebhook(t *testing.T) {
 	}
 	b.Say("alice> !queue") // a marker: everything before it has been printed
 	b.WaitFor(`^alice: 1 request`)
-	if n := b.Count(`click-sync tick`); n != 1 {
+	if n := b.Count(`click-sync tick \(`); n != 1 {
 		t.Fatalf("%d tick announcements, want exactly 1:\n%s", n, strings.Join(b.Lines(), "\n"))
 	}
 }

@@ -114,7 +114,7 @@ publish:
 	srv.set(stableIndex, indexJSON(101, 50))
 	b.WaitFor(`phasing of image 101 at 50%`)
 	b.Say("alice> !status " + id)
-	b.WaitFor(`^alice: ` + req + ` promoted`)
+	b.WaitFor(`^alice: ` + id + ` ` + regexp.QuoteMeta(file) + ` promoted `)
 	if !strings.Contains(b.ListFile(), file) {
 		t.Fatalf("the list lost %s before phasing ended:\n%s", file, b.ListFile())
 	}

@@ -26,9 +26,9 @@ func TestFailingPublishKeepsTheClickLocked(t *testing.T) {
 	b.Say("qa-lead> !promote 312")
 	b.WaitFor(`^` + req + ` promoted`)
 	b.Say("qa-lead> !phasing 100")
-	b.WaitFor(`^` + req + ` failed: publication publish command failed: exit status 3 \(last output: store says no\)`)
+	b.WaitFor(`^` + req + ` failed: publication failed: exit status 3 \(last output: store says no\)`)
 	b.Say("alice> !status " + id)
-	b.WaitFor(`^alice: ` + req + ` promoted`)
+	b.WaitFor(`^alice: ` + id + ` ` + regexp.QuoteMeta(file) + ` promoted `)
 	if !strings.Contains(b.ListFile(), file) {
 		t.Fatalf("a failed publication flushed %s:\n%s", file, b.ListFile())
 	}

@@ -33,19 +33,19 @@ func TestWatchListStoresOnlyWhatTheSyncedListHolds(t *testing.T) {
 	b.WaitFor(`click-sync tick \(synced list changed\): no newly locked clicks`)
 	srv.awaitServed(t, "/synced", n)
 	b.Say("alice> !status " + id)
-	b.WaitFor(`^alice: \[` + id + `\] ` + regexp.QuoteMeta(file) + ` locked`)
+	b.WaitFor(`^alice: ` + id + ` ` + regexp.QuoteMeta(file) + ` locked `)
 	b.Say("alice> !status")
 	b.WaitFor(`\[` + id + `\] ` + regexp.QuoteMeta(file) + ` is locked but absent from the synced click list`)
 
 	// A tick from elsewhere (!tick) in watch mode also goes by the synced list.
 	b.Say("sil2100> !tick")
-	b.WaitFor(`^sil2100: tick recorded; 0 click\(s\) stored`)
+	b.WaitFor(`^sil2100: tick recorded; 0 clicks stored`)
 
 	srv.set("/synced", "com.example.other_2.0_all.click\n"+file+"\n")
 	b.WaitFor(`^\[` + id + `\] ` + regexp.QuoteMeta(file) + ` stored`)
 	b.WaitFor(`click-sync tick \(synced list changed\): stored \[` + id + `\]`)
 	b.Say("alice> !status " + id)
-	b.WaitFor(`^alice: \[` + id + `\] ` + regexp.QuoteMeta(file) + ` stored`)
+	b.WaitFor(`^alice: ` + id + ` ` + regexp.QuoteMeta(file) + ` stored `)
 
 	if got := b.Count(`still absent from the synced click list`); got != 1 {
 		t.Errorf("absence announced %d times, want once", got)

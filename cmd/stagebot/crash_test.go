@@ -27,7 +27,7 @@ func TestKillAfterApprove(t *testing.T) {
 		p.say("alice> !stage " + c)
 		id := p.expect(`\[([0-9a-f]{8})\] \S+ requested: .* by alice`)[1]
 		p.say("bob> !approve " + id)
-		p.expect(`^bob: \[` + id + `\] approved`)
+		p.expect(`^bob: ` + id + ` approved`)
 		p.kill()
 
 		p = startBot(t, dir)

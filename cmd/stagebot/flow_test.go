@@ -46,7 +46,7 @@ func TestEmbeddedDefaultFullFlow(t *testing.T) {
 	p.say("qa> !promote 312")
 	p.expect(`^\[` + id + `\] com\.example\.foo_1\.0_all\.click promoted`)
 	p.say("!status " + id)
-	p.expect(`^console: \[` + id + `\] com\.example\.foo_1\.0_all\.click promoted`)
+	p.expect(`^console: ` + id + ` com\.example\.foo_1\.0_all\.click promoted `)
 	p.say("qa> !phasing 100")
 	p.expect(`^\[` + id + `\] com\.example\.foo_1\.0_all\.click published`)
 	equalLines(t, "list after publication", readLines(t, list), []string{"person-added_2.0_all.click"})

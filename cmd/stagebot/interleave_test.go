@@ -145,7 +145,7 @@ func (p *proc) settle(clicks, name, word string) {
 func (p *proc) state(id string) string {
 	p.t.Helper()
 	p.say("!status " + id)
-	return p.expect(`^console: \[` + id + `\] \S+ (\w+)`)[1]
+	return p.expect(`^console: ` + id + ` \S+ (\w+) `)[1]
 }
 
 // announced returns the transcript's announcements about id with word.
