@@ -255,13 +255,13 @@ func p4() error {
 			return "status " + h.active[rng.IntN(len(h.active))]
 		}
 		return "status " + h.final[rng.IntN(len(h.final))]
-	}, "[")
+	}, "requested by")
 	var queueDs, pkgDs []time.Duration
 	if err == nil {
 		queueDs, err = measure("queue", func(int) string { return "queue" }, "in flight")
 	}
 	if err == nil {
-		pkgDs, err = measure("pkg", func(int) string { return "status " + h.pkgs[rng.IntN(len(h.pkgs))] }, "[")
+		pkgDs, err = measure("pkg", func(int) string { return "status " + h.pkgs[rng.IntN(len(h.pkgs))] }, "requested by")
 	}
 	db.Close()
 	if err != nil {
