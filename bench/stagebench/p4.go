@@ -308,7 +308,7 @@ snakefruit:
 			return err
 		}
 		b.say("!status " + id)
-		_, err = b.expect(`\[`+id+`\] `, 30*time.Second)
+		_, err = b.expect(`: `+id+` `, 30*time.Second)
 		d := time.Since(t)
 		if err != nil {
 			b.kill()
