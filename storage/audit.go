@@ -35,14 +35,11 @@ func (e Entry) digest() (string, error) {
 // Audit appends an entry, chained to the previous one.
 func (t *Tx) Audit(e Entry) error {
 	b := t.b(bucketAudit)
-	prev := ""
-	if k, v := b.Cursor().Last(); k != nil {
-		var last Entry
-		if err := json.Unmarshal(v, &last); err != nil {
-			return fmt.Errorf("decode audit %d: %w", btoi(k), err)
-		}
-		prev = last.Hash
+	last, _, err := t.AuditHead()
+	if err != nil {
+		return err
 	}
+	prev := last.Hash
 	seq, err := b.NextSequence()
 	if err != nil {
 		return err
@@ -55,6 +52,20 @@ func (t *Tx) Audit(e Entry) error {
 		return err
 	}
 	return putJSON(b, itob(seq), e)
+}
+
+// AuditHead is the newest entry of the audit log, the head of its hash chain; false when
+// the log is empty. Inside a write transaction it includes the entries appended so far.
+func (t *Tx) AuditHead() (Entry, bool, error) {
+	k, v := t.b(bucketAudit).Cursor().Last()
+	if k == nil {
+		return Entry{}, false, nil
+	}
+	var e Entry
+	if err := json.Unmarshal(v, &e); err != nil {
+		return Entry{}, false, fmt.Errorf("decode audit %d: %w", btoi(k), err)
+	}
+	return e, true, nil
 }
 
 // AuditLog returns the entries for a request ("" = all), in order.

@@ -21,8 +21,9 @@ var (
 	bucketMeta     = []byte("meta")     // free-form key -> value
 	bucketLines    = []byte("lines")    // list line (filename) the bot wrote -> request id
 	bucketFiles    = []byte("files")    // click file (filename) the bot placed -> request id
+	bucketReceipts = []byte("receipts") // request id -> signed receipt, written once
 	allBuckets     = [][]byte{bucketRequests, bucketActive, bucketPackages, bucketJobs,
-		bucketAudit, bucketMeta, bucketLines, bucketFiles}
+		bucketAudit, bucketMeta, bucketLines, bucketFiles, bucketReceipts}
 )
 
 // DB is the bbolt file. The announcement outbox keeps its own buckets in it (package
