@@ -25,6 +25,11 @@ type Request struct {
 	Source          string   `json:"source"`     // URL, path or attachment the click came from
 	LocalPath       string   `json:"local_path"` // the bot's own copy under state_dir
 
+	// SignerFingerprint is the fingerprint (lowercase hex) of the key whose signature on
+	// the click verified against the keyring (Signer is its long key ID); "" for a click
+	// unsigned, checked without a keyring, or recorded before fingerprints were kept.
+	SignerFingerprint string `json:"signer_fingerprint,omitempty"`
+
 	Requester    Identity `json:"requester"`
 	RequesterKey string   `json:"requester_key"` // Person.Key at request time
 	// RequesterKeys are every key the requester had when they asked (Person.Keys): an

@@ -15,7 +15,7 @@ func fullRequest() *stagebot.Request {
 		ID: "93254213-8faa-4f6b-b30e-fd0fd7bbc200", Name: "com.example.app", Version: "1:1.0",
 		Arch: "multi", Architectures: []string{"armhf", "arm64"}, Framework: "ubuntu-sdk-15.04",
 		NeedsFrameworks: []string{"ubuntu-sdk-15.04"}, Filename: "com.example.app_1.0_multi.click",
-		Size: 1, SHA256: "ab", SHA512: "cd", Signer: "KEY", Source: "https://x/y.click",
+		Size: 1, SHA256: "ab", SHA512: "cd", Signer: "KEY", SignerFingerprint: "0123abcd", Source: "https://x/y.click",
 		LocalPath: "/state/y.click", Requester: who, RequesterKey: "person:alice", RequesterKeys: []string{"person:alice", "irc:bob!~bob@host"},
 		State: stagebot.StateLocked, Approvals: []stagebot.Approval{{By: who, Key: "person:bob", Keys: []string{"person:bob", "account:bob"}, At: at, SHA256: "ab"}},
 		QASignoff: &stagebot.Approval{By: who, Key: "person:qa", Keys: []string{"person:qa"}, At: at, SHA256: "ab"},

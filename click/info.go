@@ -65,6 +65,11 @@ type Signature struct {
 	Signer string // primary user ID of the key that made a valid signature
 	Valid  bool
 	Reason string // why it is not valid, or "" when it is
+
+	// Fingerprint is the fingerprint, lowercase hex, of the key (the primary key or the
+	// signing subkey) whose valid signature the click carries: set only once the signature
+	// verified against the keyring, as only then is the key known, not just named.
+	Fingerprint string
 }
 
 // Info is what Inspect learned about a click.

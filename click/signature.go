@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
@@ -136,6 +137,7 @@ func verifySignature(data []byte, signed *signedHashes, keyring openpgp.EntityLi
 			return s
 		}
 		s.Valid, s.Reason = true, ""
+		s.Fingerprint = hex.EncodeToString(key.PublicKey.Fingerprint)
 		if ident := key.Entity.PrimaryIdentity(); ident != nil {
 			s.Signer = ident.Name
 		}

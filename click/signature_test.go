@@ -102,7 +102,14 @@ func TestSignaturesAgreeWithDebsigVerify(t *testing.T) {
 				if info.Signature == nil || !info.Signature.Valid || info.Signature.KeyID != tt.wantKey {
 					t.Fatalf("signature %+v, want valid by %s", info.Signature, tt.wantKey)
 				}
+				// The fingerprint gpg lists for the key, lowercase: a receipt names the signer by it.
+				if want := strings.ToLower(trusted.Fingerprint); info.Signature.Fingerprint != want {
+					t.Fatalf("fingerprint %q, want %q (gpg's)", info.Signature.Fingerprint, want)
+				}
 				return
+			}
+			if info.Signature != nil && info.Signature.Fingerprint != "" {
+				t.Errorf("fingerprint %q for a signature that did not verify", info.Signature.Fingerprint)
 			}
 			msg := messages(info, CodeSignature)
 			if !strings.Contains(msg, tt.wantKey) || !strings.Contains(msg, tt.wantText) {
@@ -119,6 +126,10 @@ func TestSignaturesAgreeWithDebsigVerify(t *testing.T) {
 			}
 			if tt.wantKey != "" && (info.Signature == nil || info.Signature.KeyID != tt.wantKey) {
 				t.Errorf("without a keyring: signature %+v should name %s", info.Signature, tt.wantKey)
+			}
+			// A key only named, never checked, has no fingerprint to vouch for.
+			if info.Signature != nil && info.Signature.Fingerprint != "" {
+				t.Errorf("without a keyring: fingerprint %q from a signature nobody verified", info.Signature.Fingerprint)
 			}
 		})
 	}

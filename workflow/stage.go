@@ -67,7 +67,7 @@ func (s *Service) Stage(ctx context.Context, actor stagebot.Identity, src intake
 		r.Preupload = &stagebot.Preupload{Name: snakefruit.PendingName(id)}
 	}
 	if info.Signature != nil && info.Signature.Valid {
-		r.Signer = info.Signature.KeyID
+		r.Signer, r.SignerFingerprint = info.Signature.KeyID, info.Signature.Fingerprint
 	}
 	there, found := look.file(r.Filename, s.cfg.lookahead)
 	err = s.update(func(tx *storage.Tx) error {

@@ -14,6 +14,7 @@ import (
 // Key is a throwaway gpg signing key.
 type Key struct {
 	ID            string // long key ID, 16 upper-case hex digits, as debsig-verify names policies
+	Fingerprint   string // the key's fingerprint as gpg lists it, upper-case hex
 	Home          string // GNUPGHOME holding the secret key
 	PublicKeyring string // binary export of the public key
 }
@@ -59,21 +60,25 @@ func NewKey(t testing.TB) Key {
 		return out
 	}
 	run("--passphrase", "", "--quick-gen-key", "stagebot test <tests@example.invalid>", "ed25519", "sign", "never")
-	var id string
+	var id, fpr string
 	for _, line := range strings.Split(string(run("--with-colons", "--list-secret-keys")), "\n") {
-		if f := strings.Split(line, ":"); len(f) > 4 && f[0] == "sec" {
+		f := strings.Split(line, ":")
+		switch {
+		case len(f) > 4 && f[0] == "sec" && id == "":
 			id = strings.ToUpper(f[4])
-			break
+		case len(f) > 9 && f[0] == "fpr" && id != "" && fpr == "":
+			// The first fpr record after sec is the primary key's, which signs.
+			fpr = strings.ToUpper(f[9])
 		}
 	}
-	if id == "" {
+	if id == "" || fpr == "" {
 		t.Fatalf("clicktest: no secret key after gpg --quick-gen-key")
 	}
 	pub := filepath.Join(home, "public.gpg")
 	if err := os.WriteFile(pub, run("--export", id), 0o644); err != nil {
 		t.Fatalf("clicktest: %v", err)
 	}
-	return Key{ID: id, Home: home, PublicKeyring: pub}
+	return Key{ID: id, Fingerprint: fpr, Home: home, PublicKeyring: pub}
 }
 
 // Sign signs a click with debsigs --sign=origin, appending an _gpgorigin member.
