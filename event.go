@@ -40,6 +40,8 @@ type Event struct {
 	Removal Removal   `json:"removal,omitempty"`
 	// Replaces is the older filename a lock took the line of.
 	Replaces string `json:"replaces,omitempty"`
+	// Receipt says a lock's signed receipt was made and kept with the request.
+	Receipt bool `json:"receipt,omitempty"`
 
 	// Framework is the click's; NeedsFrameworks those stable images lack; InStable says
 	// its framework is already in stable (a requested click).

@@ -311,6 +311,9 @@ func (r Renderer) transition(m *b, e stagebot.Event) {
 		default:
 			m.w("on snakefruit and in the list")
 		}
+		if e.Receipt {
+			m.w("; signed receipt kept")
+		}
 	case stagebot.WhyStored:
 		m.w("click-sync picked it up; the next rc-proposed image carries it")
 	case stagebot.WhyPromoted:

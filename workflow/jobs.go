@@ -143,6 +143,10 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 			return s.move(tx, r, stagebot.StateSuperseded, stagebot.Event{Actor: "worker", Why: stagebot.WhyNotNewer, Other: o.Ref()})
 		})
 	}
+	sha512sum, err := s.lockSHA512(ctx, r)
+	if err != nil {
+		return err
+	}
 	if !job.ListSeen {
 		// What the list holds before this lock touches anything: a line already naming the
 		// file is a person's, and stays theirs.
@@ -299,6 +303,9 @@ func (s *Service) runLock(ctx context.Context, job stagebot.Job) error {
 			r.Preupload = nil
 		}
 		r.Replaces, r.PersonsLine, r.LastError, r.Attempt, r.NextTry = replaces, job.PersonsLine, "", 0, zeroTime
+		if r.SHA512 == "" {
+			r.SHA512 = sha512sum
+		}
 		ev := stagebot.Event{Actor: "worker", Why: stagebot.WhyLocked, Placed: stagebot.PlacedNew, Replaces: replaces}
 		switch {
 		case job.PersonsLine:

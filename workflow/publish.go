@@ -3,6 +3,8 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -99,8 +101,16 @@ func (s *Service) publishCommand(ctx context.Context, r *stagebot.Request) (stri
 		}
 		r.SHA512 = sum
 	}
+	receiptPath, err := s.receiptFile(r)
+	if err != nil {
+		return "", err
+	}
+	if receiptPath != "" {
+		defer os.Remove(receiptPath)
+	}
 	repl := strings.NewReplacer("{path}", r.LocalPath, "{name}", r.Name, "{version}", r.Version,
-		"{arch}", r.Arch, "{sha512}", r.SHA512, "{sha256}", r.SHA256, "{filename}", r.Filename)
+		"{arch}", r.Arch, "{sha512}", r.SHA512, "{sha256}", r.SHA256, "{filename}", r.Filename,
+		"{receipt}", receiptPath)
 	argv := make([]string, len(s.cfg.Publish.Command))
 	for i, a := range s.cfg.Publish.Command {
 		argv[i] = repl.Replace(a)
@@ -110,4 +120,36 @@ func (s *Service) publishCommand(ctx context.Context, r *stagebot.Request) (stri
 		return " (" + tail + ")", err
 	}
 	return "", err
+}
+
+// receiptFile writes r's receipt, byte for byte as kept, beside the bot's copy of the click
+// for the publish command's {receipt}, and returns its path; the caller removes it once the
+// command ran (and a crash's leftover goes with the copy when the request ends). "" when
+// the command does not ask for it or r has no receipt: {receipt} is then an empty argument.
+func (s *Service) receiptFile(r *stagebot.Request) (string, error) {
+	if !slices.ContainsFunc(s.cfg.Publish.Command, func(a string) bool { return strings.Contains(a, "{receipt}") }) {
+		return "", nil
+	}
+	var env []byte
+	err := s.view(func(tx *storage.Tx) error {
+		var err error
+		env, err = tx.Receipt(r.ID)
+		return err
+	})
+	if stagebot.ErrorCode(err) == stagebot.ENOTFOUND {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	dir := s.clickDir(r.ID)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, r.Filename+".receipt.json")
+	if err := os.WriteFile(path, env, 0o640); err != nil {
+		os.Remove(path)
+		return "", err
+	}
+	return path, nil
 }

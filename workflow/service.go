@@ -19,6 +19,7 @@ import (
 	"stagebot"
 	"stagebot/intake"
 	"stagebot/internal/wake"
+	"stagebot/receipt"
 	"stagebot/snakefruit"
 	"stagebot/storage"
 )
@@ -32,6 +33,9 @@ type Config struct {
 	Intake   *intake.Fetcher
 	Target   snakefruit.Target
 	Publish  Publish
+	// Signer signs the receipt each request gets as it is locked (receipts.key); nil = no
+	// receipts.
+	Signer *receipt.Signer
 	// Notes words an event for the history and the audit log, which people read too (chat
 	// Renderer.Note); the workflow itself writes no prose.
 	Notes func(stagebot.Event) string

@@ -38,6 +38,8 @@ import (
 	"stagebot"
 	"stagebot/intake"
 	"stagebot/internal/clicktest"
+	"stagebot/receipt"
+	"stagebot/receipt/receipttest"
 	"stagebot/snakefruit"
 	"stagebot/storage"
 )
@@ -128,6 +130,8 @@ type sim struct {
 	lines     []stagebot.Event
 	// The first sight of each ended request, which must never change again.
 	ended map[string]stagebot.Request
+	// receipts are the receipts seen, by request: the same bytes ever after.
+	receipts map[string][]byte
 	// held are the requests held at the end of the last step, with their history's length.
 	held     map[string]int
 	imageSeq int
@@ -163,6 +167,7 @@ func newSim(t testing.TB, seed uint64) *sim {
 		personFiles: map[string][]byte{},
 		announced:   map[string][]stagebot.State{},
 		ended:       map[string]stagebot.Request{},
+		receipts:    map[string][]byte{},
 		held:        map[string]int{},
 		stats:       map[string]int{},
 		meddled:     map[string]bool{},
@@ -204,6 +209,13 @@ func newSim(t testing.TB, seed uint64) *sim {
 		Rand: rand.New(rand.NewPCG(seed, 11)),
 		// Two seeds in three pre-upload; the rest copy at approval.
 		Preupload: seed%3 != 0,
+	}
+	if simSigns(seed) {
+		signer, err := receipt.NewSigner(receipttest.Key(byte(seed)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.cfg.Signer = signer
 	}
 	s.open()
 	return s

@@ -24,14 +24,20 @@ type world struct {
 	lines    []string
 	files    map[string][]byte
 	owned    map[string]string // the list lines the bot records as its own, by filename
+	receipts map[string][]byte // by request
 }
 
 func (s *sim) look() world {
-	w := world{requests: map[string]*stagebot.Request{}, files: s.mem.Snapshot()}
+	w := world{requests: map[string]*stagebot.Request{}, files: s.mem.Snapshot(), receipts: map[string][]byte{}}
 	w.lines = snakefruit.ParseList(w.files[snakefruit.DefaultListFile])
 	err := s.db.View(func(tx *storage.Tx) error {
 		if err := tx.ForEachRequest(func(r *stagebot.Request) error {
 			w.requests[r.ID] = r
+			if tx.HasReceipt(r.ID) {
+				env, err := tx.Receipt(r.ID)
+				w.receipts[r.ID] = env
+				return err
+			}
 			return nil
 		}); err != nil {
 			return err
@@ -52,6 +58,9 @@ func (s *sim) look() world {
 		a = shown(a)
 		if a.State != "" {
 			s.announced[a.AboutRequest()] = append(s.announced[a.AboutRequest()], a.State)
+		}
+		if a.Receipt != (a.State == stagebot.StateLocked && s.cfg.Signer != nil) {
+			s.fail("%q announces a receipt: %v, with receipts on: %v", a.Text, a.Receipt, s.cfg.Signer != nil)
 		}
 		s.lines = append(s.lines, a)
 	}
@@ -168,6 +177,7 @@ func (s *sim) check() world {
 		held[r.ID] = len(r.History)
 	}
 	s.held = held
+	s.checkReceipts(w)
 	// People's lines stay, once each and in their order, and their files as they put them.
 	var persons []string
 	for _, l := range w.lines {

@@ -6,12 +6,18 @@ import (
 )
 
 // move changes r's state inside tx: the request, its history line, its audit entry and its
-// event are written together. ev says why and who (Why, Actor, Reason and what else its kind
-// needs); move fills in the rest.
+// event are written together, and for a lock, when receipts are on, its receipt. ev says
+// why and who (Why, Actor, Reason and what else its kind needs); move fills in the rest.
 func (s *Service) move(tx *storage.Tx, r *stagebot.Request, to stagebot.State, ev stagebot.Event) error {
 	ev.Kind, ev.State = stagebot.EventState, to
 	if err := s.record(tx, r, to, ev); err != nil {
 		return err
+	}
+	if to == stagebot.StateLocked && s.cfg.Signer != nil {
+		if err := s.seal(tx, r); err != nil {
+			return err
+		}
+		ev.Receipt = true
 	}
 	ev.At, ev.Request = r.Updated, r.Ref()
 	if to == stagebot.StatePending {
