@@ -20,6 +20,7 @@ import (
 	"stagebot/commands"
 	"stagebot/config"
 	"stagebot/intake"
+	"stagebot/receipt"
 	"stagebot/snakefruit"
 	"stagebot/storage"
 	"stagebot/workflow"
@@ -74,6 +75,11 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	}
 	if cfg.Publish != nil {
 		wf.Publish = workflow.Publish{Command: cfg.Publish.Command, Timeout: cfg.Publish.Timeout.Duration}
+	}
+	if cfg.Receipts.Key != "" {
+		if wf.Signer, err = receipt.LoadSigner(cfg.Receipts.Key); err != nil {
+			return fmt.Errorf("receipts.key: %w", err)
+		}
 	}
 	render := chat.Renderer{Prefix: cfg.CommandPrefix}
 	// The words of the history and the audit log are chat's, as every other word is.

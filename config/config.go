@@ -35,6 +35,7 @@ type Config struct {
 	Images        *Images       `yaml:"images"`
 	Publish       *Publish      `yaml:"publish"`
 	Signing       Signing       `yaml:"signing"`
+	Receipts      Receipts      `yaml:"receipts"`
 	Frameworks    Frameworks    `yaml:"frameworks"`
 	HTTP          *HTTP         `yaml:"http"`
 	Limits        Limits        `yaml:"limits"`
@@ -151,6 +152,13 @@ type Publish struct {
 // Signing is the signing section.
 type Signing struct {
 	Keyring string `yaml:"keyring"`
+}
+
+// Receipts is the receipts section.
+type Receipts struct {
+	// Key is the ed25519 private key (PKCS#8 PEM) that signs every lock's receipt; "" = no
+	// receipts.
+	Key string `yaml:"key"`
 }
 
 // Frameworks lists the frameworks stable images already have, so a request can say whether

@@ -13,6 +13,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"stagebot"
+	"stagebot/receipt"
 )
 
 // DefaultMaxBytes caps downloads when the config names no cap: 2 GiB.
@@ -236,6 +237,16 @@ func (c *Config) validate(file string) Problems {
 	}
 	if c.Signing.Keyring != "" {
 		checkFile(bad, "signing.keyring", c.Signing.Keyring)
+	}
+	if c.Receipts.Key != "" {
+		// Read as the bot reads it at start, so that a key it would refuse fails here.
+		if _, err := receipt.LoadSigner(c.Receipts.Key); err != nil {
+			if pe, ok := err.(*os.PathError); ok {
+				bad("receipts.key", "cannot read %s: %v", c.Receipts.Key, pe.Err)
+			} else {
+				bad("receipts.key", "%v", err)
+			}
+		}
 	}
 	if c.HTTP != nil {
 		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {

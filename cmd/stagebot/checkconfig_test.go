@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"stagebot/receipt/receipttest"
 )
 
 func checkConfig(t *testing.T, path string, env ...string) (int, string) {
@@ -32,6 +34,9 @@ func TestCheckConfigExample(t *testing.T) {
 		os.WriteFile(p, []byte("x"), 0o600)
 		text = strings.ReplaceAll(text, "/etc/stagebot/"+f, p)
 	}
+	// The receipts key is parsed, not only opened: a real one.
+	key, _ := receipttest.WriteKeys(t, dir, "receipts", receipttest.Key(1))
+	text = strings.ReplaceAll(text, "/etc/stagebot/receipts.pem", key)
 	cfg := filepath.Join(dir, "stagebot.yaml")
 	os.WriteFile(cfg, []byte(text), 0o600)
 	env := []string{"IRC_PASSWORD=p", "SLACK_BOT_TOKEN=xoxb-1", "SLACK_APP_TOKEN=xapp-1", "STAGEBOT_WEBHOOK_SECRET=s"}
