@@ -2,6 +2,8 @@ package storage
 
 import (
 	"bytes"
+	"fmt"
+	"slices"
 
 	"stagebot"
 )
@@ -47,4 +49,63 @@ func (t *Tx) Receipt(id string) ([]byte, error) {
 func (t *Tx) HasReceipt(id string) bool {
 	b := t.b(bucketReceipts)
 	return b != nil && b.Get([]byte(id)) != nil
+}
+
+// FindReceipt is the stored receipt of the request with that ID or unique prefix: an
+// unknown or ambiguous ID is refused as FindRequest refuses it, and a request without a
+// receipt is a *NoReceiptError saying why.
+func (t *Tx) FindReceipt(prefix string) ([]byte, error) {
+	r, err := t.FindRequest(prefix)
+	if err != nil {
+		return nil, err
+	}
+	if t.HasReceipt(r.ID) {
+		return t.Receipt(r.ID)
+	}
+	why := NoReceiptNotLocked
+	if slices.ContainsFunc(r.History, func(h stagebot.Transition) bool { return h.To == stagebot.StateLocked }) {
+		why = NoReceiptLockedWithout
+	}
+	return nil, &NoReceiptError{ID: r.ID, State: r.State, Why: why}
+}
+
+// NoReceiptError says that a request exists and has no receipt, and why. Its code is
+// stagebot.ENOTFOUND, as an unknown ID's is; errors.As tells the two apart.
+type NoReceiptError struct {
+	ID    string         // the request's full UUID
+	State stagebot.State // the state it is in
+	Why   NoReceiptWhy
+}
+
+// NoReceiptWhy is why a request has no receipt.
+type NoReceiptWhy string
+
+const (
+	// NoReceiptNotLocked: the request has never been locked, and only a lock makes one.
+	NoReceiptNotLocked NoReceiptWhy = "not locked"
+	// NoReceiptLockedWithout: it was locked while receipts.key was unset.
+	NoReceiptLockedWithout NoReceiptWhy = "locked without receipts"
+	// NoReceiptOff: it has not been locked, and receipts.key is unset, so its lock will
+	// make none either (only the running service knows this one).
+	NoReceiptOff NoReceiptWhy = "receipts off"
+)
+
+func (e *NoReceiptError) Error() string {
+	id := stagebot.ShortID(e.ID)
+	switch e.Why {
+	case NoReceiptLockedWithout:
+		return fmt.Sprintf("request %s has no receipt: it was locked while receipts were off (no receipts.key)", id)
+	case NoReceiptOff:
+		return fmt.Sprintf("request %s has no receipt: receipts are off (no receipts.key)", id)
+	}
+	if e.State.Final() {
+		return fmt.Sprintf("request %s has no receipt: it was never locked (it is %s)", id, e.State)
+	}
+	return fmt.Sprintf("request %s has no receipt: it has not been locked (it is %s)", id, e.State)
+}
+
+// Unwrap gives the error its code, ENOTFOUND, and its words to stagebot.ErrorCode and
+// stagebot.ErrorMessage.
+func (e *NoReceiptError) Unwrap() error {
+	return &stagebot.Error{Code: stagebot.ENOTFOUND, Message: e.Error()}
 }

@@ -2,7 +2,9 @@ package storage
 
 import (
 	"bytes"
+	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -164,4 +166,58 @@ func TestAuditHeadInsideTransaction(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestFindReceipt: by ID or unique prefix, a receipt comes back as put; an unknown or
+// ambiguous ID is refused as FindRequest refuses it, not as a missing receipt; a request
+// without one is a NoReceiptError (code ENOTFOUND) saying whether it was ever locked.
+func TestFindReceipt(t *testing.T) {
+	db := openTest(t)
+	lockedWithout := req("abcd5678-0000-4000-8000-000000000002", "b", "all", stagebot.StatePublished, 2)
+	lockedWithout.History = []stagebot.Transition{{To: stagebot.StatePending}, {To: stagebot.StateApproved}, {To: stagebot.StateLocked}, {To: stagebot.StatePublished}}
+	rejected := req("ef012345-0000-4000-8000-000000000003", "c", "all", stagebot.StateRejected, 3)
+	rejected.History = []stagebot.Transition{{To: stagebot.StatePending}, {To: stagebot.StateRejected}}
+	put(t, db, req(receiptID, "a", "all", stagebot.StateLocked, 1), lockedWithout, rejected,
+		req("0123abcd-0000-4000-8000-000000000004", "d", "all", stagebot.StateApproved, 4))
+	env := []byte("{}\n")
+	if err := putReceipt(db, receiptID, env); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		prefix string
+		code   string
+		why    NoReceiptWhy // "" = not a NoReceiptError
+		words  string       // in the message
+	}{
+		{"abcd1234", "", "", ""},
+		{receiptID, "", "", ""},
+		{"abcd", stagebot.EINVALID, "", "ambiguous"},
+		{"ffff", stagebot.ENOTFOUND, "", "no request with ID ffff"},
+		{"abcd5678", stagebot.ENOTFOUND, NoReceiptLockedWithout, "abcd5678 has no receipt: it was locked while receipts were off"},
+		{"ef01", stagebot.ENOTFOUND, NoReceiptNotLocked, "ef012345 has no receipt: it was never locked (it is rejected)"},
+		{"0123", stagebot.ENOTFOUND, NoReceiptNotLocked, "0123abcd has no receipt: it has not been locked (it is approved)"},
+	}
+	for _, c := range cases {
+		t.Run(c.prefix, func(t *testing.T) {
+			var got []byte
+			err := db.View(func(tx *Tx) error {
+				var err error
+				got, err = tx.FindReceipt(c.prefix)
+				return err
+			})
+			if c.code == "" {
+				if err != nil || !bytes.Equal(got, env) {
+					t.Fatalf("%q, %v; want %q", got, err, env)
+				}
+				return
+			}
+			var none *NoReceiptError
+			isNone := errors.As(err, &none)
+			if stagebot.ErrorCode(err) != c.code || isNone != (c.why != "") || isNone && none.Why != c.why ||
+				!strings.Contains(stagebot.ErrorMessage(err), c.words) || got != nil {
+				t.Fatalf("%q, %v (code %q, NoReceiptError %+v); want code %q, why %q, saying %q",
+					got, err, stagebot.ErrorCode(err), none, c.code, c.why, c.words)
+			}
+		})
+	}
 }

@@ -126,17 +126,20 @@ func hashFile(ctx context.Context, path string, w io.Writer) error {
 }
 
 // Receipt is the signed receipt of the request with that ID or unique prefix, exactly as
-// it was made at the lock; ENOTFOUND when the request has none (never locked, or locked
-// without receipts.key).
+// it was made at the lock. An unknown ID is an ENOTFOUND *stagebot.Error (an ambiguous or
+// malformed one EINVALID), a request without a receipt a *storage.NoReceiptError (code
+// ENOTFOUND too) saying why: not locked (yet, or ever), locked while receipts were off, or
+// receipts are off now so its lock will make none.
 func (s *Service) Receipt(idOrPrefix string) ([]byte, error) {
 	var out []byte
 	err := s.view(func(tx *storage.Tx) error {
-		r, err := tx.FindRequest(idOrPrefix)
-		if err != nil {
-			return err
-		}
-		out, err = tx.Receipt(r.ID)
+		var err error
+		out, err = tx.FindReceipt(idOrPrefix)
 		return err
 	})
+	var none *storage.NoReceiptError
+	if errors.As(err, &none) && none.Why == storage.NoReceiptNotLocked && s.cfg.Signer == nil && !none.State.Final() {
+		none.Why = storage.NoReceiptOff
+	}
 	return out, err
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -135,6 +136,16 @@ type statement struct {
 	} `json:"predicate"`
 }
 
+// noReceipt checks that request id has no receipt, for the reason why.
+func noReceipt(t *testing.T, e *env, id string, why storage.NoReceiptWhy) {
+	t.Helper()
+	b, err := e.svc.Receipt(stagebot.ShortID(id))
+	var none *storage.NoReceiptError
+	if !errors.As(err, &none) || none.Why != why || none.ID != id || stagebot.ErrorCode(err) != stagebot.ENOTFOUND {
+		t.Fatalf("receipt %q, %v (%+v); want none, as %q", b, err, none, why)
+	}
+}
+
 func (e *env) receipt(id string) []byte {
 	e.t.Helper()
 	b, err := e.svc.Receipt(id)
@@ -220,9 +231,7 @@ func TestReceiptOfALock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.Receipt(r.ShortID()); stagebot.ErrorCode(err) != stagebot.ENOTFOUND {
-		t.Fatalf("a pending request's receipt: %v", err)
-	}
+	noReceipt(t, e, r.ID, storage.NoReceiptNotLocked)
 	for _, do := range []func() (*stagebot.Outcome, error){
 		func() (*stagebot.Outcome, error) { return e.svc.Approve(bob, r.ShortID()) },
 		func() (*stagebot.Outcome, error) { return e.svc.QA(quinn, r.ShortID()) },
@@ -389,9 +398,7 @@ func TestNoReceiptWithoutLock(t *testing.T) {
 			e := newEnv(t, stagebot.Policy{Approvals: 1}, func(cfg *Config) { cfg.Signer = receiptSigner(t) })
 			r := e.stage(alice, e.click("com.example.none", "1.0", "all"))
 			c.end(e, r)
-			if b, err := e.svc.Receipt(r.ShortID()); stagebot.ErrorCode(err) != stagebot.ENOTFOUND {
-				t.Fatalf("receipt %q, %v; want none", b, err)
-			}
+			noReceipt(t, e, r.ID, storage.NoReceiptNotLocked)
 			for _, a := range e.announcements() {
 				if a.Receipt || strings.Contains(a.Text, "receipt") {
 					t.Fatalf("announced %q", a.Text)
@@ -427,11 +434,10 @@ func TestReceiptOfAnUnsignedClick(t *testing.T) {
 
 	off := newEnv(t, stagebot.Policy{Approvals: 1}, nil)
 	r = off.stage(alice, off.click("com.example.unsigned", "1.0", "all"))
+	noReceipt(t, off, r.ID, storage.NoReceiptOff)
 	off.svc.Approve(bob, r.ShortID())
 	off.awaitState(r.ID, stagebot.StateLocked)
-	if _, err := off.svc.Receipt(r.ID); stagebot.ErrorCode(err) != stagebot.ENOTFOUND {
-		t.Fatalf("without receipts.key: %v", err)
-	}
+	noReceipt(t, off, r.ID, storage.NoReceiptLockedWithout)
 	for _, a := range off.announcements() {
 		if a.Receipt {
 			t.Fatalf("without receipts.key, announced a receipt: %q", a.Text)
@@ -551,7 +557,7 @@ func TestReceiptDigestAtLock(t *testing.T) {
 				if !strings.Contains(got.LastError, "changed since it was approved") {
 					t.Fatalf("failed for %q", got.LastError)
 				}
-				if _, err := e.svc.Receipt(r.ID); stagebot.ErrorCode(err) != stagebot.ENOTFOUND {
+				if _, err := e.svc.Receipt(r.ID); !errors.As(err, new(*storage.NoReceiptError)) {
 					t.Fatalf("a receipt for a lock that failed: %v", err)
 				}
 				return
