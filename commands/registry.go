@@ -70,6 +70,7 @@ func NewRegistry(prefix string, svc Service) *Registry {
 	registerDecisions(r, svc)
 	registerSignals(r, svc)
 	registerViews(r, svc)
+	registerPeople(r, svc)
 	registerHelp(r)
 	return r
 }

@@ -36,6 +36,7 @@ func registerStage(r *Registry, svc Service) {
 			if env.Say != nil {
 				say := env.Say
 				src.Queued = func(ahead int) { _ = say(r.Render.Queued(ahead)) }
+				src.Slow = func(got, total int64) { _ = say(r.Render.Fetching(got, total)) }
 			}
 			req, err := svc.Stage(ctx, env.Actor, src)
 			if err != nil {

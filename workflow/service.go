@@ -149,6 +149,9 @@ func New(cfg Config) *Service {
 // Team is the configured team.
 func (s *Service) Team() stagebot.Team { return s.cfg.Team }
 
+// Policy is the configured policy.
+func (s *Service) Policy() stagebot.Policy { return s.cfg.Policy }
+
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
 
 // update runs fn in one transaction under the service lock and then wakes the worker, which
