@@ -255,13 +255,13 @@ func p4() error {
 			return "status " + h.active[rng.IntN(len(h.active))]
 		}
 		return "status " + h.final[rng.IntN(len(h.final))]
-	}, "[")
+	}, "requested by")
 	var queueDs, pkgDs []time.Duration
 	if err == nil {
 		queueDs, err = measure("queue", func(int) string { return "queue" }, "in flight")
 	}
 	if err == nil {
-		pkgDs, err = measure("pkg", func(int) string { return "status " + h.pkgs[rng.IntN(len(h.pkgs))] }, "[")
+		pkgDs, err = measure("pkg", func(int) string { return "status " + h.pkgs[rng.IntN(len(h.pkgs))] }, "requested by")
 	}
 	db.Close()
 	if err != nil {
@@ -308,7 +308,7 @@ snakefruit:
 			return err
 		}
 		b.say("!status " + id)
-		_, err = b.expect(`\[`+id+`\] `, 30*time.Second)
+		_, err = b.expect(`: `+id+` `, 30*time.Second)
 		d := time.Since(t)
 		if err != nil {
 			b.kill()

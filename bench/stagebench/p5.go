@@ -450,14 +450,9 @@ func p5StatusUser(cl *ircClient, user int, nick string, ids []string, t0 time.Ti
 	}
 }
 
-// isStatusReply: the contract's "nick: " prefix, or (as the IRC adapter answers read-only
-// commands today) the status view of id alone, told from an announcement about the same
-// request by its "requested by".
+// isStatusReply: the contract's "nick: " prefix, and the request's ID.
 func isStatusReply(t, nick, id string) bool {
-	if strings.HasPrefix(t, nick+": ") {
-		return strings.Contains(t, id)
-	}
-	return strings.HasPrefix(t, "["+id+"]") && strings.Contains(t, ", requested by ")
+	return strings.HasPrefix(t, nick+": ") && strings.Contains(t, id)
 }
 
 func fromBot(m ircMsg) bool {
