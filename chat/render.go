@@ -233,7 +233,7 @@ func (r Renderer) detail(m *b, e stagebot.Event) {
 	case stagebot.EventProgress:
 		m.wf("approved %d/%d by ", e.Missing.Have, e.Missing.Need).who(firstNonEmpty(e.QA, e.Actor))
 	case stagebot.EventHeld:
-		m.w("held by ").who(e.Actor)
+		m.w("by ").who(e.Actor)
 		if e.Reason != "" {
 			m.w(": ").q(e.Reason)
 		}
@@ -242,7 +242,7 @@ func (r Renderer) detail(m *b, e stagebot.Event) {
 		}
 		m.w("; not locked until ").cmd("unhold", stagebot.ShortID(id))
 	case stagebot.EventUnheld:
-		m.w("unheld by ").who(e.Actor)
+		m.w("by ").who(e.Actor)
 	case stagebot.EventReminder:
 		m.wf("still waiting for approval after %s (", stagebot.FormatDuration(e.Age))
 		if e.Missing != nil {
@@ -625,9 +625,9 @@ func (r Renderer) refusal(m *b, f *stagebot.Refusal) {
 	case stagebot.ReasonBadVersion:
 		m.w("version ").q(f.Request.Version).w(": ").q(f.Detail)
 	case stagebot.ReasonBadClick:
-		m.q(f.Label).w(" refused: ").q(f.Detail)
+		m.q(f.Label).w(" is not a click the bot can stage: ").q(f.Detail)
 	case stagebot.ReasonMislabelled:
-		m.q(f.Label).w(" refused as mislabelled: its manifest makes it ").q(f.Detail)
+		m.q(f.Label).w(" is mislabelled: its manifest makes it ").q(f.Detail)
 	case stagebot.ReasonOccupied:
 		m.w("snakefruit already has a ").q(f.Detail).w(" with other bytes, put there by someone else, which the bot does not replace: ask them to remove or rename it, then stage again")
 	default:
