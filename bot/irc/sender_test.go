@@ -214,7 +214,10 @@ func TestSenderPartlyDirect(t *testing.T) {
 func TestSenderPeopleInTurnAnnouncementsFirst(t *testing.T) {
 	w := &recordWriter{}
 	s := newSender(w, 1000, 1)
-	// Nothing runs the queues yet: every batch below is queued before any is served.
+	// Nothing runs the queues yet, and the limiter has no token to give until run starts
+	// (however slowly this machine gets to it): every batch below is queued before any is
+	// served.
+	s.lim.SetLimit(0)
 	s.lim.Allow()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -238,6 +241,7 @@ func TestSenderPeopleInTurnAnnouncementsFirst(t *testing.T) {
 	waitQueued(t, s, 2)
 	send(announceQueue("#a"), "PRIVMSG #a :announcement")
 	waitQueued(t, s, 3)
+	s.lim.SetLimit(1000)
 	go s.run(ctx)
 	wg.Wait()
 	got := w.written()
