@@ -47,7 +47,7 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	tc.MakeFolder = true
 	target, err := snakefruit.Open(ctx, tc)
 	if err != nil {
-		return fmt.Errorf("snakefruit: %w", err)
+		return err // it says "snakefruit:" itself
 	}
 	defer target.Close()
 

@@ -24,7 +24,7 @@ func addHTTP(g *group, cfg *config.Config, svc *workflow.Service, b *bot.Bot, lo
 	// up, would close that connection under an upload.
 	probe, err := snakefruit.NewProber(cfg.SnakefruitConfig(), 0)
 	if err != nil {
-		return fmt.Errorf("snakefruit: %w", err)
+		return err // it says "snakefruit:" itself
 	}
 	l, err := net.Listen("tcp", h.Listen)
 	if err != nil {

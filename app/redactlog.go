@@ -31,8 +31,11 @@ func Secrets(cfg *config.Config) []string {
 		add(cfg.Slack.BotToken)
 		add(cfg.Slack.AppToken)
 	}
-	if cfg.IRC != nil && cfg.IRC.SASL != nil {
-		add(cfg.IRC.SASL.Password)
+	if cfg.IRC != nil {
+		add(cfg.IRC.Password)
+		if cfg.IRC.SASL != nil {
+			add(cfg.IRC.SASL.Password)
+		}
 	}
 	if cfg.HTTP != nil {
 		add(cfg.HTTP.WebhookSecret)

@@ -48,6 +48,7 @@ type IRC struct {
 	User        string   `yaml:"user"`
 	RealName    string   `yaml:"realname"`
 	Channels    []string `yaml:"channels"`
+	Password    string   `yaml:"password"` // the server (connection) password, sent as PASS
 	CAFile      string   `yaml:"ca_file"`
 	SASL        *SASL    `yaml:"sasl"`
 	SendRate    float64  `yaml:"send_rate"`  // lines per second per target; 0 = default

@@ -2,7 +2,9 @@ package config
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"reflect"
 	"regexp"
@@ -41,7 +43,13 @@ func (ps Problems) Error() string {
 func Load(path string, getenv func(string) (string, bool)) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, Problems{{File: path, Message: err.Error()}}
+		// The problem is printed after the file's name: the file system's error would
+		// name it again.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, Problems{{File: path, Message: "cannot read it: " + err.Error()}}
 	}
 	return Parse(path, data, getenv)
 }

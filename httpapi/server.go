@@ -41,7 +41,8 @@ type Bot interface {
 type Config struct {
 	Service Service
 	Bot     Bot
-	// Snakefruit probes the target for /readyz; nil = not checked.
+	// Snakefruit probes the target for /readyz; nil = not checked. Its error is shown as
+	// it is, so it must say it is about snakefruit (as a snakefruit.Prober's do).
 	Snakefruit func(ctx context.Context) error
 	// WebhookSecret keys the click-sync webhook's HMAC; "" refuses every webhook, since an
 	// empty key would make the signature something anyone can compute.

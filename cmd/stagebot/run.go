@@ -1,9 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,26 +13,19 @@ import (
 	"syscall"
 
 	"stagebot/app"
+	"stagebot/bot"
 	"stagebot/config"
+	"stagebot/snakefruit"
 )
 
 func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("run")
 	cfgPath := fs.String("config", "", "config file (none: the embedded default)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: stagebot run [--config FILE]")
-		fs.PrintDefaults()
+	if err := fs.Parse(args); err != nil {
+		return usageError(stderr, commandNamed("run"), "%v", err)
 	}
-	switch err := fs.Parse(args); {
-	case errors.Is(err, flag.ErrHelp):
-		// Asked for: the usage goes to stdout and it is not an error.
-		fs.SetOutput(stdout)
-		fs.Usage()
-		return exitOK
-	case err != nil || fs.NArg() > 0:
-		fmt.Fprintln(stderr, "usage: stagebot run [--config FILE]")
-		return exitUsage
+	if fs.NArg() > 0 {
+		return usageError(stderr, commandNamed("run"), "unexpected argument %q", fs.Arg(0))
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
@@ -42,11 +35,26 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	log := newLogger(stderr, cfg.LogLevel)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := app.Run(ctx, cfg, stdin, stdout, log); err != nil {
-		log.Error("stagebot stopped", "err", err)
-		return 1
+	return runExit(app.Run(ctx, cfg, stdin, stdout, log), *cfgPath, stderr)
+}
+
+// runExit says on stderr, in one line, why the bot stopped, and picks the exit status a
+// supervisor acts on: a config or credential error (2, 3) is not worth a restart.
+func runExit(err error, cfgPath string, stderr io.Writer) int {
+	var refused *bot.CredentialError
+	var badTarget *snakefruit.ConfigError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &refused):
+		fmt.Fprintf(stderr, "stagebot: %v; fix %s in %s and start stagebot again\n", refused, refused.Setting, cmp.Or(cfgPath, "the config"))
+		return exitCredential
+	case errors.As(err, &badTarget):
+		fmt.Fprintf(stderr, "stagebot: %s: %v\n", cmp.Or(cfgPath, "the embedded default"), err)
+		return exitUsage
 	}
-	return exitOK
+	fmt.Fprintf(stderr, "stagebot: %v\n", err)
+	return exitFailed
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {
