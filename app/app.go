@@ -20,6 +20,7 @@ import (
 	"stagebot/commands"
 	"stagebot/config"
 	"stagebot/intake"
+	"stagebot/internal/buildinfo"
 	"stagebot/snakefruit"
 	"stagebot/storage"
 	"stagebot/workflow"
@@ -34,6 +35,7 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	// Here rather than in the binary, so every way of running the bot (tests too) logs
 	// through it.
 	log = slog.New(newRedactHandler(log.Handler(), Secrets(cfg)))
+	build := buildinfo.Get()
 	if err := os.MkdirAll(cfg.StateDir, 0o750); err != nil {
 		return err
 	}
@@ -111,14 +113,33 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	}
 	g.start()
 	// base_url as given: the handler made above takes its credentials out.
-	log.Info("stagebot running", "state_dir", cfg.StateDir, "snakefruit", target.String(), "adapters", len(adapters),
-		"base_url", cfg.Downloads.BaseURL)
+	log.Info("stagebot running", "version", build.Version, "commit", build.Commit, "adapters", adapterNames(adapters),
+		"state_dir", absPath(cfg.StateDir), "snakefruit", target.String(), "base_url", cfg.Downloads.BaseURL)
+	stop := stopping{log: log, svc: svc, grace: cfg.ShutdownGrace.Duration}
 	select {
 	case <-ctx.Done():
+		stop.begin(stopSignal(ctx), "")
 	case <-botDone: // every adapter closed by itself (console EOF) and the queued work is done
+		stop.begin("", "chat ended")
 	}
-	g.stop()
+	stop.end(g.stop())
 	return botErr
+}
+
+func adapterNames(as []bot.Adapter) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = a.Name()
+	}
+	return out
+}
+
+// absPath is p made absolute, for a log that is read without the working directory.
+func absPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
 }
 
 // overview is the workflow as the App Home reads it (bot.Overview).

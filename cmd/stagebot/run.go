@@ -6,10 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/signal"
-	"strings"
 	"syscall"
 
 	"stagebot/app"
@@ -39,22 +36,14 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	log := newLogger(stderr, cfg.LogLevel)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	log := app.NewLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	ctx, stop := app.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := app.Run(ctx, cfg, stdin, stdout, log); err != nil {
 		log.Error("stagebot stopped", "err", err)
 		return 1
 	}
 	return exitOK
-}
-
-func newLogger(w io.Writer, level string) *slog.Logger {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(strings.ToUpper(level))); err != nil || level == "" {
-		l = slog.LevelInfo
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
 // loadConfig reads the config file, or returns the embedded default when path is "".
