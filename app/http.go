@@ -15,7 +15,7 @@ import (
 
 // addHTTP adds to g the HTTP server, when the config has one. It listens at once, so that a
 // port already taken stops the bot before it starts.
-func addHTTP(g *group, cfg *config.Config, svc *workflow.Service, b *bot.Bot, log *slog.Logger) error {
+func addHTTP(g *group, cfg *config.Config, svc *workflow.Service, b *bot.Bot, m *httpapi.Metrics, log *slog.Logger) error {
 	h := cfg.HTTP
 	if h == nil {
 		return nil
@@ -32,7 +32,7 @@ func addHTTP(g *group, cfg *config.Config, svc *workflow.Service, b *bot.Bot, lo
 	}
 	srv := httpapi.New(httpapi.Config{
 		Service: svc, Bot: b, WebhookSecret: h.WebhookSecret, Log: log.With("part", "http"),
-		Snakefruit: probe.Probe,
+		Snakefruit: probe.Probe, Metrics: m,
 	})
 	g.add(part{name: "http",
 		run:  func(context.Context) error { return srv.Serve(l) },

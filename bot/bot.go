@@ -35,7 +35,9 @@ type Config struct {
 	// RemindEvery is how often pending requests are checked for a reminder and for
 	// expiry; expiry is promised within a minute, so more than that is too slow.
 	RemindEvery time.Duration
-	Log         *slog.Logger
+	// Handled, when set, hears what became of every command (after it is logged).
+	Handled func(Handled)
+	Log     *slog.Logger
 }
 
 // Bot is the running core.

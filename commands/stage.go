@@ -42,7 +42,9 @@ func registerStage(r *Registry, svc Service) {
 			if err != nil {
 				return chat.Message{}, err
 			}
-			return r.Render.Requested(req), nil
+			msg := r.Render.Requested(req)
+			msg.RequestID = req.ID
+			return msg, nil
 		},
 	})
 }

@@ -22,6 +22,7 @@ type Config struct {
 	CommandPrefix string `yaml:"command_prefix"`
 	Console       bool   `yaml:"console"`
 	LogLevel      string `yaml:"log_level"`
+	LogFormat     string `yaml:"log_format"` // text | json
 	// ShutdownGrace is how long, after SIGTERM, the work under way (the worker's job, HTTP
 	// requests) may finish: one period for the whole shutdown.
 	ShutdownGrace Duration      `yaml:"shutdown_grace"`

@@ -25,6 +25,9 @@ func (c *Config) applyDefaults() {
 	if c.CommandPrefix == "" {
 		c.CommandPrefix = "!"
 	}
+	if c.LogFormat == "" {
+		c.LogFormat = "text"
+	}
 	if c.Downloads.MaxBytes == 0 {
 		c.Downloads.MaxBytes = DefaultMaxBytes
 	}

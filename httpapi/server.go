@@ -49,8 +49,10 @@ type Config struct {
 	WebhookSecret string
 	// WebhookWindow is how far a webhook's time may be from ours; 0 = 5 minutes.
 	WebhookWindow time.Duration
-	Log           *slog.Logger
-	Now           func() time.Time
+	// Metrics are the counters the bot feeds; nil = a set of its own that nothing feeds.
+	Metrics *Metrics
+	Log     *slog.Logger
+	Now     func() time.Time
 }
 
 // Server serves the HTTP side.

@@ -62,6 +62,8 @@ type Fetcher struct {
 	MaxConcurrent int
 	// FreeSpace says how many bytes may still be written under a folder; nil = statfs.
 	FreeSpace func(dir string) (uint64, error)
+	// Done, when set, hears how each Fetch ended (the metrics).
+	Done func(Fetched)
 
 	limOnce sync.Once
 	lim     *limiter
@@ -149,6 +151,10 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (res *Result, err error
 		return nil, err
 	}
 	defer f.limit().release(turn)
+	if f.Done != nil {
+		began := time.Now()
+		defer func() { f.Done(fetched(res, err, turn.written.Load(), time.Since(began))) }()
+	}
 	if err := f.checkRoom(turn); err != nil {
 		return nil, err
 	}

@@ -6,10 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/signal"
-	"strings"
 	"syscall"
 
 	"stagebot/app"
@@ -32,8 +29,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	log := newLogger(stderr, cfg.LogLevel)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	log := app.NewLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	ctx, stop := app.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return runExit(app.Run(ctx, cfg, stdin, stdout, log), *cfgPath, stderr)
 }
@@ -55,14 +52,6 @@ func runExit(err error, cfgPath string, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "stagebot: %v\n", err)
 	return exitFailed
-}
-
-func newLogger(w io.Writer, level string) *slog.Logger {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(strings.ToUpper(level))); err != nil || level == "" {
-		l = slog.LevelInfo
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
 // loadConfig reads the config file, or returns the embedded default when path is "".
