@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -199,5 +200,52 @@ func TestCheckConfigUsage(t *testing.T) {
 	code, out := checkConfig(t, missing)
 	if want := missing + ": cannot read it: no such file or directory\n"; code != 2 || out != want {
 		t.Errorf("missing file: exit %d, %q; want 2, %q", code, out, want)
+	}
+}
+
+// TestRunRefusesWhatCheckConfigRefuses: `run` loads the config as check-config does, so a
+// file check-config refuses stops the start with the same lines and exit 2, before the bot
+// opens anything, and a key file that would fail at the start fails check-config.
+func TestRunRefusesWhatCheckConfigRefuses(t *testing.T) {
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage")
+	os.WriteFile(garbage, []byte("not a key\n"), 0o600)
+	known := filepath.Join(dir, "known_hosts")
+	keyfiletest.KnownHosts(t, known, "127.0.0.1:22")
+	encrypted := filepath.Join(dir, "id_enc")
+	keyfiletest.SSHKey(t, encrypted, "sesame")
+	team := "console: true\nteam: {landing: [{name: alice}], landers: [{name: \"*\"}]}\nstate_dir: state\n"
+	sftp := func(key, pass, knownHosts string) string {
+		return team + "snakefruit: {target: \"sftp://lander@127.0.0.1:22/srv/clicks\", ssh_key: " + key + ", passphrase: \"" + pass + "\", known_hosts: " + knownHosts + "}\n"
+	}
+	cases := []struct {
+		name, yaml, want string
+	}{
+		{"garbage key", sftp(garbage, "", known), "snakefruit.ssh_key: " + garbage + " is not a private key"},
+		{"encrypted key without its passphrase", sftp(encrypted, "", known), "snakefruit.ssh_key: " + encrypted + " is encrypted and no passphrase is configured"},
+		{"garbage known_hosts", sftp(encrypted, "sesame", garbage), "snakefruit.known_hosts: " + garbage + " is not a known_hosts file"},
+		{"garbage keyring", team + "signing: {keyring: " + garbage + "}\n", "signing.keyring: keyring " + garbage},
+		{"approvals 0", team + "policy: {approvals: 0}\n", "policy.approvals: must be at least 1"},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := filepath.Join(dir, fmt.Sprintf("c%d.yaml", i))
+			os.WriteFile(cfg, []byte(c.yaml), 0o600)
+			code, checked := checkConfig(t, cfg)
+			if code != 2 || !strings.HasPrefix(checked, cfg+": "+c.want) {
+				t.Fatalf("check-config: exit %d:\n%s\nwant exit 2 and %q", code, checked, c.want)
+			}
+			run := exec.Command(binary, "run", "--config", cfg)
+			run.Dir = dir
+			var stdout, stderr strings.Builder
+			run.Stdout, run.Stderr = &stdout, &stderr
+			run.Run()
+			if code := run.ProcessState.ExitCode(); code != 2 || stderr.String() != checked {
+				t.Fatalf("run: exit %d, stderr:\n%s\nwant exit 2 and check-config's lines:\n%s", code, stderr.String(), checked)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "state")); !os.IsNotExist(err) {
+				t.Fatalf("run made its state before refusing the config: %v", err)
+			}
+		})
 	}
 }
