@@ -191,6 +191,12 @@ func TestFilesTheStartReads(t *testing.T) {
 		return base + "snakefruit: {target: \"sftp://lander@snakefruit.example:22/srv/clicks\", ssh_key: " + path(key) + ", passphrase: \"" + pass + "\", known_hosts: " + path(known) + "}\n"
 	}
 	keyring := func(name string) string { return base + "signing: {keyring: " + path(name) + "}\n" }
+	irc := func(more string) string {
+		return base + "irc: {server: \"irc.example.net:6697\", channels: [\"#c\"], " + more + "}\n"
+	}
+	ca, _ := keyfiletest.CertPair(t, dir, "ca")
+	cert, key := keyfiletest.CertPair(t, dir, "client")
+	_, otherKey := keyfiletest.CertPair(t, dir, "other")
 	cases := []struct {
 		name     string
 		yaml     string
@@ -212,7 +218,13 @@ func TestFilesTheStartReads(t *testing.T) {
 		{"empty keyring", keyring("empty"), []string{"signing.keyring: keyring " + path("empty") + " holds no keys"}, nil},
 		{"no keyring file", keyring("missing"), []string{"signing.keyring: cannot read " + path("missing") + ": no such file or directory"}, nil},
 		{"file target reads no keys", base + "snakefruit: {target: \"file:///srv/x\", ssh_key: " + path("garbage") + ", known_hosts: " + path("garbage") + "}\n", nil, nil},
-		{"no ca_file", base + "irc: {server: \"h:6697\", tls: true, channels: [\"#c\"], ca_file: " + path("missing") + "}\n", []string{"irc.ca_file: cannot read " + path("missing")}, nil},
+		{"irc CA and client certificate", irc("tls: true, ca_file: " + ca + ", sasl: {mechanism: EXTERNAL, cert_file: " + cert + ", key_file: " + key + "}"), nil, nil},
+		{"no ca_file", irc("tls: true, ca_file: " + path("missing")), []string{"irc.ca_file: cannot read " + path("missing") + ": no such file or directory"}, nil},
+		{"ca_file not a certificate", irc("tls: true, ca_file: " + path("garbage")), []string{"irc.ca_file: " + path("garbage") + " holds no PEM certificate"}, nil},
+		{"ca_file without tls", irc("tls: false, ca_file: " + path("garbage")), nil, []string{"irc.ca_file: warning: not used without tls: true"}},
+		{"client key of another certificate", irc("tls: true, sasl: {mechanism: EXTERNAL, cert_file: " + cert + ", key_file: " + otherKey + "}"),
+			[]string{"irc.sasl.cert_file: " + cert + " and " + otherKey + " are not a certificate and its private key"}, nil},
+		{"client certificate without its key", irc("tls: true, sasl: {mechanism: PLAIN, user: u, password: p, cert_file: " + cert + "}"), []string{"irc.sasl.key_file: required with cert_file"}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

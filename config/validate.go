@@ -283,6 +283,9 @@ func (c *IRC) validate(ck *checker) {
 	default:
 		bad("irc.sasl.mechanism", "must be PLAIN or EXTERNAL, got %q", s.Mechanism)
 	}
+	if s.CertFile != "" && s.KeyFile == "" && !strings.EqualFold(s.Mechanism, "EXTERNAL") {
+		bad("irc.sasl.key_file", "required with cert_file")
+	}
 }
 
 // nickChars are the characters besides letters and digits that RFC 2812 allows in a nick.

@@ -1,14 +1,22 @@
 // Package keyfiletest writes the key files a config names (an SSH private key, known_hosts,
-// an OpenPGP keyring), real ones made on the spot, for tests of what reads them.
+// an OpenPGP keyring, a TLS certificate and its key), real ones made on the spot, for tests
+// of what reads them.
 package keyfiletest
 
 import (
 	"bytes"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
+	"math/big"
 	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
@@ -82,6 +90,30 @@ func Keyring(t testing.TB, path string, armoured bool) {
 		t.Fatal(err)
 	}
 	write(t, path, buf.Bytes())
+}
+
+// CertPair writes a new self-signed certificate (usable as a CA) and its PKCS#8 key as PEM
+// files NAME.crt and NAME.key in dir.
+func CertPair(t testing.TB, dir, name string) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, name+".crt"), filepath.Join(dir, name+".key")
+	write(t, certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	write(t, keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
+	return certFile, keyFile
 }
 
 func write(t testing.TB, path string, data []byte) {
