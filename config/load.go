@@ -103,11 +103,8 @@ func parse(name, dir string, data []byte, getenv func(string) (string, bool), op
 		d.decode("", root.Content[0], reflect.ValueOf(cfg).Elem())
 	}
 	decoded := d.problems
-	if dir != "" && cfg.StateDir != "" && !filepath.IsAbs(cfg.StateDir) {
-		cfg.StateDir = filepath.Join(dir, cfg.StateDir)
-	}
 	cfg.applyDefaults(dir, func(path string) bool { return d.given[path] })
-	c := &checker{file: name, given: d.given, durations: d.durations, decoded: decoded, only: o.only}
+	c := &checker{file: name, durations: d.durations, decoded: decoded, only: o.only}
 	cfg.validate(c)
 	cfg.readFiles(c)
 	ps := append(o.keep(decoded, true), o.keep(c.problems, false)...)
@@ -115,18 +112,10 @@ func parse(name, dir string, data []byte, getenv func(string) (string, bool), op
 		ps[i].line = d.lineOf(ps[i].Path)
 	}
 	slices.SortStableFunc(ps, func(a, b Problem) int { return cmp.Compare(a.line, b.line) })
-	var errs, warnings Problems
-	for _, p := range ps {
-		if p.Warning {
-			warnings = append(warnings, p)
-		} else {
-			errs = append(errs, p)
-		}
-	}
-	if len(errs) > 0 {
+	if slices.ContainsFunc(ps, func(p Problem) bool { return !p.Warning }) {
 		return nil, ps
 	}
-	cfg.Warnings = warnings
+	cfg.Warnings = ps
 	return cfg, nil
 }
 

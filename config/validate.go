@@ -100,7 +100,6 @@ var ScheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Mo
 // checker collects what validate and readFiles find.
 type checker struct {
 	file      string
-	given     map[string]bool
 	durations []givenDuration
 	// decoded are the problems found reading the file: a key that could not be read is not
 	// judged again on the zero value it was left with.
