@@ -65,7 +65,7 @@ func Only(keys ...string) Option {
 // Load reads, expands, decodes, defaults and validates a config file, and reads the files it
 // names that the bot reads at start. It returns every problem it finds, not just the first;
 // warnings come with the errors, or in Config.Warnings when there is none. A relative
-// state_dir is taken from the file's folder.
+// path (state_dir, key files) is taken from the file's folder.
 func Load(path string, getenv func(string) (string, bool), opts ...Option) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -78,8 +78,8 @@ func Load(path string, getenv func(string) (string, bool), opts ...Option) (*Con
 	return parse(path, filepath.Dir(path), data, getenv, opts)
 }
 
-// Parse is Load on bytes already read; name is used in problems, and a relative state_dir
-// stays relative to the working directory.
+// Parse is Load on bytes already read; name is used in problems, and relative paths stay
+// relative to the working directory.
 func Parse(name string, data []byte, getenv func(string) (string, bool), opts ...Option) (*Config, error) {
 	return parse(name, "", data, getenv, opts)
 }

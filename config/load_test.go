@@ -253,3 +253,48 @@ func TestFilesTheStartReads(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyFilesRelativeToTheFile: the key files a config names by a relative path are the
+// ones beside the config file, wherever the command runs, so check-config and the service
+// (which starts in /) read the same files; absolute ones stay.
+func TestKeyFilesRelativeToTheFile(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(t.TempDir())
+	keyfiletest.SSHKey(t, filepath.Join(dir, "id"), "")
+	keyfiletest.KnownHosts(t, filepath.Join(dir, "known_hosts"), "snakefruit.example:22")
+	keyfiletest.Keyring(t, filepath.Join(dir, "store.gpg"), true)
+	ca, _ := keyfiletest.CertPair(t, dir, "ca")
+	if err := os.Mkdir(filepath.Join(dir, "irc"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	keyfiletest.CertPair(t, filepath.Join(dir, "irc"), "client")
+	path := filepath.Join(dir, "stagebot.yaml")
+	yaml := base + `snakefruit: {target: "sftp://lander@snakefruit.example:22/srv/clicks", ssh_key: id, known_hosts: ./known_hosts}
+signing: {keyring: store.gpg}
+irc: {server: "irc.example.net:6697", tls: true, channels: ["#c"], ca_file: ` + ca + `, sasl: {mechanism: EXTERNAL, cert_file: irc/client.crt, key_file: irc/../irc/client.key}}
+`
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(path, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for got, want := range map[string]string{
+		cfg.Snakefruit.SSHKey:     filepath.Join(dir, "id"),
+		cfg.Snakefruit.KnownHosts: filepath.Join(dir, "known_hosts"),
+		cfg.Signing.Keyring:       filepath.Join(dir, "store.gpg"),
+		cfg.IRC.CAFile:            ca,
+		cfg.IRC.SASL.CertFile:     filepath.Join(dir, "irc", "client.crt"),
+		cfg.IRC.SASL.KeyFile:      filepath.Join(dir, "irc", "client.key"),
+	} {
+		if got != want {
+			t.Errorf("path %q, want %q", got, want)
+		}
+	}
+	// Bytes without a file keep relative paths as they are: relative to the working
+	// directory, where these files are not.
+	if _, err := Parse("f.yaml", []byte(yaml), env(nil)); err == nil || !strings.Contains(err.Error(), "snakefruit.ssh_key: cannot read id") {
+		t.Errorf("Parse: %v, want the key looked for in the working directory", err)
+	}
+}

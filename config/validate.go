@@ -21,19 +21,14 @@ const DefaultMaxBytes = 2 << 30
 
 // applyDefaults fills what the file leaves out. A number or duration is defaulted only when
 // its key is absent (given reports the keys the file sets): written as 0 it is judged by
-// validate, never silently replaced. dir is the config file's folder ("" = none), which a
-// relative state_dir is taken from.
+// validate, never silently replaced. dir is the config file's folder ("" = none), which
+// relative paths are taken from.
 func (c *Config) applyDefaults(dir string, given func(path string) bool) {
 	unset := func(path string) bool { return !given(path) }
 	if c.StateDir == "" {
 		c.StateDir = "./var"
 	}
-	if dir != "" && !filepath.IsAbs(c.StateDir) {
-		c.StateDir = filepath.Join(dir, c.StateDir)
-		if abs, err := filepath.Abs(c.StateDir); err == nil {
-			c.StateDir = abs
-		}
-	}
+	c.resolveFiles(dir)
 	if c.CommandPrefix == "" {
 		c.CommandPrefix = "!"
 	}

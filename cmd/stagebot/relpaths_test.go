@@ -2,8 +2,11 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"stagebot/internal/keyfiletest"
 )
 
 // TestRelativeStateDirIsTheConfigFiles: `run --config` with a relative state_dir keeps its
@@ -29,5 +32,22 @@ func TestRelativeStateDirIsTheConfigFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(cwd, "state")); !os.IsNotExist(err) {
 		t.Errorf("state made under the working directory: %v", err)
+	}
+}
+
+// TestRelativeKeyFilesAreTheConfigFiles: check-config run from another folder finds key
+// files named relative to the config file, as the service (started in /) does.
+func TestRelativeKeyFilesAreTheConfigFiles(t *testing.T) {
+	confDir := t.TempDir()
+	keyfiletest.SSHKey(t, filepath.Join(confDir, "id_ed25519"), "")
+	keyfiletest.KnownHosts(t, filepath.Join(confDir, "known_hosts"), "snakefruit.example:22")
+	cfg := filepath.Join(confDir, "stagebot.yaml")
+	os.WriteFile(cfg, []byte("console: true\nteam: {landing: [{name: alice}], landers: [{name: \"*\"}]}\n"+
+		"snakefruit: {target: \"sftp://lander@snakefruit.example:22/srv/clicks\", ssh_key: id_ed25519, known_hosts: known_hosts}\n"), 0o600)
+	cmd := exec.Command(binary, "check-config", "--config", cfg)
+	cmd.Dir = t.TempDir()
+	out, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 0 || string(out) != cfg+": valid\n" {
+		t.Fatalf("exit %d:\n%s", code, out)
 	}
 }
