@@ -39,6 +39,10 @@ type Config struct {
 	Frameworks    Frameworks    `yaml:"frameworks"`
 	HTTP          *HTTP         `yaml:"http"`
 	Limits        Limits        `yaml:"limits"`
+
+	// Warnings are what Load found worth saying about a valid file (check-config prints
+	// them; they stop nothing).
+	Warnings Problems `yaml:"-"`
 }
 
 // IRC is the irc section.
