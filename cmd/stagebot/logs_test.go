@@ -71,3 +71,28 @@ func TestStartAndStopLines(t *testing.T) {
 		})
 	}
 }
+
+// TestStartLogsConfigWarnings: what check-config warns of is logged at every start too.
+func TestStartLogsConfigWarnings(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "stagebot.yaml")
+	yml := fmt.Sprintf("state_dir: %s\nconsole: true\nlog_format: json\nteam:\n  landing: [{name: \"*\"}]\n  landers: [{name: alice}]\n",
+		filepath.Join(dir, "var"))
+	if err := os.WriteFile(cfg, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := startBot(t, dir, "run", "--config", cfg)
+	p.say("!queue")
+	p.expect(`the queue is empty`)
+	p.mu.Lock()
+	stderr := p.err.String()
+	p.mu.Unlock()
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == "config" && rec["level"] == "WARN" &&
+			strings.HasPrefix(fmt.Sprint(rec["key"]), "team.landing") {
+			return
+		}
+	}
+	t.Fatalf("no warning about the \"*\" landing entry at start:\n%s", stderr)
+}

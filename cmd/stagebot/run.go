@@ -30,6 +30,11 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	log := app.NewLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	// What check-config warns of (anyone may approve, an unknown host key) is worth a line
+	// at every start too: nobody runs check-config twice.
+	for _, w := range cfg.Warnings {
+		log.Warn("config", "key", w.Path, "warning", w.Message)
+	}
 	ctx, stop := app.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return runExit(app.Run(ctx, cfg, stdin, stdout, log), *cfgPath, stderr)
