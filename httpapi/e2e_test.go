@@ -151,3 +151,14 @@ func grep(text, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// getMaybe is get for a server that may not answer yet: 0 and "" then.
+func getMaybe(url string) (int, string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
