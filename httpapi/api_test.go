@@ -170,6 +170,17 @@ func TestAPIRequest(t *testing.T) {
 			t.Errorf("%s: 404 without an error sentence: %v", path, m)
 		}
 	}
+	for _, path := range []string{"/api/requests", "/api/requests/" + id, "/api/audit", "/api/events"} {
+		resp, err := http.Post(base+path, "application/json", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, HEAD" ||
+			resp.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("POST %s: %d, Allow %q", path, resp.StatusCode, resp.Header.Get("Allow"))
+		}
+	}
 }
 
 // GET /api/audit is the audit trail with the chain's verdict, all of it or one request's.

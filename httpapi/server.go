@@ -112,15 +112,26 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("POST /hooks/click-sync", s.clickSyncHook)
 	s.mux.HandleFunc("GET /{$}", s.statusPage)
 	s.mux.HandleFunc("GET /live.js", s.liveScript)
-	s.mux.HandleFunc("GET /api/requests", s.apiRequests)
-	s.mux.HandleFunc("GET /api/requests/{id}", s.apiRequest)
-	s.mux.HandleFunc("GET /api/audit", s.apiAudit)
-	s.mux.HandleFunc("GET /api/events", s.apiEvents)
+	for path, h := range map[string]http.HandlerFunc{
+		"/api/requests":      s.apiRequests,
+		"/api/requests/{id}": s.apiRequest,
+		"/api/audit":         s.apiAudit,
+		"/api/events":        s.apiEvents,
+	} {
+		s.mux.HandleFunc("GET "+path, h)
+		s.mux.HandleFunc(path, readOnly)
+	}
 	// Anything else under /api/ answers as the API does, in JSON.
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API path: "+r.URL.Path)
 	})
 	return s
+}
+
+// readOnly answers a method other than GET (or HEAD) on an API path: the API only reads.
+func readOnly(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Allow", "GET, HEAD")
+	writeError(w, http.StatusMethodNotAllowed, "the API only reads: "+r.Method+" is not allowed here, GET is")
 }
 
 // Handler is the server's routes, for tests and embedding.

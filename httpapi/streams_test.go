@@ -196,7 +196,10 @@ func TestStalledStreamsHoldNothing(t *testing.T) {
 			conns = append(conns, b.stalled(t))
 		}
 		r := b.subscribe(t)
-		for b.srv.hub.size() != stalled+1 {
+		for deadline := time.Now().Add(30 * time.Second); b.srv.hub.size() != stalled+1; {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d streams open, want %d", b.srv.hub.size(), stalled+1)
+			}
 			time.Sleep(time.Millisecond) // the server registers each stream as it answers it
 		}
 		data := make(chan string, batches*batch)
