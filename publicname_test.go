@@ -11,6 +11,7 @@ func TestPublicName(t *testing.T) {
 		{"alice", "alice"},
 		{"a (IRC) b", "a (IRC) b"},
 		{"", ""},
+		{"approved by sil2100 (IRC sil2100!~u@evil.example) and IRC x!y@10.0.0.7, then", "approved by sil2100 (IRC) and x (IRC), then"},
 	} {
 		if got := PublicName(c.in); got != c.want {
 			t.Errorf("PublicName(%q) = %q, want %q", c.in, got, c.want)

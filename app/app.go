@@ -91,7 +91,12 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	if err != nil {
 		return err
 	}
-	if err := keepCursors(db.Outbox(), adapters, log); err != nil {
+	botBox, feed, signals := outboxReaders(db.Outbox(), cfg.HTTP != nil)
+	var readers []stagebot.Dest
+	if feed != nil {
+		readers = append(readers, httpapi.EventsDest)
+	}
+	if err := keepCursors(db.Outbox(), adapters, log, readers...); err != nil {
 		return err
 	}
 	schedule, err := config.ScheduleParser.Parse(cfg.ClickSync.Schedule)
@@ -99,7 +104,7 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 		return fmt.Errorf("click_sync.schedule: %w", err)
 	}
 	lim := cfg.Limits.CommandRate()
-	b := bot.New(bot.Config{Service: svc, Outbox: db.Outbox(), Commands: registry, Renderer: render,
+	b := bot.New(bot.Config{Service: svc, Outbox: botBox, Commands: registry, Renderer: render,
 		Limit: floodgate.New(lim.N, lim.Per), Adapters: adapters, Schedule: schedule, Log: log, Handled: metrics.Command})
 
 	// The worker first and the chat next, what feeds them from outside after: stopped in the
@@ -107,12 +112,15 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	g := newGroup(cfg.ShutdownGrace.Duration, log)
 	defer g.stop()
 	g.add(part{name: "worker", run: func(ctx context.Context) error { return svc.RunWorker(ctx, g.cutoff) }})
+	if signals != nil {
+		g.add(part{name: "announcement signals", run: signals.run})
+	}
 	var botErr error
 	botDone := g.add(part{name: "bot", run: func(ctx context.Context) error { botErr = b.Run(ctx); return nil }})
 	if err := addWatchers(ctx, g, cfg, svc, log); err != nil {
 		return err
 	}
-	if err := addHTTP(g, cfg, svc, b, metrics, log); err != nil {
+	if err := addHTTP(g, cfg, httpParts{svc: svc, bot: b, render: render, feed: feed, audit: httpapi.StoredAudit(db), metrics: metrics}, log); err != nil {
 		return err
 	}
 	g.start()

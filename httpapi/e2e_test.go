@@ -134,3 +134,14 @@ func TestHealthReadinessMetrics(t *testing.T) {
 		}
 	}
 }
+
+// getMaybe is get for a server that may not answer yet: 0 and "" then.
+func getMaybe(url string) (int, string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
