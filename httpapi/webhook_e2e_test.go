@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"stagebot/httpapi"
+	"stagebot/internal/testenv"
 )
 
 // A body signed with the secret that is not the webhook's JSON is the sender's mistake, not
@@ -60,4 +63,39 @@ func hookAnswer(t *testing.T, base string, body []byte, sig string) (int, string
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(answer)
+}
+
+// The README's shell recipe for the webhook (openssl and curl) is a request the bot takes:
+// the documented signing is the one verified.
+func TestREADMEWebhookRecipe(t *testing.T) {
+	bash := testenv.Tool(t, "bash")
+	testenv.Tool(t, "openssl") // the recipe runs these two by name
+	testenv.Tool(t, "curl")
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "is wrong. From a shell:\n\n")
+	if !ok {
+		t.Fatal("README has no webhook recipe")
+	}
+	var script []string
+	for _, line := range strings.Split(rest, "\n") {
+		code, ok := strings.CutPrefix(line, "    ")
+		if !ok {
+			break
+		}
+		script = append(script, code)
+	}
+	if len(script) < 3 {
+		t.Fatalf("README's recipe is %d lines", len(script))
+	}
+	b, base := startHTTPBot(t)
+	recipe := strings.ReplaceAll(strings.Join(script, "\n"), "http://localhost:8080", base)
+	cmd := exec.Command(bash, "-euo", "pipefail", "-c", recipe)
+	cmd.Env = append(os.Environ(), "STAGEBOT_WEBHOOK_SECRET="+secret)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the README's recipe: %v\n%s\n%s", err, recipe, out)
+	}
+	b.WaitFor(`click-sync tick \(webhook\)`)
 }
