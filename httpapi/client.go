@@ -35,45 +35,57 @@ const clientTimeout = 60 * time.Second
 // FetchAudit asks the bot listening on listen for its audit trail (GET /api/audit), as
 // StoredAudit reads it from the database the bot holds.
 func FetchAudit(ctx context.Context, listen, request string) (*AuditTrail, error) {
+	path := "/api/audit"
+	if request != "" {
+		path += "?request=" + url.QueryEscape(request)
+	}
+	body, where, err := fetch(ctx, listen, path)
+	if err != nil {
+		return nil, err
+	}
+	var trail AuditTrail
+	if err := json.Unmarshal(body, &trail); err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	return &trail, nil
+}
+
+// fetch GETs path (with its query) from the bot listening on listen and returns the body
+// of a 200 answer and the URL asked, for the caller's errors. An error the bot answered
+// with is a *RemoteError; an answer that is not stagebot's JSON is refused.
+func fetch(ctx context.Context, listen, path string) (body []byte, where string, err error) {
 	base, err := BaseURL(listen)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	u := base + "/api/audit"
-	if request != "" {
-		u += "?request=" + url.QueryEscape(request)
-	}
+	where = base + path
 	ctx, cancel := context.WithTimeout(ctx, clientTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, where, nil)
 	if err != nil {
-		return nil, err
+		return nil, where, err
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("ask the running bot at %s: %w", base, unwrapURLError(err))
+		return nil, where, fmt.Errorf("ask the running bot at %s: %w", base, unwrapURLError(err))
 	}
 	defer resp.Body.Close()
 	if ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); ct != "application/json" {
-		return nil, fmt.Errorf("%s/api/audit answered %s, not stagebot's JSON: is a stagebot listening there?", base, resp.Status)
+		return nil, where, fmt.Errorf("%s answered %s, not stagebot's JSON: is a stagebot listening there?", where, resp.Status)
 	}
-	body, err := io.ReadAll(resp.Body)
+	body, err = io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, fmt.Errorf("read %s/api/audit: %w", base, err)
+		return nil, where, fmt.Errorf("read %s: %w", where, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		var e apiError
 		if json.Unmarshal(body, &e) != nil || e.Error == "" {
 			e.Error = resp.Status
 		}
-		return nil, &RemoteError{Status: resp.StatusCode, Message: e.Error}
+		return nil, where, &RemoteError{Status: resp.StatusCode, Message: e.Error}
 	}
-	var trail AuditTrail
-	if err := json.Unmarshal(body, &trail); err != nil {
-		return nil, fmt.Errorf("%s/api/audit: %w", base, err)
-	}
-	return &trail, nil
+	return body, where, nil
 }
 
 // RemoteError is an error the running bot answered with.

@@ -45,7 +45,7 @@ type Request struct {
 type RequestDetail struct {
 	Request
 	SHA512 string `json:"sha512"`
-	Signer string `json:"signer"` // the signing key's fingerprint; "" unsigned
+	Signer string `json:"signer"` // the signing key's fingerprint (its long key ID when recorded before fingerprints were); "" unsigned
 	// Source is where the click came from, a URL without its credentials.
 	Source       string  `json:"source"`
 	Replaces     string  `json:"replaces"` // the filename its lock took the line of
@@ -131,8 +131,8 @@ func (s *Server) requestOf(st stagebot.Status, now time.Time) Request {
 
 func (s *Server) detailOf(st stagebot.Status, now time.Time) RequestDetail {
 	r := st.Request.Shown()
-	d := RequestDetail{Request: s.requestOf(st, now), SHA512: r.SHA512, Signer: r.Signer, Source: r.Source,
-		Replaces: r.Replaces, History: []Event{}}
+	d := RequestDetail{Request: s.requestOf(st, now), SHA512: r.SHA512, Signer: cmp.Or(r.SignerFingerprint, r.Signer), Source: r.Source,
+		Replaces: r.Replaces, History: []Event{}, Receipt: s.receiptPath(r.ID)}
 	if r.SupersededBy != "" {
 		d.SupersededBy = &Ref{ID: stagebot.ShortID(r.SupersededBy), UUID: r.SupersededBy}
 	}

@@ -27,6 +27,8 @@ type Service interface {
 	Queue() ([]stagebot.Status, error)
 	// Lookup finds a request by ID prefix or, failing that, a package's by name.
 	Lookup(query string) ([]stagebot.Status, error)
+	// Receipt is the signed receipt of the request with that ID or unique prefix, as stored.
+	Receipt(idOrPrefix string) ([]byte, error)
 	// RecentFinished lists the requests that ended, the most recently updated first.
 	RecentFinished(limit int) ([]*stagebot.Request, error)
 	Counts() (stagebot.Counts, error)
@@ -116,10 +118,11 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /{$}", s.statusPage)
 	s.mux.HandleFunc("GET /live.js", s.liveScript)
 	for path, h := range map[string]http.HandlerFunc{
-		"/api/requests":      s.apiRequests,
-		"/api/requests/{id}": s.apiRequest,
-		"/api/audit":         s.apiAudit,
-		"/api/events":        s.apiEvents,
+		"/api/requests":              s.apiRequests,
+		"/api/requests/{id}":         s.apiRequest,
+		"/api/requests/{id}/receipt": s.apiReceipt,
+		"/api/audit":                 s.apiAudit,
+		"/api/events":                s.apiEvents,
 	} {
 		s.mux.HandleFunc("GET "+path, h)
 		s.mux.HandleFunc(path, readOnly)
