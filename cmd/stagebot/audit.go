@@ -53,12 +53,12 @@ func cmdAudit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, auditUsage)
 		return exitUsage
 	}
-	src, err := auditPlace(*cfgPath, *dbPath)
+	src, err := dbPlace(*cfgPath, *dbPath)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	trail, err := src.read(request)
+	trail, err := src.readAudit(request)
 	if err != nil {
 		fmt.Fprintf(stderr, "stagebot audit %s: %s\n", verb, err)
 		return exitUsage
@@ -76,69 +76,84 @@ func cmdAudit(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// auditSource is where the audit log is: the database file, and the running bot's HTTP
-// listener for when that bot holds it.
-type auditSource struct {
+// dbSource is where the bot's records are (the audit log, the receipts): the database
+// file, and the running bot's HTTP listener for when that bot holds it.
+type dbSource struct {
 	db string
 	// listen is the config's http.listen ("" none); hint says how to reach a running bot
 	// when there is no listener to ask.
 	listen, hint string
 }
 
-// auditPlace finds the audit log from the command's flags: the config (read as the
-// subcommands that only read do, so the chat and webhook secrets may be unset), the file
-// itself, or the embedded default's.
-func auditPlace(cfgPath, dbPath string) (auditSource, error) {
+// dbPlace finds the database from a command's flags: the config (read as the subcommands
+// that only read do, so the chat and webhook secrets may be unset), the file itself, or
+// the embedded default's.
+func dbPlace(cfgPath, dbPath string) (dbSource, error) {
 	switch {
 	case dbPath != "":
-		return auditSource{db: dbPath, hint: "give --config with the bot's config to read it through the bot's http.listen"}, nil
+		return dbSource{db: dbPath, hint: "give --config with the bot's config to read it through the bot's http.listen"}, nil
 	case cfgPath != "":
 		ro, err := config.LoadReadOnly(cfgPath, nil)
 		if err != nil {
-			return auditSource{}, err
+			return dbSource{}, err
 		}
-		return auditSource{db: filepath.Join(ro.StateDir, app.DBFile), listen: ro.Listen,
+		return dbSource{db: filepath.Join(ro.StateDir, app.DBFile), listen: ro.Listen,
 			hint: "its config has no http.listen to read it through"}, nil
 	}
-	return auditSource{db: filepath.Join(config.Default().StateDir, app.DBFile),
+	return dbSource{db: filepath.Join(config.Default().StateDir, app.DBFile),
 		hint: "give --config with its config to read it through its http.listen"}, nil
 }
 
-// read reads the audit trail about request ("" for all) from the file or, when a running
-// bot holds the file, from that bot.
-func (a auditSource) read(request string) (*httpapi.AuditTrail, error) {
+// reach reads the records with local, handed the file opened read-only, or, when a running
+// bot holds the file, with remote, handed that bot's http.listen. An error the bot
+// answered with comes back as the *httpapi.RemoteError it is.
+func (a dbSource) reach(local func(db *storage.DB) error, remote func(ctx context.Context, listen string) error) error {
 	if _, err := os.Stat(a.db); err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, fmt.Errorf("no database at %s: %v", a.db, err)
+		return fmt.Errorf("no database at %s: %v", a.db, err)
 	}
 	if !heldByAnother(a.db) {
 		db, err := storage.OpenReadOnly(a.db)
 		if err == nil {
 			defer db.Close()
-			trail, err := httpapi.StoredAudit(db)(request)
-			if err != nil {
-				return nil, errors.New(stagebot.ErrorMessage(err))
-			}
-			return trail, nil
+			return local(db)
 		}
 		// A bot that started since the look above holds it now.
 		if !errors.Is(err, berrors.ErrTimeout) {
-			return nil, err
+			return err
 		}
 	}
 	if a.listen == "" {
-		return nil, fmt.Errorf("%s is held by a running stagebot: %s", a.db, a.hint)
+		return fmt.Errorf("%s is held by a running stagebot: %s", a.db, a.hint)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	trail, err := httpapi.FetchAudit(ctx, a.listen, request)
+	err := remote(ctx, a.listen)
 	var answered *httpapi.RemoteError
 	if err != nil && !errors.As(err, &answered) {
-		return nil, fmt.Errorf("%s is held by a running stagebot, which did not answer: %w", a.db, err)
+		return fmt.Errorf("%s is held by a running stagebot, which did not answer: %w", a.db, err)
 	}
+	return err
+}
+
+// readAudit reads the audit trail about request ("" for all) from the file or, when a
+// running bot holds the file, from that bot.
+func (a dbSource) readAudit(request string) (*httpapi.AuditTrail, error) {
+	var trail *httpapi.AuditTrail
+	err := a.reach(func(db *storage.DB) error {
+		var err error
+		if trail, err = httpapi.StoredAudit(db)(request); err != nil {
+			return errors.New(stagebot.ErrorMessage(err))
+		}
+		return nil
+	}, func(ctx context.Context, listen string) error {
+		var err error
+		trail, err = httpapi.FetchAudit(ctx, listen, request)
+		return err
+	})
 	return trail, err
 }
 

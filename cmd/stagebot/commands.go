@@ -50,6 +50,14 @@ func init() {
 		{name: "audit log", usage: "audit log [--config FILE | --db FILE] [--request ID]",
 			about: "print the audit trail, one entry a line, the chain's verdict last",
 			run:   func(args []string, s stdio) int { return cmdAudit(append([]string{"log"}, args...), s.out, s.err) }},
+		{name: "receipt", usage: "receipt [--config FILE | --db FILE] ID",
+			about: "print a request's signed receipt as it was stored at its lock; exit 1 if it has none",
+			help: "  --config FILE  the bot's config: its state_dir, or its http.listen while the bot runs\n" +
+				"  --db FILE      the bbolt file itself\n" +
+				"ID is the request's ID or a unique prefix of 4 or more hex digits; the receipt goes\n" +
+				"to stdout byte for byte, for `stagebot verify`; exit 0 printed, 1 no such request or\n" +
+				"no receipt, 2 for wrong arguments or when the records cannot be read",
+			run: func(args []string, s stdio) int { return cmdReceipt(args, s.out, s.err) }},
 		{name: "verify", usage: verifyUsage[len("usage: stagebot "):],
 			about: "check a receipt offline against the click; exit 1 if not valid",
 			run:   func(args []string, s stdio) int { return cmdVerify(args, s.in, s.out, s.err) }},
