@@ -93,7 +93,8 @@ receipts:
 // leaves the old receipts verifiable with both keys given; an independent check (the PAE
 // by hand, openssl's own ed25519 verification, the key ID from openssl's DER) agrees; no
 // credential and nothing of a private key is in any receipt; a request never locked has
-// none (exit 1).
+// none (exit 1). The README's recipe for checking a receipt with jq and openssl alone
+// passes it, and refuses it with a flipped byte.
 func TestReceiptEndToEnd(t *testing.T) {
 	s := sshdtest.Start(t)
 	dir := t.TempDir()
@@ -230,6 +231,8 @@ func TestReceiptEndToEnd(t *testing.T) {
 	}
 
 	checkIndependently(t, envA, pub["old"], v10, work)
+	readmeRecipe(t, envA, pub["old"], v10, true)
+	readmeRecipe(t, mustRead(t, flipped), pub["old"], v10, false)
 
 	// Nothing secret: not the URL's credentials, not the target's user, not a private key.
 	statement := payloadOf(t, envA)
@@ -412,4 +415,47 @@ func seedForms(t *testing.T, path string) []string {
 	}
 	seed := key.Seed()
 	return []string{string(seed), hex.EncodeToString(seed), base64.StdEncoding.EncodeToString(seed)[:40]}
+}
+
+// readmeRecipe runs the README's shell recipe for checking a receipt without stagebot on
+// env, the public key pubPEM and click, in a folder of their own under the names the
+// README gives them; ok says whether it must pass.
+func readmeRecipe(t *testing.T, env []byte, pubPEM, click string, ok bool) {
+	t.Helper()
+	bash := testenv.Tool(t, "bash")
+	testenv.Tool(t, "jq") // the recipe runs these by name
+	testenv.Tool(t, "openssl")
+	readme := string(mustRead(t, "../../README.md"))
+	_, rest, found := strings.Cut(readme, "With `jq` and `openssl` alone:\n\n")
+	if !found {
+		t.Fatal("README has no recipe for checking a receipt with jq and openssl")
+	}
+	var script []string
+	for _, line := range strings.Split(rest, "\n") {
+		code, isCode := strings.CutPrefix(line, "    ")
+		if !isCode {
+			break
+		}
+		script = append(script, code)
+	}
+	dir := t.TempDir()
+	const clickName = "com.ubuntu.camera_3.1.2_armhf.click"
+	for name, data := range map[string][]byte{"receipt.json": env, "receipts.pub.pem": mustRead(t, pubPEM), clickName: mustRead(t, click)} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(bash, "-euo", "pipefail", "-c", strings.Join(script, "\n"))
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if !ok {
+		if err == nil {
+			t.Errorf("the README's recipe passes a changed receipt:\n%s", out)
+		}
+		return
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if err != nil || len(lines) != 3 || lines[0] != "Signature Verified Successfully" || lines[2] != lines[1]+"  -" {
+		t.Fatalf("the README's recipe: %v\n%s\n%s", err, strings.Join(script, "\n"), out)
+	}
 }
