@@ -8,8 +8,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"stagebot"
+	"stagebot/internal/testenv"
 	"stagebot/storage"
 )
 
@@ -21,10 +23,20 @@ func TestChangesToldOnceCommitted(t *testing.T) {
 		mu   sync.Mutex
 		got  []Change
 		logs bytes.Buffer
+		// Changed is told after the commit that the state is read from: awaiting the state
+		// alone would race it.
+		lockTold = make(chan struct{})
 	)
 	e := newEnv(t, stagebot.Policy{Approvals: 1}, func(c *Config) {
 		c.Log = slog.New(slog.NewJSONHandler(&lockedBuffer{mu: &mu, b: &logs}, nil))
-		c.Changed = func(ch Change) { mu.Lock(); got = append(got, ch); mu.Unlock() }
+		c.Changed = func(ch Change) {
+			mu.Lock()
+			got = append(got, ch)
+			mu.Unlock()
+			if ch.To == stagebot.StateLocked {
+				close(lockTold)
+			}
+		}
 	})
 	r := e.stage(alice, e.click("com.example.told", "1.0", "all"))
 
@@ -46,6 +58,11 @@ func TestChangesToldOnceCommitted(t *testing.T) {
 		t.Fatal(err)
 	}
 	locked := e.awaitState(r.ID, stagebot.StateLocked)
+	select {
+	case <-lockTold:
+	case <-time.After(testenv.Wait):
+		t.Fatal("the lock was never told to Changed")
+	}
 
 	mu.Lock()
 	defer mu.Unlock()
