@@ -141,6 +141,7 @@ func TestReceiptEndToEnd(t *testing.T) {
 	if took > 3*time.Second {
 		t.Errorf("receipt took %s beside the running bot", took)
 	}
+	t.Logf("stagebot receipt beside the running bot: %s; the receipt is %d bytes", took.Round(time.Millisecond), len(envA))
 	resp, err := http.Get("http://" + listen + "/api/requests/" + a + "/receipt")
 	if err != nil {
 		t.Fatal(err)
