@@ -39,7 +39,7 @@ func (s *Server) apiReceipt(w http.ResponseWriter, r *http.Request) {
 }
 
 // receiptPath is where the API serves the receipt of the request with full ID id, or nil
-// when it has none: named by the whole UUID, which no later request can make ambiguous.
+// when it has none: named by the request's ID as the API lists it (its 8 hex digits).
 func (s *Server) receiptPath(id string) *string {
 	if _, err := s.cfg.Service.Receipt(id); err != nil {
 		if stagebot.ErrorCode(err) != stagebot.ENOTFOUND {
@@ -47,7 +47,7 @@ func (s *Server) receiptPath(id string) *string {
 		}
 		return nil
 	}
-	p := "/api/requests/" + id + "/receipt"
+	p := "/api/requests/" + stagebot.ShortID(id) + "/receipt"
 	return &p
 }
 

@@ -78,8 +78,8 @@ func TestAPIReceipt(t *testing.T) {
 
 	var d httpapi.RequestDetail
 	getJSON(t, base+"/api/requests/"+id, 200, &d)
-	if d.Receipt == nil || *d.Receipt != "/api/requests/"+d.UUID+"/receipt" {
-		t.Fatalf("detail's receipt %v, want the path of the receipt by UUID", d.Receipt)
+	if d.Receipt == nil || *d.Receipt != "/api/requests/"+d.ID+"/receipt" {
+		t.Fatalf("detail's receipt %v, want the path of the receipt by ID", d.Receipt)
 	}
 	code, ct, env := getReceipt(t, base+*d.Receipt)
 	if code != 200 || ct != "application/json" {
