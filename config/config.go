@@ -27,6 +27,7 @@ type Config struct {
 	ShutdownGrace Duration      `yaml:"shutdown_grace"`
 	IRC           *IRC          `yaml:"irc"`
 	Slack         *Slack        `yaml:"slack"`
+	Matrix        *Matrix       `yaml:"matrix"`
 	Downloads     Downloads     `yaml:"downloads"`
 	Team          stagebot.Team `yaml:"team"`
 	Policy        Policy        `yaml:"policy"`
@@ -74,6 +75,15 @@ type Slack struct {
 	// PingInterval is how long the Socket Mode connection may go without Slack's ping
 	// before it counts as dead and is replaced; nil = slack-go's default (30s).
 	PingInterval *Duration `yaml:"ping_interval"`
+}
+
+// Matrix is the matrix section.
+type Matrix struct {
+	// Homeserver is the client-server API's base URL (no .well-known lookup).
+	Homeserver  string   `yaml:"homeserver"`
+	UserID      string   `yaml:"user_id"`
+	AccessToken string   `yaml:"access_token"`
+	Rooms       []string `yaml:"rooms"` // room IDs (!…) or aliases (#…:server)
 }
 
 // Downloads is the downloads section.

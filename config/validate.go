@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -92,8 +93,8 @@ func (c *Config) validate(file string) Problems {
 	if len(c.CommandPrefix) > 3 || strings.ContainsAny(c.CommandPrefix, " \t") {
 		bad("command_prefix", "must be 1 to 3 characters without spaces")
 	}
-	if c.IRC == nil && c.Slack == nil && !c.Console {
-		bad("", "no chat adapter: configure irc, slack or console: true")
+	if c.IRC == nil && c.Slack == nil && c.Matrix == nil && !c.Console {
+		bad("", "no chat adapter: configure irc, slack, matrix or console: true")
 	}
 	if c.IRC != nil {
 		if _, port, err := net.SplitHostPort(c.IRC.Server); err != nil || port == "" {
@@ -146,6 +147,29 @@ func (c *Config) validate(file string) Problems {
 		}
 		if c.Slack.PingInterval != nil && c.Slack.PingInterval.Duration <= 0 {
 			bad("slack.ping_interval", "must be more than 0 (leave it out for the default, 30s)")
+		}
+	}
+	if m := c.Matrix; m != nil {
+		checkURL(bad, "matrix.homeserver", m.Homeserver, "http", "https")
+		if !matrixUserID.MatchString(m.UserID) {
+			bad("matrix.user_id", "%q is not a full user ID such as @stagebot:example.org", m.UserID)
+		}
+		if m.AccessToken == "" || strings.ContainsAny(m.AccessToken, " \t\r\n") {
+			bad("matrix.access_token", "required: the bot account's access token, without spaces")
+		}
+		if len(m.Rooms) == 0 {
+			bad("matrix.rooms", "at least one room ID or alias is needed")
+		}
+		seen := map[string]bool{}
+		for i, r := range m.Rooms {
+			p := fmt.Sprintf("matrix.rooms[%d]", i)
+			switch {
+			case !matrixRoom.MatchString(r):
+				bad(p, "%q is neither a room ID (!…) nor an alias (#name:server)", r)
+			case seen[r]:
+				bad(p, "%q is listed twice", r)
+			}
+			seen[r] = true
 		}
 	}
 	if c.Downloads.BaseURL != "" {
@@ -251,6 +275,9 @@ func checkTeam(bad func(string, string, ...any), path string, ms []stagebot.Memb
 		if m.Name == "" {
 			bad(p+".name", "required")
 		}
+		if m.Matrix != "" && (!matrixUserID.MatchString(m.Matrix) || strings.ContainsAny(m.Matrix, "*?")) {
+			bad(p+".matrix", "%q must be a full user ID such as @name:example.org (no wildcards)", m.Matrix)
+		}
 		if m.IRC != "" && !strings.HasPrefix(m.IRC, "account:") && strings.Count(m.IRC, "!") != 1 {
 			bad(p+".irc", "%q must be a hostmask pattern nick!user@host or account:NAME", m.IRC)
 		}
@@ -263,6 +290,14 @@ func checkTeam(bad func(string, string, ...any), path string, ms []stagebot.Memb
 		}
 	}
 }
+
+// matrixUserID is a full Matrix user ID: "@", a localpart (printable, no colon), ":" and a
+// server name (a host, an IPv4 or bracketed IPv6 address, an optional port).
+var matrixUserID = regexp.MustCompile(`^@[!-9;-~]+:([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$`)
+
+// matrixRoom is a room ID (!opaque, with or without a server part) or an alias
+// (#name:server).
+var matrixRoom = regexp.MustCompile(`^(![!-~]+|#[!-9;-~]+:([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?)$`)
 
 // maskHost is the host part of a hostmask pattern (after its last @).
 func maskHost(p string) (string, bool) {
