@@ -31,6 +31,9 @@ func Secrets(cfg *config.Config) []string {
 		add(cfg.Slack.BotToken)
 		add(cfg.Slack.AppToken)
 	}
+	if cfg.Matrix != nil {
+		add(cfg.Matrix.AccessToken)
+	}
 	if cfg.IRC != nil && cfg.IRC.SASL != nil {
 		add(cfg.IRC.SASL.Password)
 	}
