@@ -213,7 +213,7 @@ func (a *Adapter) Run(ctx context.Context, in bot.Inbox) error {
 }
 
 // session is one stretch of talking to the homeserver: the token checked (once per run),
-// the configured rooms joined, then /sync until something fails.
+// then /sync until something fails, the configured rooms joined on the way.
 func (a *Adapter) session(ctx context.Context, pace *backoff.Conn) error {
 	if !a.checked {
 		if err := a.whoAmI(ctx); err != nil {
@@ -221,7 +221,6 @@ func (a *Adapter) session(ctx context.Context, pace *backoff.Conn) error {
 		}
 		a.checked = true
 	}
-	a.joinRooms(ctx)
 	return a.syncLoop(ctx, pace)
 }
 

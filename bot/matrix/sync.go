@@ -53,11 +53,17 @@ func (a *Adapter) filter() string {
 
 // syncLoop long-polls /sync from the remembered position until ctx ends or a call fails,
 // handing each response's events on before it remembers the position after them. The
-// first run (no position) takes the rooms as they are and acts on nothing said before it.
+// first run (no position) takes the rooms as they are and acts on nothing said before it;
+// it joins the configured rooms only after that first /sync, so that what is said there
+// from the bot's join on comes in the next one.
 func (a *Adapter) syncLoop(ctx context.Context, pace *backoff.Conn) error {
 	since, err := a.mem.Get(memSync)
 	if err != nil {
 		return fmt.Errorf("reading the /sync position: %w", err)
+	}
+	joined := since != ""
+	if joined {
+		a.joinRooms(ctx)
 	}
 	filter := a.filter()
 	up := false
@@ -89,8 +95,9 @@ func (a *Adapter) syncLoop(ctx context.Context, pace *backoff.Conn) error {
 			return fmt.Errorf("remembering the /sync position: %w", err)
 		}
 		since = resp.NextBatch
-		if a.rooms.missing(time.Now()) {
+		if !joined || a.rooms.missing(time.Now()) {
 			a.joinRooms(ctx)
+			joined = true
 		}
 	}
 	return nil

@@ -1,0 +1,83 @@
+package matrix_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"stagebot/internal/bottest"
+	"stagebot/internal/dendritetest"
+)
+
+// TestRateLimitedSendWaitsAsTold: the homeserver answers the bot's send with
+// M_LIMIT_EXCEEDED, the wait in retry_after_ms (spec v1.2) or in a Retry-After header
+// (newer servers): the bot sends again once that wait is over, not before, and the answer
+// arrives once.
+func TestRateLimitedSendWaitsAsTold(t *testing.T) {
+	const wait = 1500 * time.Millisecond
+	for _, c := range []struct {
+		name  string
+		reply *dendritetest.Reply
+	}{
+		{"retry_after_ms", dendritetest.LimitExceeded(wait)},
+		{"Retry-After header", dendritetest.LimitExceededHeader(wait)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			front := w.s.Front(t)
+			w.homeserver = front.URL
+			w.start(bottest.Options{})
+			front.Inject(dendritetest.Fault{Match: dendritetest.SendsTo(w.room), Times: 1, Reply: c.reply})
+			ask := w.alice.Say(w.room, "!queue")
+			w.answerTo(w.alice, w.room, ask)
+
+			sends := front.Requests(func(r dendritetest.Request) bool {
+				return r.Method == http.MethodPut && r.Status != 0 && strings.Contains(r.Path, "/rooms/"+w.room+"/send/")
+			})
+			if len(sends) != 2 || sends[0].Status != http.StatusTooManyRequests || sends[1].Status != http.StatusOK {
+				t.Fatalf("sends to the room: %+v; want one refused (429), then one taken", sends)
+			}
+			if gap := sends[1].At.Sub(sends[0].At); gap < wait-50*time.Millisecond {
+				t.Errorf("sent again %s after M_LIMIT_EXCEEDED, want %s at least", gap, wait)
+			}
+		})
+	}
+}
+
+// TestSlowRoomDelaysNoOther: while the homeserver makes the bot wait out a rate limit in the
+// landing room, a second configured room gets its answers and announcements at once; the
+// landing room's come once its wait is over.
+func TestSlowRoomDelaysNoOther(t *testing.T) {
+	const wait = 3 * time.Second
+	w := newWorld(t)
+	other := w.sil.CreateRoom(dendritetest.RoomOptions{Name: "other", Public: true})
+	w.alice.Join(other)
+	front := w.s.Front(t)
+	w.homeserver = front.URL
+	w.start(bottest.Options{Extra: w.config(w.alias, other)})
+	w.sil.Expect(dendritetest.In(other, w.joined(w.botID)))
+
+	front.Inject(dendritetest.Fault{Match: dendritetest.SendsTo(w.room), Times: 1, Reply: dendritetest.LimitExceeded(wait)})
+	slow := w.alice.Say(w.room, "!queue")
+	start := time.Now()
+	limited := func() bool {
+		return len(front.Requests(func(r dendritetest.Request) bool { return r.Status == http.StatusTooManyRequests })) > 0
+	}
+	for !limited() {
+		if time.Since(start) > bottest.Wait {
+			t.Fatal("the bot's answer in the landing room was never sent")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	fast := w.alice.Say(other, "!queue")
+	url, file := w.click("slow", "1.0")
+	w.alice.Say(other, "!stage "+url)
+	w.answerTo(w.alice, other, fast)
+	w.sil.Expect(w.fromBot(other, file+` requested`))
+	if d := time.Since(start); d >= wait {
+		t.Errorf("the other room's answer and request message took %s, as long as the landing room's wait (%s)", d, wait)
+	}
+	w.answerTo(w.alice, w.room, slow)
+	w.sil.Expect(w.fromBot(w.room, file+` requested`))
+}
