@@ -35,6 +35,9 @@ type Event struct {
 
 	// Other is the other request a supersession names.
 	Other *RequestRef `json:"other,omitempty"`
+	// Before is the version a cancelled request had superseded, when the cancel leaves its
+	// package with nothing staged: people should know what was there before it.
+	Before *RequestRef `json:"before,omitempty"`
 	// Placed says how a lock placed the click; Removal what taking it off does.
 	Placed  Placement `json:"placed,omitempty"`
 	Removal Removal   `json:"removal,omitempty"`

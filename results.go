@@ -14,8 +14,10 @@ type Outcome struct {
 	Missing Missing
 	// Actor is who acted, as shown.
 	Actor string
-	// Removal is what a cancel's unlock will do on snakefruit.
+	// Removal is what a cancel's unlock will do on snakefruit; Before, what the cancel
+	// leaves the package without (Event.Before).
 	Removal Removal
+	Before  *RequestRef
 	// Announced reports that the same transaction announced an event about the request (a
 	// transition, progress): the channels hear the outcome from it, so a reply that only
 	// said it again in public would be said twice.

@@ -73,7 +73,7 @@ func newIRC(cfg *config.Config, env adapterEnv) (bot.Adapter, error) {
 	if c == nil {
 		return nil, nil
 	}
-	ic := ircbot.Config{Server: c.Server, TLS: c.TLS, CAFile: c.CAFile, Nick: c.Nick, User: c.User,
+	ic := ircbot.Config{Server: c.Server, TLS: c.TLS, CAFile: c.CAFile, Password: c.Password, Nick: c.Nick, User: c.User,
 		RealName: c.RealName, Channels: c.Channels, SendRate: c.SendRate, SendBurst: c.SendBurst,
 		ReconnectMax: c.Reconnect.Duration, PingTimeout: c.PingTimeout.Duration,
 		Prefix: cfg.CommandPrefix, Team: env.team, Log: env.log}

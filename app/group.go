@@ -69,11 +69,14 @@ func (g *group) start() {
 }
 
 // stop stops every part, last started first, waiting for each to return before the next,
-// and closes them: nothing the group ran is left touching storage when stop returns. A
-// second stop does nothing.
-func (g *group) stop() {
+// and closes them: nothing the group ran is left touching storage when stop returns. It
+// reports whether the grace period ran out first, cutting off the work in flight. A second
+// stop does nothing.
+func (g *group) stop() (cutOff bool) {
+	if g.parts == nil {
+		return false
+	}
 	timer := time.AfterFunc(g.grace, g.cut)
-	defer timer.Stop()
 	defer g.cut()
 	for i := len(g.parts) - 1; i >= 0; i-- {
 		p := g.parts[i]
@@ -91,4 +94,5 @@ func (g *group) stop() {
 		}
 	}
 	g.parts = nil
+	return !timer.Stop()
 }

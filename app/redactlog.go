@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -34,8 +35,11 @@ func Secrets(cfg *config.Config) []string {
 	if cfg.Matrix != nil {
 		add(cfg.Matrix.AccessToken)
 	}
-	if cfg.IRC != nil && cfg.IRC.SASL != nil {
-		add(cfg.IRC.SASL.Password)
+	if cfg.IRC != nil {
+		add(cfg.IRC.Password)
+		if cfg.IRC.SASL != nil {
+			add(cfg.IRC.SASL.Password)
+		}
 	}
 	if cfg.HTTP != nil {
 		add(cfg.HTTP.WebhookSecret)
@@ -103,14 +107,35 @@ func (h *redactHandler) attr(a slog.Attr) slog.Attr {
 		}
 		return slog.Attr{Key: a.Key, Value: slog.GroupValue(out...)}
 	case slog.KindAny:
-		// Errors, URLs, slices: as the text handler would print them. A value with nothing
-		// to hide keeps its type.
-		s := fmt.Sprint(v.Any())
-		if r := h.text(s); r != s {
-			return slog.String(a.Key, r)
+		if ss, ok := v.Any().([]string); ok {
+			// A list stays a list (a JSON array), each item checked.
+			out := make([]string, len(ss))
+			for i, s := range ss {
+				out[i] = h.text(s)
+			}
+			return slog.Any(a.Key, out)
 		}
+		// Anything else is passed on as the very text that was checked: a handler left
+		// to print the value itself might print more of it (JSON marshals every exported
+		// field, and []byte as base64) than the text checked here.
+		return slog.String(a.Key, h.text(anyText(v.Any())))
 	}
 	return slog.Attr{Key: a.Key, Value: v}
+}
+
+// anyText is a value as slog's text handler prints it.
+func anyText(v any) string {
+	switch x := v.(type) {
+	case error:
+		return x.Error()
+	case encoding.TextMarshaler:
+		if b, err := x.MarshalText(); err == nil {
+			return string(b)
+		}
+	case []byte:
+		return string(x)
+	}
+	return fmt.Sprintf("%+v", v)
 }
 
 func (h *redactHandler) Enabled(ctx context.Context, l slog.Level) bool {

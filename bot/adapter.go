@@ -133,7 +133,7 @@ type CredentialError struct {
 }
 
 func (e *CredentialError) Error() string {
-	return e.Adapter + ": the network refused the credential in " + e.Setting + ": " + e.Err.Error()
+	return e.Adapter + " refused the credential in " + e.Setting + ": " + e.Err.Error()
 }
 
 func (e *CredentialError) Unwrap() error { return e.Err }

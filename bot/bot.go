@@ -35,7 +35,9 @@ type Config struct {
 	// RemindEvery is how often pending requests are checked for a reminder and for
 	// expiry; expiry is promised within a minute, so more than that is too slow.
 	RemindEvery time.Duration
-	Log         *slog.Logger
+	// Handled, when set, hears what became of every command (after it is logged).
+	Handled func(Handled)
+	Log     *slog.Logger
 }
 
 // Bot is the running core.
@@ -71,7 +73,9 @@ func New(cfg Config) *Bot {
 // Run runs the adapters, the delivery to each of their channels, the schedule and the
 // reminders until ctx ends, or, when every adapter has closed (console EOF), until the
 // queued work is done; the worker runs beside it. The outbox cursors of the adapters'
-// channels must exist before (Dests), or nothing is pending to them.
+// channels must exist before (Dests), or nothing is pending to them. An adapter whose
+// credential its network refused, or whose setting it showed wrong, stops everything: Run
+// returns its *CredentialError or *ConfigError.
 func (b *Bot) Run(ctx context.Context) error {
 	if len(b.cfg.Adapters) == 0 {
 		return errors.New("no chat adapter configured")
@@ -94,7 +98,11 @@ func (b *Bot) Run(ctx context.Context) error {
 	for _, o := range b.outlets {
 		goRun("deliver "+o.dest.String(), func(ctx context.Context) error { return b.deliver(ctx, o) })
 	}
-	closed := make(chan string, len(b.cfg.Adapters))
+	type ended struct {
+		name string
+		err  error
+	}
+	closed := make(chan ended, len(b.cfg.Adapters))
 	for _, a := range b.cfg.Adapters {
 		wg.Add(1)
 		go func() {
@@ -103,21 +111,30 @@ func (b *Bot) Run(ctx context.Context) error {
 			if err != nil && ctx.Err() == nil {
 				b.log.Error("adapter stopped", "adapter", a.Name(), "err", err)
 			}
-			closed <- a.Name()
+			closed <- ended{a.Name(), err}
 		}()
 	}
+	var fatal error
 	open := len(b.cfg.Adapters)
-	for open > 0 {
+	for open > 0 && fatal == nil {
 		select {
 		case <-ctx.Done():
 			open = 0
 			continue
-		case name := <-closed:
-			b.log.Info("adapter closed", "adapter", name)
+		case e := <-closed:
+			b.log.Info("adapter closed", "adapter", e.name)
 			open--
+			// A refused credential, or a setting the network showed wrong, stops the whole
+			// bot, whatever else runs: under a supervisor a bot that lost a network
+			// silently looks healthy, and only the operator can fix it.
+			var refused *CredentialError
+			var wrong *ConfigError
+			if errors.As(e.err, &refused) || errors.As(e.err, &wrong) {
+				fatal = e.err
+			}
 		}
 	}
-	if ctx.Err() == nil {
+	if fatal == nil && ctx.Err() == nil {
 		// Every adapter closed by itself (the console at EOF): finish what is queued, the
 		// stages under way first (their `requested` is part of it).
 		b.log.Info("chat closed; finishing what it started", "stages", b.stages.Load())
@@ -127,7 +144,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	cancel()
 	wg.Wait()
-	return nil
+	return fatal
 }
 
 // drain waits until no job is queued and every announcement is delivered, or until the

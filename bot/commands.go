@@ -22,7 +22,9 @@ type Commands interface {
 // Command is a parsed chat line.
 type Command struct {
 	Name string // as typed, cleaned; an unknown name is still a Command (its answer says so)
-	Args string
+	// Known: Name is a command's (metrics count the others under one name).
+	Known bool
+	Args  string
 	// ReadOnly: it reads bbolt and changes nothing, quickly: answered at once.
 	ReadOnly bool
 	// Background: it may take minutes (a !stage's download and inspection), so it runs
@@ -50,4 +52,8 @@ type Answer struct {
 	// Announced: a successful command whose outcome its announcement tells where it was
 	// asked (a !stage's `requested`): no reply there, which would say it twice.
 	Announced bool
+	// Code is why a command that is not Done was refused (stagebot's error codes).
+	Code string
+	// Request is the request the command concerned, when one is known (full ID).
+	Request string
 }

@@ -44,12 +44,14 @@ func (in inbox) Message(ctx context.Context, m Inbound) {
 		case floodgate.Allow:
 		case floodgate.Warn:
 			b.log.Info("command limit reached; dropping the rest of the burst", "who", m.Author.Who())
+			b.handled(Handled{Command: c.Name, Known: c.Known, Who: string(m.Author.Who()), Via: ViaChat, Code: codeLimited})
 			n, per := b.cfg.Limit.Rate()
 			reply := firstNonNil(m.Private, m.Reply)
 			// Behind the person's own queued commands, so it reads after their answers.
 			b.lanes.do(laneOf(m.Author), func() { b.say(reply, b.cfg.Renderer.SlowDown(n, per)) })
 			return
 		default:
+			b.handled(Handled{Command: c.Name, Known: c.Known, Who: string(m.Author.Who()), Via: ViaChat, Code: codeLimited})
 			return
 		}
 	}
@@ -77,16 +79,23 @@ func (b *Bot) run(ctx context.Context, c Command, m Inbound) {
 		m.Author = m.Resolve(ctx).Clean()
 	}
 	caller := Caller{Actor: m.Author, LocalPaths: m.LocalPaths, Attachments: m.Attachments, Say: m.Reply}
+	h := Handled{Command: c.Name, Known: c.Known, Who: string(m.Author.Who()), Via: ViaChat}
 	if c.TakesFiles && m.Attach != nil && len(m.Attachments) == 0 {
 		atts, err := m.Attach(ctx)
 		if err != nil {
+			h.Code = stagebot.ErrorCode(err)
+			b.handled(h)
 			b.say(m.Reply, b.cfg.Renderer.Refusal(err))
 			return
 		}
 		caller.Attachments = atts
 	}
 	ans := b.cfg.Commands.Run(ctx, c, caller)
-	b.log.Info("command", "who", m.Author.Who(), "command", c.Name, "done", ans.Done)
+	h.Request, h.Code = ans.Request, ans.Code
+	if !ans.Done && h.Code == "" {
+		h.Code = stagebot.EINTERNAL // a Commands that refuses without saying why
+	}
+	b.handled(h)
 	if ans.Announced && m.AnnouncedHere {
 		return
 	}
@@ -147,6 +156,11 @@ func (b *Bot) decide(d Decision, id string) {
 	default:
 		return
 	}
+	h := Handled{Command: string(d.Verb), Known: true, Who: string(d.Author.Who()), Via: ViaDecision, Request: id, Code: stagebot.ErrorCode(err)}
+	if out != nil && out.Request != nil {
+		h.Request = out.Request.ID
+	}
+	b.handled(h)
 	if err != nil {
 		if d.Verb == VerbWithdraw && stagebot.ErrorCode(err) == stagebot.ECONFLICT {
 			// Removing a reaction that never counted (or no longer can) is not worth a

@@ -61,6 +61,19 @@ func (m *b) cmd(name string, args ...string) *b {
 	return m
 }
 
+// who names a person as a record names them, without an IRC stranger's host
+// (stagebot.PublicName).
+func (m *b) who(display string) *b { return m.q(stagebot.PublicName(display)) }
+
+// people names persons, as who does, joined as list joins them.
+func (m *b) people(displays []string) *b {
+	out := make([]string, len(displays))
+	for i, d := range displays {
+		out[i] = stagebot.PublicName(d)
+	}
+	return m.list(out, true)
+}
+
 // list quotes each of items, joined with commas and "and".
 func (m *b) list(items []string, quote bool) *b {
 	for i, it := range items {
@@ -197,7 +210,7 @@ func (r Renderer) about(e stagebot.Event) *b {
 		if e.QA != "" {
 			m.w(", QA sign-off")
 		}
-		m.w(" by ").q(firstNonEmpty(e.QA, e.Actor)).w("; ")
+		m.w(" by ").who(firstNonEmpty(e.QA, e.Actor)).w("; ")
 		r.missing(m, e.Missing, e.Request)
 		m.w(" needed")
 		return m
@@ -218,9 +231,9 @@ func (r Renderer) detail(m *b, e stagebot.Event) {
 	case stagebot.EventState:
 		r.transition(m, e)
 	case stagebot.EventProgress:
-		m.wf("approved %d/%d by ", e.Missing.Have, e.Missing.Need).q(firstNonEmpty(e.QA, e.Actor))
+		m.wf("approved %d/%d by ", e.Missing.Have, e.Missing.Need).who(firstNonEmpty(e.QA, e.Actor))
 	case stagebot.EventHeld:
-		m.w("held by ").q(e.Actor)
+		m.w("by ").who(e.Actor)
 		if e.Reason != "" {
 			m.w(": ").q(e.Reason)
 		}
@@ -229,7 +242,7 @@ func (r Renderer) detail(m *b, e stagebot.Event) {
 		}
 		m.w("; not locked until ").cmd("unhold", stagebot.ShortID(id))
 	case stagebot.EventUnheld:
-		m.w("unheld by ").q(e.Actor)
+		m.w("by ").who(e.Actor)
 	case stagebot.EventReminder:
 		m.wf("still waiting for approval after %s (", stagebot.FormatDuration(e.Age))
 		if e.Missing != nil {
@@ -259,7 +272,7 @@ func (r Renderer) transition(m *b, e stagebot.Event) {
 	id := stagebot.ShortID(e.Request.ID)
 	switch e.Why {
 	case stagebot.WhyStaged:
-		m.wf("%s %s %s by ", e.Request.Name, e.Request.Version, e.Request.Arch).q(e.Request.Requester)
+		m.wf("%s %s %s by ", e.Request.Name, e.Request.Version, e.Request.Arch).who(e.Request.Requester)
 		switch {
 		case len(e.NeedsFrameworks) > 0:
 			m.w("; needs ").list(e.NeedsFrameworks, true).w(" (not in stable yet)")
@@ -270,22 +283,22 @@ func (r Renderer) transition(m *b, e stagebot.Event) {
 		}
 		m.w("; approve with ").cmd("approve", id)
 	case stagebot.WhyWithdrawn:
-		m.w("approval withdrawn by ").q(e.Actor).w("; waiting for approval again")
+		m.w("approval withdrawn by ").who(e.Actor).w("; waiting for approval again")
 	case stagebot.WhyHeldBack:
-		m.w("held by ").q(e.Actor).w("; back to pending, approvals kept")
+		m.w("held by ").who(e.Actor).w("; back to pending, approvals kept")
 	case stagebot.WhyApproved, stagebot.WhyUnheld:
-		m.w("by ").list(e.By, true)
+		m.w("by ").people(e.By)
 		if e.QA != "" {
 			m.w(", QA sign-off by ").q(e.QA)
 		}
 		if e.Why == stagebot.WhyUnheld {
-			m.w("; unheld by ").q(e.Actor)
+			m.w("; unheld by ").who(e.Actor)
 		}
 		m.w("; queued for locking")
 	case stagebot.WhyRetried:
-		m.w("retry by ").q(e.Actor).w(" after: ").w(e.Cause)
+		m.w("retry by ").who(e.Actor).w(" after: ").w(e.Cause)
 	case stagebot.WhyRejected, stagebot.WhyCancelled:
-		m.w("by ").q(e.Actor)
+		m.w("by ").who(e.Actor)
 		if e.Reason != "" {
 			m.w(": ").q(e.Reason)
 		}
@@ -293,6 +306,7 @@ func (r Renderer) transition(m *b, e stagebot.Event) {
 			m.w("; ")
 			r.removal(m, e, false)
 		}
+		r.leftBare(m, e.Before)
 	case stagebot.WhyExpired:
 		m.wf("expired: pending for %s", stagebot.FormatDuration(e.Age))
 	case stagebot.WhyNotNewer:
@@ -328,9 +342,19 @@ func (r Renderer) transition(m *b, e stagebot.Event) {
 		m.w("after "+Plural(e.Attempts, "attempt", "attempts")+": ").w(e.Cause).w("; ").cmd("retry", id).w(" queues it again")
 	default:
 		if e.Actor != "" {
-			m.w("by ").q(e.Actor)
+			m.w("by ").who(e.Actor)
 		}
 	}
+}
+
+// leftBare says that a cancel leaves a package with nothing staged, and what was there
+// before the cancelled version superseded it.
+func (r Renderer) leftBare(m *b, before *stagebot.RequestRef) {
+	if before == nil {
+		return
+	}
+	m.w("; ").q(before.Name).w(" has nothing staged now: before it, ").file(before.Filename).w(" [").id(before.ID).
+		w("] was, which it superseded; ").cmd("stage", before.Filename).w(" to bring that back")
 }
 
 // removal words what taking a click off snakefruit does (done) or will do.
@@ -390,9 +414,9 @@ func (r Renderer) notice(e stagebot.Event) *b {
 	case stagebot.EventTick:
 		m.w("click-sync tick (")
 		if e.Why == stagebot.WhyCommand {
-			m.cmd("tick").w(" by ").q(e.Actor)
+			m.cmd("tick").w(" by ").who(e.Actor)
 		} else {
-			m.wf("%s", e.Actor)
+			m.wf("%s", stagebot.PublicName(e.Actor))
 		}
 		m.w("): ")
 		if len(e.Requests) == 0 {
@@ -450,9 +474,9 @@ func (r Renderer) Outcome(o *stagebot.Outcome) Message {
 		m.w("sign-off recorded; still waiting for ")
 		r.missing(m, &o.Missing, req.Ref())
 	case stagebot.OutcomeSignoffHeld:
-		m.w("sign-off recorded; not queued for locking: held by ").q(req.Hold.Display()).w(" (").cmd("unhold", id).w(")")
+		m.w("sign-off recorded; not queued for locking: held by ").who(req.Hold.Display()).w(" (").cmd("unhold", id).w(")")
 	case stagebot.OutcomeWithdrawn:
-		m.w("approval by ").q(o.Actor).w(" withdrawn")
+		m.w("approval by ").who(o.Actor).w(" withdrawn")
 	case stagebot.OutcomeRejected:
 		m.w("rejected")
 	case stagebot.OutcomeCancelled:
@@ -461,8 +485,9 @@ func (r Renderer) Outcome(o *stagebot.Outcome) Message {
 			m.w("; ")
 			r.removal(m, stagebot.Event{Removal: o.Removal, Request: req.Ref()}, false)
 		}
+		r.leftBare(m, o.Before)
 	case stagebot.OutcomeHeld:
-		m.w("held by ").q(o.Actor)
+		m.w("held by ").who(o.Actor)
 		if req.Hold != nil && req.Hold.Reason != "" {
 			m.w(": ").q(req.Hold.Reason)
 		}
@@ -527,7 +552,7 @@ func (r Renderer) refusal(m *b, f *stagebot.Refusal) {
 	ref := func() { m.w("[").id(f.Request.ID).w("]") }
 	switch f.Reason {
 	case stagebot.ReasonNotPermitted:
-		m.q(f.Who).w(" may not " + actionPhrase(f.Action))
+		m.who(f.Who).w(" may not " + actionPhrase(f.Action))
 		if f.Request != nil && stagebot.Permissions[f.Action].Requester {
 			m.w(" ")
 			ref()
@@ -537,7 +562,7 @@ func (r Renderer) refusal(m *b, f *stagebot.Refusal) {
 			m.w(" (team.landers)")
 		}
 	case stagebot.ReasonOwnRequest:
-		m.q(f.Who).w(" may not " + actionPhrase(f.Action) + " ")
+		m.who(f.Who).w(" may not " + actionPhrase(f.Action) + " ")
 		ref()
 		m.w(": it is their own request (no self-approval)")
 	case stagebot.ReasonNotPending:
@@ -548,13 +573,13 @@ func (r Renderer) refusal(m *b, f *stagebot.Refusal) {
 			m.wf(" is %s, not pending: nothing to approve", f.State)
 		}
 	case stagebot.ReasonAlreadyApproved:
-		m.q(f.Who).w(" already approved ")
+		m.who(f.Who).w(" already approved ")
 		ref()
 	case stagebot.ReasonAlreadySignedOff:
 		ref()
-		m.w(" already has QA sign-off from ").q(f.By)
+		m.w(" already has QA sign-off from ").who(f.By)
 	case stagebot.ReasonNoApproval:
-		m.q(f.Who).w(" has no approval on ")
+		m.who(f.Who).w(" has no approval on ")
 		ref()
 		m.w(" to withdraw")
 	case stagebot.ReasonTooLateWithdraw:
@@ -568,7 +593,7 @@ func (r Renderer) refusal(m *b, f *stagebot.Refusal) {
 		m.wf(" is already %s", f.State)
 	case stagebot.ReasonAlreadyHeld:
 		ref()
-		m.w(" is already held by ").q(f.By)
+		m.w(" is already held by ").who(f.By)
 		if f.Detail != "" {
 			m.w(": ").q(f.Detail)
 		}
@@ -600,9 +625,9 @@ func (r Renderer) refusal(m *b, f *stagebot.Refusal) {
 	case stagebot.ReasonBadVersion:
 		m.w("version ").q(f.Request.Version).w(": ").q(f.Detail)
 	case stagebot.ReasonBadClick:
-		m.q(f.Label).w(" refused: ").q(f.Detail)
+		m.q(f.Label).w(" is not a click the bot can stage: ").q(f.Detail)
 	case stagebot.ReasonMislabelled:
-		m.q(f.Label).w(" refused as mislabelled: its manifest makes it ").q(f.Detail)
+		m.q(f.Label).w(" is mislabelled: its manifest makes it ").q(f.Detail)
 	case stagebot.ReasonOccupied:
 		m.w("snakefruit already has a ").q(f.Detail).w(" with other bytes, put there by someone else, which the bot does not replace: ask them to remove or rename it, then stage again")
 	default:

@@ -14,7 +14,7 @@ import (
 func (r Renderer) RequestState(state stagebot.State, approvers []string) Message {
 	m := r.start().w("State: ").w(string(state))
 	if len(approvers) > 0 && state == stagebot.StatePending {
-		m.w(" · approved so far by ").list(approvers, true)
+		m.w(" · approved so far by ").people(approvers)
 	}
 	return Message{Kind: Reply, Parts: m.parts}
 }

@@ -35,16 +35,16 @@ func (r Renderer) StatusLine(st stagebot.Status, now time.Time) Message {
 func (r Renderer) status(m *b, st stagebot.Status, now time.Time) {
 	req := st.Request
 	m.id(req.ID).w(" ").file(req.Filename).w(" " + string(req.State))
-	m.wf(" (%s %s %s, requested by ", req.Name, req.Version, req.Arch).q(req.RequesterDisplay()).w(" " + stagebot.Ago(now, req.Created))
+	m.wf(" (%s %s %s, requested by ", req.Name, req.Version, req.Arch).who(req.RequesterDisplay()).w(" " + stagebot.Ago(now, req.Created))
 	if as := req.ValidApprovals(); len(as) > 0 {
 		var by []string
 		for _, a := range as {
-			by = append(by, a.Display())
+			by = append(by, stagebot.PublicName(a.Display()))
 		}
 		m.w("; approved by ").list(by, true)
 	}
 	if req.QASignoff != nil {
-		m.w("; QA ").q(req.QASignoff.Display())
+		m.w("; QA ").who(req.QASignoff.Display())
 	}
 	m.w(")")
 	if req.Reason != "" && req.State.Final() {
@@ -78,7 +78,7 @@ func (r Renderer) waiting(m *b, w stagebot.Waiting, req *stagebot.Request, now t
 	case stagebot.WaitQA:
 		m.w("a QA sign-off (").cmd("qa", req.ShortID()).w(")")
 	case stagebot.WaitHold:
-		m.w("its hold to be lifted: held by ").q(w.By)
+		m.w("its hold to be lifted: held by ").who(w.By)
 		if w.Reason != "" {
 			m.w(": ").q(w.Reason)
 		}
@@ -174,7 +174,7 @@ func (r Renderer) History(rs []*stagebot.Request) Message {
 			m.w("\n")
 		}
 		m.id(req.ID).w(" ").file(req.Filename).w(" " + string(req.State) + " (" + stagebot.FormatTime(req.Created) + ", by ").
-			q(req.RequesterDisplay()).w(")")
+			who(req.RequesterDisplay()).w(")")
 	}
 	return reply(m)
 }
@@ -189,6 +189,16 @@ func (r Renderer) Requested(req *stagebot.Request) Message {
 func (r Renderer) Queued(ahead int) Message {
 	return reply(r.start().w("queued behind " + Plural(ahead, "download", "downloads") + "; your ").cmd("stage").
 		w(" starts when its turn comes"))
+}
+
+// Fetching tells a lander their !stage's download is still under way: got bytes so far, of
+// total (-1 when unknown).
+func (r Renderer) Fetching(got, total int64) Message {
+	m := r.start().w("still fetching your click: " + stagebot.FormatSize(got))
+	if total >= 0 {
+		m.w(" of " + stagebot.FormatSize(total))
+	}
+	return reply(m.w(" so far; the request follows once it is in and inspected"))
 }
 
 // OneClickPerStage refuses a !stage with several attachments.

@@ -9,6 +9,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"stagebot"
 )
 
 // controlArea holds the few control files Inspect needs; everything else in control.tar.gz
@@ -118,7 +120,7 @@ func (in *inspection) tarProblem(code, member string, err error, limit int64) {
 		return
 	}
 	if errors.Is(err, errTooLarge) {
-		in.problem(CodeTooLarge, "%s unpacks to more than %d bytes: refused as a possible decompression bomb", member, limit)
+		in.problem(CodeTooLarge, "%s unpacks to more than %s: refused as a possible decompression bomb", member, stagebot.FormatSize(int64(limit)))
 		return
 	}
 	in.problem(code, "%s is not a readable tar.gz: %v", member, err)

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"stagebot/internal/asyncw"
+
+	"stagebot"
 )
 
 const (
@@ -73,9 +75,9 @@ func (in *inspection) readData(r io.Reader, size int64) {
 		declared += max(h.Size, 0)
 		if declared > content {
 			if content < maxData {
-				in.problem(CodeTooLarge, "data.tar.gz holds more than the %d KiB Installed-Size declares (%q alone is %d bytes): refused as a possible decompression bomb", in.info.InstalledSize, h.Name, h.Size)
+				in.problem(CodeTooLarge, "data.tar.gz holds more than the %s Installed-Size declares (%q alone is %s): refused as a possible decompression bomb", stagebot.FormatSize(int64(in.info.InstalledSize)*1024), h.Name, stagebot.FormatSize(h.Size))
 			} else {
-				in.problem(CodeTooLarge, "data.tar.gz holds more than %d bytes (%q alone is %d bytes): refused as a possible decompression bomb", maxData, h.Name, h.Size)
+				in.problem(CodeTooLarge, "data.tar.gz holds more than %s (%q alone is %s): refused as a possible decompression bomb", stagebot.FormatSize(int64(maxData)), h.Name, stagebot.FormatSize(h.Size))
 			}
 			return
 		}

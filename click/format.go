@@ -1,6 +1,7 @@
 package click
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -15,18 +16,23 @@ func sprintf(format string, args ...any) string {
 
 // Format writes the human report `stagebot inspect` prints and chat replies quote.
 func (i *Info) Format(w io.Writer) {
+	verdict := "OK"
+	if !i.OK() {
+		verdict = "REJECTED"
+	}
+	fmt.Fprintf(w, "%s: %s\n", cmp.Or(i.Filename, "(unknown filename)"), verdict)
+	i.Details(w)
+}
+
+// Details writes the report's lines below its headline (what Format heads with the
+// filename and the verdict), each indented.
+func (i *Info) Details(w io.Writer) {
 	or := func(s, dflt string) string {
 		if s == "" {
 			return dflt
 		}
 		return s
 	}
-	name := or(i.Filename, "(unknown filename)")
-	verdict := "OK"
-	if !i.OK() {
-		verdict = "REJECTED"
-	}
-	fmt.Fprintf(w, "%s: %s\n", name, verdict)
 	fmt.Fprintf(w, "  name:         %s\n", or(i.Name, "?"))
 	fmt.Fprintf(w, "  version:      %s\n", or(i.Version, "?"))
 	arch := strings.Join(i.Architectures, ", ")

@@ -11,6 +11,8 @@ import (
 	"os"
 
 	"stagebot/internal/asyncw"
+
+	"stagebot"
 )
 
 // The ar members click build writes, in the order it writes them.
@@ -201,7 +203,7 @@ func (in *inspection) member(h *arHeader, ar *arReader) bool {
 
 func (in *inspection) small(h *arHeader, r io.Reader) (string, bool) {
 	if h.Size > maxSmallFile {
-		in.problem(CodeArchive, "ar member %s is %d bytes, far too large", h.Name, h.Size)
+		in.problem(CodeArchive, "ar member %s is %s, far too large", h.Name, stagebot.FormatSize(h.Size))
 		return "", false
 	}
 	b, err := io.ReadAll(r)

@@ -62,6 +62,11 @@ func (s *readService) Lookup(string) ([]stagebot.Status, error) {
 func (s *readService) Queue() ([]stagebot.Status, error)                { return nil, nil }
 func (s *readService) History(string, int) ([]*stagebot.Request, error) { return nil, nil }
 func (s *readService) Differences() stagebot.Drift                      { return stagebot.Drift{} }
+func (s *readService) Team() stagebot.Team {
+	return stagebot.Team{Landing: []stagebot.Member{{Name: "sil"}, {Name: "robru"}}, QA: []stagebot.Member{{Name: "qa-lead"}},
+		Landers: []stagebot.Member{{Name: "*"}}}
+}
+func (s *readService) Policy() stagebot.Policy { return stagebot.Policy{Approvals: 2, QASignoff: true} }
 
 // TestReadOnlyCommandsOnlyRead: adapters run ReadOnly commands on their read loops, so a
 // command marked so must never reach a call that changes state or waits on the network;
@@ -69,7 +74,7 @@ func (s *readService) Differences() stagebot.Drift                      { return
 func TestReadOnlyCommandsOnlyRead(t *testing.T) {
 	svc := &readService{}
 	r := NewRegistry("!", svc)
-	wantReadOnly := []string{"help", "history", "queue", "status"}
+	wantReadOnly := []string{"help", "history", "queue", "status", "team", "whoami"}
 	for _, name := range r.Names() {
 		c, _ := r.Lookup(name)
 		if c.ReadOnly != slices.Contains(wantReadOnly, name) {

@@ -70,6 +70,7 @@ func NewRegistry(prefix string, svc Service) *Registry {
 	registerDecisions(r, svc)
 	registerSignals(r, svc)
 	registerViews(r, svc)
+	registerPeople(r, svc)
 	registerHelp(r)
 	return r
 }
@@ -116,7 +117,7 @@ func (r *Registry) Parse(text, botNick string, direct bool) (bot.Command, bool) 
 	name, args, _ := strings.Cut(stagebot.CleanText(strings.TrimSpace(line)), " ")
 	c := bot.Command{Name: name, Args: strings.TrimSpace(args), ReadOnly: true}
 	if cmd, ok := r.Lookup(name); ok {
-		c.Name, c.ReadOnly, c.Background, c.TakesFiles = cmd.Name, cmd.ReadOnly, cmd.Background, cmd.TakesFiles
+		c.Name, c.Known, c.ReadOnly, c.Background, c.TakesFiles = cmd.Name, true, cmd.ReadOnly, cmd.Background, cmd.TakesFiles
 	} else if direct && !strings.HasPrefix(strings.TrimSpace(text), r.Render.Prefix) && r.near(name) == "" {
 		return bot.Command{}, false // words in a DM that are no command, nor near one: chatter
 	}
@@ -132,16 +133,31 @@ func (r *Registry) Run(ctx context.Context, c bot.Command, caller bot.Caller) bo
 	}
 	cmd, ok := r.Lookup(c.Name)
 	if !ok {
-		return bot.Answer{Reply: r.Render.UnknownCommand(c.Name, r.near(c.Name))}
+		return bot.Answer{Reply: r.Render.UnknownCommand(c.Name, r.near(c.Name)), Code: stagebot.EINVALID}
 	}
 	reply, err := cmd.Run(ctx, env, c.Args)
 	if err != nil {
-		if u := (usageError{}); errors.As(err, &u) {
-			return bot.Answer{Reply: r.Render.Usage(cmd.Name, u.args)}
+		ans := bot.Answer{Code: stagebot.ErrorCode(err)}
+		if ref := refusedRequest(err); ref != nil {
+			ans.Request = ref.ID
 		}
-		return bot.Answer{Reply: r.Render.Refusal(err)}
+		if u := (usageError{}); errors.As(err, &u) {
+			ans.Reply = r.Render.Usage(cmd.Name, u.args)
+			return ans
+		}
+		ans.Reply = r.Render.Refusal(err)
+		return ans
 	}
-	return bot.Answer{Reply: reply, Done: true, Announced: cmd.Announced}
+	return bot.Answer{Reply: reply, Done: true, Announced: cmd.Announced, Request: reply.RequestID}
+}
+
+// refusedRequest is the request a refusal names, if any.
+func refusedRequest(err error) *stagebot.RequestRef {
+	var ref *stagebot.Refusal
+	if errors.As(err, &ref) {
+		return ref.Request
+	}
+	return nil
 }
 
 // Exec runs a command line without its prefix, as a chat line would run it: for tests and

@@ -24,4 +24,6 @@ type Service interface {
 	Queue() ([]stagebot.Status, error)
 	History(pkg string, limit int) ([]*stagebot.Request, error)
 	Differences() stagebot.Drift
+	Team() stagebot.Team
+	Policy() stagebot.Policy
 }

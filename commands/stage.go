@@ -36,12 +36,15 @@ func registerStage(r *Registry, svc Service) {
 			if env.Say != nil {
 				say := env.Say
 				src.Queued = func(ahead int) { _ = say(r.Render.Queued(ahead)) }
+				src.Slow = func(got, total int64) { _ = say(r.Render.Fetching(got, total)) }
 			}
 			req, err := svc.Stage(ctx, env.Actor, src)
 			if err != nil {
 				return chat.Message{}, err
 			}
-			return r.Render.Requested(req), nil
+			msg := r.Render.Requested(req)
+			msg.RequestID = req.ID
+			return msg, nil
 		},
 	})
 }

@@ -22,6 +22,7 @@ type Config struct {
 	CommandPrefix string `yaml:"command_prefix"`
 	Console       bool   `yaml:"console"`
 	LogLevel      string `yaml:"log_level"`
+	LogFormat     string `yaml:"log_format"` // text | json
 	// ShutdownGrace is how long, after SIGTERM, the work under way (the worker's job, HTTP
 	// requests) may finish: one period for the whole shutdown.
 	ShutdownGrace Duration      `yaml:"shutdown_grace"`
@@ -39,6 +40,10 @@ type Config struct {
 	Frameworks    Frameworks    `yaml:"frameworks"`
 	HTTP          *HTTP         `yaml:"http"`
 	Limits        Limits        `yaml:"limits"`
+
+	// Warnings are what Load found worth saying about a valid file (check-config prints
+	// them; they stop nothing).
+	Warnings Problems `yaml:"-"`
 }
 
 // IRC is the irc section.
@@ -49,6 +54,7 @@ type IRC struct {
 	User        string   `yaml:"user"`
 	RealName    string   `yaml:"realname"`
 	Channels    []string `yaml:"channels"`
+	Password    string   `yaml:"password"` // the server (connection) password, sent as PASS
 	CAFile      string   `yaml:"ca_file"`
 	SASL        *SASL    `yaml:"sasl"`
 	SendRate    float64  `yaml:"send_rate"`  // lines per second per target; 0 = default
@@ -75,15 +81,6 @@ type Slack struct {
 	// PingInterval is how long the Socket Mode connection may go without Slack's ping
 	// before it counts as dead and is replaced; nil = slack-go's default (30s).
 	PingInterval *Duration `yaml:"ping_interval"`
-}
-
-// Matrix is the matrix section.
-type Matrix struct {
-	// Homeserver is the client-server API's base URL (no .well-known lookup).
-	Homeserver  string   `yaml:"homeserver"`
-	UserID      string   `yaml:"user_id"`
-	AccessToken string   `yaml:"access_token"`
-	Rooms       []string `yaml:"rooms"` // room IDs (!…) or aliases (#…:server)
 }
 
 // Downloads is the downloads section.

@@ -31,7 +31,7 @@ func TestParseProblems(t *testing.T) {
 	}{
 		{"valid", base, nil},
 		{"shutdown_grace", base + "shutdown_grace: 45s\n", nil},
-		{"shutdown_grace negative", base + "shutdown_grace: -1s\n", []string{"shutdown_grace: must not be negative"}},
+		{"shutdown_grace negative", base + "shutdown_grace: -1s\n", []string{"shutdown_grace: must be more than 0"}},
 		{"unknown top key", base + "colour: red\n", []string{"colour: unknown key"}},
 		{"unknown nested key", base + "policy: {approvals: 1, quorum: 2}\n", []string{"policy.quorum: unknown key"}},
 		{"wrong type", base + "policy: {approvals: two}\n", []string{`policy.approvals: expected a whole number, got "two"`}},
@@ -75,7 +75,7 @@ func TestParseProblems(t *testing.T) {
 		{"account", "console: true\nteam: {landing: [{name: a, irc: \"account:sil2100\"}], landers: [{name: \"*\"}]}\n", nil},
 		{"max_concurrent negative", base + "downloads: {max_concurrent: -1}\n", []string{"downloads.max_concurrent: must be at least 1"}},
 		{"max_concurrent set", base + "downloads: {max_concurrent: 4}\n", nil},
-		{"op_timeout negative", base + "snakefruit: {op_timeout: -1s}\n", []string{"snakefruit.op_timeout: must not be negative"}},
+		{"op_timeout negative", base + "snakefruit: {op_timeout: -1s}\n", []string{"snakefruit.op_timeout: must be more than 0"}},
 		{"several at once", base + "colour: red\npolicy: {approvals: x}\n", []string{"colour: unknown key", "policy.approvals"}},
 	}
 	for _, c := range cases {

@@ -35,7 +35,7 @@ func TestMatrixSection(t *testing.T) {
 			[]string{`matrix.rooms[0]: "landing" is neither`, `matrix.rooms[1]: "#landing" is neither`, `matrix.rooms[3]: "!x" is listed twice`}},
 		{"unknown key", matrix(good + `, device: x`), []string{"matrix.device: unknown key"}},
 		{"team matrix IDs", "console: true\nteam: {landing: [{name: a, matrix: \"@sil:example.org\"}, {name: b, matrix: \"sil\"}, {name: c, matrix: \"@*:example.org\"}, {name: d, matrix: \"@sil\"}], landers: [{name: \"*\"}]}\n",
-			[]string{`team.landing[1].matrix: "sil" must be a full user ID`, `team.landing[2].matrix: "@*:example.org"`, `team.landing[3].matrix: "@sil"`}},
+			[]string{`team.landing[1].matrix: "sil" is not a full Matrix user ID`, `team.landing[2].matrix: "@*:example.org"`, `team.landing[3].matrix: "@sil"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

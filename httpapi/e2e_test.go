@@ -105,7 +105,8 @@ func TestClickSyncWebhook(t *testing.T) {
 	}
 }
 
-// /healthz, /readyz and /metrics of a running bot.
+// /healthz, /readyz and the gauges /metrics reads at scrape time, of a running bot
+// (TestMetricsAfterAFlow checks the rest of /metrics).
 func TestHealthReadinessMetrics(t *testing.T) {
 	b, base := startHTTPBot(t)
 	b.Stage(clicktest.Spec{Name: "com.example.measured", Version: "1.0", Framework: "ubuntu-sdk-15.04", Arch: "all"})
@@ -126,28 +127,21 @@ func TestHealthReadinessMetrics(t *testing.T) {
 		`stagebot_adapter_connected{adapter="console"} 1`,
 		`stagebot_announcement_queue_depth{adapter="console",channel=""}`,
 		`stagebot_channels_refusing{adapter="console"} 0`,
-		`stagebot_job_retries 0`,
-		`stagebot_seconds_since_last_tick +Inf`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
 	}
-	b.Say("sil2100> !tick")
-	b.WaitFor(`click-sync tick`)
-	_, body = get(t, base+"/metrics")
-	if !regexp.MustCompile(`(?m)^stagebot_seconds_since_last_tick \d`).MatchString(body) {
-		t.Errorf("seconds since the last tick not finite after a tick:\n%s", grep(body, "since_last_tick"))
-	}
 }
 
-func grep(text, sub string) string {
-	var out []string
-	for _, l := range strings.Split(text, "\n") {
-		if strings.Contains(l, sub) {
-			out = append(out, l)
-		}
+// getMaybe is get for a server that may not answer yet: 0 and "" then.
+func getMaybe(url string) (int, string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, ""
 	}
-	return strings.Join(out, "\n")
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
 }

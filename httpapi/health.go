@@ -57,7 +57,7 @@ func (s *Server) notReady(ctx context.Context) []string {
 	}
 	if s.cfg.Snakefruit != nil {
 		if err := s.cfg.Snakefruit(ctx); err != nil {
-			reasons = append(reasons, "snakefruit: "+err.Error())
+			reasons = append(reasons, err.Error()) // it says "snakefruit:" itself
 		}
 	}
 	return reasons

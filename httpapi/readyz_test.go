@@ -44,7 +44,7 @@ func TestReadyzReasons(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 	svc := workflow.New(workflow.Config{DB: db})
-	down := errors.New("dial tcp: connection refused")
+	down := errors.New("snakefruit: dial tcp: connection refused") // as a snakefruit.Prober says it
 	tests := []struct {
 		name     string
 		adapters fakeBot

@@ -29,40 +29,81 @@ func Sign(secret, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
+// hookError is why a webhook was refused, with the status that says so: 401 for what a
+// sender without the secret could have sent (no or a bad signature, a stale time, a
+// replay), 400 for a signed body that is not the webhook's JSON.
+type hookError struct {
+	status int
+	msg    string
+}
+
+func (e *hookError) Error() string { return e.msg }
+
+func unauthorized(format string, args ...any) *hookError {
+	return &hookError{status: http.StatusUnauthorized, msg: fmt.Sprintf(format, args...)}
+}
+
+// hookBody is the webhook's JSON: {"time": RFC3339}; other keys are ignored.
+type hookBody struct {
+	Time *string `json:"time"`
+}
+
 // verifyHook checks a webhook: the signature over the exact body bytes, then the body's
-// time against now. It returns the signature's MAC as the replay key.
+// shape, then its time against now. It returns the signature's MAC as the replay key.
 func verifyHook(secret, body []byte, header string, now time.Time, window time.Duration) (string, error) {
 	if len(secret) == 0 {
-		return "", errors.New("no webhook secret configured")
+		return "", unauthorized("no webhook secret configured")
 	}
 	hexMAC, ok := strings.CutPrefix(strings.TrimSpace(header), "sha256=")
 	if !ok {
-		return "", errors.New("missing or malformed " + SignatureHeader)
+		return "", unauthorized("missing or malformed %s", SignatureHeader)
 	}
 	got, err := hex.DecodeString(hexMAC)
 	if err != nil || len(got) != sha256.Size {
-		return "", errors.New("malformed " + SignatureHeader)
+		return "", unauthorized("malformed %s", SignatureHeader)
 	}
 	m := hmac.New(sha256.New, secret)
 	m.Write(body)
 	if !hmac.Equal(got, m.Sum(nil)) {
-		return "", errors.New("bad signature")
+		return "", unauthorized("bad signature")
 	}
-	// Only a signed body is worth parsing: the time is trusted because the MAC covers it.
-	var msg struct {
-		Time string `json:"time"`
-	}
+	// Only a signed body is worth parsing: the time is trusted because the MAC covers it,
+	// and whoever signed it holds the secret, so what is wrong with it is theirs to fix.
+	var msg hookBody
 	if err := json.Unmarshal(body, &msg); err != nil {
-		return "", fmt.Errorf("body: %v", err)
+		return "", &hookError{status: http.StatusBadRequest, msg: `body is not the JSON {"time": RFC3339}: ` + jsonProblem(err)}
 	}
-	at, err := time.Parse(time.RFC3339, msg.Time)
+	if msg.Time == nil {
+		return "", &hookError{status: http.StatusBadRequest, msg: `body has no "time": it must be {"time": RFC3339}`}
+	}
+	at, err := time.Parse(time.RFC3339, *msg.Time)
 	if err != nil {
-		return "", fmt.Errorf("body: time must be RFC3339: %v", err)
+		return "", &hookError{status: http.StatusBadRequest, msg: fmt.Sprintf(`body's "time" %q is not an RFC3339 time such as 2016-03-18T15:19:40Z`, cutQuote(*msg.Time))}
 	}
 	if d := now.Sub(at); d > window || d < -window {
-		return "", fmt.Errorf("stale: time %s is more than %s from now", msg.Time, window)
+		return "", unauthorized("stale: time %s is more than %s from now", *msg.Time, window)
 	}
 	return hex.EncodeToString(got), nil
+}
+
+// jsonProblem says what json.Unmarshal found wrong, without Go's type names where it can.
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		if te.Field != "" {
+			return fmt.Sprintf("%q must be a string, not a JSON %s", te.Field, te.Value)
+		}
+		return "it must be an object, not a JSON " + te.Value
+	}
+	return err.Error()
+}
+
+// cutQuote shortens a sender's text repeated in an answer.
+func cutQuote(s string) string {
+	if len(s) > 64 {
+		return strings.ToValidUTF8(s[:64], "") + "…"
+	}
+	return s
 }
 
 // replayCache remembers signatures seen within the time window: a captured request sent
@@ -94,25 +135,36 @@ func (c *replayCache) first(sig string, now time.Time, keep time.Duration) bool 
 func (s *Server) clickSyncHook(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxHookBody))
 	if err != nil {
-		http.Error(w, "body too large or unreadable", http.StatusRequestEntityTooLarge)
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body too large or unreadable (at most %d bytes)", maxHookBody))
 		return
 	}
 	now := s.cfg.Now()
 	sig, err := verifyHook([]byte(s.cfg.WebhookSecret), body, r.Header.Get(SignatureHeader), now, s.cfg.WebhookWindow)
 	if err == nil && !s.replays.first(sig, now, 2*s.cfg.WebhookWindow) {
-		err = errors.New("replayed: this signature was already used")
+		err = unauthorized("replayed: this signature was already used")
 	}
 	if err != nil {
-		s.log.Warn("click-sync webhook refused", "remote", r.RemoteAddr, "err", err)
-		http.Error(w, "unauthorized: "+err.Error(), http.StatusUnauthorized)
+		status := http.StatusUnauthorized
+		var he *hookError
+		if errors.As(err, &he) {
+			status = he.status
+		}
+		s.log.Warn("click-sync webhook refused", "remote", r.RemoteAddr, "status", status, "err", err)
+		writeError(w, status, refusedWord(status)+": "+err.Error())
 		return
 	}
 	res, err := s.cfg.Service.Tick(stagebot.Identity{}, "webhook", nil)
 	if err != nil {
 		s.log.Error("click-sync webhook tick", "err", err)
-		http.Error(w, "tick failed", http.StatusInternalServerError)
+		writeError(w, http.StatusInternalServerError, "tick failed")
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]int{"stored": len(res.Stored)})
+	writeJSON(w, http.StatusOK, map[string]int{"stored": len(res.Stored)})
+}
+
+func refusedWord(status int) string {
+	if status == http.StatusBadRequest {
+		return "bad request"
+	}
+	return "unauthorized"
 }

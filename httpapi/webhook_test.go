@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -17,21 +18,28 @@ func TestVerifyHook(t *testing.T) {
 		body    []byte
 		header  string
 		wantErr string
+		status  int
 	}{
-		{"good", secret, good, Sign(secret, good), ""},
-		{"good with a little skew", secret, body(now.Add(-4 * time.Minute)), Sign(secret, body(now.Add(-4*time.Minute))), ""},
-		{"uppercase hex", secret, good, "sha256=" + strings.ToUpper(strings.TrimPrefix(Sign(secret, good), "sha256=")), ""},
-		{"missing header", secret, good, "", "missing"},
-		{"no sha256= prefix", secret, good, strings.TrimPrefix(Sign(secret, good), "sha256="), "missing"},
-		{"not hex", secret, good, "sha256=zz", "malformed"},
-		{"truncated MAC", secret, good, Sign(secret, good)[:20], "malformed"},
-		{"wrong secret", secret, good, Sign([]byte("other"), good), "bad signature"},
-		{"body changed after signing", secret, body(now.Add(time.Second)), Sign(secret, good), "bad signature"},
-		{"no secret configured", nil, good, Sign(nil, good), "no webhook secret"},
-		{"stale", secret, body(now.Add(-6 * time.Minute)), Sign(secret, body(now.Add(-6*time.Minute))), "stale"},
-		{"from the future", secret, body(now.Add(6 * time.Minute)), Sign(secret, body(now.Add(6*time.Minute))), "stale"},
-		{"no time", secret, []byte(`{}`), Sign(secret, []byte(`{}`)), "RFC3339"},
-		{"not JSON", secret, []byte(`tick`), Sign(secret, []byte(`tick`)), "body"},
+		{"good", secret, good, Sign(secret, good), "", 0},
+		{"good with a little skew", secret, body(now.Add(-4 * time.Minute)), Sign(secret, body(now.Add(-4*time.Minute))), "", 0},
+		{"uppercase hex", secret, good, "sha256=" + strings.ToUpper(strings.TrimPrefix(Sign(secret, good), "sha256=")), "", 0},
+		{"other keys too", secret, []byte(`{"time": "2016-03-18T15:19:40Z", "source": "ci"}`), Sign(secret, []byte(`{"time": "2016-03-18T15:19:40Z", "source": "ci"}`)), "", 0},
+		{"missing header", secret, good, "", "missing", 401},
+		{"no sha256= prefix", secret, good, strings.TrimPrefix(Sign(secret, good), "sha256="), "missing", 401},
+		{"not hex", secret, good, "sha256=zz", "malformed", 401},
+		{"truncated MAC", secret, good, Sign(secret, good)[:20], "malformed", 401},
+		{"wrong secret", secret, good, Sign([]byte("other"), good), "bad signature", 401},
+		{"body changed after signing", secret, body(now.Add(time.Second)), Sign(secret, good), "bad signature", 401},
+		{"no secret configured", nil, good, Sign(nil, good), "no webhook secret", 401},
+		{"stale", secret, body(now.Add(-6 * time.Minute)), Sign(secret, body(now.Add(-6*time.Minute))), "stale", 401},
+		{"from the future", secret, body(now.Add(6 * time.Minute)), Sign(secret, body(now.Add(6*time.Minute))), "stale", 401},
+		{"unsigned garbage", secret, []byte(`tick`), "", "missing", 401},
+		{"no time", secret, []byte(`{}`), Sign(secret, []byte(`{}`)), `no "time"`, 400},
+		{"not JSON", secret, []byte(`tick`), Sign(secret, []byte(`tick`)), "not the JSON", 400},
+		{"a list", secret, []byte(`[]`), Sign(secret, []byte(`[]`)), "must be an object, not a JSON array", 400},
+		{"time a number", secret, []byte(`{"time": 1458314380}`), Sign(secret, []byte(`{"time": 1458314380}`)), `"time" must be a string, not a JSON number`, 400},
+		{"time not RFC3339", secret, []byte(`{"time": "yesterday"}`), Sign(secret, []byte(`{"time": "yesterday"}`)), "not an RFC3339 time", 400},
+		{"JSON then more", secret, append(good, " x"...), Sign(secret, append(good, " x"...)), "not the JSON", 400},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,6 +52,10 @@ func TestVerifyHook(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("verifyHook = %q, %v; want error containing %q", sig, err, tt.wantErr)
+			}
+			var he *hookError
+			if !errors.As(err, &he) || he.status != tt.status {
+				t.Fatalf("verifyHook: %v answers %v, want %d", err, he, tt.status)
 			}
 		})
 	}

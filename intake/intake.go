@@ -7,6 +7,7 @@
 package intake
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -53,11 +54,16 @@ type Fetcher struct {
 	Client *http.Client
 	Click  click.Options
 	Log    *slog.Logger
+	// SlowAfter is how long a download runs before Source.Slow hears of it (0 =
+	// DefaultSlowAfter): people should not wait in silence.
+	SlowAfter time.Duration
 	// MaxConcurrent is how many downloads run at once (downloads.max_concurrent; 0 =
 	// DefaultMaxConcurrent); a person has one at a time. More wait their turn.
 	MaxConcurrent int
 	// FreeSpace says how many bytes may still be written under a folder; nil = statfs.
 	FreeSpace func(dir string) (uint64, error)
+	// Done, when set, hears how each Fetch ended (the metrics).
+	Done func(Fetched)
 
 	limOnce sync.Once
 	lim     *limiter
@@ -87,6 +93,9 @@ type Source struct {
 	Who string
 	// Queued, if set, hears that the download waits for its turn, behind ahead others.
 	Queued func(ahead int)
+	// Slow, if set, hears once that the download is still under way SlowAfter after its
+	// turn came: got bytes so far, of total (-1 when the server did not say).
+	Slow func(got, total int64)
 	// Follow, if set, gets a reader of the download's copy as soon as the first byte is
 	// due: it must return at once and read from its own goroutine (the pre-upload), and
 	// close the reader when done. The reader ends with io.EOF only if the whole click
@@ -121,6 +130,9 @@ func ParseSource(arg string) (Source, error) {
 	return Source{}, stagebot.Errorf(stagebot.EINVALID, "%q is not a click name (name_version_arch.click), a URL or a path", stagebot.Quote(arg))
 }
 
+// DefaultSlowAfter is Fetcher.SlowAfter when zero.
+const DefaultSlowAfter = 5 * time.Second
+
 // Fetch brings the click in and inspects it. A click with problems is returned with its
 // problems in Info (and its file already removed); errors are for what could not be read.
 //
@@ -139,6 +151,10 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (res *Result, err error
 		return nil, err
 	}
 	defer f.limit().release(turn)
+	if f.Done != nil {
+		began := time.Now()
+		defer func() { f.Done(fetched(res, err, turn.written.Load(), time.Since(began))) }()
+	}
 	if err := f.checkRoom(turn); err != nil {
 		return nil, err
 	}
@@ -150,6 +166,12 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (res *Result, err error
 		ctx, cancel = context.WithCancel(ctx)
 	}
 	defer cancel()
+	var total atomic.Int64
+	total.Store(-1)
+	if src.Slow != nil {
+		slow := time.AfterFunc(cmp.Or(f.SlowAfter, DefaultSlowAfter), func() { src.Slow(turn.written.Load(), total.Load()) })
+		defer slow.Stop()
+	}
 	// A local path has no peer to stall; a read of it could not be stopped anyway.
 	var watch *watchdog
 	if src.Kind != FromPath {
@@ -170,6 +192,7 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source) (res *Result, err error
 		watch.disarm()
 	}
 	defer body.Close()
+	total.Store(size)
 	if f.MaxBytes > 0 && size > f.MaxBytes {
 		return nil, tooLarge(label, size, f.MaxBytes)
 	}
@@ -303,9 +326,9 @@ func tooLarge(label string, size, max int64) error {
 		what = "the click"
 	}
 	if size > 0 {
-		return stagebot.Errorf(stagebot.ETOOLARGE, "%s is %d bytes, over the limit of %d bytes (downloads.max_bytes)", stagebot.Quote(what), size, max)
+		return stagebot.Errorf(stagebot.ETOOLARGE, "%s is %s, over the limit of %s (downloads.max_bytes)", stagebot.Quote(what), stagebot.FormatSize(size), stagebot.FormatSize(max))
 	}
-	return stagebot.Errorf(stagebot.ETOOLARGE, "%s is over the limit of %d bytes (downloads.max_bytes)", stagebot.Quote(what), max)
+	return stagebot.Errorf(stagebot.ETOOLARGE, "%s is over the limit of %s (downloads.max_bytes)", stagebot.Quote(what), stagebot.FormatSize(max))
 }
 
 func describe(src Source) string {

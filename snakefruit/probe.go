@@ -65,7 +65,8 @@ func NewProber(cfg Config, ttl time.Duration) (*Prober, error) {
 // Dials counts the connections the prober made, for tests and curious operators.
 func (p *Prober) Dials() int64 { return p.dials.Load() }
 
-// Probe returns the cached answer, or waits for a fresh one until ctx ends. The probe itself
+// Probe returns the cached answer, or waits for a fresh one until ctx ends. Its errors start
+// with "snakefruit:", as Open's do. The probe itself
 // runs under its own deadline, detached from ctx: one impatient caller must not spoil the
 // answer every other caller waits for.
 func (p *Prober) Probe(ctx context.Context) error {
@@ -96,17 +97,17 @@ func (p *Prober) Probe(ctx context.Context) error {
 		defer p.mu.Unlock()
 		return p.err
 	case <-ctx.Done():
-		return ctx.Err()
+		return fmt.Errorf("snakefruit: the probe under way has not answered: %w", ctx.Err())
 	}
 }
 
 func statDir(root string) error {
 	fi, err := os.Stat(root)
 	if err != nil {
-		return err
+		return fmt.Errorf("snakefruit: %w", err)
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("%s is not a folder", root)
+		return fmt.Errorf("snakefruit: %s is not a folder", root)
 	}
 	return nil
 }
@@ -124,12 +125,12 @@ func probeSFTP(ctx context.Context, d dialer, root string) error {
 	fi, err := c.sftp.Stat(root)
 	if err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("stat %s: %w", root, errors.Join(ctx.Err(), err))
+			return fmt.Errorf("snakefruit: stat %s: %w", root, errors.Join(ctx.Err(), err))
 		}
-		return fmt.Errorf("stat %s: %w", root, err)
+		return fmt.Errorf("snakefruit: stat %s: %w", root, err)
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("%s is not a folder", root)
+		return fmt.Errorf("snakefruit: %s is not a folder", root)
 	}
 	return nil
 }

@@ -2,11 +2,11 @@ package snakefruit
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -27,13 +27,13 @@ type dialer struct {
 }
 
 func newDialer(cfg Config, addr, user string) (dialer, error) {
-	signer, err := loadKey(cfg.SSHKey, cfg.Passphrase)
-	if err != nil {
-		return dialer{}, err
+	signer, kerr := loadKey(cfg.SSHKey, cfg.Passphrase)
+	if kerr != nil {
+		return dialer{}, kerr
 	}
-	check, err := knownhosts.New(cfg.KnownHosts)
-	if err != nil {
-		return dialer{}, &ConfigError{"known_hosts", err.Error()}
+	check, kerr := loadKnownHosts(cfg.KnownHosts, addr)
+	if kerr != nil {
+		return dialer{}, kerr
 	}
 	timeout := cfg.DialTimeout
 	if timeout <= 0 {
@@ -54,25 +54,6 @@ func newDialer(cfg Config, addr, user string) (dialer, error) {
 			HostKeyAlgorithms: hostKeyAlgorithms(check, addr),
 		},
 	}, nil
-}
-
-func loadKey(file, passphrase string) (ssh.Signer, error) {
-	pem, err := os.ReadFile(file)
-	if err != nil {
-		return nil, &ConfigError{"ssh_key", err.Error()}
-	}
-	signer, err := ssh.ParsePrivateKey(pem)
-	var missing *ssh.PassphraseMissingError
-	if errors.As(err, &missing) {
-		if passphrase == "" {
-			return nil, &ConfigError{"ssh_key", file + " is encrypted and no passphrase is configured"}
-		}
-		signer, err = ssh.ParsePrivateKeyWithPassphrase(pem, []byte(passphrase))
-	}
-	if err != nil {
-		return nil, &ConfigError{"ssh_key", fmt.Sprintf("%s: %v", file, err)}
-	}
-	return signer, nil
 }
 
 // checkHostKey turns known_hosts refusals into HostKeyErrors that name the presented key.
@@ -100,7 +81,7 @@ func hostKeyAlgorithms(check ssh.HostKeyCallback, addr string) []string {
 	_, port, _ := net.SplitHostPort(addr)
 	p := 0
 	fmt.Sscan(port, &p)
-	probe, err := ssh.NewPublicKey(make([]byte, 32)) // ed25519-shaped, matches no real key
+	probe, err := ssh.NewPublicKey(ed25519.PublicKey(make([]byte, 32))) // matches no real key
 	if err != nil {
 		return nil
 	}

@@ -158,7 +158,7 @@ func (cfg Config) Check() []*ConfigError {
 
 // Open returns the Target that cfg.Target names, by its scheme, once Check finds nothing
 // wrong with cfg. An sftp target connects on first use and reconnects after a failure, so
-// Open does not touch the network.
+// Open does not touch the network. Its errors start with "snakefruit:".
 func Open(ctx context.Context, cfg Config) (Target, error) {
 	if errs := cfg.Check(); len(errs) > 0 {
 		return nil, errs[0]
@@ -173,7 +173,7 @@ func Open(ctx context.Context, cfg Config) (Target, error) {
 		// The URL's path, not the text after "file://": file://localhost/srv/x is /srv/x.
 		if cfg.MakeFolder {
 			if err := os.MkdirAll(root, 0o750); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("snakefruit: %w", err)
 			}
 		}
 		return newTarget(localFS{root: root}, list), nil

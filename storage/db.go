@@ -3,7 +3,9 @@ package storage
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -48,7 +50,7 @@ type Options struct {
 func OpenWith(path string, opts Options) (*DB, error) {
 	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second, NoSync: opts.NoSync})
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, openError(path, err)
 	}
 	err = b.Update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
@@ -181,7 +183,17 @@ func (t *Tx) SetMetaJSON(key string, v any) error {
 func OpenReadOnly(path string) (*DB, error) {
 	b, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, openError(path, err)
 	}
 	return withOutbox(b)
+}
+
+// openError names the file once: bbolt's own errors (a lock not taken in time) do not name
+// it, the file system's do already.
+func openError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return err
+	}
+	return fmt.Errorf("open %s: %w", path, err)
 }

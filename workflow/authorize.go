@@ -45,6 +45,10 @@ func authorize(act action, p stagebot.Person, r *stagebot.Request, policy stageb
 	if !perm.Allows(p, requester) {
 		return refuse(stagebot.EFORBIDDEN, stagebot.ReasonNotPermitted)
 	}
+	if r != nil && r.State.Final() {
+		// Every command on an ended request gets the same answer: it ended, and how.
+		return refuse(stagebot.ECONFLICT, stagebot.ReasonEnded)
+	}
 	switch act {
 	case actApprove:
 		switch {

@@ -137,7 +137,8 @@ var authorizeTable = []authRow{
 	// !approve, an approving reaction, the Approve button.
 	{name: "only the landing team approves", act: actApprove, by: by(notLanding),
 		want: "forbidden: WHO may not approve: only the landing team may"},
-	{name: "only a pending request is approved", act: actApprove, by: by(landing), in: except(allSituations, pendings...),
+	{name: "an ended request is not approved", act: actApprove, by: by(landing), in: ended, want: "conflict: [1a2b3c4d] is already STATE"},
+	{name: "only a pending request is approved", act: actApprove, by: by(landing), in: except(allSituations, append(pendings, ended...)...),
 		want: "conflict: [1a2b3c4d] is STATE, not pending: nothing to approve"},
 	{name: "no self-approval", act: actApprove, by: by(landing, requester...), in: pendings, self: selfOff,
 		want: "forbidden: WHO may not approve [1a2b3c4d]: it is their own request (no self-approval)"},
@@ -149,7 +150,8 @@ var authorizeTable = []authRow{
 	// !qa.
 	{name: "only QA signs off", act: actQA, by: by(notQA),
 		want: "forbidden: WHO may not sign off: only QA may"},
-	{name: "only a pending request is signed off", act: actQA, by: by(qa), in: except(allSituations, pendings...),
+	{name: "an ended request is not signed off", act: actQA, by: by(qa), in: ended, want: "conflict: [1a2b3c4d] is already STATE"},
+	{name: "only a pending request is signed off", act: actQA, by: by(qa), in: except(allSituations, append(pendings, ended...)...),
 		want: "conflict: [1a2b3c4d] is STATE, not pending: a sign-off changes nothing now"},
 	{name: "no self sign-off", act: actQA, by: by(qa, requester...), in: pendings, self: selfOff,
 		want: "forbidden: WHO may not sign off [1a2b3c4d]: it is their own request (no self-approval)"},
@@ -162,17 +164,19 @@ var authorizeTable = []authRow{
 	{name: "QA signs off someone else's request", act: actQA, by: by(qa, notRequester...), in: []situation{pending, pendingHeld}},
 
 	// A removed approving reaction, whatever the role now.
-	{name: "only one's own approval is withdrawn", act: actWithdraw, by: by(nil, except(allRelations, approvedByKey...)...),
+	{name: "an ended request's approvals stay", act: actWithdraw, in: ended, want: "conflict: [1a2b3c4d] is already STATE"},
+	{name: "only one's own approval is withdrawn", act: actWithdraw, by: by(nil, except(allRelations, approvedByKey...)...), in: except(allSituations, ended...),
 		want: "conflict: WHO has no approval on [1a2b3c4d] to withdraw"},
 	{name: "an approval is withdrawn until the click is locked", act: actWithdraw, by: by(nil, approvedByKey...), in: notLocked},
-	{name: "a locked or ended request keeps its approvals", act: actWithdraw, by: by(nil, approvedByKey...), in: lockedOrEnd,
+	{name: "a locked request keeps its approvals", act: actWithdraw, by: by(nil, approvedByKey...), in: except(lockedOrEnd, ended...),
 		want: "conflict: [1a2b3c4d] is already STATE: withdrawing an approval changes nothing now"},
 
 	// !reject, a rejecting reaction, the Reject button.
 	{name: "only the landing team rejects", act: actReject, by: by(notLanding),
 		want: "forbidden: WHO may not reject: only the landing team may"},
 	{name: "a request not locked yet is rejected", act: actReject, by: by(landing), in: notLocked},
-	{name: "a locked or ended request is not rejected", act: actReject, by: by(landing), in: lockedOrEnd,
+	{name: "an ended request is not rejected", act: actReject, by: by(landing), in: ended, want: "conflict: [1a2b3c4d] is already STATE"},
+	{name: "a locked request is not rejected", act: actReject, by: by(landing), in: except(lockedOrEnd, ended...),
 		want: "conflict: [1a2b3c4d] is STATE: only a request not yet locked can be rejected (use !cancel to take a locked click off)"},
 
 	// !cancel.
@@ -185,12 +189,12 @@ var authorizeTable = []authRow{
 	// !hold.
 	{name: "only the requester or the landing team hold", act: actHold, by: neither,
 		want: "forbidden: WHO may not hold [1a2b3c4d]: only its requester or the landing team may"},
-	{name: "one hold at a time", act: actHold, by: landingOrRequester, in: []situation{pendingHeld, cancelledHeld},
+	{name: "one hold at a time", act: actHold, by: landingOrRequester, in: []situation{pendingHeld},
 		want: "conflict: [1a2b3c4d] is already held by hal: release notes"},
 	{name: "a request not locking yet is held", act: actHold, by: landingOrRequester, in: []situation{pending, pendingSignedOff, approved}},
 	{name: "a failed lock is not held", act: actHold, by: landingOrRequester, in: []situation{failed},
 		want: "conflict: [1a2b3c4d] cannot be held, too late: locking failed (!cancel 1a2b3c4d remains)"},
-	{name: "an ended request is not held", act: actHold, by: landingOrRequester, in: []situation{published, rejected, cancelled, superseded},
+	{name: "an ended request is not held", act: actHold, by: landingOrRequester, in: ended,
 		want: "conflict: [1a2b3c4d] is already STATE"},
 	{name: "a locked request is not held", act: actHold, by: landingOrRequester, in: []situation{locked, stored, promoted, publishFailed},
 		want: "conflict: [1a2b3c4d] cannot be held, too late: already STATE (!cancel 1a2b3c4d remains)"},
@@ -198,17 +202,17 @@ var authorizeTable = []authRow{
 	// !unhold.
 	{name: "only the requester or the landing team unhold", act: actUnhold, by: neither,
 		want: "forbidden: WHO may not unhold [1a2b3c4d]: only its requester or the landing team may"},
-	{name: "only a held request is unheld", act: actUnhold, by: landingOrRequester, in: except(allSituations, pendingHeld, cancelledHeld),
+	{name: "only a held request is unheld", act: actUnhold, by: landingOrRequester, in: except(allSituations, append(ended, pendingHeld)...),
 		want: "conflict: [1a2b3c4d] is not held"},
 	{name: "a held request is unheld", act: actUnhold, by: landingOrRequester, in: []situation{pendingHeld}},
-	{name: "an ended request is not unheld", act: actUnhold, by: landingOrRequester, in: []situation{cancelledHeld},
-		want: "conflict: [1a2b3c4d] is already cancelled"},
+	{name: "an ended request is not unheld", act: actUnhold, by: landingOrRequester, in: ended, want: "conflict: [1a2b3c4d] is already STATE"},
 
 	// !retry.
 	{name: "only the landing team retries", act: actRetry, by: by(notLanding),
 		want: "forbidden: WHO may not retry: only the landing team may"},
 	{name: "a failed lock or publication is retried", act: actRetry, by: by(landing), in: []situation{failed, publishFailed}},
-	{name: "nothing else is retried", act: actRetry, by: by(landing), in: except(allSituations, failed, publishFailed),
+	{name: "an ended request is not retried", act: actRetry, by: by(landing), in: ended, want: "conflict: [1a2b3c4d] is already STATE"},
+	{name: "nothing else is retried", act: actRetry, by: by(landing), in: except(allSituations, append(ended, failed, publishFailed)...),
 		want: "conflict: [1a2b3c4d] is STATE: nothing failed to retry"},
 }
 
@@ -246,7 +250,7 @@ func TestAuthorize(t *testing.T) {
 						if err := authorize(act, p, r, stagebot.Policy{SelfApproval: self == selfOn}); err != nil {
 							got = stagebot.ErrorCode(err) + ": " + render.ErrorText(err)
 						}
-						want := strings.ReplaceAll(authorizeTable[rows[0]].want, "WHO", p.Display())
+						want := strings.ReplaceAll(authorizeTable[rows[0]].want, "WHO", stagebot.PublicName(p.Display()))
 						if r != nil {
 							want = strings.ReplaceAll(want, "STATE", string(r.State))
 						}

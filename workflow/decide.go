@@ -175,8 +175,13 @@ func (s *Service) Cancel(actor stagebot.Identity, idPrefix, reason string) (*sta
 				return err
 			}
 			ev.Removal, ev.Other = plan.kind, plan.other.Ref()
+			if plan.line {
+				if ev.Before, err = leftBare(tx, r); err != nil {
+					return err
+				}
+			}
 		}
-		out.Kind, out.Actor, out.Removal = stagebot.OutcomeCancelled, p.Display(), ev.Removal
+		out.Kind, out.Actor, out.Removal, out.Before = stagebot.OutcomeCancelled, p.Display(), ev.Removal, ev.Before
 		if err := s.move(tx, r, stagebot.StateCancelled, ev); err != nil {
 			return err
 		}
@@ -185,6 +190,29 @@ func (s *Service) Cancel(actor stagebot.Identity, idPrefix, reason string) (*sta
 		}
 		return nil
 	})
+}
+
+// leftBare is the version r superseded when taking r's line off leaves its package with
+// nothing on snakefruit, or nil: the older version is gone, and a cancel does not bring it
+// back by itself.
+func leftBare(tx *storage.Tx, r *stagebot.Request) (*stagebot.RequestRef, error) {
+	others, err := tx.PackageRequests(r.Name, r.Arch, 0)
+	if err != nil {
+		return nil, err
+	}
+	var before *stagebot.Request
+	for _, o := range others {
+		switch {
+		case o.ID == r.ID:
+		case o.State.OnSnakefruit():
+			return nil, nil // still staged
+		case o.State == stagebot.StateSuperseded && o.SupersededBy == r.ID:
+			if before == nil || o.Updated.After(before.Updated) {
+				before = o
+			}
+		}
+	}
+	return before.Ref(), nil
 }
 
 // Retry queues again the step that failed: a failed lock, or a failed publication. Landing

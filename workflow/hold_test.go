@@ -51,7 +51,7 @@ func TestHoldKeepsApprovedRequestFromLock(t *testing.T) {
 		t.Fatalf("reply %q", said(out))
 	}
 	a := e.lastAbout(r.ID)
-	if a.Word != "held" || a.State != "" || !strings.Contains(a.Text, r.Filename) || !strings.Contains(a.Text, "held by alice") {
+	if a.Word != "held" || a.State != "" || !strings.Contains(a.Text, r.Filename) || !strings.Contains(a.Text, "held: by alice") {
 		t.Fatalf("hold announced as %+v", a)
 	}
 	out, err = e.svc.Approve(bob, id)

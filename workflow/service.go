@@ -43,7 +43,11 @@ type Config struct {
 	// waits, so that approval only renames it (snakefruit.preupload).
 	Preupload bool
 	Log       *slog.Logger
-	Now       func() time.Time // nil = time.Now
+	// Changed, when set, hears each change of a request's state once it is committed
+	// (the metrics), after the change is logged. It runs under the service's lock: it
+	// must be quick and must not call the service.
+	Changed func(Change)
+	Now     func() time.Time // nil = time.Now
 	// NewID makes request IDs (nil = random UUIDs) and Rand draws the backoff's jitter
 	// (nil = the global source): a simulation sets both to replay a seed exactly.
 	NewID func() string
@@ -89,6 +93,9 @@ type Service struct {
 	// leaving collects, likewise, the requests that stopped waiting for their lock: their
 	// pre-uploads under way are stopped once the transaction committed.
 	leaving []string
+	// changes collects, likewise, the changes of state made: they are logged (and heard)
+	// once the transaction committed, so neither tells of a change rolled back.
+	changes []Change
 	// running are the jobs under way (by Seq, with their request): a request's local copy
 	// stays until its job returns, even if the request ended meanwhile. claimMu makes
 	// picking a job and marking it under way one step.
@@ -149,6 +156,9 @@ func New(cfg Config) *Service {
 // Team is the configured team.
 func (s *Service) Team() stagebot.Team { return s.cfg.Team }
 
+// Policy is the configured policy.
+func (s *Service) Policy() stagebot.Policy { return s.cfg.Policy }
+
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
 
 // update runs fn in one transaction under the service lock and then wakes the worker, which
@@ -157,9 +167,10 @@ func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
 func (s *Service) update(fn func(tx *storage.Tx) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ended, s.leaving = s.ended[:0], s.leaving[:0]
+	s.ended, s.leaving, s.changes = s.ended[:0], s.leaving[:0], s.changes[:0]
 	err := s.cfg.DB.Update(fn)
 	if err == nil {
+		s.tellChanges(s.changes)
 		wake.Signal(s.wakeWorker)
 		s.releaseCopies(s.ended)
 		for _, id := range s.leaving {

@@ -39,6 +39,11 @@ func (s *Service) record(tx *storage.Tx, r *stagebot.Request, to stagebot.State,
 	if err := s.dropPreupload(tx, r, to); err != nil {
 		return err
 	}
+	c := Change{Request: r.ID, Filename: r.Filename, From: from, To: to, Actor: ev.Actor, At: now}
+	if n := len(r.History); n > 0 {
+		c.Entered = r.History[n-1].At
+	}
+	s.changes = append(s.changes, c)
 	r.State = to
 	r.Gen++
 	r.Updated = now

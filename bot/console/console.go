@@ -28,6 +28,8 @@ type Adapter struct {
 	nick        string
 	prefix      string
 	log         *slog.Logger
+	// greet: a person types at a terminal, and is told first how to speak.
+	greet bool
 
 	mu     sync.Mutex // one line at a time on out
 	broken atomic.Bool
@@ -58,7 +60,8 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Adapter{in: cfg.In, out: cfg.Out, defaultUser: cfg.DefaultUser, nick: cfg.Nick, prefix: cfg.Prefix, log: cfg.Log}, nil
+	return &Adapter{in: cfg.In, out: cfg.Out, defaultUser: cfg.DefaultUser, nick: cfg.Nick, prefix: cfg.Prefix, log: cfg.Log,
+		greet: isTerminal(cfg.In)}, nil
 }
 
 // Name is the adapter's outbox key.
@@ -81,6 +84,9 @@ func ParseLine(line, defaultUser string) (user, text string) {
 // core keeps a script's order (apart from a !stage's download and inspection, which holds
 // no later line) and, at EOF, finishes what the lines started before it drains.
 func (a *Adapter) Run(ctx context.Context, in bot.Inbox) error {
+	if a.greet {
+		_ = a.print(a.howToSpeak()) // an output that fails is marked broken by print
+	}
 	lines := make(chan string)
 	readErr := make(chan error, 1)
 	go func() {
@@ -113,6 +119,14 @@ func (a *Adapter) Run(ctx context.Context, in bot.Inbox) error {
 				Reply: reply, Private: reply})
 		}
 	}
+}
+
+// howToSpeak is what a person at a terminal is told first: a script or a test, reading
+// the output, is not told.
+func (a *Adapter) howToSpeak() string {
+	p := a.prefix
+	return fmt.Sprintf("Type a command as %s (%shelp lists them), or speak as anyone with NAME> text, as in alice> %sstage PATH.\n"+
+		"Ctrl-D ends the console.", a.defaultUser, p, p)
 }
 
 // Channels is stdout alone.

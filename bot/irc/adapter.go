@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -66,13 +67,28 @@ func (a *Adapter) NotReadyReason() string {
 
 func (a *Adapter) setNotReady(reason string) { a.notReady.Store(&reason) }
 
-// Run connects and reconnects until ctx ends, handing what people say to in.
+// saslSetting is the configuration key that holds the SASL credential.
+func (a *Adapter) saslSetting() string {
+	if strings.EqualFold(a.cfg.SASLMechanism, "EXTERNAL") {
+		return "irc.sasl.cert_file"
+	}
+	return "irc.sasl.password"
+}
+
+// Run connects and reconnects until ctx ends, handing what people say to in. A credential
+// the server refuses (SASL 904, a server password 464) ends it with a *bot.CredentialError:
+// it is never tried again.
 func (a *Adapter) Run(ctx context.Context, in bot.Inbox) error {
 	bo := reconnects(a.cfg)
 	for {
 		err := a.runSession(ctx, in, bo)
 		if ctx.Err() != nil {
 			return nil
+		}
+		var refused *bot.CredentialError
+		if errors.As(err, &refused) {
+			a.log.Error("the server refused the bot's credential; not reconnecting", "setting", refused.Setting, "err", refused.Err)
+			return err
 		}
 		wait := bo.Next()
 		a.log.Warn("disconnected; reconnecting", "err", err, "in", wait.Round(time.Millisecond))
@@ -95,15 +111,15 @@ func (a *Adapter) runSession(ctx context.Context, in bot.Inbox, bo *backoff.Conn
 	sc := newSafeConn(conn, a.log)
 	s := newSession(a, in, ctx)
 	client := irc.NewClient(sc, irc.ClientConfig{
-		Nick: a.cfg.Nick, User: a.cfg.User, Name: a.cfg.RealName,
+		Nick: a.cfg.Nick, Pass: a.cfg.Password, User: a.cfg.User, Name: a.cfg.RealName,
 		PingFrequency: a.cfg.pingFrequency, PingTimeout: a.cfg.PingTimeout,
 		Handler: irc.HandlerFunc(func(_ *irc.Client, m *irc.Message) { s.safeHandle(m) }),
 	})
 	s.w = client
 	s.out = newSender(client, a.cfg.SendRate, a.cfg.SendBurst)
-	var aborted atomic.Pointer[string]
-	s.abort = func(reason string) {
-		aborted.CompareAndSwap(nil, &reason)
+	var aborted atomic.Pointer[error]
+	s.abort = func(err error) {
+		aborted.CompareAndSwap(nil, &err)
 		conn.Close()
 	}
 	s.onReady = func() {
@@ -143,8 +159,8 @@ func (a *Adapter) runSession(ctx context.Context, in bot.Inbox, bo *backoff.Conn
 	a.connected.Store(false)
 	s.close()
 	wg.Wait()
-	if r := aborted.Load(); r != nil {
-		return errors.New(*r)
+	if err := aborted.Load(); err != nil {
+		return *err
 	}
 	if err == nil {
 		err = errGone

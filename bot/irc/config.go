@@ -17,6 +17,8 @@ type Config struct {
 	User     string
 	RealName string
 	Channels []string
+	// Password is the server (connection) password, sent as PASS; "" sends none.
+	Password string
 	// SASL: Mechanism "" = none, "PLAIN" (User, Password) or "EXTERNAL" (CertFile, KeyFile).
 	SASLMechanism, SASLUser, SASLPassword, CertFile, KeyFile string
 

@@ -3,11 +3,11 @@ package irc
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"net"
-	"os"
 	"strings"
+
+	"stagebot/internal/tlsfiles"
 )
 
 // dial opens the connection, with TLS when configured. The CA and client certificate files
@@ -21,28 +21,19 @@ func dial(ctx context.Context, cfg Config) (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	tc := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
-	if cfg.CAFile != "" {
-		pem, err := os.ReadFile(cfg.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("irc.ca_file: %w", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("irc.ca_file %s: no PEM certificate in it", cfg.CAFile)
-		}
-		tc.RootCAs = pool
-	}
-	if strings.EqualFold(cfg.SASLMechanism, "EXTERNAL") || cfg.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.CertFile, cfg.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("irc.sasl client certificate: %w", err)
-		}
-		tc.Certificates = []tls.Certificate{cert}
+	withCert := strings.EqualFold(cfg.SASLMechanism, "EXTERNAL") || cfg.CertFile != ""
+	tc, errs := tlsfiles.Client(host, cfg.CAFile, cfg.CertFile, cfg.KeyFile, withCert)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("irc.%s: %w", fileKey(errs[0]), errs[0])
 	}
 	td := &tls.Dialer{NetDialer: d, Config: tc}
 	return td.DialContext(ctx, "tcp", cfg.Server)
+}
+
+// fileKey is the setting under irc that names the file a tlsfiles.FileError is about.
+func fileKey(e *tlsfiles.FileError) string {
+	if e.Which == tlsfiles.CA {
+		return "ca_file"
+	}
+	return "sasl.cert_file"
 }

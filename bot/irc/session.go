@@ -2,6 +2,7 @@ package irc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"slices"
@@ -27,9 +28,9 @@ type session struct {
 	out *sender         // chat lines, paced
 
 	onReady func()
-	// abort ends the connection with a reason (set by the adapter); the adapter
-	// reconnects with backoff.
-	abort func(reason string)
+	// abort ends the connection with the error its run ends with (set by the adapter):
+	// the adapter reconnects with backoff, unless the error is a *bot.CredentialError.
+	abort func(err error)
 
 	mu         sync.Mutex
 	nick       string
@@ -103,7 +104,9 @@ func (s *session) safeHandle(m *irc.Message) {
 }
 
 func (s *session) write(line string) {
-	if err := s.w.Write(line); err != nil {
+	// After an abort closed the connection, the lines still being handled may answer: those
+	// writes are expected to fail.
+	if err := s.w.Write(line); err != nil && !errors.Is(err, net.ErrClosed) {
 		s.a.log.Warn("write failed", "err", err)
 	}
 }
@@ -130,10 +133,16 @@ func (s *session) handle(m *irc.Message) {
 		s.saslDone = true
 		s.mu.Unlock()
 		s.capEnd()
-	case "902", "904", "905", "906":
+	case "904":
+		// The services refused the account's credential: the same one would be refused on
+		// every reconnect, and a bot that keeps trying gets banned.
+		s.refused(s.a.saslSetting(), fmt.Sprintf("SASL %s login failed (%s: %s)", s.a.cfg.SASLMechanism, m.Command, m.Trailing()))
+	case "902", "905", "906":
 		// Never on without the account: the bot would join as someone anyone could
 		// impersonate, and the server may hold its nick for the real owner.
 		s.saslFailed(fmt.Sprintf("SASL %s login failed (%s: %s)", s.a.cfg.SASLMechanism, m.Command, m.Trailing()))
+	case "464":
+		s.refused("irc.password", fmt.Sprintf("the server refused the connection password (%s: %s)", m.Command, m.Trailing()))
 	case "001":
 		s.mu.Lock()
 		s.registered = true
@@ -309,7 +318,16 @@ func (s *session) saslFailed(reason string) {
 	s.a.log.Error(reason + "; disconnecting, to retry later")
 	s.a.setNotReady(reason)
 	if s.abort != nil {
-		s.abort(reason)
+		s.abort(errors.New(reason))
+	}
+}
+
+// refused ends a connection whose credential the server refused, and with it the
+// adapter's run: only the operator can fix setting.
+func (s *session) refused(setting, reason string) {
+	s.a.setNotReady(reason)
+	if s.abort != nil {
+		s.abort(&bot.CredentialError{Adapter: s.a.Name(), Setting: setting, Err: errors.New(reason)})
 	}
 }
 

@@ -89,11 +89,11 @@ func TestSlackAttachmentOverMaxBytes(t *testing.T) {
 	big := make([]byte, 32<<20)
 	b.fs.AddFile(fakeslack.File{ID: "F1", Name: "com.example.big_1.0_all.click", Content: big})
 	b.fs.SayWithFiles(channel, alice, "!stage", "F1")
-	b.awaitEphemeral(alice, `^refused: com\.example\.big_1\.0_all\.click is 33554432 bytes, over the limit of 65536 bytes \(downloads\.max_bytes\)`)
+	b.awaitEphemeral(alice, `^refused: com\.example\.big_1\.0_all\.click is 32\.0 MiB, over the limit of 64\.0 KiB \(downloads\.max_bytes\)`)
 
 	b.fs.AddFile(fakeslack.File{ID: "F2", Name: "com.example.liar_1.0_all.click", Content: big, Size: 1000})
 	b.fs.SayWithFiles(channel, alice, "!stage", "F2")
-	b.awaitEphemeral(alice, `^refused: com\.example\.liar_1\.0_all\.click is over the limit of 65536 bytes \(downloads\.max_bytes\)`)
+	b.awaitEphemeral(alice, `^refused: com\.example\.liar_1\.0_all\.click is over the limit of 64\.0 KiB \(downloads\.max_bytes\)`)
 	// The download is abandoned: wait until the fake's writer gave up, then count.
 	b.fs.Await(bottest.Wait, "the download of F2 to end", func(v fakeslack.View) bool { return v.DownloadsActive() == 0 })
 	b.fs.Read(func(v fakeslack.View) {

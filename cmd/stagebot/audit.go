@@ -1,92 +1,154 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"time"
+
+	berrors "go.etcd.io/bbolt/errors"
 
 	"stagebot"
 	"stagebot/app"
+	"stagebot/config"
+	"stagebot/httpapi"
 	"stagebot/storage"
 )
 
+const auditUsage = "usage: stagebot audit verify|log [--config FILE | --db FILE] [--request ID (log only)]"
+
 func cmdAudit(args []string, stdout, stderr io.Writer) int {
-	const usage = "usage: stagebot audit verify|log [--config FILE | --db FILE] [--request ID (log only)]"
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprintln(stdout, auditUsage)
+		return exitOK
+	}
 	if len(args) == 0 || (args[0] != "verify" && args[0] != "log") {
-		fmt.Fprintln(stderr, usage)
+		fmt.Fprintln(stderr, auditUsage)
 		return exitUsage
 	}
 	verb := args[0]
 	fs := flag.NewFlagSet("audit "+verb, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfgPath := fs.String("config", "", "config file (its state_dir holds stagebot.db)")
+	fs.SetOutput(io.Discard)
+	cfgPath := fs.String("config", "", "config file: its state_dir holds stagebot.db, its http.listen answers while the bot runs")
 	dbPath := fs.String("db", "", "the bbolt file itself")
 	request := ""
 	if verb == "log" {
 		fs.StringVar(&request, "request", "", "only the entries of this request (ID or a unique prefix)")
 	}
-	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, usage)
+	switch err := fs.Parse(args[1:]); {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprintln(stdout, auditUsage)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		return exitOK
+	case err != nil:
+		fmt.Fprintf(stderr, "stagebot audit %s: %v\n%s\n", verb, err, auditUsage)
+		return exitUsage
+	case fs.NArg() > 0 || *cfgPath != "" && *dbPath != "":
+		fmt.Fprintln(stderr, auditUsage)
 		return exitUsage
 	}
-	path := *dbPath
-	if path == "" {
-		cfg, err := loadConfig(*cfgPath)
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return exitUsage
-		}
-		path = filepath.Join(cfg.StateDir, app.DBFile)
-	}
-	db, err := storage.OpenReadOnly(path)
+	src, err := auditPlace(*cfgPath, *dbPath)
 	if err != nil {
-		fmt.Fprintf(stderr, "stagebot audit %s: %v\n", verb, err)
+		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	defer db.Close()
-	var n int
-	var verr error
-	err = db.View(func(tx *storage.Tx) error {
-		if verb == "log" {
-			id := ""
-			if request != "" {
-				r, err := tx.FindRequest(request)
-				if err != nil {
-					return err
-				}
-				id = r.ID
-			}
-			entries, err := tx.AuditLog(id)
-			if err != nil {
-				return err
-			}
-			for _, e := range entries {
-				printEntry(stdout, e)
-			}
-		}
-		n, verr = tx.VerifyAudit()
-		return nil
-	})
+	trail, err := src.read(request)
 	if err != nil {
-		fmt.Fprintf(stderr, "stagebot audit %s: %s\n", verb, stagebot.ErrorMessage(err))
+		fmt.Fprintf(stderr, "stagebot audit %s: %s\n", verb, err)
 		return exitUsage
 	}
-	if verr != nil {
-		fmt.Fprintf(stdout, "audit log BROKEN after %d good entries: %v\n", n, verr)
+	if verb == "log" {
+		for _, e := range trail.Entries {
+			printEntry(stdout, e)
+		}
+	}
+	if !trail.Intact {
+		fmt.Fprintf(stdout, "audit log BROKEN after %d good entries: %s\n", trail.Checked, trail.Problem)
 		return exitRejected
 	}
-	fmt.Fprintf(stdout, "audit log intact: %d entries\n", n)
+	fmt.Fprintf(stdout, "audit log intact: %d entries\n", trail.Checked)
 	return exitOK
 }
 
-// printEntry writes one audit entry as a line: when (UTC), the request, who, what.
-func printEntry(w io.Writer, e storage.Entry) {
-	id := "-"
-	if e.RequestID != "" {
-		id = "[" + stagebot.ShortID(e.RequestID) + "]"
+// auditSource is where the audit log is: the database file, and the running bot's HTTP
+// listener for when that bot holds it.
+type auditSource struct {
+	db string
+	// listen is the config's http.listen ("" none); hint says how to reach a running bot
+	// when there is no listener to ask.
+	listen, hint string
+}
+
+// auditPlace finds the audit log from the command's flags: the config (read as the
+// subcommands that only read do, so the chat and webhook secrets may be unset), the file
+// itself, or the embedded default's.
+func auditPlace(cfgPath, dbPath string) (auditSource, error) {
+	switch {
+	case dbPath != "":
+		return auditSource{db: dbPath, hint: "give --config with the bot's config to read it through the bot's http.listen"}, nil
+	case cfgPath != "":
+		ro, err := config.LoadReadOnly(cfgPath, nil)
+		if err != nil {
+			return auditSource{}, err
+		}
+		return auditSource{db: filepath.Join(ro.StateDir, app.DBFile), listen: ro.Listen,
+			hint: "its config has no http.listen to read it through"}, nil
 	}
-	line := fmt.Sprintf("%s %s %s: %s", e.At.UTC().Format("2006-01-02 15:04:05 UTC"), id, e.Actor, e.Action)
+	return auditSource{db: filepath.Join(config.Default().StateDir, app.DBFile),
+		hint: "give --config with its config to read it through its http.listen"}, nil
+}
+
+// read reads the audit trail about request ("" for all) from the file or, when a running
+// bot holds the file, from that bot.
+func (a auditSource) read(request string) (*httpapi.AuditTrail, error) {
+	if _, err := os.Stat(a.db); err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("no database at %s: %v", a.db, err)
+	}
+	if !heldByAnother(a.db) {
+		db, err := storage.OpenReadOnly(a.db)
+		if err == nil {
+			defer db.Close()
+			trail, err := httpapi.StoredAudit(db)(request)
+			if err != nil {
+				return nil, errors.New(stagebot.ErrorMessage(err))
+			}
+			return trail, nil
+		}
+		// A bot that started since the look above holds it now.
+		if !errors.Is(err, berrors.ErrTimeout) {
+			return nil, err
+		}
+	}
+	if a.listen == "" {
+		return nil, fmt.Errorf("%s is held by a running stagebot: %s", a.db, a.hint)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	trail, err := httpapi.FetchAudit(ctx, a.listen, request)
+	var answered *httpapi.RemoteError
+	if err != nil && !errors.As(err, &answered) {
+		return nil, fmt.Errorf("%s is held by a running stagebot, which did not answer: %w", a.db, err)
+	}
+	return trail, err
+}
+
+// printEntry writes one audit entry as a line: when (UTC), the request, who, what.
+func printEntry(w io.Writer, e httpapi.AuditEntry) {
+	id := "-"
+	if e.UUID != "" {
+		id = "[" + stagebot.ShortID(e.UUID) + "]"
+	}
+	line := fmt.Sprintf("%s %s %s: %s", time.Time(e.At).UTC().Format("2006-01-02 15:04:05 UTC"), id, e.Who, e.What)
 	if e.Detail != "" {
 		line += ": " + e.Detail
 	}

@@ -41,7 +41,7 @@ func TestInspect(t *testing.T) {
 	if code, out := inspect(t, good, bad); code != 1 || !strings.Contains(out, "com.example.bad_1.0_all.click") {
 		t.Fatalf("a bad click among good: exit %d\n%s", code, out)
 	}
-	if code, out := inspect(t, filepath.Join(dir, "missing.click")); code != 1 || !strings.Contains(out, "rejected") {
+	if code, out := inspect(t, filepath.Join(dir, "missing.click")); code != 1 || !strings.Contains(out, "REJECTED") {
 		t.Fatalf("a missing file: exit %d\n%s", code, out)
 	}
 	// Judged as !stage would: a valid click saved under another click's name is refused,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // Exit codes shared by the subcommands.
@@ -13,6 +14,9 @@ const (
 	exitOK       = 0
 	exitRejected = 1 // inspect: a click was rejected; audit verify: the chain is broken; verify: not valid
 	exitUsage    = 2 // bad arguments; check-config: the config is invalid
+	// run: a chat network refused the bot's credential; restarting cannot help.
+	exitCredential = 3
+	exitFailed     = 1 // run: stopped by an error other than the above
 )
 
 func main() {
@@ -20,43 +24,89 @@ func main() {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		return cmdRun(nil, stdin, stdout, stderr)
+	s := stdio{in: stdin, out: stdout, err: stderr}
+	if len(args) == 0 || isFlag(args[0]) && !isHelp(args[0]) && !isVersion(args[0]) {
+		// `stagebot --config FILE` is `stagebot run --config FILE`.
+		return runCommand(commandNamed("run"), args, s)
 	}
-	switch args[0] {
-	case "run":
-		return cmdRun(args[1:], stdin, stdout, stderr)
-	case "check-config":
-		return cmdCheckConfig(args[1:], stdout, stderr)
-	case "inspect":
-		return cmdInspect(args[1:], stdout, stderr)
-	case "audit":
-		return cmdAudit(args[1:], stdout, stderr)
-	case "verify":
-		return cmdVerify(args[1:], stdin, stdout, stderr)
-	case "version", "--version", "-version":
-		return cmdVersion(stdout)
-	case "help", "-h", "--help":
+	switch {
+	case isHelp(args[0]) || args[0] == "help" && len(args) == 1:
 		usage(stdout)
 		return exitOK
+	case args[0] == "help":
+		// `stagebot help inspect` is `stagebot inspect --help`.
+		return run(append(args[1:], "--help"), stdin, stdout, stderr)
+	case isVersion(args[0]):
+		return runCommand(commandNamed("version"), nil, s)
+	}
+	if c, rest := findCommand(args); c != nil {
+		return runCommand(c, rest, s)
+	}
+	if group := commandGroup(args[0]); len(group) > 0 {
+		// `stagebot audit` without a verb it knows.
+		if len(args) > 1 && !helpAsked(args[1:]) {
+			fmt.Fprintf(stderr, "stagebot %s: unknown command %q\n", args[0], args[1])
+		}
+		out, code := stderr, exitUsage
+		if helpAsked(args[1:]) {
+			out, code = stdout, exitOK
+		}
+		printUsage(out, group)
+		return code
 	}
 	fmt.Fprintf(stderr, "stagebot: unknown command %q\n", args[0])
 	usage(stderr)
 	return exitUsage
 }
 
+// runCommand runs c on its arguments, or prints its usage when they ask for help: the one
+// place --help is answered, so that every subcommand answers it the same way.
+func runCommand(c *command, args []string, s stdio) int {
+	if helpAsked(args) {
+		printUsage(s.out, []*command{c})
+		fmt.Fprintln(s.out, c.about)
+		if c.help != "" {
+			fmt.Fprintln(s.out, c.help)
+		}
+		return exitOK
+	}
+	return c.run(args, s)
+}
+
+// helpAsked reports whether args ask for help (-h, -help, --help) before any "--".
+func helpAsked(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if isHelp(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func isFlag(a string) bool    { return strings.HasPrefix(a, "-") }
+func isHelp(a string) bool    { return a == "-h" || a == "-help" || a == "--help" }
+func isVersion(a string) bool { return a == "-version" || a == "--version" }
+
 func usage(w io.Writer) {
-	fmt.Fprint(w, `usage:
-  stagebot [run] [--config FILE]        run the bot (no config: the embedded default, console chat)
-  stagebot check-config --config FILE   validate a config; exit 2 when invalid
-  stagebot inspect [--keyring FILE] CLICK...
-                                        inspect clicks as !stage would; exit 1 if any is rejected
-  stagebot audit verify [--config FILE | --db FILE]
-                                        recompute the audit log's hash chain; exit 1 on a break
-  stagebot audit log [--config FILE | --db FILE] [--request ID]
-                                        print the audit trail, one entry a line, the chain's verdict last
-  stagebot verify --key PUB.pem [--key PUB2.pem ...] CLICK RECEIPT
-                                        check a receipt offline against the click; exit 1 if not valid
-  stagebot version                      version, commit, Go version
-`)
+	fmt.Fprintln(w, "usage: stagebot [COMMAND] [ARGUMENTS]")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  stagebot %s\n", c.usage)
+		fmt.Fprintf(w, "      %s\n", c.about)
+	}
+	fmt.Fprintln(w, "`stagebot COMMAND --help` explains one command.")
+}
+
+// printUsage writes one usage block for cs: `usage: stagebot ...` and then one line for
+// each further form.
+func printUsage(w io.Writer, cs []*command) {
+	for i, c := range cs {
+		lead := "usage:"
+		if i > 0 {
+			lead = "      "
+		}
+		fmt.Fprintf(w, "%s stagebot %s\n", lead, c.usage)
+	}
 }

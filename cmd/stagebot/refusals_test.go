@@ -96,8 +96,8 @@ func TestRefusalsChangeNothing(t *testing.T) {
 		{"ID too short", "bob> !approve " + id[:2], `refused: .*at least 4 hex digits`},
 		{"unknown command", "bob> !frobnicate " + id, `unknown command !frobnicate`},
 		{"missing file", "alice> !stage /nonexistent/com.example.gone_1.0_all.click", `refused: cannot open .*no such file`},
-		{"not a click", "alice> !stage " + notClick, `refused: com\.example\.text_1\.0_all\.click refused: `},
-		{"mislabelled", "alice> !stage " + mislabelled, `refused: com\.example\.other_1\.0_all\.click refused as mislabelled: its manifest makes it com\.example\.good_1\.0_all\.click`},
+		{"not a click", "alice> !stage " + notClick, `refused: com\.example\.text_1\.0_all\.click is not a click the bot can stage: `},
+		{"mislabelled", "alice> !stage " + mislabelled, `refused: com\.example\.other_1\.0_all\.click is mislabelled: its manifest makes it com\.example\.good_1\.0_all\.click`},
 		{"retry with nothing failed", "bob> !retry " + id, `refused: .*nothing failed to retry`},
 	}
 	p = startBot(t, dir)

@@ -1,60 +1,66 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/signal"
-	"strings"
 	"syscall"
 
 	"stagebot/app"
+	"stagebot/bot"
 	"stagebot/config"
+	"stagebot/snakefruit"
 )
 
 func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("run")
 	cfgPath := fs.String("config", "", "config file (none: the embedded default)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: stagebot run [--config FILE]")
-		fs.PrintDefaults()
+	if err := fs.Parse(args); err != nil {
+		return usageError(stderr, commandNamed("run"), "%v", err)
 	}
-	switch err := fs.Parse(args); {
-	case errors.Is(err, flag.ErrHelp):
-		// Asked for: the usage goes to stdout and it is not an error.
-		fs.SetOutput(stdout)
-		fs.Usage()
-		return exitOK
-	case err != nil || fs.NArg() > 0:
-		fmt.Fprintln(stderr, "usage: stagebot run [--config FILE]")
-		return exitUsage
+	if fs.NArg() > 0 {
+		return usageError(stderr, commandNamed("run"), "unexpected argument %q", fs.Arg(0))
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	log := newLogger(stderr, cfg.LogLevel)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := app.Run(ctx, cfg, stdin, stdout, log); err != nil {
-		log.Error("stagebot stopped", "err", err)
-		return 1
+	log := app.NewLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	// What check-config warns of (anyone may approve, an unknown host key) is worth a line
+	// at every start too: nobody runs check-config twice.
+	for _, w := range cfg.Warnings {
+		log.Warn("config", "key", w.Path, "warning", w.Message)
 	}
-	return exitOK
+	ctx, stop := app.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runExit(app.Run(ctx, cfg, stdin, stdout, log), *cfgPath, stderr)
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(strings.ToUpper(level))); err != nil || level == "" {
-		l = slog.LevelInfo
+// runExit says on stderr, in one line, why the bot stopped, and picks the exit status a
+// supervisor acts on: a config or credential error (2, 3) is not worth a restart.
+func runExit(err error, cfgPath string, stderr io.Writer) int {
+	var refused *bot.CredentialError
+	var wrong *bot.ConfigError
+	var badTarget *snakefruit.ConfigError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &refused):
+		fmt.Fprintf(stderr, "stagebot: %v; fix %s in %s and start stagebot again\n", refused, refused.Setting, cmp.Or(cfgPath, "the config"))
+		return exitCredential
+	case errors.As(err, &wrong):
+		fmt.Fprintf(stderr, "stagebot: %s: %v\n", cmp.Or(cfgPath, "the config"), wrong)
+		return exitUsage
+	case errors.As(err, &badTarget):
+		fmt.Fprintf(stderr, "stagebot: %s: %v\n", cmp.Or(cfgPath, "the embedded default"), err)
+		return exitUsage
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	fmt.Fprintf(stderr, "stagebot: %v\n", err)
+	return exitFailed
 }
 
 // loadConfig reads the config file, or returns the embedded default when path is "".

@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -22,24 +21,16 @@ const maxReceipt = 1 << 20
 // cmdVerify checks a receipt offline. Several keys may be given, so that receipts signed
 // before a key rotation still verify; CLICK "-" is standard input.
 func cmdVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {}
+	self := commandNamed("verify")
+	fs := newFlagSet("verify")
 	var keyFiles stringList
 	fs.Var(&keyFiles, "key", "an ed25519 public key `PUB.pem`, as openssl pkey -pubout writes it; repeat for every key used since the receipt was made")
 	pos, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(stdout, verifyUsage)
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-		return exitOK
+	if err != nil {
+		return usageError(stderr, self, "%v", err)
 	}
-	if err != nil || len(pos) != 2 || len(keyFiles) == 0 {
-		if err == nil {
-			fmt.Fprintln(stderr, "stagebot verify: needs at least one --key, a CLICK and a RECEIPT")
-		}
-		fmt.Fprintln(stderr, verifyUsage)
-		return exitUsage
+	if len(pos) != 2 || len(keyFiles) == 0 {
+		return usageError(stderr, self, "needs at least one --key, a CLICK and a RECEIPT")
 	}
 	clickPath, receiptPath := pos[0], pos[1]
 
@@ -47,7 +38,7 @@ func cmdVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	for _, path := range keyFiles {
 		k, err := receipt.LoadPublicKey(path)
 		if err != nil {
-			fmt.Fprintf(stderr, "stagebot verify: key %v\n", err)
+			fmt.Fprintf(stderr, "stagebot verify: --key: %v\n", err)
 			return exitRejected
 		}
 		keys = append(keys, k)

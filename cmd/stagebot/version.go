@@ -3,30 +3,21 @@ package main
 import (
 	"fmt"
 	"io"
-	"runtime"
-	"runtime/debug"
+
+	"stagebot/internal/buildinfo"
 )
 
-// version and commit are set at link time (-ldflags "-X main.version=...").
+// version and commit are set at link time (-ldflags "-X main.version=..."); the rest of
+// the program reads them from buildinfo.
 var (
 	version = "dev"
 	commit  = ""
 )
 
+func init() { buildinfo.Version, buildinfo.Commit = version, commit }
+
 func cmdVersion(w io.Writer) int {
-	c := commit
-	if c == "" {
-		if info, ok := debug.ReadBuildInfo(); ok {
-			for _, s := range info.Settings {
-				if s.Key == "vcs.revision" {
-					c = s.Value
-				}
-			}
-		}
-	}
-	if c == "" {
-		c = "unknown"
-	}
-	fmt.Fprintf(w, "stagebot %s\ncommit %s\n%s\n", version, c, runtime.Version())
+	b := buildinfo.Get()
+	fmt.Fprintf(w, "stagebot %s\ncommit %s\n%s\n", b.Version, b.Commit, b.GoVersion)
 	return exitOK
 }

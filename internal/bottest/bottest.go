@@ -124,7 +124,8 @@ func StartWith(t testing.TB, o Options) *Bot {
 	ctx, cancel := context.WithCancel(context.Background())
 	b.cancel, b.withOthers = cancel, cfg.IRC != nil || cfg.Slack != nil || !cfg.Console
 	go func() {
-		b.runErr = app.Run(ctx, cfg, pr, b.out, log.Logger())
+		// The binary's logger, at debug: log_format applies as it does there.
+		b.runErr = app.Run(ctx, cfg, pr, b.out, app.NewLogger(log, "debug", cfg.LogFormat))
 		close(b.finished)
 	}()
 	t.Cleanup(func() {

@@ -7,8 +7,9 @@ import (
 )
 
 // Log is a slog destination for a test: every record goes to the test's log while the test
-// runs, and is kept so the test can count and await records. A record is one line of
-// key=value pairs; tests look for the pieces they care about in it, in any order.
+// runs, and is kept so the test can count and await records. A record is one line:
+// key=value pairs, or a JSON object under log_format: json; tests look for the pieces they
+// care about in it, in any order.
 type Log struct {
 	t     testing.TB
 	lines *lines
