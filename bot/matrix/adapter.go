@@ -53,12 +53,12 @@ const (
 	// DefaultTimelineLimit is how many events of a room one /sync returns before it says the
 	// timeline is limited (the rest is then read back with /messages).
 	DefaultTimelineLimit = 100
+	// DefaultSyncGrace is how much longer than the server's long-poll the client waits for
+	// a /sync to answer: a server that holds the poll past its timeout, or a connection
+	// that died silently, ends in an error and a new connection instead of a wait without
+	// end.
+	DefaultSyncGrace = 20 * time.Second
 )
-
-// syncGrace is how much longer than the server's long-poll the client waits for a /sync
-// to answer: a server that holds the poll past its timeout, or a connection that died
-// silently, ends in an error and a new connection instead of a wait without end.
-const syncGrace = 20 * time.Second
 
 // Config is what the adapter needs from the matrix section, and from the bot around it.
 type Config struct {
@@ -79,6 +79,7 @@ type Config struct {
 	Memory bot.Memory
 
 	SyncTimeout   time.Duration // 0 = DefaultSyncTimeout
+	SyncGrace     time.Duration // 0 = DefaultSyncGrace
 	CallTimeout   time.Duration // 0 = DefaultCallTimeout
 	ReconnectMax  time.Duration // 0 = DefaultReconnectMax
 	TimelineLimit int           // 0 = DefaultTimelineLimit
@@ -132,6 +133,9 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	if cfg.SyncTimeout <= 0 {
 		cfg.SyncTimeout = DefaultSyncTimeout
+	}
+	if cfg.SyncGrace <= 0 {
+		cfg.SyncGrace = DefaultSyncGrace
 	}
 	if cfg.CallTimeout <= 0 {
 		cfg.CallTimeout = DefaultCallTimeout

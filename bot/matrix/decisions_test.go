@@ -10,6 +10,8 @@ import (
 // TestStrangersReactionIgnored: mallory, whom the team does not know, gives a 👍 on the
 // request message: it counts for nothing and the bot says nothing to it (her applause is
 // not worth a message in the room); sil2100's 👍 after it is the first approval of two.
+// A reaction on any of the bot's messages about the request counts: ken's ✅ on that
+// progress reply is the second.
 func TestStrangersReactionIgnored(t *testing.T) {
 	w := newWorld(t)
 	w.start(bottest.Options{Approvals: 2})
@@ -23,6 +25,11 @@ func TestStrangersReactionIgnored(t *testing.T) {
 		if e.Sender == w.botID && e.Type == "m.room.message" && e.RelatesTo().Type != "m.replace" && !strings.Contains(e.Body(), "sil2100") {
 			t.Errorf("the bot answered mallory's reaction: %s", e)
 		}
+	}
+	progress := seen[len(seen)-1]
+	w.ken.React(w.room, progress.EventID, "✅")
+	if e := w.announcement(r, "approved: "); !strings.Contains(e.Body(), "ken") || !strings.Contains(e.Body(), "sil2100") {
+		t.Errorf("approved by whom? %q", e.Body())
 	}
 }
 

@@ -152,11 +152,15 @@ func (a *Adapter) edit(ctx context.Context, room id.RoomID, ref id.EventID, r *s
 		return nil
 	}
 	parts := append(slices.Clone(h.Parts), chat.Part{Role: chat.Words, Text: " · "})
-	now := a.content(chat.Message{Kind: chat.Announcement, Parts: append(parts, state.Parts...)}, nil)
+	parts = append(parts, state.Parts...)
+	now := a.content(chat.Message{Kind: chat.Announcement, Parts: parts}, nil)
 	now.Mentions = mentions{UserIDs: h.Mentions}
-	e := notice{MsgType: now.MsgType, Body: "* " + now.Body, Format: now.Format, FormattedBody: "* " + now.FormattedBody,
-		// Nobody is mentioned anew: the edit notifies no one.
-		Mentions: mentions{}, NewContent: &now, RelatesTo: &relatesTo{RelType: "m.replace", EventID: ref}}
+	// The fallback for clients without edits, marked as one, within the same limit as any
+	// message.
+	e := a.content(chat.Message{Kind: chat.Announcement, Parts: append([]chat.Part{{Role: chat.Words, Text: "* "}}, parts...)}, nil)
+	// Nobody is mentioned anew: the edit notifies no one.
+	e.Mentions = mentions{}
+	e.NewContent, e.RelatesTo = &now, &relatesTo{RelType: "m.replace", EventID: ref}
 	if _, err := a.post(ctx, room, e, txn, ""); err != nil {
 		if !refusal(err) {
 			return err

@@ -73,7 +73,7 @@ func (a *Adapter) syncLoop(ctx context.Context, pace *backoff.Conn) error {
 			timeout = 0
 		}
 		var resp *mautrix.RespSync
-		err := a.callWithin(ctx, timeout+syncGrace, func(ctx context.Context) (err error) {
+		err := a.callWithin(ctx, timeout+a.cfg.SyncGrace, func(ctx context.Context) (err error) {
 			resp, err = a.cli.FullSyncRequest(ctx, mautrix.ReqSync{Timeout: int(timeout.Milliseconds()),
 				Since: since, FilterID: filter})
 			return err
