@@ -3,6 +3,7 @@ package matrix_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -63,5 +64,27 @@ func TestStageByURLApprovedByReaction(t *testing.T) {
 	}
 	if !strings.Contains(b.ListFile(), file) {
 		t.Errorf("list file lacks %s: %q", file, b.ListFile())
+	}
+}
+
+// TestStageInAThread: a `!stage` typed in a Matrix thread is answered there: the request
+// message and every later announcement go in that thread, each replying as elsewhere.
+func TestStageInAThread(t *testing.T) {
+	w := newWorld(t)
+	w.start(bottest.Options{})
+	root := w.alice.Say(w.room, "about tomorrow's landing")
+	url, file := w.click("threaded", "1.0")
+	cmd := w.alice.Send(w.room, "m.room.message", map[string]any{"msgtype": "m.text", "body": "!stage " + url,
+		"m.relates_to": map[string]any{"rel_type": "m.thread", "event_id": root, "is_falling_back": true,
+			"m.in_reply_to": map[string]any{"event_id": root}}})
+	head := w.sil.Expect(w.fromBot(w.room, regexp.QuoteMeta(file)+` requested`))
+	if rel := head.RelatesTo(); rel.Type != "m.thread" || rel.EventID != root || rel.InReplyTo != cmd {
+		t.Errorf("request message relates %+v; want in thread %s, replying to %s", rel, root, cmd)
+	}
+	r := request{id: head.Body()[1:9], filename: file, head: head, command: cmd}
+	w.sil.React(w.room, head.EventID, "👍")
+	locked := w.announcement(r, "locked")
+	if rel := locked.RelatesTo(); rel.Type != "m.thread" || rel.EventID != root {
+		t.Errorf("locked relates %+v; want in thread %s", rel, root)
 	}
 }

@@ -80,24 +80,31 @@ func (a *Adapter) announce(ctx context.Context, room id.RoomID, out bot.Outgoing
 		return a.send(ctx, room, c, txn+".post", request)
 	}
 	if out.Thread == "" {
+		h := head{Parts: out.Message.Parts}
 		if o, ok := a.originOf(room, request, out.Request); ok {
 			c.RelatesTo = reply(o.event, o.thread)
 			c.Mentions.UserIDs = appendNew(c.Mentions.UserIDs, id.UserID(out.Request.Requester.ID))
+			h.Thread = o.thread
 		}
 		ref, err := a.send(ctx, room, c, txn+".post", request)
 		if err != nil {
 			return "", err
 		}
-		a.keepHead(ref, head{Parts: out.Message.Parts, Mentions: c.Mentions.UserIDs})
+		h.Mentions = c.Mentions.UserIDs
+		a.keepHead(ref, h)
 		return ref, nil
 	}
-	thread := id.EventID(out.Thread)
-	// The edit goes first: a retry after a failed reply repeats it harmlessly (same
-	// transaction), while the reply is posted once.
-	if err := a.edit(ctx, room, thread, out.Request, txn+".edit"); err != nil {
-		return "", err
+	ref := id.EventID(out.Thread)
+	h, known := a.head(ref)
+	if known {
+		// The edit goes first: a retry after a failed reply repeats it harmlessly (same
+		// transaction), while the reply is posted once.
+		if err := a.edit(ctx, room, ref, h, out.Request, txn+".edit"); err != nil {
+			return "", err
+		}
 	}
-	c.RelatesTo = reply(thread, "")
+	// In the Matrix thread the request message is in, when it answered a `!stage` there.
+	c.RelatesTo = reply(ref, h.Thread)
 	return a.send(ctx, room, c, txn+".post", request)
 }
 
@@ -110,10 +117,12 @@ func (a *Adapter) originOf(room id.RoomID, request string, r *stagebot.Request) 
 }
 
 // head is what a request message says, kept (memHead) to edit it: its words, whom it
-// mentions, and the state line it shows now ("" for none yet).
+// mentions, the Matrix thread it is in ("" for none) and the state line it shows now (""
+// for none yet).
 type head struct {
 	Parts    []chat.Part `json:"parts"`
 	Mentions []id.UserID `json:"mentions,omitempty"`
+	Thread   id.EventID  `json:"thread,omitempty"`
 	Shown    string      `json:"shown,omitempty"`
 }
 
@@ -124,22 +133,32 @@ func (a *Adapter) keepHead(ref id.EventID, h head) {
 	}
 }
 
+// head is what request message ref says, as kept; false when it is not kept (its request
+// ended, or it could not be read).
+func (a *Adapter) head(ref id.EventID) (head, bool) {
+	var h head
+	raw, err := a.mem.Get(memHead + string(ref))
+	if err != nil {
+		a.log.Warn("could not read a remembered request message; it will not be edited", "event", ref, "err", err)
+		return h, false
+	}
+	if raw == "" {
+		return h, false
+	}
+	if err := json.Unmarshal([]byte(raw), &h); err != nil {
+		a.log.Warn("a remembered request message does not read; it will not be edited", "event", ref, "err", err)
+		return head{}, false
+	}
+	return h, true
+}
+
 // edit makes request message ref show r's state (and, while it is pending, the approvals so
 // far) after its own words: one m.replace, within the one-message limit. Nothing is sent
 // when it shows that already. The homeserver refusing the edit (the message was redacted)
 // is logged, not retried: the replies still tell the story. A request that can change no
 // more is forgotten after its last edit.
-func (a *Adapter) edit(ctx context.Context, room id.RoomID, ref id.EventID, r *stagebot.Request, txn string) error {
+func (a *Adapter) edit(ctx context.Context, room id.RoomID, ref id.EventID, h head, r *stagebot.Request, txn string) error {
 	if r == nil {
-		return nil
-	}
-	raw, err := a.mem.Get(memHead + string(ref))
-	if err != nil || raw == "" {
-		return err
-	}
-	var h head
-	if err := json.Unmarshal([]byte(raw), &h); err != nil {
-		a.log.Warn("a remembered request message does not read; it will not be edited", "event", ref, "err", err)
 		return nil
 	}
 	var approvers []string
@@ -168,6 +187,7 @@ func (a *Adapter) edit(ctx context.Context, room id.RoomID, ref id.EventID, r *s
 		a.log.Warn("could not edit the request message", "room", room, "event", ref, "err", err)
 		return nil
 	}
+	var err error
 	if r.State.Final() {
 		err = a.mem.Delete(memHead + string(ref))
 	} else {
