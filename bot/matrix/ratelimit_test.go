@@ -82,3 +82,25 @@ func TestSlowRoomDelaysNoOther(t *testing.T) {
 		w.sil.Expect(w.fromBot(w.room, file+` requested`))
 	}
 }
+
+// TestReactionNotHeldByALimitedSend: a reaction on the bot's request message is decided
+// at once while the bot waits out a rate limit for another message in the same room.
+func TestReactionNotHeldByALimitedSend(t *testing.T) {
+	const wait = 20 * time.Second
+	w := newWorld(t)
+	front := w.s.Front(t)
+	w.homeserver = front.URL
+	b := w.start(bottest.Options{})
+	url, file := w.click("unheld", "1.0")
+	r := w.stage(w.alice, w.room, url, file)
+
+	front.Inject(dendritetest.Fault{Match: dendritetest.SendsTo(w.room), Times: 1, Reply: dendritetest.LimitExceeded(wait)})
+	w.alice.Say(w.room, "!queue")
+	b.Log.Await(1, "rate-limited; waiting as the homeserver asks")
+	start := time.Now()
+	w.sil.React(w.room, r.head.EventID, "👍")
+	b.Log.Await(1, "state change", "to=approved")
+	if d := time.Since(start); d >= wait/2 {
+		t.Errorf("the approval took %s: it waited for the rate-limited send", d)
+	}
+}

@@ -225,20 +225,22 @@ func (a *Adapter) send(ctx context.Context, room id.RoomID, c notice, txn, reque
 // remembered as the bot's (about request) before the send counts as done: a reaction on it
 // waits for that (inflight).
 func (a *Adapter) post(ctx context.Context, room id.RoomID, c notice, txn, request string) (id.EventID, error) {
-	end := a.posts.begin(string(room))
-	defer end()
 	var ref id.EventID
 	err := a.call(ctx, func(ctx context.Context) error {
+		// In flight for this attempt only: a wait for a rate limit between two attempts
+		// holds up no reaction.
+		end := a.posts.begin(string(room))
+		defer end()
 		resp, err := a.cli.SendMessageEvent(ctx, room, event.EventMessage, c, mautrix.ReqSendEvent{TransactionID: txn})
 		if err == nil {
 			ref = resp.EventID
+			a.mine.set(string(ref), request)
 		}
 		return err
 	})
 	if err != nil {
 		return "", err
 	}
-	a.mine.set(string(ref), request)
 	return ref, nil
 }
 
