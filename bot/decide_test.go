@@ -2,10 +2,13 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"stagebot"
+	"stagebot/bot/floodgate"
 	"stagebot/chat"
 	"stagebot/storage"
 )
@@ -116,3 +119,30 @@ func TestDecisionOnAPostedMessage(t *testing.T) {
 
 // inboxOf is the inbox the core gives an adapter of that name.
 func inboxOf(b *Bot, adapter string) Inbox { return inbox{b: b, adapter: adapter} }
+
+// TestDecisionLimit: reactions and buttons that approve or reject count in the person's
+// command limit as commands do: past it one "slow down", then nothing runs. Withdrawals
+// always run: dropping one would leave counted an approval its person took back.
+func TestDecisionLimit(t *testing.T) {
+	svc, db := newService(t, twoLanders, stagebot.Policy{Approvals: 1})
+	b := New(Config{Service: svc, Outbox: db.Outbox(), Renderer: chat.Renderer{Prefix: "!"}, Limit: floodgate.New(2, time.Hour)})
+	in := inboxOf(b, "test")
+	bob := stagebot.Identity{Network: stagebot.NetworkIRC, ID: "bob!u@cloak/bob", Name: "bob", Account: "bob"}
+	const unknown = "0badc0de-0000-4000-8000-000000000001" // each decision on it is refused: a reply to count
+	var s said
+	for _, v := range []Verb{VerbApprove, VerbReject, VerbApprove, VerbReject, VerbApprove} {
+		in.Decision(t.Context(), s.decision(Decision{Author: bob, RequestID: unknown, Verb: v}))
+	}
+	b.lanes.wait()
+	slow := slices.IndexFunc(s.private, func(m string) bool { return strings.HasPrefix(m, "slow down") })
+	if len(s.private) != 3 || slow != 2 {
+		t.Fatalf("bob heard %q: want two refusals, then one slow down, then nothing", s.private)
+	}
+	for range 3 {
+		in.Decision(t.Context(), s.decision(Decision{Author: bob, RequestID: unknown, Verb: VerbWithdraw}))
+	}
+	b.lanes.wait()
+	if len(s.private) != 6 {
+		t.Fatalf("bob heard %q: his withdrawals past the limit did not all run", s.private)
+	}
+}

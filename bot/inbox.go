@@ -39,21 +39,8 @@ func (in inbox) Message(ctx context.Context, m Inbound) {
 		return
 	}
 	m.Author = m.Author.Clean()
-	if m.Author.Network != stagebot.NetworkConsole {
-		switch b.cfg.Limit.Check(m.Author.Who()) {
-		case floodgate.Allow:
-		case floodgate.Warn:
-			b.log.Info("command limit reached; dropping the rest of the burst", "who", m.Author.Who())
-			b.handled(Handled{Command: c.Name, Known: c.Known, Who: string(m.Author.Who()), Via: ViaChat, Code: codeLimited})
-			n, per := b.cfg.Limit.Rate()
-			reply := firstNonNil(m.Private, m.Reply)
-			// Behind the person's own queued commands, so it reads after their answers.
-			b.lanes.do(laneOf(m.Author), func() { b.say(reply, b.cfg.Renderer.SlowDown(n, per)) })
-			return
-		default:
-			b.handled(Handled{Command: c.Name, Known: c.Known, Who: string(m.Author.Who()), Via: ViaChat, Code: codeLimited})
-			return
-		}
+	if !b.admit(m.Author, Handled{Command: c.Name, Known: c.Known, Via: ViaChat}, firstNonNil(m.Private, m.Reply)) {
+		return
 	}
 	run := func() { b.run(ctx, c, m) }
 	key := laneOf(m.Author)
@@ -71,6 +58,28 @@ func (in inbox) Message(ctx context.Context, m Inbound) {
 	default:
 		b.lanes.do(key, run)
 	}
+}
+
+// admit applies the person's command limit to a command or a decision: whether it may go
+// on. The first one past the limit is answered, once per burst, with "slow down" behind
+// the person's own queued work (so it reads after their answers); the rest are dropped.
+// The console (one script) is never limited.
+func (b *Bot) admit(who stagebot.Identity, h Handled, answer func(chat.Message) error) bool {
+	if who.Network == stagebot.NetworkConsole {
+		return true
+	}
+	verdict := b.cfg.Limit.Check(who.Who())
+	if verdict == floodgate.Allow {
+		return true
+	}
+	h.Who, h.Code = string(who.Who()), codeLimited
+	b.handled(h)
+	if verdict == floodgate.Warn {
+		b.log.Info("command limit reached; dropping the rest of the burst", "who", who.Who(), "via", h.Via)
+		n, per := b.cfg.Limit.Rate()
+		b.lanes.do(laneOf(who), func() { b.say(answer, b.cfg.Renderer.SlowDown(n, per)) })
+	}
+	return false
 }
 
 // run runs a parsed command and answers it.
@@ -121,10 +130,16 @@ func firstNonNil(fs ...func(chat.Message) error) func(chat.Message) error {
 }
 
 // Decision handles a reaction or a button on one of the bot's messages, in its person's
-// lane: on a message about a request it decides on that request.
+// lane: on a message about a request it decides on that request. Approvals and
+// rejections count in the person's command limit as commands do.
 func (in inbox) Decision(ctx context.Context, d Decision) {
 	b := in.b
 	d.Author = d.Author.Clean()
+	// A withdrawal only takes back what the person gave: dropping it would leave an
+	// approval counted that they removed, so the limit holds only what adds or decides.
+	if d.Verb != VerbWithdraw && !b.admit(d.Author, Handled{Command: string(d.Verb), Known: true, Via: ViaDecision}, d.Private) {
+		return
+	}
 	id := d.RequestID
 	if id == "" && d.Ref != "" {
 		id = b.cfg.Outbox.RefRequest(in.adapter, d.Ref)

@@ -127,8 +127,23 @@ func guardViolations(m Message, prefix, addressee string, outsideMarks bool) []s
 		}
 	}
 
+	// Only the renderer's breaks make lines, on the networks that show them.
+	breaks := 0
+	for _, p := range m.Parts {
+		if p.Role == Break {
+			breaks++
+		}
+	}
 	slack := Slack(m, prefix, slackMentionOf)
-	if why := badText(slack); why != "" {
+	if n := strings.Count(slack, "\n"); n > breaks {
+		fail("Slack %q has %d line breaks, the message %d", slack, n, breaks)
+	}
+	for _, l := range strings.Split(slack, "\n") {
+		if strings.HasPrefix(l, "&gt;") || strings.HasPrefix(l, "＞") {
+			fail("Slack line %q starts a block quote", l)
+		}
+	}
+	if why := badText(strings.ReplaceAll(slack, "\n", "")); why != "" {
 		fail("Slack %q: %s", slack, why)
 	}
 	if rest := strings.ReplaceAll(slack, silSlack, ""); strings.ContainsAny(rest, "<>") {
@@ -137,9 +152,6 @@ func guardViolations(m Message, prefix, addressee string, outsideMarks bool) []s
 	shown := strings.NewReplacer(silSlack, "sil", "&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(slack)
 	if len(shown) > MaxMessage {
 		fail("Slack shows %d bytes, over %d", len(shown), MaxMessage)
-	}
-	if strings.HasPrefix(slack, "&gt;") || strings.HasPrefix(slack, "＞") {
-		fail("Slack %q starts a block quote", slack)
 	}
 	if broadcastWord.MatchString(slack) {
 		fail("Slack %q notifies the channel", slack)
@@ -161,6 +173,10 @@ func guardViolations(m Message, prefix, addressee string, outsideMarks bool) []s
 	}
 
 	body, html := Matrix(m, prefix, matrixMentionOf)
+	if n, h := strings.Count(body, "\n"), strings.Count(html, "<br>"); n > breaks || h != n {
+		fail("Matrix has %d line breaks in its body and %d in its html, the message %d", n, h, breaks)
+	}
+	body, html = strings.ReplaceAll(body, "\n", ""), strings.ReplaceAll(html, "<br>", "")
 	for _, s := range []string{body, html} {
 		if why := badText(s); why != "" {
 			fail("Matrix %q: %s", s, why)
@@ -185,7 +201,8 @@ func sampleReply() Message {
 		{Role: Words, Text: "held "}, {Role: ID, Text: "1a2b3c4d"}, {Role: Words, Text: " ("},
 		{Role: Filename, Text: "com.example.app_1.0_all.click"}, {Role: Words, Text: ") for "},
 		{Role: Outside, Text: "waiting for the release notes"},
-		{Role: Words, Text: "; not locked until "}, {Role: Command, Text: "unhold 1a2b3c4d"},
+		{Role: Words, Text: ";"}, {Role: Break, Text: " "}, {Role: Words, Text: "not locked until "}, {Role: Command, Text: "unhold 1a2b3c4d"},
+		{Role: Break, Text: " · "}, {Role: Outside, Text: "> and a quote"},
 		{Role: Words, Text: ", ask "}, {Role: Mention, Text: "sil"},
 	}}
 }

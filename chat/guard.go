@@ -33,6 +33,10 @@ func guard(m Message, prefix string, lead ...Part) []piece {
 			pc.text = verbatim(p.Text)
 		case Mention:
 			pc.text, pc.name = quote(p.Text), p.Text
+		case Break:
+			if pc.text = words(p.Text); pc.text == "" {
+				pc.text = " "
+			}
 		default: // Outside, ID, and any role added later: the strictest treatment
 			pc.text = quote(p.Text)
 		}
@@ -43,12 +47,12 @@ func guard(m Message, prefix string, lead ...Part) []piece {
 	return capped(trimEnds(out), MaxMessage)
 }
 
-// trimEnds drops the spaces a message starts or ends with: they carry nothing, and a
-// leading space would hide what a line starts with from a reader who looks for "[".
+// trimEnds drops the spaces and breaks a message starts or ends with: they carry nothing,
+// and a leading space would hide what a line starts with from a reader who looks for "[".
 func trimEnds(ps []piece) []piece {
 	for len(ps) > 0 {
 		ps[0].text = strings.TrimLeftFunc(ps[0].text, blank)
-		if ps[0].text != "" {
+		if ps[0].text != "" && ps[0].role != Break {
 			break
 		}
 		ps = ps[1:]
@@ -56,7 +60,7 @@ func trimEnds(ps []piece) []piece {
 	for len(ps) > 0 {
 		last := &ps[len(ps)-1]
 		last.text = strings.TrimRightFunc(last.text, blank)
-		if last.text != "" {
+		if last.text != "" && last.role != Break {
 			break
 		}
 		ps = ps[:len(ps)-1]
@@ -65,7 +69,8 @@ func trimEnds(ps []piece) []piece {
 }
 
 // capped cuts pieces to limit bytes in all, the last one kept ending in Ellipsis. A
-// mention is whole or gone: half a name would highlight nobody, or somebody else.
+// mention is whole or gone: half a name would highlight nobody, or somebody else; so is a
+// break, which is one thing however it is shown.
 func capped(ps []piece, limit int) []piece {
 	total := 0
 	for _, p := range ps {
@@ -82,7 +87,7 @@ func capped(ps []piece, limit int) []piece {
 			room -= len(p.text)
 			continue
 		}
-		if head := clip(p.text, room); head != "" && p.role != Mention {
+		if head := clip(p.text, room); head != "" && p.role != Mention && p.role != Break {
 			p.text = head + Ellipsis
 			return append(out, p)
 		}

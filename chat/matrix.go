@@ -22,6 +22,11 @@ func Matrix(m Message, prefix string, mention func(name string) (userID string, 
 	var pb, hb strings.Builder
 	for _, p := range ps {
 		t := p.text
+		if p.role == Break {
+			pb.WriteString("\n")
+			hb.WriteString("<br>")
+			continue
+		}
 		pb.WriteString(t)
 		if p.role == Mention && mention != nil {
 			if id, ok := mention(p.name); ok && matrixUserID.MatchString(id) {

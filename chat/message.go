@@ -26,6 +26,11 @@ const (
 	// Mention is a team member's name to highlight: each network writes it its own way
 	// (an IRC nick, a Slack <@U…>, a Matrix pill).
 	Mention
+	// Break ends a line where a network shows several lines in one message (Slack,
+	// Matrix): between the items of a list. On a network of one-line messages (IRC, the
+	// console) its Text, the bot's own words, stands in for it (" · " between items, " "
+	// after a colon). Outside text never breaks a line: only the renderer makes a Break.
+	Break
 )
 
 // Part is one piece of a message.

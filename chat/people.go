@@ -56,7 +56,7 @@ func (r Renderer) Team(t stagebot.Team, pol stagebot.Policy) Message {
 		members []stagebot.Member
 	}{{stagebot.RoleLanding, t.Landing}, {stagebot.RoleQA, t.QA}, {stagebot.RoleLander, t.Landers}} {
 		if i > 0 {
-			m.w("; ")
+			m.br("; ")
 		}
 		m.w(roleName(l.role) + ": ")
 		var names []string

@@ -34,6 +34,12 @@ func (m *b) w(s string) *b {
 	return m
 }
 
+// br ends a line of a list; inline is what stands for it on a one-line network.
+func (m *b) br(inline string) *b {
+	m.parts = append(m.parts, Part{Role: Break, Text: inline})
+	return m
+}
+
 func (m *b) wf(format string, args ...any) *b { return m.w(fmt.Sprintf(format, args...)) }
 
 // q quotes outside text. A URL in it loses its credentials (stagebot.RedactText) before

@@ -24,6 +24,10 @@ var slackMention = regexp.MustCompile(`^<@[UW][A-Z0-9]+>$`)
 func Slack(m Message, prefix string, mention func(name string) string) string {
 	var b strings.Builder
 	for _, p := range slackShown(guard(m, prefix)) {
+		if p.role == Break {
+			b.WriteString("\n")
+			continue
+		}
 		if p.role == Mention && mention != nil {
 			if ref := mention(p.name); ref != p.name && slackMention.MatchString(ref) {
 				b.WriteString(ref)
@@ -43,12 +47,14 @@ func slackShown(ps []piece) []piece {
 	for limit := MaxMessage; ; {
 		qs := capped(append([]piece(nil), ps...), limit)
 		for i, p := range qs {
-			if p.role != Words && p.role != Command {
+			if p.role != Words && p.role != Command && p.role != Break {
 				qs[i].text = slackDefuse(p.text, lastRune(qs, i-1), firstRune(qs, i+1))
 			}
 		}
-		if len(qs) > 0 {
-			qs[0].text = slackLead(qs[0].text)
+		for i := range qs {
+			if i == 0 || qs[i-1].role == Break { // a line's start
+				qs[i].text = slackLead(qs[i].text)
+			}
 		}
 		over := len(text(qs)) - MaxMessage
 		if over <= 0 {

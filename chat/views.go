@@ -16,7 +16,7 @@ func (r Renderer) Statuses(sts []stagebot.Status, now time.Time) Message {
 	m := r.start()
 	for i, st := range sts {
 		if i > 0 {
-			m.w("\n")
+			m.br(" · ")
 		}
 		r.status(m, st, now)
 	}
@@ -109,7 +109,7 @@ func (r Renderer) Queue(sts []stagebot.Status, drift stagebot.Drift, max int, no
 	m := r.start()
 	if !drift.Empty() {
 		r.drift(m, drift)
-		m.w("\n")
+		m.br(" · ")
 	}
 	if len(sts) == 0 {
 		m.w("the queue is empty")
@@ -117,7 +117,11 @@ func (r Renderer) Queue(sts []stagebot.Status, drift stagebot.Drift, max int, no
 	}
 	m.w(Plural(len(sts), "request", "requests") + " in flight:")
 	for i, st := range sts {
-		m.w("\n")
+		if i == 0 {
+			m.br(" ") // after the colon
+		} else {
+			m.br(" · ")
+		}
 		if i == max {
 			m.wf("... and %d more", len(sts)-max)
 			break
@@ -171,7 +175,7 @@ func (r Renderer) History(rs []*stagebot.Request) Message {
 	}
 	for i, req := range rs {
 		if i > 0 {
-			m.w("\n")
+			m.br(" · ")
 		}
 		m.id(req.ID).w(" ").file(req.Filename).w(" " + string(req.State) + " (" + stagebot.FormatTime(req.Created) + ", by ").
 			who(req.RequesterDisplay()).w(")")

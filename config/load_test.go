@@ -222,6 +222,8 @@ func TestFilesTheStartReads(t *testing.T) {
 		{"no ca_file", irc("tls: true, ca_file: " + path("missing")), []string{"irc.ca_file: cannot read " + path("missing") + ": no such file or directory"}, nil},
 		{"ca_file not a certificate", irc("tls: true, ca_file: " + path("garbage")), []string{"irc.ca_file: " + path("garbage") + " holds no PEM certificate"}, nil},
 		{"ca_file without tls", irc("tls: false, ca_file: " + path("garbage")), nil, []string{"irc.ca_file: warning: not used without tls: true"}},
+		{"server password in the clear", irc("tls: false, password: hunter2"), nil, []string{"irc.password: warning: sent in the clear without tls: true: anyone on the path can read it"}},
+		{"server password over tls", irc("tls: true, password: hunter2"), nil, nil},
 		{"client key of another certificate", irc("tls: true, sasl: {mechanism: EXTERNAL, cert_file: " + cert + ", key_file: " + otherKey + "}"),
 			[]string{"irc.sasl.cert_file: " + cert + " and " + otherKey + " are not a certificate and its private key"}, nil},
 		{"client certificate without its key", irc("tls: true, sasl: {mechanism: PLAIN, user: u, password: p, cert_file: " + cert + "}"), []string{"irc.sasl.key_file: required with cert_file"}, nil},

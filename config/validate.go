@@ -252,6 +252,9 @@ func (c *IRC) validate(ck *checker) {
 	if c.SendBurst < 0 {
 		bad("irc.send_burst", "must not be negative (0 = the default)")
 	}
+	if c.Password != "" && !c.TLS && !loopbackServer(c.Server) && !ck.failed("irc.tls") {
+		ck.warn("irc.password", "sent in the clear without tls: true: anyone on the path can read it")
+	}
 	s := c.SASL
 	if s == nil {
 		return

@@ -172,6 +172,19 @@ func TestFetch(t *testing.T) {
 	}
 }
 
+// bigClick builds a click of 64 KiB, enough to be read in several pieces, and returns its
+// filename and bytes.
+func bigClick(t *testing.T, pkg string) (string, []byte) {
+	t.Helper()
+	path := clicktest.Build(t, t.TempDir(), clicktest.Spec{Name: pkg, Version: "1.0", Framework: "ubuntu-sdk-15.04", Arch: "all",
+		Files: map[string]string{"big": strings.Repeat("y", 64<<10)}})
+	body, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Base(path), body
+}
+
 func fileSize(t *testing.T, p string) int64 {
 	t.Helper()
 	st, err := os.Stat(p)

@@ -5,29 +5,19 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"stagebot/internal/clicktest"
 )
 
 // TestSlowDownloadIsToldOnce: a download still under way SlowAfter after its turn came is
 // reported once, with the bytes so far and the whole size the server gave; one done before
 // that is not reported at all.
 func TestSlowDownloadIsToldOnce(t *testing.T) {
-	clicks := t.TempDir()
-	path := clicktest.Build(t, clicks, clicktest.Spec{Name: "com.example.slow", Version: "1.0", Framework: "ubuntu-sdk-15.04", Arch: "all",
-		Files: map[string]string{"big": strings.Repeat("y", 64<<10)}})
-	body, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := filepath.Base(path)
+	name, body := bigClick(t, "com.example.slow")
 	// The slow download goes on once it was reported: without a report it would stall.
 	reported := make(chan struct{})
 	var once sync.Once

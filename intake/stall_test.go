@@ -6,13 +6,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"stagebot"
-	"stagebot/internal/clicktest"
 	"stagebot/internal/testenv"
 )
 
@@ -21,14 +19,7 @@ import (
 // middle of the body; the follower (the pre-upload) hears that it failed. A server that
 // is slow but never silent that long is not cut off, however long the whole takes.
 func TestStalledDownloadFails(t *testing.T) {
-	clicks := t.TempDir()
-	path := clicktest.Build(t, clicks, clicktest.Spec{Name: "com.example.stall", Version: "1.0", Framework: "ubuntu-sdk-15.04", Arch: "all",
-		Files: map[string]string{"big": strings.Repeat("y", 64<<10)}})
-	body, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := filepath.Base(path)
+	name, body := bigClick(t, "com.example.stall")
 	const idle = 400 * time.Millisecond
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/pem"
 	"errors"
 	"net"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 
+	"stagebot/internal/keyfiletest"
 	"stagebot/internal/sshdtest"
 )
 
@@ -196,30 +196,12 @@ func TestSFTPStalledServerTimesOut(t *testing.T) {
 	}
 }
 
+// writeClientKey writes a new client key (encrypted with passphrase unless "") into a
+// folder of the test's and returns its path and public half.
 func writeClientKey(t *testing.T, passphrase string) (string, ssh.PublicKey) {
 	t.Helper()
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var block *pem.Block
-	if passphrase == "" {
-		block, err = ssh.MarshalPrivateKey(priv, "")
-	} else {
-		block, err = ssh.MarshalPrivateKeyWithPassphrase(priv, "", []byte(passphrase))
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
 	file := filepath.Join(t.TempDir(), "key")
-	if err := os.WriteFile(file, pem.EncodeToMemory(block), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	k, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return file, k
+	return file, keyfiletest.SSHKey(t, file, passphrase)
 }
 
 func TestSFTPKeys(t *testing.T) {
