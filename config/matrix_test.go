@@ -34,6 +34,8 @@ func TestMatrixSection(t *testing.T) {
 		{"bad rooms", matrix(`homeserver: "https://h", user_id: "@b:h", access_token: t, rooms: ["landing", "#landing", "!x", "!x"]`),
 			[]string{`matrix.rooms[0]: "landing" is neither`, `matrix.rooms[1]: "#landing" is neither`, `matrix.rooms[3]: "!x" is listed twice`}},
 		{"unknown key", matrix(good + `, device: x`), []string{"matrix.device: unknown key"}},
+		{"a key near a known one", matrix(`homeserver: "https://h", user_id: "@b:h", acces_token: t, rooms: ["!x"]`),
+			[]string{"matrix.access_token: required", "matrix.acces_token: unknown key (did you mean access_token?)"}},
 		{"team matrix IDs", "console: true\nteam: {landing: [{name: a, matrix: \"@sil:example.org\"}, {name: b, matrix: \"sil\"}, {name: c, matrix: \"@*:example.org\"}, {name: d, matrix: \"@sil\"}], landers: [{name: \"*\"}]}\n",
 			[]string{`team.landing[1].matrix: "sil" is not a full Matrix user ID`, `team.landing[2].matrix: "@*:example.org"`, `team.landing[3].matrix: "@sil"`}},
 	}
