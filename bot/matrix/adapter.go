@@ -100,7 +100,7 @@ type Adapter struct {
 	checked   bool // /account/whoami said the token is the configured user's (Run's goroutine only)
 
 	rooms    *rooms
-	writes   *serial // every write to a room, in that room's lane (writes.go)
+	writes   *serial // every write to a room, in that room's lane (send.go)
 	reads    *serial // reactions and memberships being looked into, by room
 	posts    *inflight
 	mine     *recent // events the bot posted: event ID -> request ID ("" for none)

@@ -6,7 +6,7 @@ import (
 )
 
 // serial runs work one item at a time per key, each key on a goroutine of its own that ends
-// when the key's queue is empty. The adapter keys its writes by room (writes.go), and by
+// when the key's queue is empty. The adapter keys its writes by room (send.go), and by
 // room the reactions, redactions and memberships it looks into before the core hears of
 // them. Its lock guards only the queues: no item ever runs under it.
 type serial struct {
