@@ -10,6 +10,7 @@ const (
 	NetworkConsole = "console"
 	NetworkIRC     = "irc"
 	NetworkSlack   = "slack"
+	NetworkMatrix  = "matrix"
 )
 
 // Identity is who sent a message, as the network vouches for it. Nothing here is trusted by
@@ -18,7 +19,7 @@ const (
 type Identity struct {
 	Network string `json:"network"`
 	// ID is the network's stable handle: the console name, the IRC hostmask nick!user@host,
-	// the Slack user ID.
+	// the Slack user ID, the Matrix user ID.
 	ID string `json:"id"`
 	// Account is the IRC services account when known ("" = not logged in or unknown).
 	Account string `json:"account,omitempty"`
@@ -36,7 +37,7 @@ type Who string
 
 // Who is the person behind the identity as the network alone knows them: on IRC the
 // services account when known, else user@host (the hostmask without its nick); on Slack
-// the user ID; on the console the name. A resolved Person's Who also knows the team.
+// the user ID; on Matrix the full user ID; on the console the name. A resolved Person's Who also knows the team.
 func (i Identity) Who() Who {
 	if i.Network != NetworkIRC {
 		return Who(i.Key())
@@ -69,12 +70,15 @@ const (
 	RoleQA      Role = "qa"
 )
 
-// Member is one entry of a team list. A person may hold several identities (IRC and Slack)
-// and appear in several lists.
+// Member is one entry of a team list. A person may hold several identities (IRC, Slack and
+// Matrix) and appear in several lists.
 type Member struct {
 	Name  string `yaml:"name" json:"name"`
 	IRC   string `yaml:"irc,omitempty" json:"irc,omitempty"`     // hostmask pattern or account:NAME
 	Slack string `yaml:"slack,omitempty" json:"slack,omitempty"` // user ID
+	// Matrix is the full user ID (@user:server), compared exactly: the homeserver vouches
+	// for it, so there is nothing to match loosely.
+	Matrix string `yaml:"matrix,omitempty" json:"matrix,omitempty"`
 }
 
 // Wildcard reports whether the entry admits anyone ("*").
@@ -90,6 +94,8 @@ func (m Member) Matches(id Identity) bool {
 		return id.ID == m.Name
 	case NetworkSlack:
 		return m.Slack != "" && id.ID == m.Slack
+	case NetworkMatrix:
+		return m.Matrix != "" && id.ID == m.Matrix
 	case NetworkIRC:
 		if m.IRC == "" {
 			return false

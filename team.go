@@ -122,6 +122,8 @@ func Display(id Identity, key string) string {
 		network = "IRC"
 	case NetworkSlack:
 		network = "Slack"
+	case NetworkMatrix:
+		network = "Matrix"
 	default:
 		// The console's name is what its team entries match: a console user who is not a
 		// member cannot take a member's name, so the name alone is honest. Identities of

@@ -6,7 +6,7 @@ import (
 )
 
 var identityTeam = Team{
-	Landing: []Member{{Name: "sil2100", IRC: "account:sil2100", Slack: "U0SIL"}, {Name: "robru", IRC: "robru!*@canonical/robru"}},
+	Landing: []Member{{Name: "sil2100", IRC: "account:sil2100", Slack: "U0SIL", Matrix: "@sil2100:example.org"}, {Name: "robru", IRC: "robru!*@canonical/robru"}},
 	QA:      []Member{{Name: "qa-lead", IRC: "account:qalead", Slack: "U0QA"}},
 	Landers: []Member{{Name: "*"}},
 }
@@ -34,6 +34,9 @@ func TestIsRequester(t *testing.T) {
 		{"staged identified, approves under another nick and host, same account", ircID("sil2100!~sil@a.example", "sil2100"), ircID("sil_away!~s@b.example", "sil2100"), true},
 		{"staged on Slack, approves on IRC as the same member", slackSil, ircID("whatever!~x@y", "sil2100"), true},
 		{"staged on IRC as member, approves on Slack", ircID("sil2100!~sil@h", "sil2100"), slackSil, true},
+		{"staged on Matrix as member, approves on Slack", Identity{Network: NetworkMatrix, ID: "@sil2100:example.org"}, slackSil, true},
+		{"same Matrix user, renamed", Identity{Network: NetworkMatrix, ID: "@x:h", Name: "a"}, Identity{Network: NetworkMatrix, ID: "@x:h", Name: "b"}, true},
+		{"Matrix user on another server", Identity{Network: NetworkMatrix, ID: "@x:h1"}, Identity{Network: NetworkMatrix, ID: "@x:h2"}, false},
 		{"non-member account reused", ircID("mallory!~m@h1", "mallory"), ircID("mal!~m@h2", "Mallory"), true},
 		{"same Slack user, renamed", Identity{Network: NetworkSlack, ID: "U0X", Name: "a"}, Identity{Network: NetworkSlack, ID: "U0X", Name: "b"}, true},
 		{"console name", Identity{Network: NetworkConsole, ID: "alice", Name: "alice"}, Identity{Network: NetworkConsole, ID: "alice", Name: "alice"}, true},
@@ -69,6 +72,9 @@ func TestPersonDisplay(t *testing.T) {
 		{"Slack stranger named like a member", Identity{Network: NetworkSlack, ID: "U0MALLORY", Name: "sil2100"}, "sil2100 (Slack U0MALLORY)"},
 		{"IRC stranger with a member's nick", ircID("sil2100!~u@host", ""), "sil2100 (IRC sil2100!~u@host)"},
 		{"IRC without a name", Identity{Network: NetworkIRC, ID: "x!y@z"}, "IRC x!y@z"},
+		{"member on Matrix by team name", Identity{Network: NetworkMatrix, ID: "@sil2100:example.org"}, "sil2100"},
+		{"Matrix stranger by full user ID", Identity{Network: NetworkMatrix, ID: "@mallory:example.org"}, "Matrix @mallory:example.org"},
+		{"Matrix stranger named like a member", Identity{Network: NetworkMatrix, ID: "@m:example.org", Name: "sil2100"}, "sil2100 (Matrix @m:example.org)"},
 		{"console name as is", Identity{Network: NetworkConsole, ID: "alice", Name: "alice"}, "alice"},
 		{"the bot itself", Identity{}, ""},
 	}

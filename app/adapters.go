@@ -10,6 +10,7 @@ import (
 	"stagebot/bot"
 	"stagebot/bot/console"
 	ircbot "stagebot/bot/irc"
+	matrixadapter "stagebot/bot/matrix"
 	slackadapter "stagebot/bot/slack"
 	"stagebot/chat"
 	"stagebot/config"
@@ -29,6 +30,9 @@ type adapterEnv struct {
 	stdin    io.Reader
 	stdout   io.Writer
 	log      *slog.Logger
+	// memory is what an adapter remembers across restarts beside the outbox (a Matrix
+	// /sync position), each adapter's its own.
+	memory func(adapter string) bot.Memory
 }
 
 // networks are the chat networks, by the name of their adapter (the key of its outbox
@@ -37,6 +41,7 @@ var networks = map[string]network{
 	stagebot.NetworkConsole: newConsole,
 	stagebot.NetworkIRC:     newIRC,
 	stagebot.NetworkSlack:   newSlack,
+	stagebot.NetworkMatrix:  newMatrix,
 }
 
 // buildAdapters makes one adapter per configured chat network, in the order of their names.
@@ -90,6 +95,16 @@ func newSlack(cfg *config.Config, env adapterEnv) (bot.Adapter, error) {
 		sc.PingInterval = c.PingInterval.Duration
 	}
 	return adapter(slackadapter.New(sc))
+}
+
+func newMatrix(cfg *config.Config, env adapterEnv) (bot.Adapter, error) {
+	c := cfg.Matrix
+	if c == nil {
+		return nil, nil
+	}
+	return adapter(matrixadapter.New(matrixadapter.Config{Homeserver: c.Homeserver, UserID: c.UserID,
+		AccessToken: c.AccessToken, Rooms: c.Rooms, CommandPrefix: cfg.CommandPrefix, Team: env.team,
+		Memory: env.memory(stagebot.NetworkMatrix), Log: env.log}))
 }
 
 // adapter is what a constructor made, as a bot.Adapter that is nil when it failed (not one

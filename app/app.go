@@ -93,7 +93,7 @@ func Run(ctx context.Context, cfg *config.Config, stdin io.Reader, stdout io.Wri
 	registry := commands.NewRegistry(cfg.CommandPrefix, svc)
 	metrics.KnowCommands(registry.Names())
 	adapters, err := buildAdapters(cfg, adapterEnv{team: team, render: render, overview: overview{svc},
-		stdin: stdin, stdout: stdout, log: log})
+		memory: func(name string) bot.Memory { return db.Outbox().Memory(name) }, stdin: stdin, stdout: stdout, log: log})
 	if err != nil {
 		return err
 	}

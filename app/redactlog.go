@@ -32,6 +32,9 @@ func Secrets(cfg *config.Config) []string {
 		add(cfg.Slack.BotToken)
 		add(cfg.Slack.AppToken)
 	}
+	if cfg.Matrix != nil {
+		add(cfg.Matrix.AccessToken)
+	}
 	if cfg.IRC != nil {
 		add(cfg.IRC.Password)
 		if cfg.IRC.SASL != nil {

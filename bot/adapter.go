@@ -137,3 +137,18 @@ func (e *CredentialError) Error() string {
 }
 
 func (e *CredentialError) Unwrap() error { return e.Err }
+
+// ConfigError is an adapter's setting that its network showed to be wrong when it
+// connected (a Matrix access token that belongs to another user than matrix.user_id):
+// fatal like a refused credential, but the configuration's to fix.
+type ConfigError struct {
+	Adapter string
+	Setting string // the configuration key to fix, e.g. "matrix.user_id"
+	Err     error
+}
+
+func (e *ConfigError) Error() string {
+	return e.Adapter + ": " + e.Setting + ": " + e.Err.Error()
+}
+
+func (e *ConfigError) Unwrap() error { return e.Err }

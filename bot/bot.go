@@ -74,7 +74,8 @@ func New(cfg Config) *Bot {
 // reminders until ctx ends, or, when every adapter has closed (console EOF), until the
 // queued work is done; the worker runs beside it. The outbox cursors of the adapters'
 // channels must exist before (Dests), or nothing is pending to them. An adapter whose
-// credential its network refused stops everything: Run returns its *CredentialError.
+// credential its network refused, or whose setting it showed wrong, stops everything: Run
+// returns its *CredentialError or *ConfigError.
 func (b *Bot) Run(ctx context.Context) error {
 	if len(b.cfg.Adapters) == 0 {
 		return errors.New("no chat adapter configured")
@@ -123,11 +124,12 @@ func (b *Bot) Run(ctx context.Context) error {
 		case e := <-closed:
 			b.log.Info("adapter closed", "adapter", e.name)
 			open--
-			// A refused credential stops the whole bot, whatever else runs: under a
-			// supervisor a bot that lost a network silently looks healthy, and only the
-			// operator can fix it.
+			// A refused credential, or a setting the network showed wrong, stops the whole
+			// bot, whatever else runs: under a supervisor a bot that lost a network
+			// silently looks healthy, and only the operator can fix it.
 			var refused *CredentialError
-			if errors.As(e.err, &refused) {
+			var wrong *ConfigError
+			if errors.As(e.err, &refused) || errors.As(e.err, &wrong) {
 				fatal = e.err
 			}
 		}

@@ -53,6 +53,7 @@ func TestRefusedCredentialStopsTheBot(t *testing.T) {
 		fatal bool
 	}{
 		{"refused credential", &CredentialError{Adapter: "net", Setting: "net.token", Err: errors.New("invalid_auth")}, true},
+		{"a setting the network showed wrong", &ConfigError{Adapter: "net", Setting: "net.user", Err: errors.New("another user's token")}, true},
 		{"closed", nil, false},
 		{"another error", errors.New("gave up"), false},
 	} {
@@ -82,9 +83,8 @@ func TestRefusedCredentialStopsTheBot(t *testing.T) {
 			}
 			select {
 			case err := <-done:
-				var ce *CredentialError
-				if c.fatal && (!errors.As(err, &ce) || ce.Setting != "net.token") {
-					t.Fatalf("Run: %v, want the adapter's credential error", err)
+				if c.fatal && !errors.Is(err, c.err) {
+					t.Fatalf("Run: %v, want the adapter's error %v", err, c.err)
 				}
 				if !c.fatal && err != nil {
 					t.Fatalf("Run: %v, want nil once stopped", err)

@@ -41,3 +41,13 @@ func Matrix(m Message, prefix string, mention func(name string) (userID string, 
 
 // escapeHTML is html.EscapeString for Matrix, whose result named html hides the package.
 func escapeHTML(s string) string { return html.EscapeString(s) }
+
+// EncryptedRoom tells a Matrix room with end-to-end encryption, once, that the bot takes no
+// part in it: it has no keys, and answering in the clear where people expect encryption
+// would leak what they said.
+func (r Renderer) EncryptedRoom() Message {
+	m := r.start().w("This room is encrypted, and stagebot does not take part in encrypted rooms: it reads nothing here and " +
+		"will not answer or announce here. Ask it in a room without encryption, or in a direct chat without encryption (")
+	m.cmd("help").w(" lists the commands).")
+	return Message{Kind: Notice, Parts: m.parts}
+}

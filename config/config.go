@@ -28,6 +28,7 @@ type Config struct {
 	ShutdownGrace Duration      `yaml:"shutdown_grace"`
 	IRC           *IRC          `yaml:"irc"`
 	Slack         *Slack        `yaml:"slack"`
+	Matrix        *Matrix       `yaml:"matrix"`
 	Downloads     Downloads     `yaml:"downloads"`
 	Team          stagebot.Team `yaml:"team"`
 	Policy        Policy        `yaml:"policy"`

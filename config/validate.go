@@ -146,14 +146,17 @@ func (c *Config) validate(ck *checker) {
 	if len(c.CommandPrefix) > 3 || strings.ContainsAny(c.CommandPrefix, " \t") {
 		bad("command_prefix", "must be 1 to 3 characters without spaces")
 	}
-	if c.IRC == nil && c.Slack == nil && !c.Console {
-		bad("", "no chat adapter: configure irc, slack or console: true")
+	if c.IRC == nil && c.Slack == nil && c.Matrix == nil && !c.Console {
+		bad("", "no chat adapter: configure irc, slack, matrix or console: true")
 	}
 	if c.IRC != nil {
 		c.IRC.validate(ck)
 	}
 	if c.Slack != nil {
 		c.Slack.validate(ck)
+	}
+	if c.Matrix != nil {
+		c.Matrix.validate(ck)
 	}
 	if c.Downloads.BaseURL != "" {
 		checkURL(bad, "downloads.base_url", c.Downloads.BaseURL, "http", "https")
@@ -350,6 +353,9 @@ func (c *Config) validateTeam(ck *checker) {
 			}
 			if m.Slack != "" && !slackUserID.MatchString(m.Slack) {
 				ck.bad(p+".slack", "%q is not a Slack user ID (U... or W..., a profile's \"Copy member ID\")", m.Slack)
+			}
+			if m.Matrix != "" && !matrixUserID.MatchString(m.Matrix) {
+				ck.bad(p+".matrix", "%q is not a full Matrix user ID such as @name:example.org (no wildcards)", m.Matrix)
 			}
 			if m.Wildcard() && l.role != "" {
 				ck.warn(p+".name", "\"*\" lets anyone %s", l.role)

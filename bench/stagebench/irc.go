@@ -507,6 +507,7 @@ func ircParts() error {
 		}
 	}
 	rows = append(rows, p3)
+	p3At := len(rows)
 	if eb != nil && ebWhy == "" {
 		eb.stop()
 		eb = nil
@@ -592,6 +593,8 @@ func ircParts() error {
 	if sbRSS > 20<<10 && !opt.quick {
 		e.profileIdle()
 	}
+	// With stagebot's IRC-only run over: the same state_dir and nick.
+	rows = slices.Insert(rows, p3At, e.p3AllNetworks(settle, sbRSS))
 	rows = append(rows, p2)
 	return nil
 }

@@ -45,7 +45,7 @@ func TestCheckConfigExample(t *testing.T) {
 	text = strings.ReplaceAll(text, "/etc/stagebot/receipts.pem", key)
 	cfg := filepath.Join(dir, "stagebot.yaml")
 	os.WriteFile(cfg, []byte(text), 0o600)
-	env := []string{"IRC_PASSWORD=p", "SLACK_BOT_TOKEN=xoxb-1", "SLACK_APP_TOKEN=xapp-1", "STAGEBOT_WEBHOOK_SECRET=s"}
+	env := []string{"IRC_PASSWORD=p", "SLACK_BOT_TOKEN=xoxb-1", "SLACK_APP_TOKEN=xapp-1", "MATRIX_TOKEN=syt_1", "STAGEBOT_WEBHOOK_SECRET=s"}
 	if code, out := checkConfig(t, cfg, env...); code != 0 || out != cfg+": valid\n" {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}

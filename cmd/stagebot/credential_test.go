@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/irc.v4"
 
+	"stagebot/internal/dendritetest"
 	"stagebot/internal/fakeslack"
 	"stagebot/internal/ircdtest"
 )
@@ -137,5 +138,41 @@ func TestRefusedSASLExits3(t *testing.T) {
 	}
 	if n := proxy.Count(func(l string) bool { return l == "CAP LS 302" }); n != 1 {
 		t.Errorf("%d connections, want 1: the refused password was tried again", n)
+	}
+}
+
+// TestRefusedMatrixTokenExits3: a token the homeserver refuses (a real Dendrite answering
+// M_UNKNOWN_TOKEN to a logged-out token) stops the bot with status 3 and one sentence
+// naming matrix.access_token; a token of another user than matrix.user_id is a config
+// error, status 2.
+func TestRefusedMatrixTokenExits3(t *testing.T) {
+	s := dendritetest.Start(t)
+	botID, _ := s.RegisterUser(t, "stagebot", "password-of-the-bot", false)
+	other := s.User(t, "someone")
+	room := other.CreateRoom(dendritetest.RoomOptions{Public: true})
+	loggedOut := s.Login(t, "stagebot", "password-of-the-bot")
+	s.Logout(t, loggedOut)
+	for _, c := range []struct {
+		name, token string
+		code        int
+		stderr      string
+	}{
+		{"logged out", loggedOut, 3, ""},
+		{"another user's token", other.Token, 2, "matrix.user_id: the access token is " + other.UserID + "'s"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := writeConfig(t, dir, fmt.Sprintf("matrix:\n  homeserver: %s\n  user_id: %q\n  access_token: %q\n  rooms: [%q]\n",
+				s.URL, botID, c.token, room))
+			p := startBot(t, dir, "run", "--config", cfg)
+			if code := p.awaitExit(); code != c.code {
+				t.Fatalf("exit %d, want %d\n%s", code, c.code, p.stderr())
+			}
+			if c.code == 3 {
+				assertRefusedSentence(t, p.stderr(), "matrix", "matrix.access_token", cfg)
+			} else if !strings.Contains(p.stderr(), "stagebot: "+cfg+": matrix: "+c.stderr) {
+				t.Errorf("stderr does not say %q:\n%s", c.stderr, p.stderr())
+			}
+		})
 	}
 }

@@ -44,6 +44,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // supervisor acts on: a config or credential error (2, 3) is not worth a restart.
 func runExit(err error, cfgPath string, stderr io.Writer) int {
 	var refused *bot.CredentialError
+	var wrong *bot.ConfigError
 	var badTarget *snakefruit.ConfigError
 	switch {
 	case err == nil:
@@ -51,6 +52,9 @@ func runExit(err error, cfgPath string, stderr io.Writer) int {
 	case errors.As(err, &refused):
 		fmt.Fprintf(stderr, "stagebot: %v; fix %s in %s and start stagebot again\n", refused, refused.Setting, cmp.Or(cfgPath, "the config"))
 		return exitCredential
+	case errors.As(err, &wrong):
+		fmt.Fprintf(stderr, "stagebot: %s: %v\n", cmp.Or(cfgPath, "the config"), wrong)
+		return exitUsage
 	case errors.As(err, &badTarget):
 		fmt.Fprintf(stderr, "stagebot: %s: %v\n", cmp.Or(cfgPath, "the embedded default"), err)
 		return exitUsage
