@@ -122,7 +122,7 @@ func StartWith(t testing.TB, o Options) *Bot {
 	b := &Bot{t: t, Dir: dir, StateDir: cfg.StateDir, Snakefruit: filepath.Join(dir, "snakefruit"), Log: log,
 		console: cfg.Console, in: pw, out: newLines(), finished: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
-	b.cancel, b.withOthers = cancel, cfg.IRC != nil || cfg.Slack != nil || !cfg.Console
+	b.cancel, b.withOthers = cancel, cfg.IRC != nil || cfg.Slack != nil || cfg.Matrix != nil || !cfg.Console
 	go func() {
 		// The binary's logger, at debug: log_format applies as it does there.
 		b.runErr = app.Run(ctx, cfg, pr, b.out, app.NewLogger(log, "debug", cfg.LogFormat))
