@@ -1,6 +1,9 @@
 package stagebot
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+)
 
 // PublicName is text naming people as Display recorded them (one name, or a sentence or
 // note that quotes names), made fit to show outside the audit log: an IRC hostmask says
@@ -9,6 +12,9 @@ import "regexp"
 // tells them from the member shown by team name. Records keep the whole hostmask; only
 // what people read drops it, old records included.
 func PublicName(s string) string {
+	if !strings.Contains(s, "IRC ") { // both forms below name the network so; most text does not
+		return s
+	}
 	s = ircHandle.ReplaceAllLiteralString(s, "(IRC)")
 	return ircBareHandle.ReplaceAllString(s, "$1 (IRC)")
 }
