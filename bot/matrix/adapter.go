@@ -40,6 +40,7 @@ import (
 	"stagebot/bot"
 	"stagebot/chat"
 	"stagebot/internal/backoff"
+	"stagebot/internal/keyed"
 )
 
 // Defaults of the adapter's timing.
@@ -100,11 +101,11 @@ type Adapter struct {
 	checked   bool // /account/whoami said the token is the configured user's (Run's goroutine only)
 
 	rooms    *rooms
-	writes   *serial // every write to a room, in that room's lane (send.go)
-	reads    *serial // reactions and memberships being looked into, by room
-	posts    *inflight
-	mine     *recent // events the bot posted: event ID -> request ID ("" for none)
-	theirs   *recent // events found not to be the bot's
+	writes   *keyed.Serial // every write to a room, in that room's lane (send.go)
+	reads    *keyed.Serial // reactions and memberships being looked into, by room
+	posts    *keyed.InFlight
+	mine     *keyed.Recent[string] // events the bot posted: event ID -> request ID ("" for none)
+	theirs   *keyed.Recent[string] // events found not to be the bot's
 	origins  *origins
 	txnStart string // a prefix no earlier run used, for transaction IDs that are not an announcement's
 	txn      atomic.Int64
@@ -160,7 +161,7 @@ func New(cfg Config) (*Adapter, error) {
 	_, _ = rand.Read(start)
 	a := &Adapter{cfg: cfg, render: chat.Renderer{Prefix: cfg.CommandPrefix}, cli: cli, self: id.UserID(cfg.UserID),
 		log: cfg.Log.With("adapter", "matrix"), mem: cfg.Memory, rooms: newRooms(cfg.Rooms),
-		writes: newSerial(), reads: newSerial(), posts: newInflight(), mine: newRecent(4096), theirs: newRecent(4096),
+		writes: keyed.NewSerial(), reads: keyed.NewSerial(), posts: keyed.NewInFlight(), mine: keyed.NewRecent[string](4096), theirs: keyed.NewRecent[string](4096),
 		origins: newOrigins(), txnStart: hex.EncodeToString(start)}
 	return a, nil
 }
@@ -187,8 +188,8 @@ func (a *Adapter) Run(ctx context.Context, in bot.Inbox) error {
 	a.mu.Unlock()
 	defer func() {
 		a.connected.Store(false)
-		a.reads.wait()
-		a.writes.wait()
+		a.reads.Wait()
+		a.writes.Wait()
 	}()
 	pace := backoff.Conn{Policy: backoff.Policy{Min: time.Second, Max: a.cfg.ReconnectMax, Jitter: true},
 		StableAfter: time.Minute}

@@ -56,7 +56,7 @@ func (a *Adapter) reaction(ctx context.Context, e *event.Event) {
 		return
 	}
 	target, reactor, reactionID := in.RelatesTo.EventID, e.Sender, e.ID
-	a.reads.do(string(room), func() {
+	a.reads.Do(string(room), func() {
 		if ctx.Err() != nil {
 			return
 		}
@@ -89,7 +89,7 @@ func (a *Adapter) redaction(ctx context.Context, e *event.Event) {
 	if redacts == "" {
 		return
 	}
-	a.reads.do(string(room), func() {
+	a.reads.Do(string(room), func() {
 		if ctx.Err() != nil {
 			return
 		}
@@ -110,7 +110,7 @@ func (a *Adapter) redaction(ctx context.Context, e *event.Event) {
 				"reaction", redacts, "by", e.Sender, "reactor", reactor)
 			return
 		}
-		request, _ := a.mine.get(target)
+		request, _ := a.mine.Get(target)
 		a.decide(ctx, room, e.Sender, id.EventID(target), request, bot.VerbWithdraw)
 	})
 }
@@ -120,14 +120,14 @@ func (a *Adapter) redaction(ctx context.Context, e *event.Event) {
 // room is waited for first: someone quick may react before its answer arrived.
 func (a *Adapter) about(ctx context.Context, room id.RoomID, target id.EventID) (request string, mine bool) {
 	select {
-	case <-a.posts.settled(string(room)):
+	case <-a.posts.Settled(string(room)):
 	case <-ctx.Done():
 		return "", false
 	}
-	if request, ok := a.mine.get(string(target)); ok {
+	if request, ok := a.mine.Get(string(target)); ok {
 		return request, true
 	}
-	if _, ok := a.theirs.get(string(target)); ok {
+	if _, ok := a.theirs.Get(string(target)); ok {
 		return "", false
 	}
 	var sender id.UserID
@@ -143,10 +143,10 @@ func (a *Adapter) about(ctx context.Context, room id.RoomID, target id.EventID) 
 		return "", false
 	}
 	if sender != a.self {
-		a.theirs.set(string(target), "")
+		a.theirs.Put(string(target), "")
 		return "", false
 	}
-	a.mine.set(string(target), "")
+	a.mine.Put(string(target), "")
 	return "", true
 }
 

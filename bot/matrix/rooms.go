@@ -413,7 +413,7 @@ func (a *Adapter) membership(ctx context.Context, room id.RoomID) {
 	delete(a.rooms.members, room)
 	a.rooms.mu.Unlock()
 	if direct {
-		a.reads.do(string(room), func() {
+		a.reads.Do(string(room), func() {
 			if ctx.Err() == nil {
 				a.countMembers(ctx, room)
 			}

@@ -56,7 +56,7 @@ func (a *Adapter) Send(ctx context.Context, ch string, out bot.Outgoing) (string
 		return "", fmt.Errorf("matrix %s: the bot is not in the room (yet)", ch)
 	}
 	var ref id.EventID
-	err := a.writes.await(ctx, string(room), func() (err error) {
+	err := a.writes.Await(ctx, string(room), func() (err error) {
 		ref, err = a.announce(ctx, room, out)
 		return err
 	})
@@ -223,18 +223,18 @@ func (a *Adapter) send(ctx context.Context, room id.RoomID, c notice, txn, reque
 
 // post sends c to room as an m.room.message with transaction ID txn. The event is
 // remembered as the bot's (about request) before the send counts as done: a reaction on it
-// waits for that (inflight).
+// waits for that (keyed.InFlight).
 func (a *Adapter) post(ctx context.Context, room id.RoomID, c notice, txn, request string) (id.EventID, error) {
 	var ref id.EventID
 	err := a.call(ctx, func(ctx context.Context) error {
 		// In flight for this attempt only: a wait for a rate limit between two attempts
 		// holds up no reaction.
-		end := a.posts.begin(string(room))
+		end := a.posts.Begin(string(room))
 		defer end()
 		resp, err := a.cli.SendMessageEvent(ctx, room, event.EventMessage, c, mautrix.ReqSendEvent{TransactionID: txn})
 		if err == nil {
 			ref = resp.EventID
-			a.mine.set(string(ref), request)
+			a.mine.Put(string(ref), request)
 		}
 		return err
 	})
@@ -247,7 +247,7 @@ func (a *Adapter) post(ctx context.Context, room id.RoomID, c notice, txn, reque
 // later runs fn in room's lane behind the writes queued there, without waiting for it. A
 // failure is logged: whoever asked has moved on.
 func (a *Adapter) later(ctx context.Context, room id.RoomID, what string, fn func() error) {
-	a.writes.do(string(room), func() {
+	a.writes.Do(string(room), func() {
 		if ctx.Err() != nil {
 			return
 		}

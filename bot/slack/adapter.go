@@ -33,6 +33,7 @@ import (
 	"stagebot/bot"
 	"stagebot/chat"
 	"stagebot/internal/backoff"
+	"stagebot/internal/keyed"
 )
 
 // Config is what the adapter needs from the slack section, and from the bot around it.
@@ -73,12 +74,12 @@ type Adapter struct {
 	botUser   atomic.Pointer[string] // the bot's user ID, from auth.test; nil until then
 	inbox     bot.Inbox              // set by Run before any event is read
 
-	events   *seen   // event_ids and interaction triggers already acted on
-	messages *seen   // channel:ts of messages already handled (message and app_mention both come)
-	people   *serial // each person's messages and decisions, handed to the core in order (people.go)
-	reads    *serial // reactions being traced to their request, by channel (decisions.go)
-	writes   *serial // writes to Slack, by lane (writes.go)
-	posts    *inflight
+	events   *seen         // event_ids and interaction triggers already acted on
+	messages *seen         // channel:ts of messages already handled (message and app_mention both come)
+	people   *keyed.Serial // each person's messages and decisions, handed to the core in order (people.go)
+	reads    *keyed.Serial // reactions being traced to their request, by channel (decisions.go)
+	writes   *keyed.Serial // writes to Slack, by lane (writes.go)
+	posts    *keyed.InFlight
 	users    *users
 	known    *known
 	origins  *origins
@@ -119,8 +120,8 @@ func New(cfg Config) (*Adapter, error) {
 	files := slack.New(cfg.BotToken, append(endpoint, slack.OptionHTTPClient(&http.Client{Transport: fileTransport(cfg.APITimeout)}))...)
 	a := &Adapter{cfg: cfg, render: chat.Renderer{Prefix: cfg.CommandPrefix}, api: api, files: files,
 		log: cfg.Log.With("adapter", "slack"), gate: gate, channels: map[string]bool{},
-		events: newSeen(4096), messages: newSeen(4096), people: newSerial(), reads: newSerial(), writes: newSerial(),
-		posts: newInflight(), known: newKnown(), origins: newOrigins()}
+		events: newSeen(4096), messages: newSeen(4096), people: keyed.NewSerial(), reads: keyed.NewSerial(), writes: keyed.NewSerial(),
+		posts: keyed.NewInFlight(), known: newKnown(), origins: newOrigins()}
 	a.users = newUsers(a.api)
 	for _, c := range cfg.Channels {
 		a.channels[c] = true
@@ -172,9 +173,9 @@ func (a *Adapter) Run(ctx context.Context, in bot.Inbox) error {
 	err := sm.RunContext(ctx)
 	cancel()
 	<-drained
-	a.people.wait()
-	a.reads.wait()
-	a.writes.wait()
+	a.people.Wait()
+	a.reads.Wait()
+	a.writes.Wait()
 	a.connected.Store(false)
 	if err := a.credentialRefused(); err != nil {
 		return err

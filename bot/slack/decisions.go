@@ -28,7 +28,7 @@ func (a *Adapter) reaction(ctx context.Context, user, name, itemUser string, ite
 		return
 	}
 	ch, ts := item.Channel, item.Timestamp
-	a.reads.do(ch, func() {
+	a.reads.Do(ch, func() {
 		if ctx.Err() != nil {
 			return
 		}
@@ -84,7 +84,7 @@ func (a *Adapter) about(ctx context.Context, channel, ts string) (id, root strin
 	m, ok := a.known.message(channel, ts)
 	if !ok {
 		select {
-		case <-a.posts.settled(channel):
+		case <-a.posts.Settled(channel):
 		case <-ctx.Done():
 			return "", "", ctx.Err()
 		}

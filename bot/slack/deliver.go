@@ -24,7 +24,7 @@ func (a *Adapter) Channels() []string { return a.cfg.Channels }
 // as it is now. Announcements about no request, and channel-wide ones, go to the channel.
 func (a *Adapter) Send(ctx context.Context, ch string, out bot.Outgoing) (string, error) {
 	var ts string
-	err := a.writes.await(ctx, channelLane(ch), func() (err error) {
+	err := a.writes.Await(ctx, channelLane(ch), func() (err error) {
 		ts, err = a.send(ctx, ch, out)
 		return err
 	})
@@ -180,7 +180,7 @@ func (a *Adapter) post(ctx context.Context, ch, root, text string, blocks []slac
 			o = append(o[:len(o):len(o)], slack.MsgOptionTS(root))
 		}
 		return a.call(ctx, func() error {
-			landed := a.posts.begin(ch)
+			landed := a.posts.Begin(ch)
 			defer landed()
 			var err error
 			_, ts, err = a.api.PostMessageContext(ctx, ch, o...)

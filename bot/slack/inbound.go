@@ -86,7 +86,7 @@ func (a *Adapter) message(ctx context.Context, in incoming) {
 // (users.info, cached) may be slow, and must hold neither the socket nor anyone else. One
 // person's messages and decisions reach the core in order; the core runs them.
 func (a *Adapter) as(ctx context.Context, user string, fn func(author stagebot.Identity)) {
-	a.people.do(user, func() {
+	a.people.Do(user, func() {
 		if ctx.Err() != nil {
 			return
 		}

@@ -1,6 +1,6 @@
 package slack
 
-import "sync"
+import "stagebot/internal/keyed"
 
 // knownMax bounds each of the adapter's memories: beyond it the oldest entries are
 // forgotten and, when needed again, read back from Slack.
@@ -11,8 +11,8 @@ const knownMax = 4096
 // it posts and read back from Slack when missing (lookup.go). Losing it, at a restart or by
 // eviction, costs a Web API call, never a wrong answer.
 type known struct {
-	msgs    *recall[mine]      // by channel:ts
-	threads *recall[threadsOf] // by channel:root
+	msgs    *keyed.Recent[mine]      // by channel:ts
+	threads *keyed.Recent[threadsOf] // by channel:root
 }
 
 // mine is one of the bot's messages.
@@ -36,12 +36,12 @@ type threadsOf struct {
 }
 
 func newKnown() *known {
-	return &known{msgs: newRecall[mine](knownMax), threads: newRecall[threadsOf](knownMax)}
+	return &known{msgs: keyed.NewRecent[mine](knownMax), threads: keyed.NewRecent[threadsOf](knownMax)}
 }
 
 func ref(channel, ts string) string { return channel + ":" + ts }
 
-func (k *known) message(channel, ts string) (mine, bool) { return k.msgs.get(ref(channel, ts)) }
+func (k *known) message(channel, ts string) (mine, bool) { return k.msgs.Get(ref(channel, ts)) }
 
 // posted records a message the bot posted, or one read back from Slack; a request
 // message also names its thread's request.
@@ -49,7 +49,7 @@ func (k *known) posted(channel, ts string, m mine) {
 	if m.root == "" {
 		m.root = ts
 	}
-	k.msgs.put(ref(channel, ts), m)
+	k.msgs.Put(ref(channel, ts), m)
 	if m.head != "" && m.request != "" {
 		k.heads(channel, m.root, threadsOf{request: m.request, head: ts})
 	}
@@ -60,7 +60,7 @@ func (k *known) posted(channel, ts string, m mine) {
 // there makes the thread about several.
 func (k *known) heads(channel, root string, t threadsOf) {
 	key := ref(channel, root)
-	if was, ok := k.threads.get(key); ok {
+	if was, ok := k.threads.Get(key); ok {
 		switch {
 		case t.request == "" && !t.several:
 			return // finding none says nothing against what was found
@@ -68,57 +68,9 @@ func (k *known) heads(channel, root string, t threadsOf) {
 			t = threadsOf{several: true}
 		}
 	}
-	k.threads.put(key, t)
+	k.threads.Put(key, t)
 }
 
 func (k *known) thread(channel, root string) (threadsOf, bool) {
-	return k.threads.get(ref(channel, root))
-}
-
-// recall is a bounded map: the newest n keys, the oldest forgotten first.
-type recall[V any] struct {
-	mu   sync.Mutex
-	m    map[string]V
-	ring []string
-	next int
-}
-
-func newRecall[V any](n int) *recall[V] {
-	return &recall[V]{m: make(map[string]V, n), ring: make([]string, n)}
-}
-
-func (r *recall[V]) get(key string) (V, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	v, ok := r.m[key]
-	return v, ok
-}
-
-// put sets key's value; a key already there keeps its place in the order of forgetting.
-func (r *recall[V]) put(key string, v V) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.set(key, v)
-}
-
-// add sets key's value unless it has one, and reports whether it did.
-func (r *recall[V]) add(key string, v V) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if _, ok := r.m[key]; ok {
-		return false
-	}
-	r.set(key, v)
-	return true
-}
-
-func (r *recall[V]) set(key string, v V) {
-	if _, ok := r.m[key]; !ok {
-		if old := r.ring[r.next]; old != "" {
-			delete(r.m, old)
-		}
-		r.ring[r.next] = key
-		r.next = (r.next + 1) % len(r.ring)
-	}
-	r.m[key] = v
+	return k.threads.Get(ref(channel, root))
 }

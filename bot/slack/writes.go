@@ -28,7 +28,7 @@ func responseLane(user string) string      { return "response:" + user }
 // later runs fn in lane behind the writes queued there before, without waiting for it. A
 // failure is logged: whoever asked has moved on.
 func (a *Adapter) later(ctx context.Context, lane, what string, fn func() error) {
-	a.writes.do(lane, func() {
+	a.writes.Do(lane, func() {
 		if ctx.Err() != nil {
 			return
 		}

@@ -1,27 +1,26 @@
-package slack
+package keyed
 
 import (
 	"context"
 	"sync"
 )
 
-// serial runs work one item at a time per key, each key on a goroutine of its own that ends
-// when the key's queue is empty. The adapter keys by Slack user what it hands to the core
-// (one person's messages and decisions reach it in the order they came, while one person's
-// slow users.info holds up no one else), by channel the reactions it traces to their
-// request, and by lane its writes to Slack (writes.go). Its lock guards only the queues: no
-// item ever runs under it.
-type serial struct {
+// Serial runs work one item at a time per key, each key on a goroutine of its own that ends
+// when the key's queue is empty: one person's or one channel's items run in the order they
+// came, while a slow item holds up no other key. Its lock guards only the queues: no item
+// ever runs under it. The zero Serial is not ready: use NewSerial.
+type Serial struct {
 	mu     sync.Mutex
 	queues map[string][]func()
 	active int           // keys with a goroutine
 	idle   chan struct{} // closed when active drops to 0
 }
 
-func newSerial() *serial { return &serial{queues: map[string][]func(){}} }
+// NewSerial returns a Serial with nothing queued.
+func NewSerial() *Serial { return &Serial{queues: map[string][]func(){}} }
 
-// do queues fn behind key's earlier items.
-func (s *serial) do(key string, fn func()) {
+// Do queues fn behind key's earlier items.
+func (s *Serial) Do(key string, fn func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q, running := s.queues[key]
@@ -36,11 +35,11 @@ func (s *serial) do(key string, fn func()) {
 	go s.run(key)
 }
 
-// await queues fn behind key's earlier items and returns its result, or ctx's error once
+// Await queues fn behind key's earlier items and returns its result, or ctx's error once
 // ctx ends first (fn is then skipped if it has not started).
-func (s *serial) await(ctx context.Context, key string, fn func() error) error {
+func (s *Serial) Await(ctx context.Context, key string, fn func() error) error {
 	done := make(chan error, 1)
-	s.do(key, func() {
+	s.Do(key, func() {
 		if err := ctx.Err(); err != nil {
 			done <- err
 			return
@@ -55,7 +54,7 @@ func (s *serial) await(ctx context.Context, key string, fn func() error) error {
 	}
 }
 
-func (s *serial) run(key string) {
+func (s *Serial) run(key string) {
 	for {
 		s.mu.Lock()
 		q := s.queues[key]
@@ -75,8 +74,8 @@ func (s *serial) run(key string) {
 	}
 }
 
-// wait blocks until every queued item ran. Items queued meanwhile are waited for too.
-func (s *serial) wait() {
+// Wait blocks until every queued item ran. Items queued meanwhile are waited for too.
+func (s *Serial) Wait() {
 	for {
 		s.mu.Lock()
 		if s.active == 0 {
