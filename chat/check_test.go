@@ -127,11 +127,15 @@ func guardViolations(m Message, prefix, addressee string, outsideMarks bool) []s
 		}
 	}
 
-	// Only the renderer's breaks make lines, on the networks that show them.
-	breaks := 0
+	// Only the renderer's breaks make lines, and only its Strong parts make bold, on the
+	// networks that show them.
+	breaks, strong := 0, 0
 	for _, p := range m.Parts {
-		if p.Role == Break {
+		switch p.Role {
+		case Break:
 			breaks++
+		case Strong:
+			strong++
 		}
 	}
 	slack := Slack(m, prefix, slackMentionOf)
@@ -157,6 +161,12 @@ func guardViolations(m Message, prefix, addressee string, outsideMarks bool) []s
 		fail("Slack %q notifies the channel", slack)
 	}
 	if outsideMarks {
+		// The bold of the message's own Strong parts is the one formatting allowed.
+		for _, p := range m.Parts {
+			if p.Role == Strong {
+				slack = strings.Replace(slack, "*"+slackEscape(words(p.Text))+"*", slackEscape(words(p.Text)), 1)
+			}
+		}
 		if strings.Contains(slack, "`") {
 			fail("Slack %q holds a backtick", slack)
 		}
@@ -188,7 +198,10 @@ func guardViolations(m Message, prefix, addressee string, outsideMarks bool) []s
 	if len(body) > MaxMessage {
 		fail("Matrix body is %d bytes", len(body))
 	}
-	rest := strings.ReplaceAll(strings.ReplaceAll(html, silPill, ""), "</a>", "")
+	if n := strings.Count(html, "<strong>"); n > strong || n != strings.Count(html, "</strong>") {
+		fail("Matrix html %q has %d <strong>, the message %d Strong parts", html, n, strong)
+	}
+	rest := strings.NewReplacer(silPill, "", "</a>", "", "<strong>", "", "</strong>", "").Replace(html)
 	if strings.ContainsAny(rest, "<>") {
 		fail("Matrix html %q holds markup the guard did not make", html)
 	}
@@ -202,7 +215,7 @@ func sampleReply() Message {
 		{Role: Filename, Text: "com.example.app_1.0_all.click"}, {Role: Words, Text: ") for "},
 		{Role: Outside, Text: "waiting for the release notes"},
 		{Role: Words, Text: ";"}, {Role: Break, Text: " "}, {Role: Words, Text: "not locked until "}, {Role: Command, Text: "unhold 1a2b3c4d"},
-		{Role: Break, Text: " · "}, {Role: Outside, Text: "> and a quote"},
+		{Role: Break, Text: " · "}, {Role: Outside, Text: "> and a quote"}, {Role: Words, Text: " is "}, {Role: Strong, Text: "pending"},
 		{Role: Words, Text: ", ask "}, {Role: Mention, Text: "sil"},
 	}}
 }
@@ -241,7 +254,7 @@ func withText(m Message, i int, s string) Message {
 // treats text as coming from outside.
 func outsideOnly(m Message, i int) bool {
 	for j, p := range m.Parts {
-		if (i == len(m.Parts) || i == j) && (p.Role == Words || p.Role == Command) {
+		if (i == len(m.Parts) || i == j) && (p.Role == Words || p.Role == Command || p.Role == Strong) {
 			return false
 		}
 	}

@@ -25,7 +25,7 @@ func guard(m Message, prefix string, lead ...Part) []piece {
 	for _, p := range parts {
 		pc := piece{role: p.Role}
 		switch p.Role {
-		case Words:
+		case Words, Strong:
 			pc.text = words(p.Text)
 		case Command:
 			pc.text = words(prefix) + words(p.Text)

@@ -27,6 +27,11 @@ func Matrix(m Message, prefix string, mention func(name string) (userID string, 
 			hb.WriteString("<br>")
 			continue
 		}
+		if p.role == Strong {
+			pb.WriteString(t)
+			hb.WriteString("<strong>" + escapeHTML(t) + "</strong>")
+			continue
+		}
 		pb.WriteString(t)
 		if p.role == Mention && mention != nil {
 			if id, ok := mention(p.name); ok && matrixUserID.MatchString(id) {

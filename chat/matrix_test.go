@@ -17,6 +17,8 @@ func TestMatrix(t *testing.T) {
 		{"room broadcast", []Part{{Outside, "@room look"}}, "＠room look", "＠room look"},
 		{"controls shown", []Part{{Outside, "a\r\nb\u202e"}}, "a␍␊b\ufffd", "a␍␊b\ufffd"},
 		{"command", []Part{{Command, "approve 1a2b3c4d"}}, "!approve 1a2b3c4d", "!approve 1a2b3c4d"},
+		{"strong words bold", []Part{{Words, "State: "}, {Strong, "pending"}}, "State: pending", "State: <strong>pending</strong>"},
+		{"strong words escaped", []Part{{Strong, "a<b"}}, "a<b", "<strong>a&lt;b</strong>"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -31,6 +31,9 @@ const (
 	// console) its Text, the bot's own words, stands in for it (" · " between items, " "
 	// after a colon). Outside text never breaks a line: only the renderer makes a Break.
 	Break
+	// Strong is the bot's own words to stand out (a request message's state): bold where
+	// a network has bold (Slack, Matrix), plain elsewhere. Cleaned as Words are.
+	Strong
 )
 
 // Part is one piece of a message.

@@ -14,7 +14,7 @@ func TestPlain(t *testing.T) {
 		{"announcement", "!", "", sampleAnnouncement(),
 			"[1a2b3c4d] com.example.app_1.0_all.click approved: 1/2 by bob; 1 more needed from sil (!approve 1a2b3c4d)"},
 		{"reply with a dot prefix", ".", "", sampleReply(),
-			"held 1a2b3c4d (com.example.app_1.0_all.click) for waiting for the release notes; not locked until .unhold 1a2b3c4d · > and a quote, ask sil"},
+			"held 1a2b3c4d (com.example.app_1.0_all.click) for waiting for the release notes; not locked until .unhold 1a2b3c4d · > and a quote is pending, ask sil"},
 		{"addressed", "!", "alice", Message{Kind: Reply, Parts: []Part{{Words, "pending"}}}, "alice: pending"},
 		{"addressee cleaned", "!", "al\nice", Message{Kind: Reply, Parts: []Part{{Words, "pending"}}}, "al␊ice: pending"},
 		{"one line", "!", "", Message{Kind: Reply, Parts: []Part{{Words, "a\nb"}, {Outside, "c\r\nd"}}}, "a bc␍␊d"},

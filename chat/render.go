@@ -34,6 +34,14 @@ func (m *b) w(s string) *b {
 	return m
 }
 
+// strong is the bot's own words, to stand out where a network can show that.
+func (m *b) strong(s string) *b {
+	if s != "" {
+		m.parts = append(m.parts, Part{Role: Strong, Text: s})
+	}
+	return m
+}
+
 // br ends a line of a list; inline is what stands for it on a one-line network.
 func (m *b) br(inline string) *b {
 	m.parts = append(m.parts, Part{Role: Break, Text: inline})

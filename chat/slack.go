@@ -28,6 +28,10 @@ func Slack(m Message, prefix string, mention func(name string) string) string {
 			b.WriteString("\n")
 			continue
 		}
+		if p.role == Strong {
+			b.WriteString("*" + slackEscape(strings.Trim(p.text, "*")) + "*")
+			continue
+		}
 		if p.role == Mention && mention != nil {
 			if ref := mention(p.name); ref != p.name && slackMention.MatchString(ref) {
 				b.WriteString(ref)
@@ -47,7 +51,7 @@ func slackShown(ps []piece) []piece {
 	for limit := MaxMessage; ; {
 		qs := capped(append([]piece(nil), ps...), limit)
 		for i, p := range qs {
-			if p.role != Words && p.role != Command && p.role != Break {
+			if p.role != Words && p.role != Command && p.role != Break && p.role != Strong {
 				qs[i].text = slackDefuse(p.text, lastRune(qs, i-1), firstRune(qs, i+1))
 			}
 		}

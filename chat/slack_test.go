@@ -35,6 +35,8 @@ func TestSlack(t *testing.T) {
 		{"unknown mention is a name", []Part{{Words, "ask "}, {Mention, "qa_lead"}}, "ask qa_lead"},
 		{"a name that is markup is a name", []Part{{Mention, "<@U0EVIL>"}}, "&lt;@U0EVIL&gt;"},
 		{"controls shown", []Part{{Outside, "a\nb\x01"}}, "a␊b␁"},
+		{"strong words bold", []Part{{Words, "State: "}, {Strong, "pending"}}, "State: *pending*"},
+		{"strong words escaped", []Part{{Strong, "*a<b*"}}, "*a&lt;b*"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 // RequestState is a request message's state line: "State: pending · approved so far by
 // NAMES" (the approvals only while it waits for more).
 func (r Renderer) RequestState(state stagebot.State, approvers []string) Message {
-	m := r.start().w("State: ").w(string(state))
+	m := r.start().w("State: ").strong(string(state))
 	if len(approvers) > 0 && state == stagebot.StatePending {
 		m.w(" · approved so far by ").people(approvers)
 	}

@@ -39,7 +39,7 @@ func TestSlackHeadShowsApprovalsFromAnyNetwork(t *testing.T) {
 	b.awaitReply(head, `^\[`+id+`\] \S+ locked`)
 	b.fs.Await(bottest.Wait, "the head showing locked", func(v fakeslack.View) bool {
 		m, _ := v.Message(channel, head)
-		return strings.Contains(m.Blocks, "State: locked") && !strings.Contains(m.Blocks, "approved so far")
+		return strings.Contains(m.Blocks, "State: *locked*") && !strings.Contains(m.Blocks, "approved so far")
 	})
 }
 

@@ -62,7 +62,7 @@ func TestSlackWholeFlow(t *testing.T) {
 	if want := []string{"approved", "locked", "stored", "promoted", "published"}; !slices.Equal(got, want) {
 		t.Errorf("thread words = %v, want %v\n%s", got, want, b.fs.Dump())
 	}
-	if !strings.Contains(final.Blocks, "State: published") || strings.Contains(final.Blocks, "stagebot_approve") {
+	if !strings.Contains(final.Blocks, "State: *published*") || strings.Contains(final.Blocks, "stagebot_approve") {
 		t.Errorf("request message not edited to published without buttons: %s", final.Blocks)
 	}
 	if len(final.Edits) < 5 {

@@ -71,7 +71,7 @@ func TestSlackStageInThread(t *testing.T) {
 				t.Errorf("%q posted outside the thread where it was asked (thread %q, want %q)", p.Text, p.ThreadTS, root)
 			}
 		}
-		if m, _ := v.Message(channel, head); !strings.Contains(m.Blocks, "State: locked") {
+		if m, _ := v.Message(channel, head); !strings.Contains(m.Blocks, "State: *locked*") {
 			t.Errorf("the request message was not edited to locked: %s", m.Blocks)
 		}
 	})
@@ -117,6 +117,6 @@ func TestSlackStageInThreadAfterRestart(t *testing.T) {
 	b.awaitReply(root, `^\[`+id+`\] \S+ locked`)
 	fs.Await(bottest.Wait, "the request message showing locked", func(v fakeslack.View) bool {
 		m, _ := v.Message(channel, head)
-		return strings.Contains(m.Blocks, "State: locked")
+		return strings.Contains(m.Blocks, "State: *locked*")
 	})
 }

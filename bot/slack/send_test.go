@@ -32,7 +32,7 @@ func TestSendThreadsARequest(t *testing.T) {
 		!strings.HasSuffix(m.Text, " <@USIL> <@UKEN>") {
 		t.Errorf("request message %q in thread %q, want the requested line mentioning the approvers, at the top level", m.Text, m.ThreadTS)
 	}
-	for _, want := range []string{`"block_id":"stagebot_request:` + id1, `"action_id":"stagebot_approve"`, `"value":"` + id1, "State: pending"} {
+	for _, want := range []string{`"block_id":"stagebot_request:` + id1, `"action_id":"stagebot_approve"`, `"value":"` + id1, "State: *pending*"} {
 		if !strings.Contains(m.Blocks, want) {
 			t.Errorf("request message blocks lack %s: %s", want, m.Blocks)
 		}
@@ -45,7 +45,7 @@ func TestSendThreadsARequest(t *testing.T) {
 	if got := message(fs, stageChannel, ts); got.ThreadTS != head || !strings.Contains(got.Text, "approved 1/2 by sil2100") {
 		t.Errorf("progress %q in thread %q, want a reply under %s", got.Text, got.ThreadTS, head)
 	}
-	if m := message(fs, stageChannel, head); len(m.Edits) != 1 || !strings.Contains(m.Blocks, "State: pending · approved so far by sil2100") {
+	if m := message(fs, stageChannel, head); len(m.Edits) != 1 || !strings.Contains(m.Blocks, "State: *pending* · approved so far by sil2100") {
 		t.Errorf("request message after an approval (%d edits): %s", len(m.Edits), m.Blocks)
 	}
 
@@ -55,7 +55,7 @@ func TestSendThreadsARequest(t *testing.T) {
 		t.Errorf("locked %q in thread %q with blocks %q, want a plain reply under %s", got.Text, got.ThreadTS, got.Blocks, head)
 	}
 	m = message(fs, stageChannel, head)
-	if !strings.Contains(m.Blocks, "State: locked") || strings.Contains(m.Blocks, "stagebot_approve") || strings.Contains(m.Blocks, "so far") {
+	if !strings.Contains(m.Blocks, "State: *locked*") || strings.Contains(m.Blocks, "stagebot_approve") || strings.Contains(m.Blocks, "so far") {
 		t.Errorf("request message once locked: %s", m.Blocks)
 	}
 	if !strings.HasPrefix(m.Text, "[1a2b3c4d] com.example.foo_1.0_all.click requested") {
@@ -90,7 +90,7 @@ func TestSendAfterRestart(t *testing.T) {
 	if got := message(fs, stageChannel, ts); got.ThreadTS != head {
 		t.Errorf("locked in thread %q, want under %s", got.ThreadTS, head)
 	}
-	if m := message(fs, stageChannel, head); m.Text != line || !strings.Contains(m.Blocks, "State: locked") ||
+	if m := message(fs, stageChannel, head); m.Text != line || !strings.Contains(m.Blocks, "State: *locked*") ||
 		!strings.Contains(m.Blocks, "stagebot_request:"+id1) {
 		t.Errorf("request message after the restart's edit: %q %s", m.Text, m.Blocks)
 	}
@@ -150,7 +150,7 @@ func TestRequestMessageFollowsItsStage(t *testing.T) {
 	if got := message(fs, stageChannel, ts).ThreadTS; got != upload {
 		t.Errorf("after a restart, locked went to thread %q, want the person's thread %s", got, upload)
 	}
-	if m := message(fs, stageChannel, oneHead); !strings.Contains(m.Blocks, "State: locked") {
+	if m := message(fs, stageChannel, oneHead); !strings.Contains(m.Blocks, "State: *locked*") {
 		t.Errorf("the request message in the person's thread was not edited: %s", m.Blocks)
 	}
 	// A request made after the restart, whose `!stage` came before it: the top level.
