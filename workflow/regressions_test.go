@@ -16,19 +16,7 @@ import (
 // the person's: a cancel (and a publication's flush) leaves it and its file alone.
 func TestPersonsLineIsNeverTakenOver(t *testing.T) {
 	e := newEnv(t, stagebot.Policy{Approvals: 1}, nil)
-	c := e.click("com.example.hand", "1.0", "all")
-	name := filepath.Base(c)
-	b, err := os.ReadFile(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A person copied the click in by hand and listed it, as the manual process does.
-	if err := os.WriteFile(filepath.Join(e.folder, name), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(e.folder, "locked_clicks_list"), []byte("other_1_all.click\n"+name+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	c, name, _ := e.placedByHand("com.example.hand")
 	r := e.stage(alice, c)
 	if _, err := e.svc.Approve(bob, r.ShortID()); err != nil {
 		t.Fatal(err)
@@ -61,19 +49,7 @@ func TestPersonsLineIsNeverTakenOver(t *testing.T) {
 // simulation, seed 1002780, where the bot's line stayed on the list with no request).
 func TestLineAddedAfterPersonTookTheirsOffIsTheBots(t *testing.T) {
 	e := newEnv(t, stagebot.Policy{Approvals: 1}, nil)
-	c := e.click("com.example.hand", "1.0", "all")
-	name := filepath.Base(c)
-	b, err := os.ReadFile(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	list := filepath.Join(e.folder, "locked_clicks_list")
-	if err := os.WriteFile(filepath.Join(e.folder, name), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(list, []byte("other_1_all.click\n"+name+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	c, name, list := e.placedByHand("com.example.hand")
 	// The person takes their line off while the lock uploads (after its first look).
 	takeOff := func() {
 		if err := os.WriteFile(list, []byte("other_1_all.click\n"), 0o644); err != nil {
@@ -112,19 +88,7 @@ func TestLineAddedAfterPersonTookTheirsOffIsTheBots(t *testing.T) {
 // simulation, seed 1012368, where the bot's file stayed with no request).
 func TestFilePlacedUnderAVanishedPersonsLineGoes(t *testing.T) {
 	e := newEnv(t, stagebot.Policy{Approvals: 1}, nil)
-	c := e.click("com.example.hand", "1.0", "all")
-	name := filepath.Base(c)
-	b, err := os.ReadFile(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	list := filepath.Join(e.folder, "locked_clicks_list")
-	if err := os.WriteFile(filepath.Join(e.folder, name), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(list, []byte("other_1_all.click\n"+name+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	c, name, list := e.placedByHand("com.example.hand")
 	takeOff := func() {
 		if err := os.WriteFile(list, []byte("other_1_all.click\n"), 0o644); err != nil {
 			t.Error(err)
@@ -331,4 +295,25 @@ func TestCancelDuringPublicationIsTooLate(t *testing.T) {
 		t.Fatalf("the refusal does not say why: %v", err)
 	}
 	e.awaitState(r.ID, stagebot.StatePublished)
+}
+
+// placedByHand builds a click of pkg and does what the manual process does with it: a
+// person copies it into the folder and lists it after another line. It returns the
+// click's path, its filename and the list's path.
+func (e *env) placedByHand(pkg string) (click, name, list string) {
+	e.t.Helper()
+	click = e.click(pkg, "1.0", "all")
+	name = filepath.Base(click)
+	b, err := os.ReadFile(click)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	list = filepath.Join(e.folder, "locked_clicks_list")
+	if err := os.WriteFile(filepath.Join(e.folder, name), b, 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := os.WriteFile(list, []byte("other_1_all.click\n"+name+"\n"), 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+	return click, name, list
 }
