@@ -29,7 +29,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -110,9 +109,7 @@ type Adapter struct {
 	txnStart string // a prefix no earlier run used, for transaction IDs that are not an announcement's
 	txn      atomic.Int64
 
-	mu      sync.Mutex
-	refused *bot.CredentialError // the credential the homeserver refused, once it did
-	stop    context.CancelFunc   // ends Run; nil outside it
+	refusal bot.Refusal // the credential the homeserver refused, once it did; it ends Run
 }
 
 // New makes the adapter; nothing is dialled until Run.
@@ -183,9 +180,7 @@ func (a *Adapter) Run(ctx context.Context, in bot.Inbox) error {
 	a.inbox = in
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	a.mu.Lock()
-	a.stop = cancel
-	a.mu.Unlock()
+	a.refusal.Arm(cancel)
 	defer func() {
 		a.connected.Store(false)
 		a.reads.Wait()
@@ -196,7 +191,7 @@ func (a *Adapter) Run(ctx context.Context, in bot.Inbox) error {
 	for {
 		err := a.session(ctx, &pace)
 		a.connected.Store(false)
-		if refused := a.credentialRefused(); refused != nil {
+		if refused := a.refusal.Err(); refused != nil {
 			return refused
 		}
 		var wrong *bot.ConfigError

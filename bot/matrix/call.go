@@ -32,7 +32,7 @@ func (a *Adapter) callWithin(ctx context.Context, timeout time.Duration, fn func
 		err := fn(cctx)
 		cancel()
 		if code := errCode(err); credentialCode(code) {
-			a.refuse(&bot.CredentialError{Adapter: a.Name(), Setting: "matrix.access_token", Err: err})
+			a.refusal.Refuse(a.log, "the homeserver refused the access token; stopping", &bot.CredentialError{Adapter: a.Name(), Setting: "matrix.access_token", Err: err})
 			return err
 		}
 		wait, limited := retryAfter(err)
@@ -107,27 +107,4 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return max(at.Sub(now), 0), true
 	}
 	return 0, false
-}
-
-// refuse records the first refused credential and ends Run.
-func (a *Adapter) refuse(err *bot.CredentialError) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.refused == nil {
-		a.log.Error("the homeserver refused the access token; stopping", "setting", err.Setting, "err", err.Err)
-		a.refused = err
-	}
-	if a.stop != nil {
-		a.stop()
-	}
-}
-
-// credentialRefused is the credential the homeserver refused, or nil.
-func (a *Adapter) credentialRefused() error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.refused == nil {
-		return nil
-	}
-	return a.refused
 }

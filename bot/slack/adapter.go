@@ -21,7 +21,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -84,9 +83,7 @@ type Adapter struct {
 	known    *known
 	origins  *origins
 
-	mu      sync.Mutex
-	refused *bot.CredentialError // the credential Slack refused, once it did
-	stop    context.CancelFunc   // ends Run; nil outside it
+	refusal bot.Refusal // the credential Slack refused, once it did; it ends Run
 }
 
 // New makes the adapter; nothing is dialled until Run.
@@ -149,13 +146,11 @@ func (a *Adapter) Run(ctx context.Context, in bot.Inbox) error {
 	a.inbox = in
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	a.mu.Lock()
-	a.stop = cancel
-	a.mu.Unlock()
+	a.refusal.Arm(cancel)
 	if err := a.whoAmI(ctx); err != nil {
 		return err
 	}
-	if err := a.credentialRefused(); err != nil {
+	if err := a.refusal.Err(); err != nil {
 		return err
 	}
 	var opts []socketmode.Option
@@ -177,7 +172,7 @@ func (a *Adapter) Run(ctx context.Context, in bot.Inbox) error {
 	a.reads.Wait()
 	a.writes.Wait()
 	a.connected.Store(false)
-	if err := a.credentialRefused(); err != nil {
+	if err := a.refusal.Err(); err != nil {
 		return err
 	}
 	var se slack.SlackErrorResponse
@@ -203,7 +198,7 @@ func (a *Adapter) whoAmI(ctx context.Context) error {
 			a.botUser.Store(&resp.UserID)
 			return nil
 		}
-		if err := a.credentialRefused(); err != nil {
+		if err := a.refusal.Err(); err != nil {
 			return err
 		}
 		wait := bo.Next()

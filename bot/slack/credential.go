@@ -25,30 +25,7 @@ func (a *Adapter) call(ctx context.Context, fn func() error) error {
 	err := call(ctx, fn)
 	var se slack.SlackErrorResponse
 	if errors.As(err, &se) && credentialCode(se.Err) {
-		a.refuse(&bot.CredentialError{Adapter: a.Name(), Setting: "slack.bot_token", Err: err})
+		a.refusal.Refuse(a.log, "Slack refused a token; stopping", &bot.CredentialError{Adapter: a.Name(), Setting: "slack.bot_token", Err: err})
 	}
 	return err
-}
-
-// refuse records the first refused credential and ends Run.
-func (a *Adapter) refuse(err *bot.CredentialError) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.refused == nil {
-		a.log.Error("Slack refused a token; stopping", "setting", err.Setting, "err", err.Err)
-		a.refused = err
-	}
-	if a.stop != nil {
-		a.stop()
-	}
-}
-
-// credentialRefused is the credential Slack refused, or nil.
-func (a *Adapter) credentialRefused() error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.refused == nil {
-		return nil
-	}
-	return a.refused
 }
