@@ -129,9 +129,7 @@ func (a dbSource) reach(local func(db *storage.DB) error, remote func(ctx contex
 	if a.listen == "" {
 		return fmt.Errorf("%s is held by a running stagebot: %s", a.db, a.hint)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	err := remote(ctx, a.listen)
+	err := remote(context.Background(), a.listen) // the httpapi client bounds its own answer
 	var answered *httpapi.RemoteError
 	if err != nil && !errors.As(err, &answered) {
 		return fmt.Errorf("%s is held by a running stagebot, which did not answer: %w", a.db, err)
